@@ -1,0 +1,14 @@
+// imctl: the one composition root. Subcommands live one per file in src/cli/commands/.
+import { Command } from 'commander';
+import { registerCommands } from './commands.ts';
+
+export async function buildProgram(): Promise<Command> {
+  const program = new Command('imctl')
+    .description('Run AWS Systems Manager Incident Manager as GitOps: controller, emulators and tools')
+    .showHelpAfterError();
+  await registerCommands(program);
+  return program;
+}
+
+const program = await buildProgram();
+await program.parseAsync(process.argv);
