@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 // controllers against both emulators (and the real kubectl against the kube emulator).
 export default defineConfig({
   test: {
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000 } },
       { test: { name: 'wire', include: ['test/wire/**/*.test.ts'], testTimeout: 60_000 } },
