@@ -1,0 +1,233 @@
+// The plug-in API between the generic engine and a kind's controller (see ARCHITECTURE.md, "The
+// contracts"). A kind supplies an ExternalClient (I/O through the AWS gate) plus pure functions;
+// it never sees queues, conditions, finalizers or retries.
+
+/** Minimal shape of every managed custom resource the engine handles. */
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid: string;
+  generation?: number;
+  resourceVersion?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  deletionTimestamp?: string;
+}
+
+export interface ManagedSpecBase {
+  deletionPolicy?: 'Delete' | 'Retain';
+  managementPolicy?: 'Manage' | 'Observe';
+  accountRef?: { name: string };
+  region?: string;
+}
+
+export interface ManagedObject<
+  S extends object = ManagedSpecBase,
+  St extends object = Record<string, unknown>,
+> {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: S & ManagedSpecBase;
+  status?: St & ManagedStatusBase;
+}
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration: number;
+}
+
+export interface ManagedStatusBase {
+  conditions?: Condition[];
+  observedGeneration?: number;
+  lastSyncTime?: string;
+  arn?: string;
+  atProvider?: unknown;
+}
+
+/** One difference between desired and observed state, with its path in spec terms. */
+export interface FieldDiff {
+  path: string;
+  desired: unknown;
+  observed: unknown;
+  /** false: AWS cannot change this field in place (immutable) → InvalidSpec, never a silent recreate. */
+  updatable: boolean;
+}
+
+export type Phase = 'Active' | 'Pending' | 'Failed';
+
+/** What a client's `observe` returns; the engine adds the diff from the kind's pure `diff`. */
+export type RawObservation<D> =
+  | { exists: false }
+  | { exists: true; identity: string; observed: D; phase: Phase; message?: string };
+
+export type Observation<D> =
+  | { exists: false }
+  | { exists: true; identity: string; observed: D; phase: Phase; message?: string; diff: FieldDiff[] };
+
+/** A reference resolved to the ARN of the referenced object. */
+export interface ResolvedRef {
+  /** Spec path of the reference field, e.g. `spec.stages[0].targets[1].contactRef`. */
+  path: string;
+  arn: string;
+}
+
+/** Everything a client call needs besides the object itself. */
+export interface Ctx<D> {
+  /** The AWS identity (ARN) from the identity annotation, if known. */
+  identity: string | undefined;
+  /** Set while a create is in flight or was interrupted; `observe` then looks the object up by name/token/tag. */
+  pendingMark: string | undefined;
+  /** Deterministic idempotency token for `operation`, derived from uid and pending mark. */
+  idempotencyToken(operation: string): string;
+  /** Canonical desired state (toDesired of spec and resolved refs). */
+  desired: D;
+  refs: ReadonlyMap<string, string>;
+  account: string;
+  region: string;
+  signal: AbortSignal;
+}
+
+export interface ExternalClient<K extends ManagedObject, D> {
+  /** Reads only. `{exists:false}` when AWS says NotFound. */
+  observe(mr: K, ctx: Ctx<D>): Promise<RawObservation<D>>;
+  /** Creates with `ctx.idempotencyToken(...)`; returns the identity (ARN). */
+  create(mr: K, ctx: Ctx<D>): Promise<{ identity: string }>;
+  /** Sends only what `diff` says changed. */
+  update(mr: K, observed: D, diff: FieldDiff[], ctx: Ctx<D>): Promise<void>;
+  /** Already-gone is success. */
+  delete(mr: K, observed: D, ctx: Ctx<D>): Promise<void>;
+}
+
+/** A reference field as declared by the kind: either a Ref to another managed object or a raw ARN. */
+export interface ReferenceField {
+  path: string;
+  ref?: { kind: string; name: string; namespace?: string };
+  arn?: string;
+}
+
+/** Controller-side validation failure: the field and the rule, in words a user can act on. */
+export interface FieldError {
+  path: string;
+  rule: string;
+  message: string;
+}
+
+/** Everything a kind registers with the engine. Adding a kind is one of these and nothing more. */
+export interface KindHandler<K extends ManagedObject, D> {
+  kind: string;
+  /** Controller-side checks the schema cannot express. Pure. */
+  validate?(mr: K): FieldError[];
+  /** The references the spec names. Pure. */
+  references?(mr: K): ReferenceField[];
+  /** Pure: spec + resolved refs → canonical desired state. */
+  toDesired(mr: K, refs: ReadonlyMap<string, string>): D;
+  /** Pure: field paths that differ after normalisation. */
+  diff(desired: D, observed: D): FieldDiff[];
+  /** Binds an ExternalClient to the account and region (credentials, gate). */
+  connect(mr: K, target: { account: string; region: string }): Promise<ExternalClient<K, D>>;
+  /** Resync period for this kind; the engine's default otherwise. */
+  resyncMs?: number;
+}
+
+// ---- The closed set of error classes, assigned once at the edges (AWS gate, kube client). ----
+
+export type ErrorClass =
+  | 'NotFound'
+  | 'Conflict'
+  | 'Throttled'
+  | 'Transient'
+  | 'AccessDenied'
+  | 'InvalidSpec'
+  | 'DependencyNotReady';
+
+export interface ClassifiedErrorOptions {
+  cause?: unknown;
+  /** Server-requested wait (Retry-After / RetryAfterSeconds). */
+  retryAfterMs?: number;
+  /** Spec path at fault, for InvalidSpec. */
+  field?: string;
+  /** Short rule name, e.g. `ImmutableField`, `QuotaExceeded`, `ValidationException`. */
+  rule?: string;
+  /** AWS operation that failed, for messages and metrics. */
+  operation?: string;
+  /** Keys of objects this error waits on (DependencyNotReady). */
+  dependencies?: string[];
+}
+
+export class ClassifiedError extends Error {
+  readonly errorClass: ErrorClass;
+  readonly retryAfterMs: number | undefined;
+  readonly field: string | undefined;
+  readonly rule: string | undefined;
+  readonly operation: string | undefined;
+  readonly dependencies: readonly string[];
+
+  constructor(errorClass: ErrorClass, message: string, opts: ClassifiedErrorOptions = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = `${errorClass}Error`;
+    this.errorClass = errorClass;
+    this.retryAfterMs = opts.retryAfterMs;
+    this.field = opts.field;
+    this.rule = opts.rule;
+    this.operation = opts.operation;
+    this.dependencies = opts.dependencies ?? [];
+  }
+}
+
+export const isClassified = (e: unknown): e is ClassifiedError => e instanceof ClassifiedError;
+
+/** Anything unclassified that escapes a client is treated as Transient (retried with backoff). */
+export function asClassified(e: unknown): ClassifiedError {
+  if (e instanceof ClassifiedError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new ClassifiedError('Transient', message || 'unknown error', { cause: e });
+}
+
+// ---- Outcome: what a reconcile returns; only the controller loop turns it into queue actions. ----
+
+export type Outcome =
+  | { type: 'synced'; requeueAfterMs: number }
+  | { type: 'progressing'; pollAfterMs: number }
+  | { type: 'waiting'; reason: string; on: string[]; fallbackMs: number }
+  | { type: 'failed'; error: ClassifiedError }
+  | { type: 'done' };
+
+export const Outcomes = {
+  synced: (requeueAfterMs: number): Outcome => ({ type: 'synced', requeueAfterMs }),
+  progressing: (pollAfterMs: number): Outcome => ({ type: 'progressing', pollAfterMs }),
+  waiting: (reason: string, on: string[], fallbackMs: number): Outcome => ({
+    type: 'waiting',
+    reason,
+    on,
+    fallbackMs,
+  }),
+  failed: (error: ClassifiedError): Outcome => ({ type: 'failed', error }),
+  /** Nothing further to do for this key (object gone, finalizer removed). */
+  done: (): Outcome => ({ type: 'done' }),
+};
+
+/** ACK-style helpers that keep planners short. */
+export const changedAt = (diff: readonly FieldDiff[], prefix: string): boolean =>
+  diff.some((d) => d.path === prefix || d.path.startsWith(`${prefix}.`) || d.path.startsWith(`${prefix}[`));
+
+export const onlyChanged = (diff: readonly FieldDiff[], ...prefixes: string[]): boolean =>
+  diff.length > 0 && diff.every((d) => prefixes.some((p) => changedAt([d], p)));
+
+export function objectKey(o: { kind: string; metadata: { name: string; namespace?: string } }): string {
+  return keyOf(o.kind, o.metadata.namespace, o.metadata.name);
+}
+
+export function keyOf(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}/${namespace ?? ''}/${name}`;
+}
+
+export function parseKey(key: string): { kind: string; namespace: string | undefined; name: string } {
+  const [kind = '', ns = '', ...rest] = key.split('/');
+  return { kind, namespace: ns === '' ? undefined : ns, name: rest.join('/') };
+}
