@@ -1,0 +1,103 @@
+// AWSAccount (cluster-scoped): which AWS account and home Region resources live in, and how the
+// controller reaches it (role to assume, external id, session name, call limits).
+import {
+  ACCOUNT_ID_PATTERN,
+  type Condition,
+  commonStatusProperties,
+  IAM_ROLE_ARN_PATTERN,
+  type ObjectMeta,
+  REGION_PATTERN,
+} from './common.ts';
+import { celRule, int, obj, optional, type Static, str } from './schema-kit.ts';
+
+export const AWSAccountSpecSchema = obj(
+  {
+    accountId: str({
+      description: '12-digit AWS account id.',
+      minLength: 12,
+      maxLength: 12,
+      pattern: ACCOUNT_ID_PATTERN,
+    }),
+    region: str({
+      description: "Home Region: where the replication set's first Region and the contacts live.",
+      minLength: 1,
+      maxLength: 20,
+      pattern: REGION_PATTERN,
+    }),
+    roleArn: optional(
+      str({
+        description: "IAM role to assume in the account; absent = use the controller's own credentials.",
+        minLength: 20,
+        maxLength: 2048,
+        pattern: IAM_ROLE_ARN_PATTERN,
+      }),
+    ),
+    externalId: optional(
+      str({
+        description: "External id required by the role's trust policy.",
+        minLength: 2,
+        maxLength: 1224,
+        pattern: '^[\\w+=,.@:/-]*$',
+      }),
+    ),
+    sessionName: optional(
+      str({
+        description: 'Role session name (shows in CloudTrail); absent = incident-manager-operator.',
+        minLength: 2,
+        maxLength: 64,
+        pattern: '^[\\w+=,.@-]*$',
+      }),
+    ),
+    limits: optional(
+      obj(
+        {
+          requestsPerSecond: optional(
+            int({ description: 'Maximum AWS calls per second to this account.', minimum: 1, maximum: 100 }),
+          ),
+          maxConcurrency: optional(
+            int({ description: 'Maximum AWS calls in flight to this account.', minimum: 1, maximum: 64 }),
+          ),
+        },
+        { description: 'Per-account limits on AWS API calls.' },
+      ),
+    ),
+  },
+  {
+    description: 'How to reach the AWS account.',
+    rules: [
+      celRule('!has(self.externalId) || has(self.roleArn)', 'externalId requires roleArn', {
+        fieldPath: '.externalId',
+      }),
+      celRule('!has(self.sessionName) || has(self.roleArn)', 'sessionName requires roleArn', {
+        fieldPath: '.sessionName',
+      }),
+      celRule(
+        "!has(self.roleArn) || self.roleArn.contains(':iam::' + self.accountId + ':') || self.roleArn.contains(':iam:::')",
+        'roleArn must be a role in accountId',
+        { fieldPath: '.roleArn' },
+      ),
+    ],
+  },
+);
+export type AWSAccountSpec = Static<typeof AWSAccountSpecSchema>;
+
+const { arn: _arn, ...statusWithoutArn } = commonStatusProperties;
+
+export const AWSAccountStatusSchema = obj(
+  {
+    ...statusWithoutArn,
+    callerArn: optional(
+      str({ description: 'ARN returned by sts:GetCallerIdentity with these settings.', maxLength: 2048 }),
+    ),
+  },
+  { description: 'Observed state: the verified caller identity.' },
+);
+export type AWSAccountStatus = Static<typeof AWSAccountStatusSchema>;
+
+export interface AWSAccount {
+  apiVersion: string;
+  kind: 'AWSAccount';
+  metadata: ObjectMeta;
+  spec: AWSAccountSpec;
+  status?: AWSAccountStatus & { conditions?: Condition[] };
+}

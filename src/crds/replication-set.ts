@@ -1,0 +1,106 @@
+// ReplicationSet: the account-wide switch that turns Incident Manager on (Regions + KMS keys).
+// Deleting it erases all incident data, so deletionPolicy defaults to Retain.
+import {
+  commonStatusProperties,
+  incidentsTags,
+  invert,
+  type ManagedResource,
+  managedSpecProperties,
+  REGION_PATTERN,
+} from './common.ts';
+import { bool, celRule, enumOf, list, obj, optional, type Static, str, timestamp } from './schema-kit.ts';
+
+export const REPLICATION_SET_STATUSES = ['Active', 'Creating', 'Updating', 'Deleting', 'Failed'] as const;
+export type ReplicationSetState = (typeof REPLICATION_SET_STATUSES)[number];
+export const REPLICATION_SET_STATUS_TO_AWS = {
+  Active: 'ACTIVE',
+  Creating: 'CREATING',
+  Updating: 'UPDATING',
+  Deleting: 'DELETING',
+  Failed: 'FAILED',
+} as const;
+export const REPLICATION_SET_STATUS_FROM_AWS = invert(REPLICATION_SET_STATUS_TO_AWS);
+
+const region = obj(
+  {
+    name: str({
+      description: 'AWS Region, e.g. eu-west-1.',
+      minLength: 1,
+      maxLength: 20,
+      pattern: REGION_PATTERN,
+    }),
+    sseKmsKeyId: optional(
+      str({
+        description:
+          'Customer managed symmetric KMS key (ARN or id) in that Region; absent = AWS owned key. Cannot change later.',
+        minLength: 1,
+        maxLength: 2048,
+      }),
+    ),
+  },
+  {
+    description: 'A Region Incident Manager data is replicated to.',
+    rules: [
+      celRule(
+        'has(self.sseKmsKeyId) == has(oldSelf.sseKmsKeyId) && (!has(self.sseKmsKeyId) || self.sseKmsKeyId == oldSelf.sseKmsKeyId)',
+        'the KMS key of a Region cannot change: remove the Region and add it again (24 h after it was added) or recreate the replication set',
+        { fieldPath: '.sseKmsKeyId' },
+      ),
+    ],
+  },
+);
+
+export const ReplicationSetSpecSchema = obj(
+  {
+    regions: list(region, {
+      description: 'Regions (1–3; at least two recommended). The first is where the set is created.',
+      minItems: 1,
+      maxItems: 3,
+      listType: 'map',
+      mapKeys: ['name'],
+    }),
+    deletionProtected: optional(
+      bool({
+        description:
+          'Deletion protection: while on, the last Region cannot be removed. Absent = leave as AWS has it.',
+      }),
+    ),
+    tags: optional(incidentsTags('Tags on the replication set.')),
+    ...managedSpecProperties('Retain'),
+  },
+  { description: 'Desired state of the replication set (one per account).' },
+);
+export type ReplicationSetSpec = Static<typeof ReplicationSetSpecSchema>;
+
+export const ReplicationSetStatusSchema = obj(
+  {
+    ...commonStatusProperties,
+    status: optional(enumOf(REPLICATION_SET_STATUSES, { description: 'State of the set in AWS.' })),
+    deletionProtected: optional(bool({ description: 'Observed deletion protection.' })),
+    regions: optional(
+      list(
+        obj(
+          {
+            name: str({ description: 'Region.', maxLength: 20 }),
+            status: optional(
+              enumOf(['Active', 'Creating', 'Deleting', 'Failed'] as const, { description: 'Region state.' }),
+            ),
+            statusMessage: optional(str({ description: 'AWS status message.', maxLength: 4096 })),
+            sseKmsKeyId: optional(
+              str({ description: 'Key in use (DefaultKey = AWS owned).', maxLength: 2048 }),
+            ),
+            addedTime: optional(timestamp('When the Region was added (removal allowed 24 h later).')),
+          },
+          { description: 'Observed Region.' },
+        ),
+        { description: 'Observed Regions.', maxItems: 10, listType: 'map', mapKeys: ['name'] },
+      ),
+    ),
+  },
+  { description: 'Observed state of the replication set.' },
+);
+export type ReplicationSetStatus = Static<typeof ReplicationSetStatusSchema>;
+
+export type ReplicationSet = ManagedResource<ReplicationSetSpec, ReplicationSetStatus> & {
+  kind: 'ReplicationSet';
+};

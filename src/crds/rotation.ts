@@ -1,0 +1,275 @@
+// Rotation: the shift pattern inside an on-call schedule (ssm-contacts rotation, own ARN and tags),
+// with one-off overrides.
+import {
+  commonStatusProperties,
+  contactArn,
+  contactsTags,
+  exactlyOne,
+  invert,
+  type ManagedResource,
+  managedSpecProperties,
+  objectRef,
+} from './common.ts';
+import {
+  celRule,
+  enumOf,
+  immutable,
+  int,
+  list,
+  obj,
+  optional,
+  type Static,
+  str,
+  timestamp,
+} from './schema-kit.ts';
+
+export const DAYS_OF_WEEK = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+export type DayOfWeek = (typeof DAYS_OF_WEEK)[number];
+export const DAY_OF_WEEK_TO_AWS = {
+  Mon: 'MON',
+  Tue: 'TUE',
+  Wed: 'WED',
+  Thu: 'THU',
+  Fri: 'FRI',
+  Sat: 'SAT',
+  Sun: 'SUN',
+} as const;
+export const DAY_OF_WEEK_FROM_AWS = invert(DAY_OF_WEEK_TO_AWS);
+
+export const ROTATION_NAME_PATTERN = '^[a-zA-Z0-9_\\-\\s\\.]*$';
+export const TIME_ZONE_PATTERN = '^[:a-zA-Z0-9_\\-\\s\\.\\\\/]*$';
+/** 24-hour `HH:MM`; maps to ssm-contacts HandOffTime {HourOfDay, MinuteOfHour}. */
+export const TIME_OF_DAY_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
+
+function timeOfDay(description: string) {
+  return str({
+    description: `${description} 24-hour HH:MM.`,
+    minLength: 5,
+    maxLength: 5,
+    pattern: TIME_OF_DAY_PATTERN,
+  });
+}
+
+/** Parse `HH:MM` into the ssm-contacts HandOffTime shape. */
+export function parseTimeOfDay(value: string): { hourOfDay: number; minuteOfHour: number } {
+  const m = /^([01][0-9]|2[0-3]):([0-5][0-9])$/.exec(value);
+  if (!m) throw new Error(`invalid time of day "${value}": expected 24-hour HH:MM`);
+  return { hourOfDay: Number(m[1]), minuteOfHour: Number(m[2]) };
+}
+
+export function formatTimeOfDay(t: { hourOfDay: number; minuteOfHour: number }): string {
+  return `${String(t.hourOfDay).padStart(2, '0')}:${String(t.minuteOfHour).padStart(2, '0')}`;
+}
+
+const member = obj(
+  {
+    contactRef: optional(objectRef('Contact (type Personal)')),
+    contactArn: optional(contactArn('ARN of a personal contact not managed in this cluster.')),
+  },
+  {
+    description: 'A personal contact: exactly one of contactRef or contactArn.',
+    rules: [exactlyOne(['contactRef', 'contactArn'], 'each contact entry')],
+  },
+);
+
+const minutes = (field: string) => `(int(${field}.substring(0, 2)) * 60 + int(${field}.substring(3, 5)))`;
+
+const coverage = obj(
+  {
+    dayOfWeek: enumOf(DAYS_OF_WEEK, { description: 'Day of the week the windows apply to.' }),
+    windows: list(
+      obj(
+        {
+          start: timeOfDay('Start of the window.'),
+          end: timeOfDay('End of the window (may be past midnight).'),
+        },
+        {
+          description: 'A coverage window.',
+          rules: [
+            celRule(
+              `(${minutes('self.end')} - ${minutes('self.start')} + 1440) % 1440 >= 30`,
+              'a coverage window must be at least 30 minutes long',
+              { fieldPath: '.end' },
+            ),
+          ],
+        },
+      ),
+      {
+        description: 'Windows on that day during which the rotation is on call.',
+        minItems: 1,
+        maxItems: 10,
+        listType: 'atomic',
+      },
+    ),
+  },
+  { description: 'Shift coverage for one day of the week.' },
+);
+
+const recurrence = obj(
+  {
+    numberOfOnCalls: int({
+      description: 'How many members are on call at the same time.',
+      minimum: 1,
+      maximum: 30,
+    }),
+    recurrenceMultiplier: int({
+      description: 'Shift length in units of the recurrence (e.g. 3 with weekly = three weeks each).',
+      minimum: 1,
+      maximum: 100,
+    }),
+    dailySettings: optional(
+      list(timeOfDay('Hand-off time.'), {
+        description: 'Daily hand-off times.',
+        minItems: 1,
+        maxItems: 24,
+        listType: 'atomic',
+      }),
+    ),
+    weeklySettings: optional(
+      list(
+        obj(
+          {
+            dayOfWeek: enumOf(DAYS_OF_WEEK, { description: 'Hand-off day.' }),
+            handOffTime: timeOfDay('Hand-off time.'),
+          },
+          { description: 'A weekly hand-off.' },
+        ),
+        { description: 'Weekly hand-offs.', minItems: 1, maxItems: 7, listType: 'atomic' },
+      ),
+    ),
+    monthlySettings: optional(
+      list(
+        obj(
+          {
+            dayOfMonth: int({ description: 'Hand-off day of the month.', minimum: 1, maximum: 31 }),
+            handOffTime: timeOfDay('Hand-off time.'),
+          },
+          { description: 'A monthly hand-off.' },
+        ),
+        { description: 'Monthly hand-offs.', minItems: 1, maxItems: 31, listType: 'atomic' },
+      ),
+    ),
+    shiftCoverages: optional(
+      list(coverage, {
+        description:
+          'Days and hours covered; days not listed have no coverage. Absent means 24-hour coverage.',
+        maxItems: 7,
+        listType: 'map',
+        mapKeys: ['dayOfWeek'],
+      }),
+    ),
+  },
+  {
+    description: 'How often shifts hand off and which hours are covered.',
+    rules: [exactlyOne(['dailySettings', 'weeklySettings', 'monthlySettings'], 'recurrence')],
+  },
+);
+
+const override = obj(
+  {
+    startTime: timestamp('Start of the override (RFC 3339).'),
+    endTime: timestamp('End of the override (RFC 3339).'),
+    newContacts: list(member, {
+      description:
+        'Who is on call instead during the window; they must be members of the rotation. Empty means nobody.',
+      maxItems: 30,
+      listType: 'atomic',
+    }),
+  },
+  {
+    description: 'A one-off change replacing the on-call members for a time window.',
+    rules: [
+      celRule(
+        "timestamp(self.endTime) - timestamp(self.startTime) >= duration('30m')",
+        'an override must last at least 30 minutes (endTime ≥ startTime + 30m)',
+        { fieldPath: '.endTime' },
+      ),
+    ],
+  },
+);
+
+export const RotationSpecSchema = obj(
+  {
+    name: str({
+      description: 'Rotation name: letters, digits, spaces, _ - and . (no colons); immutable.',
+      minLength: 1,
+      maxLength: 255,
+      pattern: ROTATION_NAME_PATTERN,
+      rules: [immutable('name')],
+    }),
+    contacts: list(member, {
+      description: 'Personal contacts in shift order.',
+      minItems: 1,
+      maxItems: 30,
+      listType: 'atomic',
+    }),
+    startTime: optional(
+      timestamp('When the rotation starts (RFC 3339); never moved into the past by the controller.'),
+    ),
+    timeZoneId: str({
+      description: 'IANA time zone, e.g. Europe/Dublin or UTC (abbreviations such as PST are rejected).',
+      minLength: 1,
+      maxLength: 255,
+      pattern: TIME_ZONE_PATTERN,
+    }),
+    recurrence,
+    overrides: optional(
+      list(override, {
+        description: 'One-off overrides (no update in AWS: changed entries are replaced).',
+        maxItems: 20,
+        listType: 'atomic',
+      }),
+    ),
+    tags: optional(contactsTags),
+    ...managedSpecProperties('Delete'),
+  },
+  {
+    description: 'Desired state of the rotation.',
+    rules: [
+      celRule(
+        '!has(self.overrides) || self.overrides.all(o, o.newContacts.all(n, self.contacts.exists(c, c == n)))',
+        'override newContacts must be members of the rotation (listed in contacts)',
+        { fieldPath: '.overrides' },
+      ),
+    ],
+  },
+);
+export type RotationSpec = Static<typeof RotationSpecSchema>;
+
+export const RotationStatusSchema = obj(
+  {
+    ...commonStatusProperties,
+    contactArns: optional(
+      list(str({ description: 'Contact ARN.', maxLength: 2048 }), {
+        description: 'Resolved member ARNs, in shift order.',
+        maxItems: 30,
+        listType: 'atomic',
+      }),
+    ),
+    overrides: optional(
+      list(
+        obj(
+          {
+            id: str({ description: 'Override id in AWS.', maxLength: 256 }),
+            startTime: timestamp('Start.'),
+            endTime: timestamp('End.'),
+          },
+          { description: 'An override that exists in AWS.' },
+        ),
+        { description: 'Overrides that exist in AWS.', maxItems: 100, listType: 'atomic' },
+      ),
+    ),
+    onCallNow: optional(
+      list(str({ description: 'Contact ARN.', maxLength: 2048 }), {
+        description: 'Who is on call right now.',
+        maxItems: 30,
+        listType: 'atomic',
+      }),
+    ),
+    nextHandOffTime: optional(timestamp('The next shift change.')),
+  },
+  { description: 'Observed state of the rotation.' },
+);
+export type RotationStatus = Static<typeof RotationStatusSchema>;
+
+export type Rotation = ManagedResource<RotationSpec, RotationStatus> & { kind: 'Rotation' };
