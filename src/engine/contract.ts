@@ -23,7 +23,7 @@ export interface ManagedSpecBase {
 }
 
 export interface ManagedObject<
-  S extends object = ManagedSpecBase,
+  S extends object = Record<string, unknown>,
   St extends object = Record<string, unknown>,
 > {
   apiVersion: string;
@@ -131,6 +131,8 @@ export interface KindHandler<K extends ManagedObject, D> {
   diff(desired: D, observed: D): FieldDiff[];
   /** Binds an ExternalClient to the account and region (credentials, gate). */
   connect(mr: K, target: { account: string; region: string }): Promise<ExternalClient<K, D>>;
+  /** What to show as `status.atProvider` (must not contain secrets); omitted when absent. */
+  atProvider?(observed: D): unknown;
   /** Resync period for this kind; the engine's default otherwise. */
   resyncMs?: number;
 }
@@ -149,15 +151,15 @@ export type ErrorClass =
 export interface ClassifiedErrorOptions {
   cause?: unknown;
   /** Server-requested wait (Retry-After / RetryAfterSeconds). */
-  retryAfterMs?: number;
+  retryAfterMs?: number | undefined;
   /** Spec path at fault, for InvalidSpec. */
-  field?: string;
+  field?: string | undefined;
   /** Short rule name, e.g. `ImmutableField`, `QuotaExceeded`, `ValidationException`. */
-  rule?: string;
+  rule?: string | undefined;
   /** AWS operation that failed, for messages and metrics. */
-  operation?: string;
+  operation?: string | undefined;
   /** Keys of objects this error waits on (DependencyNotReady). */
-  dependencies?: string[];
+  dependencies?: string[] | undefined;
 }
 
 export class ClassifiedError extends Error {

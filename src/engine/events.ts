@@ -1,0 +1,154 @@
+// Kubernetes Events for create, update (with drifted paths), delete and errors: aggregated (a
+// repeat bumps the count of the existing Event), rate-limited per object like client-go's spam
+// filter, and scrubbed of secrets before they leave the process.
+import type { Clock } from './clock.ts';
+import type { ManagedObject } from './contract.ts';
+
+export type EventType = 'Normal' | 'Warning';
+
+export interface KubeEvent {
+  metadata: { name: string; namespace: string };
+  involvedObject: {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    namespace?: string;
+    uid: string;
+    resourceVersion?: string;
+  };
+  type: EventType;
+  reason: string;
+  message: string;
+  count: number;
+  firstTimestamp: string;
+  lastTimestamp: string;
+  source: { component: string };
+  reportingComponent: string;
+  reportingInstance: string;
+}
+
+export interface EventSink {
+  create(ev: KubeEvent): Promise<void>;
+  /** Updates count and lastTimestamp of an Event created earlier. */
+  update(ev: KubeEvent): Promise<void>;
+}
+
+export interface EventRecorderOptions {
+  sink: EventSink;
+  clock: Clock;
+  component?: string;
+  instance?: string;
+  /** Per-object burst and refill (client-go: 25 events, one more every 5 minutes). */
+  burst?: number;
+  refillMs?: number;
+  /** A repeat of the same event within this window is aggregated. Default 10 min. */
+  aggregateWindowMs?: number;
+  /** Extra secret values to scrub (activation codes, credentials known at runtime). */
+  secrets?: () => Iterable<string>;
+  onError?: (err: unknown) => void;
+}
+
+const REDACTED = '[REDACTED]';
+const ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g;
+const SECRET_PAIR =
+  /((?:secret|password|token|activation[_-]?code|credentials?|sessionToken)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi;
+
+/** Removes known secret values and secret-looking key=value pairs from a message. */
+export function redact(message: string, secrets: Iterable<string> = []): string {
+  let out = message;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join(REDACTED);
+  return out.replace(ACCESS_KEY_ID, REDACTED).replace(SECRET_PAIR, `$1${REDACTED}`);
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+export class EventRecorder {
+  readonly #o: Required<Omit<EventRecorderOptions, 'secrets' | 'onError'>> &
+    Pick<EventRecorderOptions, 'secrets' | 'onError'>;
+  readonly #seen = new Map<string, KubeEvent>();
+  readonly #buckets = new Map<string, Bucket>();
+  #seq = 0;
+
+  constructor(opts: EventRecorderOptions) {
+    this.#o = {
+      component: 'incident-manager-operator',
+      instance: 'controller',
+      burst: 25,
+      refillMs: 300_000,
+      aggregateWindowMs: 600_000,
+      ...opts,
+    };
+  }
+
+  /** Records an Event; never throws (events are best effort). Resolves when the sink call ends. */
+  async record(obj: ManagedObject, type: EventType, reason: string, message: string): Promise<void> {
+    const now = this.#o.clock.now();
+    const msg = redact(message, this.#o.secrets?.() ?? []).slice(0, 1024);
+    const uid = obj.metadata.uid;
+    const aggKey = `${uid}\n${type}\n${reason}\n${msg}`;
+    const prev = this.#seen.get(aggKey);
+    if (!this.#take(uid, now)) return;
+    const ts = new Date(now).toISOString();
+    try {
+      if (prev && now - Date.parse(prev.lastTimestamp) < this.#o.aggregateWindowMs) {
+        prev.count += 1;
+        prev.lastTimestamp = ts;
+        await this.#o.sink.update(prev);
+        return;
+      }
+      const ev: KubeEvent = {
+        metadata: {
+          name: `${obj.metadata.name}.${now.toString(16)}${(this.#seq++).toString(16)}`,
+          namespace: obj.metadata.namespace ?? 'default',
+        },
+        involvedObject: {
+          apiVersion: obj.apiVersion,
+          kind: obj.kind,
+          name: obj.metadata.name,
+          uid,
+          ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+          ...(obj.metadata.resourceVersion ? { resourceVersion: obj.metadata.resourceVersion } : {}),
+        },
+        type,
+        reason,
+        message: msg,
+        count: 1,
+        firstTimestamp: ts,
+        lastTimestamp: ts,
+        source: { component: this.#o.component },
+        reportingComponent: this.#o.component,
+        reportingInstance: this.#o.instance,
+      };
+      this.#seen.set(aggKey, ev);
+      this.#prune(now);
+      await this.#o.sink.create(ev);
+    } catch (err) {
+      this.#o.onError?.(err);
+    }
+  }
+
+  #take(uid: string, now: number): boolean {
+    const b = this.#buckets.get(uid) ?? { tokens: this.#o.burst, at: now };
+    b.tokens = Math.min(this.#o.burst, b.tokens + (now - b.at) / this.#o.refillMs);
+    b.at = now;
+    this.#buckets.set(uid, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  #prune(now: number): void {
+    if (this.#seen.size < 4096) return;
+    for (const [k, ev] of this.#seen)
+      if (now - Date.parse(ev.lastTimestamp) >= this.#o.aggregateWindowMs) this.#seen.delete(k);
+  }
+
+  /** Forget an object's history (it was deleted). */
+  forget(uid: string): void {
+    this.#buckets.delete(uid);
+    for (const [k] of this.#seen) if (k.startsWith(`${uid}\n`)) this.#seen.delete(k);
+  }
+}

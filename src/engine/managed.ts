@@ -1,0 +1,486 @@
+// The generic managed-resource reconciler (ARCHITECTURE.md, "Engine rules"): one small function per
+// step — read → deletion branch → validation → references → finalizer → connect → observe →
+// create | update | nothing. It returns an Outcome; only the controller loop schedules.
+import { idempotencyToken, newPendingMark } from '../aws/identity.ts';
+import type { Clock } from './clock.ts';
+import { type ConditionInput, Reason } from './conditions.ts';
+import {
+  asClassified,
+  ClassifiedError,
+  type Ctx,
+  type ExternalClient,
+  type FieldDiff,
+  type KindHandler,
+  type ManagedObject,
+  type Observation,
+  type Outcome,
+  Outcomes,
+  objectKey,
+  parseKey,
+} from './contract.ts';
+import type { EventRecorder } from './events.ts';
+import { CREATE_PENDING_ANNOTATION, EXTERNAL_ARN_ANNOTATION, FINALIZER } from './names.ts';
+import { describeUnresolved, type Lookup, type ReferenceIndex, resolveReferences } from './references.ts';
+import { deriveStatus, type StatusChange, type StatusPort, StatusWriter } from './status.ts';
+
+/** Metadata writes the reconciler needs; each returns the object as stored after the write. */
+export interface MetadataPort extends StatusPort {
+  addFinalizer(obj: ManagedObject, finalizer: string): Promise<ManagedObject>;
+  removeFinalizer(obj: ManagedObject, finalizer: string): Promise<ManagedObject>;
+  /** Sets (string) or removes (null) annotations. */
+  patchAnnotations(obj: ManagedObject, changes: Record<string, string | null>): Promise<ManagedObject>;
+}
+
+export interface ManagedDeps {
+  clock: Clock;
+  /** Reads objects from the informer caches by key (kind/namespace/name). */
+  lookup: Lookup;
+  kube: MetadataPort;
+  events: EventRecorder;
+  refs: ReferenceIndex;
+  defaultAccount: string;
+  defaultRegion: string;
+  /** Drift-check period and its ± jitter fraction. Defaults 10 min and 0.1. */
+  resyncMs?: number;
+  resyncJitter?: number;
+  /** First poll while AWS works asynchronously; doubles up to the resync. Default 5 s. */
+  pollMs?: number;
+  /** Consecutive throttled attempts before Synced=False/Throttled is shown. Default 3. */
+  throttledThreshold?: number;
+  random?: () => number;
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface ReconcileInfo {
+  /** Consecutive failures of this key so far (from the queue). */
+  attempt: number;
+}
+
+type Managed = ManagedObject;
+
+const ready = (status: ConditionInput['status'], reason: Reason, message = ''): ConditionInput => ({
+  type: 'Ready',
+  status,
+  reason,
+  message,
+});
+const synced = (status: ConditionInput['status'], reason: Reason, message = ''): ConditionInput => ({
+  type: 'Synced',
+  status,
+  reason,
+  message,
+});
+
+export function describeDiff(diff: readonly FieldDiff[]): string {
+  return diff.map((d) => d.path).join(', ');
+}
+
+export class ManagedReconciler<K extends Managed, D> {
+  readonly #h: KindHandler<K, D>;
+  readonly #d: ManagedDeps;
+  readonly #status: StatusWriter;
+  readonly #resyncMs: number;
+  readonly #pollMs: number;
+  readonly #polls = new Map<string, number>();
+
+  constructor(handler: KindHandler<K, D>, deps: ManagedDeps) {
+    this.#h = handler;
+    this.#d = deps;
+    this.#status = new StatusWriter(deps.kube);
+    this.#resyncMs = handler.resyncMs ?? deps.resyncMs ?? 600_000;
+    this.#pollMs = deps.pollMs ?? 5_000;
+  }
+
+  get kind(): string {
+    return this.#h.kind;
+  }
+
+  async reconcile(key: string, info: ReconcileInfo = { attempt: 0 }): Promise<Outcome> {
+    const cached = this.#d.lookup(key) as K | undefined;
+    if (!cached) {
+      this.#d.refs.remove(key);
+      this.#polls.delete(key);
+      return Outcomes.done();
+    }
+    // Work on a copy: the cache belongs to the informer.
+    let obj = structuredClone(cached);
+    try {
+      if (obj.metadata.deletionTimestamp) return await this.#deletion(obj);
+      const invalid = this.#validate(obj);
+      if (invalid) return await this.#fail(obj, invalid, info);
+      const refs = await this.#references(obj);
+      if (!refs.ok) return refs.outcome;
+      if (this.#manages(obj)) obj = await this.#ensureFinalizer(obj);
+      const client = await this.#connect(obj);
+      const desired = this.#h.toDesired(obj, refs.resolved);
+      const obs = await this.#observe(obj, client, desired, refs.resolved);
+      if (!obs.exists) return await this.#create(obj, client, desired, refs.resolved);
+      return await this.#sync(obj, client, desired, refs.resolved, obs);
+    } catch (e) {
+      return await this.#fail(obj, asClassified(e), info);
+    }
+  }
+
+  // ---- steps ----
+
+  #manages(obj: K): boolean {
+    return (obj.spec.managementPolicy ?? 'Manage') === 'Manage';
+  }
+
+  #validate(obj: K): ClassifiedError | undefined {
+    const errs = this.#h.validate?.(obj) ?? [];
+    const first = errs[0];
+    if (!first) return undefined;
+    const message = errs.map((e) => `${e.path}: ${e.message}`).join('; ');
+    return new ClassifiedError('InvalidSpec', message, { field: first.path, rule: first.rule });
+  }
+
+  async #references(
+    obj: K,
+  ): Promise<{ ok: true; resolved: ReadonlyMap<string, string> } | { ok: false; outcome: Outcome }> {
+    const fields = this.#h.references?.(obj) ?? [];
+    this.#d.refs.indexObject(obj, fields);
+    const r = resolveReferences(obj, fields, this.#d.lookup);
+    if (r.ok) return { ok: true, resolved: r.resolved };
+    const message = `Waiting for references: ${describeUnresolved(r.unresolved)}`;
+    await this.#write(obj, { ready: ready('False', Reason.ReferencesNotReady, message) });
+    return {
+      ok: false,
+      outcome: Outcomes.waiting(
+        Reason.ReferencesNotReady,
+        r.unresolved.map((u) => u.key),
+        this.#jittered(),
+      ),
+    };
+  }
+
+  async #ensureFinalizer(obj: K): Promise<K> {
+    if (obj.metadata.finalizers?.includes(FINALIZER)) return obj;
+    return (await this.#d.kube.addFinalizer(obj, FINALIZER)) as K;
+  }
+
+  async #connect(obj: K): Promise<ExternalClient<K, D>> {
+    return this.#h.connect(obj, this.#target(obj));
+  }
+
+  #target(obj: K): { account: string; region: string } {
+    return {
+      account: obj.spec.accountRef?.name ?? this.#d.defaultAccount,
+      region: obj.spec.region ?? this.#d.defaultRegion,
+    };
+  }
+
+  #ctx(obj: K, desired: D, refs: ReadonlyMap<string, string>): Ctx<D> {
+    const ann = obj.metadata.annotations ?? {};
+    const pendingMark = ann[CREATE_PENDING_ANNOTATION];
+    const { account, region } = this.#target(obj);
+    return {
+      identity: ann[EXTERNAL_ARN_ANNOTATION],
+      pendingMark,
+      idempotencyToken: (operation) => idempotencyToken(obj.metadata.uid, pendingMark ?? '', operation),
+      desired,
+      refs,
+      account,
+      region,
+      signal: new AbortController().signal,
+    };
+  }
+
+  async #observe(obj: K, client: ExternalClient<K, D>, desired: D, refs: ReadonlyMap<string, string>) {
+    const raw = await client.observe(obj, this.#ctx(obj, desired, refs));
+    if (!raw.exists) return raw;
+    const obs: Observation<D> = { ...raw, diff: this.#h.diff(desired, raw.observed) };
+    return obs;
+  }
+
+  async #create(
+    obj: K,
+    client: ExternalClient<K, D>,
+    desired: D,
+    refs: ReadonlyMap<string, string>,
+  ): Promise<Outcome> {
+    if (!this.#manages(obj)) {
+      await this.#write(obj, {
+        ready: ready('False', Reason.ExternalNotFound, this.#missingMessage(obj)),
+        synced: synced(
+          'True',
+          Reason.ObserveOnly,
+          'managementPolicy is Observe: the controller never writes to AWS',
+        ),
+      });
+      return Outcomes.synced(this.#jittered());
+    }
+    const ann = obj.metadata.annotations ?? {};
+    const lostIdentity = ann[EXTERNAL_ARN_ANNOTATION];
+    let mark = ann[CREATE_PENDING_ANNOTATION];
+    if (lostIdentity !== undefined || mark === undefined) {
+      // A fresh mark (hence a fresh token) for a first create, or for a re-create after the AWS
+      // object vanished: replaying the old token would return the deleted object's ARN.
+      mark = newPendingMark(this.#d.clock.now());
+      obj = (await this.#d.kube.patchAnnotations(obj, {
+        [CREATE_PENDING_ANNOTATION]: mark,
+        [EXTERNAL_ARN_ANNOTATION]: null,
+      })) as K;
+      if (lostIdentity !== undefined)
+        await this.#d.events.record(
+          obj,
+          'Warning',
+          'ExternalMissing',
+          `AWS object ${lostIdentity} no longer exists; creating it again`,
+        );
+    }
+    const { identity } = await client.create(obj, this.#ctx(obj, desired, refs));
+    obj = (await this.#d.kube.patchAnnotations(obj, {
+      [EXTERNAL_ARN_ANNOTATION]: identity,
+      [CREATE_PENDING_ANNOTATION]: null,
+    })) as K;
+    await this.#d.events.record(obj, 'Normal', 'Created', `Created ${identity}`);
+    await this.#write(obj, {
+      ready: ready('False', Reason.Creating, `Created ${identity}; waiting for AWS to report it`),
+      synced: synced('True', Reason.ReconcileSuccess),
+      arn: identity,
+      syncedNow: true,
+    });
+    return Outcomes.progressing(this.#nextPoll(objectKey(obj), true));
+  }
+
+  #missingMessage(obj: K): string {
+    const arn = obj.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION];
+    return arn
+      ? `AWS object ${arn} was not found; with managementPolicy Observe the controller does not create it`
+      : `No AWS object found; with managementPolicy Observe set the ${EXTERNAL_ARN_ANNOTATION} annotation to the ARN to observe`;
+  }
+
+  async #sync(
+    obj: K,
+    client: ExternalClient<K, D>,
+    desired: D,
+    refs: ReadonlyMap<string, string>,
+    obs: Extract<Observation<D>, { exists: true }>,
+  ): Promise<Outcome> {
+    const key = objectKey(obj);
+    const ann = obj.metadata.annotations ?? {};
+    if (
+      this.#manages(obj) &&
+      (ann[EXTERNAL_ARN_ANNOTATION] !== obs.identity || ann[CREATE_PENDING_ANNOTATION])
+    ) {
+      // Adoption after an interrupted create (found by the pending mark) or a status-less restore.
+      const recovered =
+        ann[CREATE_PENDING_ANNOTATION] !== undefined && ann[EXTERNAL_ARN_ANNOTATION] === undefined;
+      obj = (await this.#d.kube.patchAnnotations(obj, {
+        [EXTERNAL_ARN_ANNOTATION]: obs.identity,
+        [CREATE_PENDING_ANNOTATION]: null,
+      })) as K;
+      if (recovered)
+        await this.#d.events.record(
+          obj,
+          'Normal',
+          'Adopted',
+          `Found ${obs.identity} from an interrupted create and adopted it`,
+        );
+    }
+    const atProvider = this.#h.atProvider ? this.#h.atProvider(obs.observed) : undefined;
+    const base: StatusChange = { arn: obs.identity, ...(atProvider === undefined ? {} : { atProvider }) };
+
+    if (obs.diff.length > 0) {
+      const paths = describeDiff(obs.diff);
+      if (!this.#manages(obj)) {
+        await this.#write(obj, {
+          ...base,
+          ready: this.#readyFromPhase(obs),
+          synced: synced(
+            'False',
+            Reason.DriftDetected,
+            `AWS differs from the spec at ${paths} (managementPolicy Observe: not corrected)`,
+          ),
+        });
+        return Outcomes.synced(this.#jittered());
+      }
+      const immutable = obs.diff.filter((d) => !d.updatable);
+      if (immutable.length > 0) {
+        const fields = describeDiff(immutable);
+        throw new ClassifiedError(
+          'InvalidSpec',
+          `${fields} cannot be changed in place (ImmutableField): AWS has ${immutable
+            .map((d) => `${d.path}=${JSON.stringify(d.observed)}`)
+            .join(
+              ', ',
+            )}; restore the previous value, or create a new object under a new name and move references to it`,
+          { field: immutable[0]?.path, rule: 'ImmutableField' },
+        );
+      }
+      if (obs.phase === 'Pending') {
+        await this.#write(obj, {
+          ...base,
+          ready: ready('False', Reason.Updating, obs.message ?? 'AWS is still applying a change'),
+          synced: synced('True', Reason.ReconcileSuccess),
+        });
+        return Outcomes.progressing(this.#nextPoll(key, false));
+      }
+      await client.update(obj, obs.observed, obs.diff, this.#ctx(obj, desired, refs));
+      await this.#d.events.record(obj, 'Normal', 'Updated', `Updated ${obs.identity}: ${paths}`);
+      await this.#write(obj, {
+        ...base,
+        ready: this.#readyFromPhase(obs),
+        synced: synced('True', Reason.ReconcileSuccess),
+        syncedNow: true,
+      });
+      // Observe once more to confirm AWS took the change.
+      return Outcomes.progressing(this.#nextPoll(key, true));
+    }
+
+    const r = this.#readyFromPhase(obs);
+    const s = this.#manages(obj)
+      ? synced('True', Reason.ReconcileSuccess)
+      : synced('True', Reason.ObserveOnly, 'managementPolicy is Observe: the controller never writes to AWS');
+    await this.#write(obj, { ...base, ready: r, synced: s, syncedNow: true });
+    if (obs.phase === 'Pending') return Outcomes.progressing(this.#nextPoll(key, false));
+    this.#polls.delete(key);
+    return Outcomes.synced(this.#jittered());
+  }
+
+  #readyFromPhase(obs: Extract<Observation<D>, { exists: true }>): ConditionInput {
+    switch (obs.phase) {
+      case 'Active':
+        return ready('True', Reason.Available);
+      case 'Pending':
+        return ready('False', Reason.Creating, obs.message ?? 'AWS is still creating or updating the object');
+      case 'Failed':
+        return ready('False', Reason.Unavailable, obs.message ?? 'AWS reports the object as failed');
+    }
+  }
+
+  // ---- deletion ----
+
+  async #deletion(obj: K): Promise<Outcome> {
+    const key = objectKey(obj);
+    if (!obj.metadata.finalizers?.includes(FINALIZER)) return Outcomes.done();
+    const policy = obj.spec.deletionPolicy ?? 'Delete';
+    if (policy === 'Retain' || !this.#manages(obj)) {
+      await this.#d.kube.removeFinalizer(obj, FINALIZER);
+      const arn = obj.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION];
+      await this.#d.events.record(
+        obj,
+        'Normal',
+        'Retained',
+        `Left ${arn ?? 'the AWS object'} in place (${policy === 'Retain' ? 'deletionPolicy Retain' : 'managementPolicy Observe'})`,
+      );
+      this.#forget(key);
+      return Outcomes.done();
+    }
+    const blockers = this.#d.refs.referrersOf(key).filter((k) => this.#d.lookup(k) !== undefined);
+    if (blockers.length > 0) {
+      const names = blockers.map((k) => {
+        const p = parseKey(k);
+        return `${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
+      });
+      await this.#write(obj, {
+        ready: ready(
+          'False',
+          Reason.DeleteBlocked,
+          `Still referenced by ${names.join(', ')}; remove those references or delete those objects first`,
+        ),
+      });
+      return Outcomes.waiting(Reason.DeleteBlocked, blockers, this.#jittered());
+    }
+    const ann = obj.metadata.annotations ?? {};
+    if (ann[EXTERNAL_ARN_ANNOTATION] === undefined && ann[CREATE_PENDING_ANNOTATION] === undefined) {
+      // Never created in AWS (the finalizer goes on before the pending mark).
+      await this.#d.kube.removeFinalizer(obj, FINALIZER);
+      this.#forget(key);
+      return Outcomes.done();
+    }
+    const client = await this.#connect(obj);
+    const refs = new Map<string, string>();
+    let desired: D;
+    try {
+      desired = this.#h.toDesired(obj, refs);
+    } catch {
+      desired = undefined as D; // refs may be gone during deletion; delete needs only the identity
+    }
+    const obs = await client.observe(obj, this.#ctx(obj, desired, refs));
+    if (obs.exists) {
+      await this.#write(obj, { ready: ready('False', Reason.Deleting, `Deleting ${obs.identity}`) });
+      await client.delete(obj, obs.observed, this.#ctx(obj, desired, refs));
+      await this.#d.events.record(obj, 'Normal', 'Deleting', `Deleting ${obs.identity}`);
+      return Outcomes.progressing(this.#nextPoll(key, false));
+    }
+    await this.#d.kube.removeFinalizer(obj, FINALIZER);
+    await this.#d.events.record(
+      obj,
+      'Normal',
+      'Deleted',
+      `Deleted ${ann[EXTERNAL_ARN_ANNOTATION] ?? 'the AWS object'}`,
+    );
+    this.#forget(key);
+    return Outcomes.done();
+  }
+
+  #forget(key: string): void {
+    this.#polls.delete(key);
+  }
+
+  // ---- errors ----
+
+  async #fail(obj: K, err: ClassifiedError, info: ReconcileInfo): Promise<Outcome> {
+    const c = err.errorClass;
+    const msg = err.message || `${c} error`;
+    this.#d.log?.(c === 'Throttled' || c === 'Conflict' ? 'debug' : 'warn', 'reconcile failed', {
+      key: objectKey(obj),
+      errorClass: c,
+      error: msg,
+    });
+    switch (c) {
+      case 'Conflict':
+        break; // silent requeue; the next visit reads the newer object
+      case 'Throttled':
+        if (info.attempt + 1 >= (this.#d.throttledThreshold ?? 3))
+          await this.#write(obj, {
+            synced: synced(
+              'False',
+              Reason.Throttled,
+              `AWS is throttling requests; retrying with backoff (${msg})`,
+            ),
+          });
+        break;
+      case 'InvalidSpec':
+        await this.#write(obj, {
+          ready: ready('False', Reason.InvalidSpec, msg),
+          synced: synced('False', Reason.InvalidSpec, msg),
+        });
+        await this.#d.events.record(obj, 'Warning', Reason.InvalidSpec, msg);
+        break;
+      case 'AccessDenied':
+        await this.#write(obj, { synced: synced('False', Reason.AccessDenied, msg) });
+        await this.#d.events.record(obj, 'Warning', Reason.AccessDenied, msg);
+        break;
+      case 'DependencyNotReady':
+        await this.#write(obj, { ready: ready('False', Reason.ReferencesNotReady, msg) });
+        return Outcomes.waiting(Reason.ReferencesNotReady, [...err.dependencies], this.#jittered());
+      default:
+        await this.#write(obj, { synced: synced('False', Reason.ReconcileError, msg) });
+        await this.#d.events.record(obj, 'Warning', Reason.ReconcileError, msg);
+    }
+    return Outcomes.failed(err);
+  }
+
+  // ---- helpers ----
+
+  async #write(obj: K, change: StatusChange): Promise<void> {
+    const next = deriveStatus(obj, change, new Date(this.#d.clock.now()).toISOString());
+    await this.#status.write(obj, next);
+  }
+
+  #jittered(): number {
+    const j = this.#d.resyncJitter ?? 0.1;
+    const r = (this.#d.random ?? Math.random)();
+    return Math.round(this.#resyncMs * (1 - j + 2 * j * r));
+  }
+
+  /** Short poll that doubles while AWS keeps working, capped at the resync. */
+  #nextPoll(key: string, reset: boolean): number {
+    const n = reset ? 0 : (this.#polls.get(key) ?? 0);
+    this.#polls.set(key, n + 1);
+    return Math.min(this.#resyncMs, this.#pollMs * 2 ** n);
+  }
+}

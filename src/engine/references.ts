@@ -1,0 +1,115 @@
+// Ref/Arn resolution from the informer caches, and a reverse index (referenced key → referrers) so
+// a Contact turning Ready wakes the plans that name it, and a delete can say who still points at it.
+import { isReady } from './conditions.ts';
+import { keyOf, type ManagedObject, objectKey, type ReferenceField } from './contract.ts';
+import { EXTERNAL_ARN_ANNOTATION } from './names.ts';
+
+export type Lookup = (key: string) => ManagedObject | undefined;
+
+export interface UnresolvedRef {
+  path: string;
+  key: string;
+  why: string;
+}
+
+export type Resolution =
+  | { ok: true; resolved: Map<string, string>; targets: string[] }
+  | { ok: false; unresolved: UnresolvedRef[]; targets: string[] };
+
+/** The ARN of a managed object: identity annotation first (survives restore), then status. */
+export function arnOf(o: ManagedObject): string | undefined {
+  return o.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] ?? o.status?.arn;
+}
+
+export function targetKey(referrer: ManagedObject, f: ReferenceField): string | undefined {
+  if (!f.ref) return undefined;
+  return keyOf(f.ref.kind, f.ref.namespace ?? referrer.metadata.namespace, f.ref.name);
+}
+
+/** Resolves every reference to an ARN, or lists, in words, which ones are not usable yet and why. */
+export function resolveReferences(
+  referrer: ManagedObject,
+  fields: readonly ReferenceField[],
+  lookup: Lookup,
+): Resolution {
+  const resolved = new Map<string, string>();
+  const unresolved: UnresolvedRef[] = [];
+  const targets: string[] = [];
+  for (const f of fields) {
+    if (f.arn !== undefined) {
+      resolved.set(f.path, f.arn);
+      continue;
+    }
+    const key = targetKey(referrer, f);
+    if (!key || !f.ref) continue;
+    targets.push(key);
+    const label =
+      `${f.ref.kind} ${f.ref.namespace ?? referrer.metadata.namespace ?? ''}/${f.ref.name}`.replace(
+        ' /',
+        ' ',
+      );
+    const target = lookup(key);
+    const arn = target ? arnOf(target) : undefined;
+    if (!target) unresolved.push({ path: f.path, key, why: `${label} does not exist` });
+    else if (target.metadata.deletionTimestamp)
+      unresolved.push({ path: f.path, key, why: `${label} is being deleted` });
+    else if (!isReady(target) || !arn) {
+      const ready = target.status?.conditions?.find((c) => c.type === 'Ready');
+      const detail = ready
+        ? `${ready.reason}${ready.message ? `: ${ready.message}` : ''}`
+        : 'not reconciled yet';
+      unresolved.push({ path: f.path, key, why: `${label} is not Ready (${detail})` });
+    } else resolved.set(f.path, arn);
+  }
+  return unresolved.length === 0
+    ? { ok: true, resolved, targets: [...new Set(targets)] }
+    : { ok: false, unresolved, targets: [...new Set(targets)] };
+}
+
+export function describeUnresolved(u: readonly UnresolvedRef[]): string {
+  return u.map((x) => `${x.path}: ${x.why}`).join('; ');
+}
+
+export class ReferenceIndex {
+  readonly #forward = new Map<string, Set<string>>();
+  readonly #reverse = new Map<string, Set<string>>();
+
+  /** Records the targets `referrer` names now; returns targets it no longer names (to wake them). */
+  set(referrer: string, targets: Iterable<string>): string[] {
+    const next = new Set(targets);
+    const prev = this.#forward.get(referrer) ?? new Set<string>();
+    const dropped: string[] = [];
+    for (const t of prev)
+      if (!next.has(t)) {
+        this.#reverse.get(t)?.delete(referrer);
+        if (this.#reverse.get(t)?.size === 0) this.#reverse.delete(t);
+        dropped.push(t);
+      }
+    for (const t of next) {
+      let r = this.#reverse.get(t);
+      if (!r) {
+        r = new Set();
+        this.#reverse.set(t, r);
+      }
+      r.add(referrer);
+    }
+    if (next.size === 0) this.#forward.delete(referrer);
+    else this.#forward.set(referrer, next);
+    return dropped;
+  }
+
+  /** Forgets `referrer` (it was deleted); returns the targets it named. */
+  remove(referrer: string): string[] {
+    return this.set(referrer, []);
+  }
+
+  referrersOf(target: string): string[] {
+    return [...(this.#reverse.get(target) ?? [])].sort();
+  }
+
+  /** Index `obj` from its reference fields. */
+  indexObject(obj: ManagedObject, fields: readonly ReferenceField[]): string[] {
+    const targets = fields.map((f) => targetKey(obj, f)).filter((k): k is string => k !== undefined);
+    return this.set(objectKey(obj), targets);
+  }
+}

@@ -1,0 +1,84 @@
+// Status is derived from the last observation and outcome, compared with the cached status and
+// written through /status only when something a user can see changed (house rule 6).
+import { type ConditionInput, setCondition } from './conditions.ts';
+import type { ManagedObject, ManagedStatusBase } from './contract.ts';
+
+export interface StatusPort {
+  /** Merge-patch the /status subresource. No resourceVersion: the leader is the sole status writer. */
+  patchStatus(obj: ManagedObject, status: Record<string, unknown>): Promise<void>;
+}
+
+export interface StatusChange {
+  ready?: ConditionInput;
+  synced?: ConditionInput;
+  /** ARN to show; null removes it. */
+  arn?: string | null;
+  atProvider?: unknown;
+  /** True when this visit confirmed AWS matches the spec (moves lastSyncTime). */
+  syncedNow?: boolean;
+}
+
+/** The next status from the current one and a change; timestamps move only on transitions. */
+export function deriveStatus(obj: ManagedObject, change: StatusChange, now: string): ManagedStatusBase {
+  const prev: ManagedStatusBase = { ...(obj.status ?? {}) };
+  const gen = obj.metadata.generation ?? 0;
+  let conditions = prev.conditions;
+  if (change.ready) conditions = setCondition(conditions, change.ready, gen, now);
+  if (change.synced) conditions = setCondition(conditions, change.synced, gen, now);
+  const next: ManagedStatusBase = { ...prev, observedGeneration: gen };
+  if (conditions) next.conditions = conditions;
+  if (change.arn === null) delete next.arn;
+  else if (change.arn !== undefined) next.arn = change.arn;
+  if (change.atProvider !== undefined) next.atProvider = change.atProvider;
+  if (change.syncedNow) next.lastSyncTime = now;
+  return next;
+}
+
+/**
+ * Equal for the purpose of writing: lastSyncTime alone never causes a write, so a steady-state
+ * resync costs no Kubernetes write either. Condition timestamps are preserved by setCondition.
+ */
+export function statusEqual(a: ManagedStatusBase | undefined, b: ManagedStatusBase | undefined): boolean {
+  const strip = (s: ManagedStatusBase | undefined) => {
+    const { lastSyncTime: _ignored, ...rest } = s ?? {};
+    return canonicalJson(rest);
+  };
+  return strip(a) === strip(b);
+}
+
+function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, val: unknown) =>
+    val && typeof val === 'object' && !Array.isArray(val)
+      ? Object.fromEntries(
+          Object.entries(val as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : 1)),
+        )
+      : val,
+  );
+}
+
+/** Merge patch that turns `prev` into `next` (RFC 7386: removed keys become null). */
+export function mergePatch(
+  prev: Record<string, unknown>,
+  next: Record<string, unknown>,
+): Record<string, unknown> {
+  const patch: Record<string, unknown> = {};
+  for (const k of Object.keys(prev)) if (!(k in next)) patch[k] = null;
+  for (const [k, v] of Object.entries(next)) if (canonicalJson(prev[k]) !== canonicalJson(v)) patch[k] = v;
+  return patch;
+}
+
+export class StatusWriter {
+  readonly #port: StatusPort;
+  constructor(port: StatusPort) {
+    this.#port = port;
+  }
+
+  /** Writes `next` if it differs from the object's status; returns whether a write happened. */
+  async write(obj: ManagedObject, next: ManagedStatusBase): Promise<boolean> {
+    if (statusEqual(obj.status, next)) return false;
+    const patch = mergePatch((obj.status ?? {}) as Record<string, unknown>, next as Record<string, unknown>);
+    await this.#port.patchStatus(obj, patch);
+    obj.status = next as NonNullable<typeof obj.status>;
+    return true;
+  }
+}

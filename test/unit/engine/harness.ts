@@ -1,0 +1,261 @@
+// In-memory doubles of the engine's own ports (never a mocked SDK or client-node): a store that
+// plays the informer cache and the metadata/status API, an AWS-like external system with call
+// counters and idempotency tokens, and a trivial test kind "Widget".
+import {
+  ClassifiedError,
+  type ExternalClient,
+  type FieldDiff,
+  type KindHandler,
+  keyOf,
+  type ManagedObject,
+} from '../../../src/engine/contract.ts';
+import { EventRecorder, type EventSink, type KubeEvent } from '../../../src/engine/events.ts';
+import { type ManagedDeps, ManagedReconciler, type MetadataPort } from '../../../src/engine/managed.ts';
+import { CREATE_PENDING_ANNOTATION, EXTERNAL_ARN_ANNOTATION } from '../../../src/engine/names.ts';
+import { ReferenceIndex } from '../../../src/engine/references.ts';
+import { FakeClock } from './fake-clock.ts';
+
+// A type alias (not an interface) like TypeBox's Static types, so it fits ManagedObject's spec.
+export type WidgetSpec = {
+  size: number;
+  color: string;
+  ownerRef?: { name: string };
+};
+export type Widget = ManagedObject<WidgetSpec>;
+export interface WidgetState {
+  size: number;
+  color: string;
+  owner?: string;
+}
+
+export class MemoryKube implements MetadataPort {
+  readonly objects = new Map<string, ManagedObject>();
+  writes = { status: 0, finalizer: 0, annotations: 0 };
+  #rv = 1;
+  /** Throws once from the next annotation patch that sets the identity (simulated crash). */
+  crashOnIdentityWrite = false;
+
+  put(o: ManagedObject): ManagedObject {
+    const copy = structuredClone(o);
+    copy.metadata.resourceVersion = String(++this.#rv);
+    this.objects.set(keyOf(copy.kind, copy.metadata.namespace, copy.metadata.name), copy);
+    return copy;
+  }
+
+  get(kind: string, name: string, ns = 'default'): ManagedObject | undefined {
+    return this.objects.get(keyOf(kind, ns, name));
+  }
+
+  lookup = (key: string): ManagedObject | undefined => this.objects.get(key);
+
+  #stored(obj: ManagedObject): ManagedObject {
+    const cur = this.objects.get(keyOf(obj.kind, obj.metadata.namespace, obj.metadata.name));
+    if (!cur) throw new ClassifiedError('NotFound', `${obj.metadata.name} not found`);
+    return cur;
+  }
+
+  /** A user edit: new spec bumps generation. */
+  editSpec(kind: string, name: string, patch: Record<string, unknown>): void {
+    const cur = this.get(kind, name)!;
+    cur.spec = { ...cur.spec, ...patch };
+    cur.metadata.generation = (cur.metadata.generation ?? 1) + 1;
+    cur.metadata.resourceVersion = String(++this.#rv);
+  }
+
+  markDeleted(kind: string, name: string): void {
+    const cur = this.get(kind, name)!;
+    if (!cur.metadata.finalizers?.length) {
+      this.objects.delete(keyOf(kind, cur.metadata.namespace, name));
+      return;
+    }
+    cur.metadata.deletionTimestamp = '2026-01-01T00:00:00Z';
+  }
+
+  async patchStatus(obj: ManagedObject, status: Record<string, unknown>): Promise<void> {
+    const cur = this.#stored(obj);
+    const next: Record<string, unknown> = { ...(cur.status ?? {}) };
+    for (const [k, v] of Object.entries(status)) {
+      if (v === null) delete next[k];
+      else next[k] = structuredClone(v);
+    }
+    cur.status = next;
+    this.writes.status++;
+  }
+
+  async addFinalizer(obj: ManagedObject, f: string): Promise<ManagedObject> {
+    const cur = this.#stored(obj);
+    cur.metadata.finalizers = [...(cur.metadata.finalizers ?? []), f];
+    cur.metadata.resourceVersion = String(++this.#rv);
+    this.writes.finalizer++;
+    return structuredClone(cur);
+  }
+
+  async removeFinalizer(obj: ManagedObject, f: string): Promise<ManagedObject> {
+    const cur = this.#stored(obj);
+    cur.metadata.finalizers = (cur.metadata.finalizers ?? []).filter((x) => x !== f);
+    this.writes.finalizer++;
+    if (cur.metadata.deletionTimestamp && cur.metadata.finalizers.length === 0)
+      this.objects.delete(keyOf(cur.kind, cur.metadata.namespace, cur.metadata.name));
+    return structuredClone(cur);
+  }
+
+  async patchAnnotations(obj: ManagedObject, changes: Record<string, string | null>): Promise<ManagedObject> {
+    if (this.crashOnIdentityWrite && typeof changes[EXTERNAL_ARN_ANNOTATION] === 'string') {
+      this.crashOnIdentityWrite = false;
+      throw new Error('process killed');
+    }
+    const cur = this.#stored(obj);
+    const ann = { ...(cur.metadata.annotations ?? {}) };
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === null) delete ann[k];
+      else ann[k] = v;
+    }
+    cur.metadata.annotations = ann;
+    cur.metadata.resourceVersion = String(++this.#rv);
+    this.writes.annotations++;
+    return structuredClone(cur);
+  }
+}
+
+interface AwsWidget extends WidgetState {
+  arn: string;
+  token: string;
+}
+
+/** An AWS-like service for widgets: idempotent creates by token, call counters, injected faults. */
+export class MemoryAws {
+  readonly items = new Map<string, AwsWidget>();
+  readonly calls = { observe: 0, create: 0, update: 0, delete: 0 };
+  readonly updates: FieldDiff[][] = [];
+  #seq = 0;
+  /** Errors thrown by the next calls, in order. */
+  faults: ClassifiedError[] = [];
+
+  #fault(): void {
+    const f = this.faults.shift();
+    if (f) throw f;
+  }
+
+  client(): ExternalClient<Widget, WidgetState> {
+    return {
+      observe: async (_mr, ctx) => {
+        this.calls.observe++;
+        this.#fault();
+        let item = ctx.identity ? this.items.get(ctx.identity) : undefined;
+        // Crash recovery: a pending mark means a create may have happened; find it by its token.
+        if (!item && !ctx.identity && ctx.pendingMark) {
+          const t = ctx.idempotencyToken('CreateWidget');
+          item = [...this.items.values()].find((i) => i.token === t);
+        }
+        if (!item) return { exists: false };
+        const observed: WidgetState = { size: item.size, color: item.color };
+        if (item.owner !== undefined) observed.owner = item.owner;
+        return { exists: true, identity: item.arn, observed, phase: 'Active' };
+      },
+      create: async (_mr, ctx) => {
+        this.calls.create++;
+        this.#fault();
+        const token = ctx.idempotencyToken('CreateWidget');
+        const same = [...this.items.values()].find((i) => i.token === token);
+        if (same) return { identity: same.arn };
+        const arn = `arn:aws:widgets:eu-west-1:111122223333:widget/${++this.#seq}`;
+        this.items.set(arn, { ...ctx.desired, arn, token });
+        return { identity: arn };
+      },
+      update: async (_mr, _observed, diff, ctx) => {
+        this.calls.update++;
+        this.#fault();
+        this.updates.push(diff);
+        const item = this.items.get(ctx.identity!)!;
+        Object.assign(item, ctx.desired);
+      },
+      delete: async (_mr, _observed, ctx) => {
+        this.calls.delete++;
+        this.#fault();
+        if (ctx.identity) this.items.delete(ctx.identity);
+      },
+    };
+  }
+
+  writes(): number {
+    return this.calls.create + this.calls.update + this.calls.delete;
+  }
+}
+
+export const widgetHandler = (aws: MemoryAws): KindHandler<Widget, WidgetState> => ({
+  kind: 'Widget',
+  validate: (mr) =>
+    mr.spec.size < 1 || mr.spec.size > 10
+      ? [{ path: 'spec.size', rule: 'Range', message: `must be between 1 and 10 (got ${mr.spec.size})` }]
+      : [],
+  references: (mr) =>
+    mr.spec.ownerRef ? [{ path: 'spec.ownerRef', ref: { kind: 'Widget', name: mr.spec.ownerRef.name } }] : [],
+  toDesired: (mr, refs) => {
+    const d: WidgetState = { size: mr.spec.size, color: mr.spec.color };
+    const owner = refs.get('spec.ownerRef');
+    if (owner !== undefined) d.owner = owner;
+    return d;
+  },
+  diff: (desired, observed) => {
+    const out: FieldDiff[] = [];
+    if (desired.size !== observed.size)
+      out.push({ path: 'spec.size', desired: desired.size, observed: observed.size, updatable: true });
+    if (desired.color !== observed.color)
+      out.push({ path: 'spec.color', desired: desired.color, observed: observed.color, updatable: false });
+    if (desired.owner !== observed.owner)
+      out.push({ path: 'spec.ownerRef', desired: desired.owner, observed: observed.owner, updatable: true });
+    return out;
+  },
+  atProvider: (o) => ({ size: o.size, color: o.color }),
+  connect: async () => aws.client(),
+});
+
+export class MemoryEvents implements EventSink {
+  readonly events: KubeEvent[] = [];
+  async create(ev: KubeEvent): Promise<void> {
+    this.events.push(structuredClone(ev));
+  }
+  async update(ev: KubeEvent): Promise<void> {
+    const i = this.events.findIndex((e) => e.metadata.name === ev.metadata.name);
+    this.events[i] = structuredClone(ev);
+  }
+  reasons(): string[] {
+    return this.events.map((e) => e.reason);
+  }
+}
+
+export function widget(name: string, spec: WidgetSpec, extra: Partial<ManagedObject['spec']> = {}): Widget {
+  return {
+    apiVersion: 'test.incidentmanager.gitops.dev/v1alpha1',
+    kind: 'Widget',
+    metadata: { name, namespace: 'default', uid: `uid-${name}`, generation: 1 },
+    spec: { ...spec, ...extra },
+  };
+}
+
+export function setup(overrides: Partial<ManagedDeps> = {}) {
+  const clock = new FakeClock();
+  const kube = new MemoryKube();
+  const aws = new MemoryAws();
+  const sink = new MemoryEvents();
+  const refs = new ReferenceIndex();
+  const events = new EventRecorder({ sink, clock });
+  const deps: ManagedDeps = {
+    clock,
+    lookup: kube.lookup,
+    kube,
+    events,
+    refs,
+    defaultAccount: 'default',
+    defaultRegion: 'eu-west-1',
+    resyncMs: 600_000,
+    resyncJitter: 0,
+    random: () => 0.5,
+    ...overrides,
+  };
+  const newReconciler = () => new ManagedReconciler(widgetHandler(aws), deps);
+  return { clock, kube, aws, sink, refs, events, deps, reconciler: newReconciler(), newReconciler };
+}
+
+export const key = (name: string) => keyOf('Widget', 'default', name);
+export { CREATE_PENDING_ANNOTATION, EXTERNAL_ARN_ANNOTATION };
