@@ -2,52 +2,20 @@
 // contracts"). A kind supplies an ExternalClient (I/O through the AWS gate) plus pure functions;
 // it never sees queues, conditions, finalizers or retries.
 
-/** Minimal shape of every managed custom resource the engine handles. */
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  uid: string;
-  generation?: number;
-  resourceVersion?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
-  deletionTimestamp?: string;
-}
+import type { Condition, ManagedResource, ManagedSpec, ManagedStatus, ObjectMeta } from '../crds/common.ts';
 
-export interface ManagedSpecBase {
-  deletionPolicy?: 'Delete' | 'Retain';
-  managementPolicy?: 'Manage' | 'Observe';
-  accountRef?: { name: string };
-  region?: string;
-}
+export type { Condition, ObjectMeta };
 
-export interface ManagedObject<
-  S extends object = Record<string, unknown>,
-  St extends object = Record<string, unknown>,
-> {
-  apiVersion: string;
-  kind: string;
-  metadata: ObjectMeta;
-  spec: S & ManagedSpecBase;
-  status?: St & ManagedStatusBase;
-}
+/** What the engine reads and writes on any managed kind (the API's common shape). */
+export type ManagedObject = ManagedResource<ManagedSpec, ManagedStatus>;
+/** Status as the engine writes it: the common block plus the kind's observed fields. */
+export type ManagedStatusBase = ManagedStatus & { [field: string]: unknown };
 
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason: string;
-  message: string;
-  lastTransitionTime: string;
-  observedGeneration: number;
-}
-
-export interface ManagedStatusBase {
-  conditions?: Condition[];
-  observedGeneration?: number;
-  lastSyncTime?: string;
-  arn?: string;
-  atProvider?: unknown;
+/** Every object read from the API server has a uid; idempotency tokens and tags need it. */
+export function uidOf(o: ManagedObject): string {
+  const uid = o.metadata.uid;
+  if (!uid) throw new ClassifiedError('Transient', `${o.kind} ${o.metadata.name} has no metadata.uid yet`);
+  return uid;
 }
 
 /** One difference between desired and observed state, with its path in spec terms. */
@@ -131,8 +99,8 @@ export interface KindHandler<K extends ManagedObject, D> {
   diff(desired: D, observed: D): FieldDiff[];
   /** Binds an ExternalClient to the account and region (credentials, gate). */
   connect(mr: K, target: { account: string; region: string }): Promise<ExternalClient<K, D>>;
-  /** What to show as `status.atProvider` (must not contain secrets); omitted when absent. */
-  atProvider?(observed: D): unknown;
+  /** Observed fields the kind's status schema declares (e.g. Contact `channels`); merged into status. Never secrets. */
+  observedStatus?(observed: D): Record<string, unknown>;
   /** Resync period for this kind; the engine's default otherwise. */
   resyncMs?: number;
 }

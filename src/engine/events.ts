@@ -87,7 +87,7 @@ export class EventRecorder {
   async record(obj: ManagedObject, type: EventType, reason: string, message: string): Promise<void> {
     const now = this.#o.clock.now();
     const msg = redact(message, this.#o.secrets?.() ?? []).slice(0, 1024);
-    const uid = obj.metadata.uid;
+    const uid = obj.metadata.uid ?? `${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
     const aggKey = `${uid}\n${type}\n${reason}\n${msg}`;
     const prev = this.#seen.get(aggKey);
     if (!this.#take(uid, now)) return;

@@ -17,6 +17,7 @@ import {
   Outcomes,
   objectKey,
   parseKey,
+  uidOf,
 } from './contract.ts';
 import type { EventRecorder } from './events.ts';
 import { CREATE_PENDING_ANNOTATION, EXTERNAL_ARN_ANNOTATION, FINALIZER } from './names.ts';
@@ -166,7 +167,8 @@ export class ManagedReconciler<K extends Managed, D> {
   #target(obj: K): { account: string; region: string } {
     return {
       account: obj.spec.accountRef?.name ?? this.#d.defaultAccount,
-      region: obj.spec.region ?? this.#d.defaultRegion,
+      // The account's home Region (resolved by connect) or the controller's own.
+      region: this.#d.defaultRegion,
     };
   }
 
@@ -177,7 +179,7 @@ export class ManagedReconciler<K extends Managed, D> {
     return {
       identity: ann[EXTERNAL_ARN_ANNOTATION],
       pendingMark,
-      idempotencyToken: (operation) => idempotencyToken(obj.metadata.uid, pendingMark ?? '', operation),
+      idempotencyToken: (operation) => idempotencyToken(uidOf(obj), pendingMark ?? '', operation),
       desired,
       refs,
       account,
@@ -279,8 +281,8 @@ export class ManagedReconciler<K extends Managed, D> {
           `Found ${obs.identity} from an interrupted create and adopted it`,
         );
     }
-    const atProvider = this.#h.atProvider ? this.#h.atProvider(obs.observed) : undefined;
-    const base: StatusChange = { arn: obs.identity, ...(atProvider === undefined ? {} : { atProvider }) };
+    const observed = this.#h.observedStatus?.(obs.observed);
+    const base: StatusChange = { arn: obs.identity, ...(observed === undefined ? {} : { observed }) };
 
     if (obs.diff.length > 0) {
       const paths = describeDiff(obs.diff);

@@ -13,7 +13,8 @@ export interface StatusChange {
   synced?: ConditionInput;
   /** ARN to show; null removes it. */
   arn?: string | null;
-  atProvider?: unknown;
+  /** The kind's observed status fields, merged at the top of status. */
+  observed?: Record<string, unknown>;
   /** True when this visit confirmed AWS matches the spec (moves lastSyncTime). */
   syncedNow?: boolean;
 }
@@ -29,7 +30,7 @@ export function deriveStatus(obj: ManagedObject, change: StatusChange, now: stri
   if (conditions) next.conditions = conditions;
   if (change.arn === null) delete next.arn;
   else if (change.arn !== undefined) next.arn = change.arn;
-  if (change.atProvider !== undefined) next.atProvider = change.atProvider;
+  if (change.observed) Object.assign(next, change.observed);
   if (change.syncedNow) next.lastSyncTime = now;
   return next;
 }
@@ -38,8 +39,8 @@ export function deriveStatus(obj: ManagedObject, change: StatusChange, now: stri
  * Equal for the purpose of writing: lastSyncTime alone never causes a write, so a steady-state
  * resync costs no Kubernetes write either. Condition timestamps are preserved by setCondition.
  */
-export function statusEqual(a: ManagedStatusBase | undefined, b: ManagedStatusBase | undefined): boolean {
-  const strip = (s: ManagedStatusBase | undefined) => {
+export function statusEqual(a: object | undefined, b: object | undefined): boolean {
+  const strip = (s: (object & { lastSyncTime?: string }) | undefined) => {
     const { lastSyncTime: _ignored, ...rest } = s ?? {};
     return canonicalJson(rest);
   };

@@ -1,6 +1,7 @@
 // In-memory doubles of the engine's own ports (never a mocked SDK or client-node): a store that
 // plays the informer cache and the metadata/status API, an AWS-like external system with call
 // counters and idempotency tokens, and a trivial test kind "Widget".
+import type { ManagedResource, ManagedSpec } from '../../../src/crds/common.ts';
 import {
   ClassifiedError,
   type ExternalClient,
@@ -21,7 +22,7 @@ export type WidgetSpec = {
   color: string;
   ownerRef?: { name: string };
 };
-export type Widget = ManagedObject<WidgetSpec>;
+export type Widget = ManagedResource<WidgetSpec & ManagedSpec>;
 export interface WidgetState {
   size: number;
   color: string;
@@ -206,7 +207,7 @@ export const widgetHandler = (aws: MemoryAws): KindHandler<Widget, WidgetState> 
       out.push({ path: 'spec.ownerRef', desired: desired.owner, observed: observed.owner, updatable: true });
     return out;
   },
-  atProvider: (o) => ({ size: o.size, color: o.color }),
+  observedStatus: (o) => ({ size: o.size, color: o.color }),
   connect: async () => aws.client(),
 });
 
@@ -224,7 +225,7 @@ export class MemoryEvents implements EventSink {
   }
 }
 
-export function widget(name: string, spec: WidgetSpec, extra: Partial<ManagedObject['spec']> = {}): Widget {
+export function widget(name: string, spec: WidgetSpec, extra: Partial<ManagedSpec> = {}): Widget {
   return {
     apiVersion: 'test.incidentmanager.gitops.dev/v1alpha1',
     kind: 'Widget',

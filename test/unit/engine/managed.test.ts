@@ -32,7 +32,7 @@ describe('ManagedReconciler', () => {
     const arn = [...h.aws.items.keys()][0];
     expect(o.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION]).toBe(arn);
     expect(o.metadata.annotations?.[CREATE_PENDING_ANNOTATION]).toBeUndefined();
-    expect(o.status).toMatchObject({ arn, observedGeneration: 1, atProvider: { size: 2, color: 'red' } });
+    expect(o.status).toMatchObject({ arn, observedGeneration: 1, size: 2, color: 'red' });
     expect(cond(o as never, 'Ready')).toMatchObject({
       status: 'True',
       reason: 'Available',
