@@ -284,12 +284,42 @@ export function checkObject(obj: unknown): SchemaError[] {
     checker = Compile(def.schema);
     checkers.set(def.kind, checker);
   }
-  if (checker.Check(obj)) return [];
-  return [...checker.Errors(obj)].map((e) => ({
-    path: pointerToPath(e.instancePath, e.keyword, e.params),
-    rule: e.keyword,
-    message: e.message,
-  }));
+  const errors: SchemaError[] = unknownFields(def.schema as unknown as SchemaNode, obj, '');
+  if (checker.Check(obj)) return errors;
+  for (const e of checker.Errors(obj)) {
+    // A map's value errors are reported per entry; TypeBox adds a redundant summary on the map.
+    if (e.keyword === 'additionalProperties') continue;
+    const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues;
+    const message = e.keyword === 'enum' && allowed ? `must be one of: ${allowed.join(', ')}` : e.message;
+    errors.push({ path: pointerToPath(e.instancePath, e.keyword, e.params), rule: e.keyword, message });
+  }
+  return errors;
+}
+
+interface SchemaNode {
+  type?: string;
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: SchemaNode;
+  items?: SchemaNode;
+}
+
+/** Fields the schema does not know: the API server drops them (or rejects them with strict field validation). */
+function unknownFields(schema: SchemaNode, value: unknown, path: string): SchemaError[] {
+  const out: SchemaError[] = [];
+  if (schema.type === 'array' && Array.isArray(value) && schema.items) {
+    value.forEach((v, i) => {
+      out.push(...unknownFields(schema.items as SchemaNode, v, `${path}[${i}]`));
+    });
+  }
+  if (schema.type !== 'object' || !value || typeof value !== 'object' || Array.isArray(value)) return out;
+  if (path === 'metadata') return out;
+  for (const [k, v] of Object.entries(value)) {
+    const child = `${path === '' ? '' : `${path}.`}${k}`;
+    const sub = schema.properties?.[k] ?? schema.additionalProperties;
+    if (sub) out.push(...unknownFields(sub, v, child));
+    else if (schema.properties) out.push({ path: child, rule: 'unknownField', message: 'unknown field' });
+  }
+  return out;
 }
 
 function pointerToPath(pointer: string, keyword: string, params: unknown): string {

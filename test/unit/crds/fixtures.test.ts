@@ -1,0 +1,93 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ROOT } from '../../../src/crds/generate.ts';
+import { validateFiles } from '../../../src/crds/manifests.ts';
+import { checkObject } from '../../../src/crds/registry.ts';
+
+const FIXTURES = join(ROOT, 'test/fixtures/invalid');
+
+interface Fixture {
+  file: string;
+  path: string;
+  rule: string;
+  layer: 'schema' | 'cel';
+  object: unknown;
+}
+
+function loadFixtures(): Fixture[] {
+  return readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((file) => {
+      const text = readFileSync(join(FIXTURES, file), 'utf8');
+      const header = (key: string) => new RegExp(`^# ${key}: (.+)$`, 'm').exec(text)?.[1]?.trim() ?? '';
+      return {
+        file,
+        path: header('expect-path'),
+        rule: header('expect-rule'),
+        layer: header('layer') as Fixture['layer'],
+        object: parse(text) as unknown,
+      };
+    });
+}
+
+const fixtures = loadFixtures();
+
+describe('broken fixtures', () => {
+  it('exist for at least 30 rules, each naming the offending path, the rule and the layer', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(30);
+    for (const f of fixtures) {
+      expect(f.path, f.file).toMatch(/^spec/);
+      expect(f.rule, f.file).not.toBe('');
+      expect(['schema', 'cel'], f.file).toContain(f.layer);
+    }
+    expect(fixtures.filter((f) => f.layer === 'cel').length).toBeGreaterThanOrEqual(15);
+  });
+
+  it.each(fixtures.filter((f) => f.layer === 'schema').map((f) => [f.file, f] as const))(
+    '%s is rejected at the named path by the named rule, and only there',
+    (_file, f) => {
+      const errors = checkObject(f.object);
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors.map((e) => `${e.path} ${e.rule}`)).toContain(`${f.path} ${f.rule}`);
+      for (const e of errors) expect(e.path.startsWith(f.path), `${e.path} ${e.rule}`).toBe(true);
+    },
+  );
+
+  it.each(fixtures.filter((f) => f.layer === 'cel').map((f) => [f.file, f] as const))(
+    '%s passes every non-CEL rule, so only its cross-field rule can reject it',
+    (_file, f) => {
+      expect(checkObject(f.object)).toEqual([]);
+    },
+  );
+});
+
+describe('samples', () => {
+  it('validate against the generated schema and cover every kind of the story', () => {
+    const report = validateFiles([join(ROOT, 'config/samples')]);
+    expect(report.problems).toEqual([]);
+    expect(report.checked).toBeGreaterThanOrEqual(11);
+    expect(report.skipped).toBe(1); // the activation-code Secret
+  });
+
+  it('are ordered so that `kubectl apply -f config/samples/` creates dependencies first', () => {
+    const files = readdirSync(join(ROOT, 'config/samples')).sort();
+    expect(files.every((f) => /^[0-9]{2}-[a-z-]+\.yaml$/.test(f))).toBe(true);
+    const first = (kind: string) =>
+      files.findIndex((f) =>
+        readFileSync(join(ROOT, 'config/samples', f), 'utf8').includes(`kind: ${kind}\n`),
+      );
+    expect(first('AWSAccount')).toBeLessThan(first('ReplicationSet'));
+    expect(first('Secret')).toBeLessThan(first('Contact'));
+    expect(first('Rotation')).toBeLessThan(first('EscalationPlan'));
+    expect(first('EscalationPlan')).toBeLessThan(first('ResponsePlan'));
+  });
+
+  it('keep activation codes out of git: the Secret holds placeholders only', () => {
+    const text = readFileSync(join(ROOT, 'config/samples/02-activation-codes-secret.yaml'), 'utf8');
+    const doc = parse(text) as { stringData: Record<string, string> };
+    for (const v of Object.values(doc.stringData)) expect(v).toMatch(/^PLACEHOLDER/);
+  });
+});
