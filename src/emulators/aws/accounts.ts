@@ -1,0 +1,44 @@
+// Test access keys → accounts. Any other key maps to DEFAULT_ACCOUNT so an SDK or CLI configured
+// with dummy credentials just works. Keys issued by STS AssumeRole (ASIA…) are registered at runtime.
+export interface KeyIdentity {
+  account: string;
+  /** ARN returned by GetCallerIdentity. */
+  arn: string;
+  userId: string;
+}
+
+export const DEFAULT_ACCOUNT = '000000000000';
+
+/** Fixed test keys, documented in docs/aws-emulator.md. */
+export const TEST_KEYS: Readonly<Record<string, { account: string; user: string }>> = {
+  AKIAIOSFODNN7EXAMPLE: { account: '111111111111', user: 'alice' },
+  AKIAI44QH8DHBEXAMPLE: { account: '222222222222', user: 'bob' },
+  AKIAJ3333333EXAMPLE3: { account: '333333333333', user: 'carol' },
+};
+
+export class Accounts {
+  private readonly temporary = new Map<string, KeyIdentity & { secret: string; expiresAt: number }>();
+
+  resolve(accessKeyId: string | undefined): KeyIdentity {
+    if (accessKeyId) {
+      const t = this.temporary.get(accessKeyId);
+      if (t) return { account: t.account, arn: t.arn, userId: t.userId };
+      const k = TEST_KEYS[accessKeyId];
+      if (k)
+        return { account: k.account, arn: `arn:aws:iam::${k.account}:user/${k.user}`, userId: accessKeyId };
+    }
+    return {
+      account: DEFAULT_ACCOUNT,
+      arn: `arn:aws:iam::${DEFAULT_ACCOUNT}:user/emulator`,
+      userId: accessKeyId ?? 'AIDAEMULATORDEFAULT',
+    };
+  }
+
+  registerTemporary(accessKeyId: string, id: KeyIdentity & { secret: string; expiresAt: number }): void {
+    this.temporary.set(accessKeyId, id);
+  }
+
+  reset(): void {
+    this.temporary.clear();
+  }
+}
