@@ -75,7 +75,10 @@ function walk(
 
   switch (type) {
     case 'string': {
-      if (typeof value !== 'string') return fail('type', 'Member must be a string');
+      if (typeof value !== 'string') {
+        fail('type', 'Member must be a string');
+        return;
+      }
       const n = [...value].length;
       if (limits.minLen !== undefined && n < limits.minLen)
         fail('length', `Member must have length greater than or equal to ${limits.minLen}`);
@@ -89,8 +92,10 @@ function walk(
     }
     case 'integer':
     case 'number': {
-      if (typeof value !== 'number' || (type === 'integer' && !Number.isInteger(value)))
-        return fail('type', `Member must be ${type === 'integer' ? 'an integer' : 'a number'}`);
+      if (typeof value !== 'number' || (type === 'integer' && !Number.isInteger(value))) {
+        fail('type', `Member must be ${type === 'integer' ? 'an integer' : 'a number'}`);
+        return;
+      }
       if (limits.min !== undefined && value < limits.min)
         fail('range', `Member must have value greater than or equal to ${limits.min}`);
       if (limits.max !== undefined && value > limits.max)
@@ -107,7 +112,10 @@ function walk(
     case 'blob':
       return;
     case 'list': {
-      if (!Array.isArray(value)) return fail('type', 'Member must be a list');
+      if (!Array.isArray(value)) {
+        fail('type', 'Member must be a list');
+        return;
+      }
       if (limits.minLen !== undefined && value.length < limits.minLen)
         fail('length', `Member must have length greater than or equal to ${limits.minLen}`);
       if (limits.maxLen !== undefined && value.length > limits.maxLen)
@@ -120,8 +128,10 @@ function walk(
       return;
     }
     case 'map': {
-      if (value === null || typeof value !== 'object' || Array.isArray(value))
-        return fail('type', 'Member must be a map');
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        fail('type', 'Member must be a map');
+        return;
+      }
       const entries = Object.entries(value as Record<string, unknown>);
       if (limits.minLen !== undefined && entries.length < limits.minLen)
         fail('length', `Member must have length greater than or equal to ${limits.minLen}`);
@@ -135,8 +145,10 @@ function walk(
     }
     case 'structure':
     case 'union': {
-      if (value === null || typeof value !== 'object' || Array.isArray(value))
-        return fail('type', 'Member must be a structure');
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        fail('type', 'Member must be a structure');
+        return;
+      }
       const obj = value as Record<string, unknown>;
       const members = shape?.members ?? {};
       if (type === 'union') {
