@@ -1,0 +1,263 @@
+// Every AWS call goes through the gate (house rule 4): one p-queue per account + region + service
+// caps concurrent calls and calls per interval, records metrics by operation and outcome, and
+// classifies SDK errors once into the engine's closed set.
+import PQueue from 'p-queue';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { type Clock, systemClock } from '../engine/clock.ts';
+import { ClassifiedError } from '../engine/contract.ts';
+
+export type AwsService = 'ssm-contacts' | 'ssm-incidents' | 'ram' | 'sts';
+
+export interface GateLimits {
+  /** Calls in flight at once. */
+  concurrency: number;
+  /** Calls started per interval. */
+  intervalCap: number;
+  intervalMs: number;
+}
+
+/**
+ * Defaults kept under the per-account API rate of these services (AWS publishes no per-operation
+ * Incident Manager TPS in our sources; the SSM family's control-plane APIs throttle around 5–10 TPS).
+ * Configurable per service with --aws-rate / --aws-concurrency.
+ */
+export const DEFAULT_LIMITS: Record<AwsService, GateLimits> = {
+  'ssm-contacts': { concurrency: 5, intervalCap: 5, intervalMs: 1_000 },
+  'ssm-incidents': { concurrency: 5, intervalCap: 5, intervalMs: 1_000 },
+  ram: { concurrency: 3, intervalCap: 5, intervalMs: 1_000 },
+  sts: { concurrency: 2, intervalCap: 5, intervalMs: 1_000 },
+};
+
+/** SDK client settings: few retries so the engine's backoff is the one that matters. */
+export const SDK_RETRY_CONFIG = { maxAttempts: 2, retryMode: 'standard' } as const;
+
+export interface GateTarget {
+  account: string;
+  region: string;
+  service: AwsService;
+}
+
+export interface GateOptions {
+  limits?: Partial<Record<AwsService, GateLimits>>;
+  registry?: Registry;
+  clock?: Clock;
+}
+
+export class AwsGate {
+  readonly #queues = new Map<string, PQueue>();
+  readonly #limits: Record<AwsService, GateLimits>;
+  readonly #clock: Clock;
+  readonly #calls: Counter<'service' | 'operation' | 'outcome'> | undefined;
+  readonly #duration: Histogram<'service' | 'operation'> | undefined;
+  readonly #pausedUntil = new Map<string, number>();
+
+  constructor(opts: GateOptions = {}) {
+    this.#limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.#clock = opts.clock ?? systemClock;
+    if (opts.registry) {
+      this.#calls = new Counter({
+        name: 'imctl_aws_calls_total',
+        help: 'AWS API calls by service, operation and outcome (success or error class)',
+        labelNames: ['service', 'operation', 'outcome'],
+        registers: [opts.registry],
+      });
+      this.#duration = new Histogram({
+        name: 'imctl_aws_call_duration_seconds',
+        help: 'AWS API call duration, including time waiting in the gate',
+        labelNames: ['service', 'operation'],
+        buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+        registers: [opts.registry],
+      });
+    }
+  }
+
+  #queue(t: GateTarget): PQueue {
+    const key = `${t.account}|${t.region}|${t.service}`;
+    let q = this.#queues.get(key);
+    if (!q) {
+      const l = this.#limits[t.service];
+      q = new PQueue({ concurrency: l.concurrency, intervalCap: l.intervalCap, interval: l.intervalMs });
+      this.#queues.set(key, q);
+    }
+    return q;
+  }
+
+  /** Runs `fn` within the target's limits; throws a ClassifiedError on failure. */
+  async call<T>(target: GateTarget, operation: string, fn: () => Promise<T>): Promise<T> {
+    const q = this.#queue(target);
+    const started = this.#clock.now();
+    try {
+      const result = (await q.add(fn)) as T;
+      this.#calls?.inc({ service: target.service, operation, outcome: 'success' });
+      return result;
+    } catch (e) {
+      const err = classify(e, operation);
+      this.#calls?.inc({ service: target.service, operation, outcome: err.errorClass });
+      if (err.errorClass === 'Throttled') this.#slowDown(target, q, err.retryAfterMs ?? 1_000);
+      throw err;
+    } finally {
+      this.#duration?.observe({ service: target.service, operation }, (this.#clock.now() - started) / 1000);
+    }
+  }
+
+  /** AWS said "slow down": hold this account+region+service's queue for the advised time. */
+  #slowDown(t: GateTarget, q: PQueue, ms: number): void {
+    const key = `${t.account}|${t.region}|${t.service}`;
+    const until = this.#clock.now() + ms;
+    if ((this.#pausedUntil.get(key) ?? 0) >= until) return;
+    this.#pausedUntil.set(key, until);
+    q.pause();
+    this.#clock.setTimer(() => {
+      if ((this.#pausedUntil.get(key) ?? 0) <= this.#clock.now()) {
+        this.#pausedUntil.delete(key);
+        q.start();
+      }
+    }, ms);
+  }
+
+  /** Calls waiting or running per queue (for /metrics and tests). */
+  depth(): Record<string, { waiting: number; running: number }> {
+    const out: Record<string, { waiting: number; running: number }> = {};
+    for (const [k, q] of this.#queues) out[k] = { waiting: q.size, running: q.pending };
+    return out;
+  }
+}
+
+interface SdkErrorLike {
+  name?: string;
+  message?: string;
+  Message?: string;
+  code?: string;
+  $fault?: 'client' | 'server';
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: { throttling?: boolean };
+  $response?: { headers?: Record<string, string | undefined> };
+  RetryAfterSeconds?: number;
+  retryAfterSeconds?: number;
+  QuotaCode?: string;
+  quotaCode?: string;
+  ServiceCode?: string;
+  serviceCode?: string;
+  DependentEntities?: Array<{ RelationType?: string; DependentResourceIds?: string[] }>;
+  Fields?: Array<{ Name?: string; Message?: string }>;
+}
+
+const NOT_FOUND = new Set([
+  'ResourceNotFoundException',
+  'UnknownResourceException',
+  'NotFoundException',
+  'NoSuchEntity',
+]);
+const THROTTLED = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RateExceeded',
+  'SlowDown',
+]);
+const ACCESS = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'MissingAuthenticationToken',
+  'CredentialsProviderError',
+  'RegionDisabledException',
+]);
+const INVALID = new Set([
+  'ValidationException',
+  'InvalidParameterException',
+  'InvalidParameterValue',
+  'MalformedArnException',
+  'InvalidResourceTypeException',
+  'OperationNotPermittedException',
+  'DataEncryptionException',
+  'IdempotentParameterMismatchException',
+  'IdempotentParameterMismatch',
+]);
+const NETWORK =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|socket hang up|TimeoutError|AbortError/;
+
+/** Maps any SDK (or network) error into the engine's closed set of error classes. */
+export function classify(e: unknown, operation: string): ClassifiedError {
+  if (e instanceof ClassifiedError) return e;
+  const err = (e ?? {}) as SdkErrorLike;
+  const name = err.name ?? err.code ?? '';
+  const status = err.$metadata?.httpStatusCode;
+  const aws = (err.message || err.Message || '').trim();
+  const base = { cause: e, operation };
+  const say = (m: string) => `${operation}: ${m}`;
+
+  if (NOT_FOUND.has(name) || status === 404) return new ClassifiedError('NotFound', say(aws || name), base);
+  if (THROTTLED.has(name) || status === 429 || err.$retryable?.throttling) {
+    return new ClassifiedError('Throttled', say(aws || 'request rate exceeded'), {
+      ...base,
+      retryAfterMs: retryAfterMs(err),
+    });
+  }
+  if (ACCESS.has(name) || status === 403) {
+    return new ClassifiedError(
+      'AccessDenied',
+      say(
+        `${aws || name || 'access denied'}. Grant the controller's role (or the AWSAccount's role) permission for ${operation}`,
+      ),
+      { ...base, rule: name || 'AccessDenied' },
+    );
+  }
+  if (name === 'ServiceQuotaExceededException') {
+    const q = err.QuotaCode ?? err.quotaCode;
+    const s = err.ServiceCode ?? err.serviceCode;
+    return new ClassifiedError(
+      'InvalidSpec',
+      say(
+        `service quota exceeded${q ? ` (quota ${q}${s ? ` of ${s}` : ''})` : ''}: ${aws || 'raise the quota in Service Quotas or remove objects'}`,
+      ),
+      { ...base, rule: 'QuotaExceeded' },
+    );
+  }
+  if (INVALID.has(name) || (status === 400 && err.$fault === 'client' && !name.includes('Conflict'))) {
+    const fields = err.Fields?.map((f) => `${f.Name}: ${f.Message}`).join('; ');
+    // An empty ValidationException is what AWS returns before the replication set is ACTIVE (domain doc §7).
+    const message =
+      aws ||
+      fields ||
+      'AWS rejected the request without a message; check that the replication set is ACTIVE in this Region';
+    return new ClassifiedError('InvalidSpec', say(fields && aws ? `${aws} (${fields})` : message), {
+      ...base,
+      rule: name || 'ValidationException',
+    });
+  }
+  if (name === 'ConflictException') {
+    const deps = err.DependentEntities?.flatMap((d) => d.DependentResourceIds ?? []) ?? [];
+    return new ClassifiedError(
+      'Transient',
+      say(`${aws || 'conflicting change in AWS'}${deps.length ? `; still used by ${deps.join(', ')}` : ''}`),
+      { ...base, rule: 'ConflictException' },
+    );
+  }
+  if (
+    (status !== undefined && status >= 500) ||
+    err.$fault === 'server' ||
+    NETWORK.test(`${name} ${err.code ?? ''} ${aws}`)
+  ) {
+    return new ClassifiedError('Transient', say(aws || name || `HTTP ${status}`), base);
+  }
+  return new ClassifiedError('Transient', say(aws || name || 'unexpected error'), base);
+}
+
+/** Retry-After header (seconds or HTTP date) or the ssm-contacts RetryAfterSeconds member. */
+export function retryAfterMs(err: SdkErrorLike, nowMs = Date.now()): number | undefined {
+  const secs = err.RetryAfterSeconds ?? err.retryAfterSeconds;
+  if (typeof secs === 'number' && secs > 0) return secs * 1000;
+  const headers = err.$response?.headers ?? {};
+  const h = headers['retry-after'] ?? headers['Retry-After'];
+  if (!h) return undefined;
+  const n = Number(h);
+  if (Number.isFinite(n) && n > 0) return n * 1000;
+  const at = Date.parse(h);
+  return Number.isFinite(at) && at > nowMs ? at - nowMs : undefined;
+}

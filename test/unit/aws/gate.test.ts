@@ -1,0 +1,173 @@
+import {
+  AccessDeniedException,
+  ConflictException,
+  ResourceNotFoundException,
+  ServiceQuotaExceededException,
+  ThrottlingException,
+  ValidationException,
+} from '@aws-sdk/client-ssm-contacts';
+import { InternalServerException } from '@aws-sdk/client-ssm-incidents';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { AwsGate, classify, retryAfterMs } from '../../../src/aws/gate.ts';
+import { ClassifiedError } from '../../../src/engine/contract.ts';
+import { FakeClock } from '../engine/fake-clock.ts';
+
+const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
+
+describe('classify', () => {
+  it('maps the services’ exceptions into the closed set', () => {
+    const cases: Array<[unknown, string]> = [
+      [
+        new ResourceNotFoundException({
+          message: 'no such contact',
+          Message: 'no such contact',
+          ResourceId: 'x',
+          ResourceType: 'CONTACT',
+          ...meta(400),
+        }),
+        'NotFound',
+      ],
+      [
+        new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', ...meta(429) }),
+        'Throttled',
+      ],
+      [
+        new AccessDeniedException({ message: 'not authorized', Message: 'not authorized', ...meta(403) }),
+        'AccessDenied',
+      ],
+      [
+        new ValidationException({ message: 'Alias too long', Message: 'Alias too long', ...meta(400) }),
+        'InvalidSpec',
+      ],
+      [new InternalServerException({ message: 'oops', ...meta(500) }), 'Transient'],
+      [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), 'Transient'],
+    ];
+    for (const [err, cls] of cases) expect(classify(err, 'CreateContact').errorClass).toBe(cls);
+  });
+
+  it('honours RetryAfterSeconds and the Retry-After header', () => {
+    const t = new ThrottlingException({
+      message: 'slow down',
+      Message: 'slow down',
+      RetryAfterSeconds: 7,
+      ...meta(429),
+    });
+    expect(classify(t, 'GetContact').retryAfterMs).toBe(7_000);
+    expect(retryAfterMs({ $response: { headers: { 'retry-after': '3' } } })).toBe(3_000);
+    expect(
+      retryAfterMs({ $response: { headers: { 'retry-after': new Date(10_000).toUTCString() } } }, 4_000),
+    ).toBe(6_000);
+  });
+
+  it('quota errors are terminal and name the quota code', () => {
+    const e = classify(
+      new ServiceQuotaExceededException({
+        message: 'limit reached',
+        Message: 'limit reached',
+        QuotaCode: 'L-1234',
+        ServiceCode: 'ssm-contacts',
+        ResourceId: 'x',
+        ResourceType: 'CONTACT',
+        ...meta(402),
+      }),
+      'CreateContact',
+    );
+    expect(e).toMatchObject({ errorClass: 'InvalidSpec', rule: 'QuotaExceeded' });
+    expect(e.message).toContain('L-1234');
+  });
+
+  it('an empty ValidationException never surfaces as an empty message', () => {
+    const e = classify(new ValidationException({ message: '', Message: '', ...meta(400) }), 'CreateContact');
+    expect(e.message).toMatch(/replication set is ACTIVE/);
+  });
+
+  it('an AWS ConflictException lists the dependent resources and is retried', () => {
+    const e = classify(
+      new ConflictException({
+        message: 'contact in use',
+        Message: 'contact in use',
+        ResourceId: 'c',
+        ResourceType: 'CONTACT',
+        DependentEntities: [{ RelationType: 'ROTATION', DependentResourceIds: ['arn:rot/1'] }],
+        ...meta(409),
+      }),
+      'DeleteContact',
+    );
+    expect(e.errorClass).toBe('Transient');
+    expect(e.message).toContain('arn:rot/1');
+  });
+});
+
+describe('AwsGate', () => {
+  it('caps concurrent calls per account+region+service, and keeps other accounts independent', async () => {
+    const gate = new AwsGate({
+      limits: { 'ssm-contacts': { concurrency: 2, intervalCap: 100, intervalMs: 1_000 } },
+    });
+    let running = 0;
+    let max = 0;
+    const releases: Array<() => void> = [];
+    const call = () =>
+      gate.call({ account: 'a', region: 'eu-west-1', service: 'ssm-contacts' }, 'GetContact', async () => {
+        running++;
+        max = Math.max(max, running);
+        await new Promise<void>((r) => releases.push(r));
+        running--;
+        return 'ok';
+      });
+    const all = [call(), call(), call(), call()];
+    let other = false;
+    const b = gate
+      .call({ account: 'b', region: 'eu-west-1', service: 'ssm-contacts' }, 'GetContact', async () => {
+        other = true;
+      })
+      .then(() => undefined);
+    await new Promise((r) => setImmediate(r));
+    expect(running).toBe(2);
+    expect(other).toBe(true);
+    while (releases.length > 0 || running > 0) {
+      releases.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await Promise.all(all)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    await b;
+    expect(max).toBe(2);
+  });
+
+  it('counts calls by operation and outcome and throws classified errors', async () => {
+    const registry = new Registry();
+    const clock = new FakeClock();
+    const gate = new AwsGate({ registry, clock });
+    const t = { account: 'a', region: 'eu-west-1', service: 'ssm-contacts' as const };
+    await gate.call(t, 'GetContact', async () => 1);
+    const err = await gate
+      .call(t, 'GetContact', async () => {
+        throw new ThrottlingException({
+          message: 'Rate exceeded',
+          Message: 'Rate exceeded',
+          RetryAfterSeconds: 2,
+          ...meta(429),
+        });
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClassifiedError);
+    expect((err as ClassifiedError).errorClass).toBe('Throttled');
+    const text = await registry.metrics();
+    expect(text).toContain(
+      'imctl_aws_calls_total{service="ssm-contacts",operation="GetContact",outcome="success"} 1',
+    );
+    expect(text).toContain(
+      'imctl_aws_calls_total{service="ssm-contacts",operation="GetContact",outcome="Throttled"} 1',
+    );
+    // The throttled queue is held for the advised time, then resumes.
+    let ran = false;
+    const p = gate.call(t, 'GetContact', async () => {
+      ran = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(ran).toBe(false);
+    clock.advance(2_000);
+    await p;
+    expect(ran).toBe(true);
+  });
+});
