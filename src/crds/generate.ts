@@ -1,10 +1,12 @@
-// `npm run generate`: writes every CRD to config/crd/<plural>.yaml and the Helm chart's crds/.
+// `npm run generate`: writes every CRD to config/crd/<plural>.yaml and the Helm chart's crds/, and
+// the API reference docs/api.md.
 // Output is deterministic (stable key order from the registry), so a unit test can compare the
 // committed files with a fresh render.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { renderApiDoc } from './docs.ts';
 import { crdFor, KINDS, type KindDefinition } from './registry.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -23,6 +25,7 @@ export function renderAll(): Map<string, string> {
     const text = renderCrd(def);
     for (const dir of CRD_DIRS) out.set(`${dir}/${def.plural}.yaml`, text);
   }
+  out.set('docs/api.md', renderApiDoc());
   return out;
 }
 

@@ -289,11 +289,45 @@ export function checkObject(obj: unknown): SchemaError[] {
   for (const e of checker.Errors(obj)) {
     // A map's value errors are reported per entry; TypeBox adds a redundant summary on the map.
     if (e.keyword === 'additionalProperties') continue;
-    const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues;
-    const message = e.keyword === 'enum' && allowed ? `must be one of: ${allowed.join(', ')}` : e.message;
+    const message = humanMessage(e.keyword, e.params as Record<string, unknown>, e.message);
     errors.push({ path: pointerToPath(e.instancePath, e.keyword, e.params), rule: e.keyword, message });
   }
   return errors;
+}
+
+/** Messages in the API server's words where TypeBox's differ. */
+function humanMessage(keyword: string, params: Record<string, unknown>, fallback: string): string {
+  const limit = params.limit;
+  switch (keyword) {
+    case 'enum':
+      return Array.isArray(params.allowedValues)
+        ? `must be one of: ${params.allowedValues.join(', ')}`
+        : fallback;
+    case 'maximum':
+      return `must be less than or equal to ${limit}`;
+    case 'minimum':
+      return `must be greater than or equal to ${limit}`;
+    case 'maxLength':
+      return `may not be longer than ${limit} characters`;
+    case 'minLength':
+      return `must be at least ${limit} characters long`;
+    case 'maxItems':
+      return `must have at most ${limit} items`;
+    case 'minItems':
+      return `must have at least ${limit} items`;
+    case 'maxProperties':
+      return `must have at most ${limit} entries`;
+    case 'minProperties':
+      return `must have at least ${limit} entries`;
+    case 'required':
+      return 'Required value';
+    case 'format':
+      return params.format === 'date-time'
+        ? 'must be an RFC 3339 timestamp, e.g. 2026-12-24T07:00:00Z'
+        : fallback;
+    default:
+      return fallback;
+  }
 }
 
 interface SchemaNode {

@@ -1,0 +1,171 @@
+// Renders docs/api.md from the registry: prose per kind plus a field table (type, required,
+// default, constraints, CEL rules) walked from the same schemas that become the CRDs.
+import { crdFor, KINDS, type KindDefinition } from './registry.ts';
+
+type Node = Record<string, unknown>;
+
+interface Row {
+  path: string;
+  type: string;
+  required: boolean;
+  description: string;
+  constraints: string[];
+  rules: string[];
+}
+
+function typeOf(n: Node): string {
+  if (n.type === 'array') return `list of ${typeOf(n.items as Node)}`;
+  if (n.type === 'object' && n.additionalProperties && typeof n.additionalProperties === 'object')
+    return `map of ${typeOf(n.additionalProperties as Node)}`;
+  if (n.format === 'date-time') return 'timestamp';
+  return String(n.type);
+}
+
+function constraintsOf(n: Node): string[] {
+  const c: string[] = [];
+  if (n.enum) c.push(`one of ${(n.enum as string[]).map((v) => `\`${v}\``).join(', ')}`);
+  if (n.default !== undefined) c.push(`default \`${JSON.stringify(n.default)}\``);
+  if (n.minLength !== undefined || n.maxLength !== undefined)
+    c.push(`length ${n.minLength ?? 0}–${n.maxLength}`);
+  if (n.minimum !== undefined && n.maximum !== undefined && n.maximum !== Number.MAX_SAFE_INTEGER)
+    c.push(`range ${n.minimum}–${n.maximum}`);
+  if (n.pattern) c.push(`pattern \`${String(n.pattern)}\``);
+  if (n.minItems !== undefined || n.maxItems !== undefined) c.push(`items ${n.minItems ?? 0}–${n.maxItems}`);
+  if (n.maxProperties !== undefined) c.push(`entries ${n.minProperties ?? 0}–${n.maxProperties}`);
+  if (n.type === 'array' && (n.items as Node).type !== 'object') {
+    const each = constraintsOf(n.items as Node);
+    if (each.length > 0) c.push(`each: ${each.join(', ')}`);
+  }
+  if (n.type === 'object' && typeof n.additionalProperties === 'object') {
+    const each = constraintsOf(n.additionalProperties as Node);
+    if (each.length > 0) c.push(`values: ${each.join(', ')}`);
+  }
+  if (n['x-kubernetes-list-type'] === 'map')
+    c.push(`keyed by ${(n['x-kubernetes-list-map-keys'] as string[]).join(', ')}`);
+  return c;
+}
+
+function rows(n: Node, path: string, required: boolean, out: Row[]): Row[] {
+  const rules = ((n['x-kubernetes-validations'] as { message: string }[] | undefined) ?? []).map(
+    (r) => r.message,
+  );
+  out.push({
+    path,
+    type: typeOf(n),
+    required,
+    description: String(n.description ?? ''),
+    constraints: constraintsOf(n),
+    rules,
+  });
+  const props = n.properties as Record<string, Node> | undefined;
+  const req = new Set((n.required as string[] | undefined) ?? []);
+  for (const [k, v] of Object.entries(props ?? {})) rows(v, `${path}.${k}`, req.has(k), out);
+  if (n.type === 'array') {
+    const items = n.items as Node;
+    if (items.type === 'object') {
+      const itemRules = ((items['x-kubernetes-validations'] as { message: string }[] | undefined) ?? []).map(
+        (r) => r.message,
+      );
+      if (itemRules.length > 0)
+        out.push({
+          path: `${path}[]`,
+          type: 'object',
+          required: false,
+          description: String(items.description ?? ''),
+          constraints: [],
+          rules: itemRules,
+        });
+      const req2 = new Set((items.required as string[] | undefined) ?? []);
+      for (const [k, v] of Object.entries((items.properties as Record<string, Node> | undefined) ?? {}))
+        rows(v, `${path}[].${k}`, req2.has(k), out);
+    }
+  }
+  return out;
+}
+
+/** Markdown table with padded columns (the layout Biome's formatter produces). */
+function alignedTable(table: string[][]): string[] {
+  const widths = table[0]!.map((_, i) => Math.max(3, ...table.map((r) => [...(r[i] ?? '')].length)));
+  const line = (r: string[]) =>
+    `| ${r.map((c, i) => c + ' '.repeat(widths[i]! - [...c].length)).join(' | ')} |`;
+  return [line(table[0]!), line(widths.map((w) => '-'.repeat(w))), ...table.slice(1).map(line)];
+}
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function section(def: KindDefinition): string {
+  const crd = crdFor(def) as { spec: { versions: { schema: { openAPIV3Schema: Node } }[] } };
+  const root = crd.spec.versions[0]!.schema.openAPIV3Schema;
+  const props = root.properties as Record<string, Node>;
+  const lines = [
+    `## ${def.kind}`,
+    '',
+    def.description,
+    '',
+    `- API version \`${def.group}/${def.version}\`, ${def.scope === 'Cluster' ? 'cluster-scoped' : 'namespaced'}; plural \`${def.plural}\`, short names ${def.shortNames.map((s) => `\`${s}\``).join(', ')}.`,
+    `- \`kubectl get ${def.plural}\` columns: ${def.printerColumns.map((c) => `${c.name} (\`${c.jsonPath}\`${c.priority ? ', with -o wide' : ''})`).join(', ')}.`,
+    '',
+  ];
+  for (const part of ['spec', 'status'] as const) {
+    const node = props[part];
+    if (!node) continue;
+    const table: string[][] = [['Field', 'Type', 'Required', 'Constraints and defaults', 'Description']];
+    for (const r of rows(node, part, part === 'spec', []).slice(1)) {
+      const cons = [...r.constraints, ...r.rules.map((m) => `rule: ${m}`)].join('; ');
+      table.push([`\`${r.path}\``, r.type, r.required ? 'yes' : '', cell(cons), cell(r.description)]);
+    }
+    lines.push(`### ${def.kind} ${part}`, '', ...alignedTable(table));
+    const topRules = ((node['x-kubernetes-validations'] as { message: string }[] | undefined) ?? []).map(
+      (r) => r.message,
+    );
+    if (topRules.length > 0)
+      lines.push('', `Cross-field rules on \`${part}\`:`, '', ...topRules.map((m) => `- ${m}`));
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+const INTRO = `# API reference: incidentmanager.gitops.dev/v1alpha1
+
+<!-- Generated by \`npm run generate\` from src/crds/ (the same schemas that become the CRDs). Do not edit by hand. -->
+
+Six kinds describe AWS Systems Manager Incident Manager as Kubernetes objects. Five are namespaced
+and stand for one AWS resource each (ReplicationSet, Contact, Rotation, EscalationPlan, ResponsePlan);
+AWSAccount is cluster-scoped and says which account and Region those resources live in and how the
+controller reaches it. \`kubectl get incidentmanager\` lists all of them (category \`incidentmanager\`).
+
+## Conventions
+
+- **Field names** are camelCase; tags are maps (\`key: value\`), converted to each service's shape.
+- **Enum spelling rule:** PascalCase words, with acronyms kept upper-case as Kubernetes does (\`TCP\`):
+  \`Personal\`, \`OnCallSchedule\`, \`SMS\`, \`Voice\`, \`Email\`, \`ResponsePlanOwnerAccount\`,
+  \`IncidentRecordARN\`, \`Mon\`…\`Sun\`. The AWS spellings (\`PERSONAL\`, \`ONCALL_SCHEDULE\`,
+  \`INCIDENT_RECORD_ARN\`, \`MON\`) are rejected; the controller translates.
+- **References** come in pairs: \`…Ref: {name, namespace?}\` names an object in this cluster (namespace
+  defaults to the referring object's), \`…Arn\` names an AWS resource that is not managed here. Exactly
+  one of a pair is set; the API server rejects an entry with both or neither.
+- **Common spec fields** on managed kinds: \`accountRef\` (an AWSAccount; absent = the controller's own
+  credentials and Region), \`tags\`, \`deletionPolicy\` (\`Delete\` | \`Retain\`; ReplicationSet defaults to
+  \`Retain\` because deleting it erases all incident data, the others to \`Delete\`), \`managementPolicy\`
+  (\`Manage\` writes to AWS; \`Observe\` only reads and reports drift), and \`sharing\` (AWS RAM) on Contact,
+  EscalationPlan and ResponsePlan.
+- **Identity and adoption:** the annotation \`incidentmanager.gitops.dev/external-arn\` holds the ARN of the
+  AWS resource an object stands for; set it to adopt an existing resource. The controller's finalizer is
+  \`incidentmanager.gitops.dev/finalizer\`.
+- **Status** on every kind: \`conditions\` (\`Ready\`, \`Synced\`; each with status, reason, message,
+  lastTransitionTime, observedGeneration), \`observedGeneration\`, \`lastSyncTime\`, \`arn\` (not on AWSAccount,
+  which reports \`callerArn\`), plus the kind-specific fields listed below.
+- **Immutable fields** (contact/escalation-plan \`alias\`, contact \`type\`, channel \`type\`, rotation \`name\`,
+  response-plan \`name\`, a Region's \`sseKmsKeyId\`) are part of the AWS identity; the API server refuses
+  changes. Delete and recreate the object instead, knowing that ARNs change with it.
+- **Secrets never go into a spec:** activation codes come from a Secret (\`activationCodeSecretRef\`), the
+  PagerDuty credentials stay in AWS Secrets Manager (\`secretId\`).
+
+Validation happens in two layers, both in the CRD: per-field constraints (length, pattern, range, enum,
+required, list size) and cross-field rules in CEL (\`x-kubernetes-validations\`). \`imctl validate FILE|DIR\`
+checks the first layer locally before you apply; the API server checks both.
+`;
+
+export function renderApiDoc(): string {
+  return `${INTRO}\n${KINDS.map(section).join('\n')}`;
+}

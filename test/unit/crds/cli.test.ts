@@ -1,0 +1,73 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../../../src/crds/generate.ts';
+
+function imctl(...args: string[]) {
+  return spawnSync(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+}
+
+describe('imctl validate', () => {
+  it('accepts the samples and exits 0', () => {
+    const r = imctl('validate', 'config/samples');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('0 problem(s)');
+  });
+
+  it('names file, object, field path and rule for each error and exits non-zero', () => {
+    const r = imctl(
+      'validate',
+      'test/fixtures/invalid/response-plan-impact-range.yaml',
+      'test/fixtures/invalid/contact-channel-type-enum.yaml',
+    );
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(
+      'test/fixtures/invalid/response-plan-impact-range.yaml: ResponsePlan/outage: spec.incidentTemplate.impact: must be less than or equal to 5 [maximum]',
+    );
+    expect(r.stdout).toContain(
+      'Contact/alice: spec.channels[0].type: must be one of: SMS, Voice, Email [enum]',
+    );
+    expect(r.stdout).toContain('2 problem(s)');
+  });
+
+  it('reports YAML syntax errors and missing files clearly', () => {
+    const missing = imctl('validate', 'no/such/file.yaml');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('no/such/file.yaml');
+  });
+});
+
+describe('imctl crds', () => {
+  it('prints one row per kind with short names, scope, printer columns and CEL rule count', () => {
+    const out = execFileSync(process.execPath, [join(ROOT, 'src/cli/main.ts'), 'crds'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(out).toContain('incidentmanager.gitops.dev/v1alpha1');
+    for (const kind of [
+      'ReplicationSet',
+      'ResponsePlan',
+      'Contact',
+      'EscalationPlan',
+      'Rotation',
+      'AWSAccount',
+    ]) {
+      expect(out).toMatch(new RegExp(`^${kind}\\s`, 'm'));
+    }
+    expect(out).toMatch(/^AWSAccount\s+awsaccounts\s+imacct\s+Cluster\s+/m);
+    expect(out).toMatch(
+      /^Contact\s+contacts\s+imcontact,imc\s+Namespaced\s+Ready,Synced,Type,ARN,Age\s+\d+/m,
+    );
+  });
+
+  it('prints the CRD manifests with --yaml', () => {
+    const out = execFileSync(process.execPath, [join(ROOT, 'src/cli/main.ts'), 'crds', '--yaml'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(out.match(/^kind: CustomResourceDefinition$/gm)).toHaveLength(6);
+  });
+});
