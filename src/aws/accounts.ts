@@ -116,9 +116,7 @@ export class AccountResolver {
     if (cached && cached.fp === fp) return cached.provider;
     const provider = spec?.roleArn ? this.#assumeRoleProvider(name, spec, spec.roleArn) : undefined;
     this.#providers.set(name, { fp, provider });
-    this.#clients.forEach((v, k) => {
-      if (k.startsWith(`${name}|`)) this.#clients.delete(k);
-    });
+    for (const k of [...this.#clients.keys()]) if (k.startsWith(`${name}|`)) this.#clients.delete(k);
     return provider;
   }
 
