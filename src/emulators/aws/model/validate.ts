@@ -179,3 +179,10 @@ export function summarise(violations: Violation[]): string {
   const n = violations.length;
   return `${n} validation error${n === 1 ? '' : 's'} detected: ${violations.map((v) => v.message).join('; ')}`;
 }
+
+/** The generated table of one service; throws when the generator did not produce it. */
+export function modelOf(models: Record<string, ModelTable>, service: string): ModelTable {
+  const m = models[service];
+  if (!m) throw new Error(`no generated model for ${service}`);
+  return m;
+}
