@@ -46,6 +46,8 @@ export interface EmulatorAdmin {
   reset(): void;
   advance(ms: number): void;
   setFaults(f: FaultConfig): void;
+  /** Operations each loaded service serves. */
+  served(): Record<string, string[]>;
 }
 
 export interface RunningEmulator {
@@ -168,6 +170,8 @@ export async function startAwsEmulator(options: StartOptions = {}): Promise<Runn
       c.advance(ms);
     },
     setFaults: (f) => faults.set(f),
+    served: () =>
+      Object.fromEntries(plugins.map((p) => [p.plugin.name, Object.keys(p.plugin.handlers).sort()])),
   };
 
   async function dispatch(
