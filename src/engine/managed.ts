@@ -49,6 +49,8 @@ export interface ManagedDeps {
   /** Consecutive throttled attempts before Synced=False/Throttled is shown. Default 3. */
   throttledThreshold?: number;
   random?: () => number;
+  /** Called after an update was sent to AWS (drift-corrections metric). */
+  onUpdate?: (kind: string, paths: string[]) => void;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -320,6 +322,10 @@ export class ManagedReconciler<K extends Managed, D> {
         return Outcomes.progressing(this.#nextPoll(key, false));
       }
       await client.update(obj, obs.observed, obs.diff, this.#ctx(obj, desired, refs));
+      this.#d.onUpdate?.(
+        this.#h.kind,
+        obs.diff.map((d) => d.path),
+      );
       await this.#d.events.record(obj, 'Normal', 'Updated', `Updated ${obs.identity}: ${paths}`);
       await this.#write(obj, {
         ...base,

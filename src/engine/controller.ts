@@ -1,0 +1,249 @@
+// Workers per kind: informers feed keys through the predicates into one WorkQueue per kind; workers
+// run the ManagedReconciler and hand its Outcome to the single retry policy (schedule.ts).
+// Reference changes wake dependants through the reverse index. Prometheus metrics throughout.
+
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Clock } from './clock.ts';
+import { type KindHandler, keyOf, type ManagedObject, objectKey, parseKey } from './contract.ts';
+import { Informer } from './informer.ts';
+import type { KubeClient, ResourceType } from './kube.ts';
+import { type ManagedDeps, ManagedReconciler } from './managed.ts';
+import { desiredStateChanged, referenceStateChanged } from './predicates.ts';
+import { applyOutcome } from './schedule.ts';
+import { runWorkers, WorkQueue, type WorkQueueOptions } from './work-queue.ts';
+
+export interface KindRegistration {
+  // biome-ignore lint/suspicious/noExplicitAny: registrations of different kinds live in one list
+  handler: KindHandler<any, any>;
+  type: ResourceType;
+  /** Workers for this kind. Default from ControllerOptions. */
+  workers?: number;
+}
+
+/** Where objects come from: informers in production, a store in tests. */
+export interface ObjectSource {
+  get(key: string): ManagedObject | undefined;
+}
+
+export interface ControllerOptions extends Omit<ManagedDeps, 'lookup'> {
+  clock: Clock;
+  workers?: number;
+  resyncMs?: number;
+  queue?: Omit<WorkQueueOptions, 'clock'>;
+  registry?: Registry;
+}
+
+export interface Metrics {
+  reconciles: Counter<'kind' | 'result'>;
+  duration: Histogram<'kind'>;
+  drift: Counter<'kind'>;
+}
+
+function makeMetrics(
+  registry: Registry | undefined,
+  depth: () => Record<string, number>,
+): Metrics | undefined {
+  if (!registry) return undefined;
+  new Gauge({
+    name: 'imctl_queue_depth',
+    help: 'Keys ready to be reconciled, per kind',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      for (const [kind, n] of Object.entries(depth())) this.set({ kind }, n);
+    },
+  });
+  return {
+    reconciles: new Counter({
+      name: 'imctl_reconciles_total',
+      help: 'Reconciles by kind and result (synced, progressing, waiting, done, or the error class)',
+      labelNames: ['kind', 'result'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'imctl_reconcile_duration_seconds',
+      help: 'Reconcile duration by kind',
+      labelNames: ['kind'],
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    drift: new Counter({
+      name: 'imctl_drift_corrections_total',
+      help: 'Updates sent to AWS because AWS differed from the spec, by kind',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+  };
+}
+
+interface KindRuntime {
+  reg: KindRegistration;
+  queue: WorkQueue;
+  reconciler: ManagedReconciler<ManagedObject, unknown>;
+}
+
+/** The engine core, independent of where objects come from (unit-testable with a store). */
+export class Engine {
+  readonly #kinds = new Map<string, KindRuntime>();
+  readonly #o: ControllerOptions;
+  readonly #source: ObjectSource;
+  readonly #metrics: Metrics | undefined;
+  #running: Promise<void> | undefined;
+
+  constructor(regs: readonly KindRegistration[], source: ObjectSource, opts: ControllerOptions) {
+    this.#o = opts;
+    this.#source = source;
+    this.#metrics = makeMetrics(opts.registry, () =>
+      Object.fromEntries([...this.#kinds].map(([k, r]) => [k, r.queue.len()])),
+    );
+    const deps: ManagedDeps = {
+      ...opts,
+      lookup: (key) => this.#source.get(key),
+      onUpdate: (kind) => this.#metrics?.drift.inc({ kind }),
+    };
+    for (const reg of regs) {
+      const queue = new WorkQueue({ clock: opts.clock, ...opts.queue });
+      const reconciler = new ManagedReconciler(reg.handler, deps) as ManagedReconciler<
+        ManagedObject,
+        unknown
+      >;
+      this.#kinds.set(reg.handler.kind, { reg, queue, reconciler });
+    }
+  }
+
+  kinds(): string[] {
+    return [...this.#kinds.keys()];
+  }
+
+  enqueue(key: string): void {
+    this.#kinds.get(parseKey(key).kind)?.queue.add(key);
+  }
+
+  /** Watch-event entry points: objects become keys here and nothing else travels further. */
+  onUpsert(obj: ManagedObject, old: ManagedObject | undefined): void {
+    const key = objectKey(obj);
+    const rt = this.#kinds.get(obj.kind);
+    if (rt) {
+      const dropped = this.#o.refs.indexObject(obj, rt.reg.handler.references?.(obj) ?? []);
+      for (const t of dropped) this.enqueue(t); // a target whose delete waited on this object
+      if (desiredStateChanged(old, obj)) rt.queue.add(key);
+    }
+    if (referenceStateChanged(old, obj)) for (const r of this.#o.refs.referrersOf(key)) this.enqueue(r);
+  }
+
+  onDelete(obj: ManagedObject): void {
+    const key = objectKey(obj);
+    const targets = this.#o.refs.remove(key);
+    for (const t of targets) this.enqueue(t);
+    for (const r of this.#o.refs.referrersOf(key)) this.enqueue(r);
+    if (obj.metadata.uid) this.#o.events.forget(obj.metadata.uid);
+    this.#kinds.get(obj.kind)?.queue.add(key);
+  }
+
+  /** Reconciles one key and schedules it; exported for tests and benchmarks. */
+  async process(key: string): Promise<void> {
+    const rt = this.#kinds.get(parseKey(key).kind);
+    if (!rt) return;
+    const kind = rt.reg.handler.kind;
+    const started = this.#o.clock.now();
+    const outcome = await rt.reconciler.reconcile(key, { attempt: rt.queue.numRequeues(key) });
+    this.#metrics?.duration.observe({ kind }, (this.#o.clock.now() - started) / 1000);
+    this.#metrics?.reconciles.inc({
+      kind,
+      result: outcome.type === 'failed' ? outcome.error.errorClass : outcome.type,
+    });
+    if (!rt.queue.isShuttingDown())
+      applyOutcome(rt.queue, key, outcome, {
+        resyncMs: rt.reg.handler.resyncMs ?? this.#o.resyncMs ?? 600_000,
+      });
+  }
+
+  /** Starts the workers; resolves when they have stopped after shutdown(). */
+  run(): Promise<void> {
+    this.#running ??= Promise.all(
+      [...this.#kinds.values()].map((rt) =>
+        runWorkers(rt.queue, rt.reg.workers ?? this.#o.workers ?? 2, (key) => this.process(key)),
+      ),
+    ).then(() => undefined);
+    return this.#running;
+  }
+
+  /** Stops handing out keys and waits for in-flight reconciles to finish. */
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.#kinds.values()].map((rt) => rt.queue.shutdown()));
+    await this.#running;
+  }
+
+  queue(kind: string): WorkQueue | undefined {
+    return this.#kinds.get(kind)?.queue;
+  }
+}
+
+export interface ControllerRuntimeOptions extends ControllerOptions {
+  kc: KubeConfig;
+  client: KubeClient;
+  /** Namespaces to watch; empty = all. */
+  namespaces?: string[];
+  labelSelector?: string;
+  onInformerError?: (kind: string, err: unknown, restartInMs: number) => void;
+}
+
+/** Informers per kind (and namespace) feeding an Engine. */
+export class Controller {
+  readonly engine: Engine;
+  readonly #informers = new Map<string, Informer<ManagedObject>[]>();
+
+  constructor(regs: readonly KindRegistration[], opts: ControllerRuntimeOptions) {
+    const source: ObjectSource = {
+      get: (key) => {
+        const { kind, namespace, name } = parseKey(key);
+        for (const inf of this.#informers.get(kind) ?? []) {
+          const o = inf.get(name, namespace);
+          if (o) return o;
+        }
+        return undefined;
+      },
+    };
+    this.engine = new Engine(regs, source, opts);
+    const namespaces = opts.namespaces?.length ? opts.namespaces : [undefined];
+    for (const reg of regs) {
+      const list: Informer<ManagedObject>[] = [];
+      for (const ns of reg.type.namespaced ? namespaces : [undefined]) {
+        list.push(
+          new Informer<ManagedObject>({
+            kc: opts.kc,
+            client: opts.client,
+            type: reg.type,
+            clock: opts.clock,
+            ...(ns ? { namespace: ns } : {}),
+            ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
+            handlers: {
+              add: (o) => this.engine.onUpsert(o, undefined),
+              update: (o, old) => this.engine.onUpsert(o, old),
+              delete: (o) => this.engine.onDelete(o),
+            },
+            onError: (err, ms) => opts.onInformerError?.(reg.handler.kind, err, ms),
+          }),
+        );
+      }
+      this.#informers.set(reg.handler.kind, list);
+    }
+  }
+
+  /** Starts the informers; workers start once every cache has synced (so the reference index is complete). */
+  async start(): Promise<void> {
+    await Promise.all([...this.#informers.values()].flat().map((i) => i.start()));
+  }
+
+  hasSynced(): boolean {
+    return [...this.#informers.values()].flat().every((i) => i.hasSynced());
+  }
+
+  async stop(): Promise<void> {
+    await this.engine.shutdown();
+    await Promise.all([...this.#informers.values()].flat().map((i) => i.stop()));
+  }
+}
+
+export { keyOf };

@@ -1,0 +1,245 @@
+// A small typed client for our custom resources, Events and Leases over client-node's KubeConfig
+// (authentication, TLS, proxies): get/list, merge-patch /status, JSON patches for finalizers and
+// annotations guarded by a `test` op on resourceVersion, and HTTP errors classified once into
+// the engine's closed set (409 → Conflict).
+import { HttpMethod, type KubeConfig, RequestContext } from '@kubernetes/client-node';
+import type { ManagedObject } from './contract.ts';
+import { ClassifiedError } from './contract.ts';
+import type { EventSink, KubeEvent } from './events.ts';
+import type { MetadataPort } from './managed.ts';
+
+export interface ResourceType {
+  group: string;
+  version: string;
+  plural: string;
+  namespaced: boolean;
+}
+
+export interface KubeList<T> {
+  metadata?: { resourceVersion?: string; continue?: string };
+  items: T[];
+}
+
+export type JsonPatchOp =
+  | { op: 'add' | 'replace' | 'test'; path: string; value: unknown }
+  | { op: 'remove'; path: string };
+
+/** Classifies an API-server response status into the closed set. */
+export function classifyHttp(status: number, body: string, what: string): ClassifiedError {
+  let message = body;
+  try {
+    const s = JSON.parse(body) as { message?: string };
+    if (s.message) message = s.message;
+  } catch {
+    // not a Status object
+  }
+  const text = `${what}: ${message || `HTTP ${status}`}`;
+  if (status === 404) return new ClassifiedError('NotFound', text);
+  if (status === 409) return new ClassifiedError('Conflict', text);
+  // A failed `test` op of a JSON patch is 422 "the server rejected our request due to an error in
+  // our request"… with a testOp message; it means someone else changed the object: a conflict.
+  if (status === 422 && /test operation|testOp|test failed/i.test(message))
+    return new ClassifiedError('Conflict', text);
+  if (status === 422 || status === 400) return new ClassifiedError('InvalidSpec', text);
+  if (status === 401 || status === 403) return new ClassifiedError('AccessDenied', text);
+  if (status === 429) return new ClassifiedError('Throttled', text);
+  return new ClassifiedError('Transient', text);
+}
+
+/** RFC 6901 escaping for a key used in a JSON-patch path. */
+export const escapePointer = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1');
+
+export class KubeClient {
+  readonly #kc: KubeConfig;
+  readonly #server: string;
+
+  constructor(kc: KubeConfig) {
+    this.#kc = kc;
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('kubeconfig has no current cluster; set KUBECONFIG or run in a cluster');
+    this.#server = cluster.server.replace(/\/$/, '');
+  }
+
+  get kubeConfig(): KubeConfig {
+    return this.#kc;
+  }
+
+  async request<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<T> {
+    const url = `${this.#server}${path}`;
+    const ctx = new RequestContext(url, HttpMethod[method]);
+    await this.#kc.applySecurityAuthentication(ctx);
+    const headers = ctx.getHeaders() as unknown as Record<string, string>;
+    const init: Record<string, unknown> = {
+      method,
+      headers: {
+        ...headers,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': contentType }),
+      },
+    };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    const dispatcher = ctx.getDispatcher();
+    if (dispatcher) init.dispatcher = dispatcher; // TLS client certs and CA from the kubeconfig
+    let res: Response;
+    try {
+      res = await fetch(url, init as RequestInit);
+    } catch (e) {
+      throw new ClassifiedError('Transient', `${method} ${path}: ${(e as Error).message}`, { cause: e });
+    }
+    const text = await res.text();
+    if (!res.ok) throw classifyHttp(res.status, text, `${method} ${path}`);
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+
+  /** Collection path, optionally in one namespace. */
+  static collectionPath(t: ResourceType, namespace?: string): string {
+    const base = t.group === '' ? `/api/${t.version}` : `/apis/${t.group}/${t.version}`;
+    return t.namespaced && namespace ? `${base}/namespaces/${namespace}/${t.plural}` : `${base}/${t.plural}`;
+  }
+
+  static objectPath(t: ResourceType, name: string, namespace?: string): string {
+    return `${KubeClient.collectionPath(t, namespace)}/${encodeURIComponent(name)}`;
+  }
+
+  list<T>(t: ResourceType, opts: { namespace?: string; labelSelector?: string } = {}): Promise<KubeList<T>> {
+    const q = opts.labelSelector ? `?labelSelector=${encodeURIComponent(opts.labelSelector)}` : '';
+    return this.request('GET', `${KubeClient.collectionPath(t, opts.namespace)}${q}`);
+  }
+
+  get<T>(t: ResourceType, name: string, namespace?: string): Promise<T> {
+    return this.request('GET', KubeClient.objectPath(t, name, namespace));
+  }
+
+  create<T>(t: ResourceType, obj: T, namespace?: string): Promise<T> {
+    return this.request('POST', KubeClient.collectionPath(t, namespace), obj);
+  }
+
+  replace<T>(t: ResourceType, name: string, obj: T, namespace?: string): Promise<T> {
+    return this.request('PUT', KubeClient.objectPath(t, name, namespace), obj);
+  }
+
+  mergePatch<T>(
+    t: ResourceType,
+    name: string,
+    patch: unknown,
+    namespace?: string,
+    subresource?: 'status',
+  ): Promise<T> {
+    const p = KubeClient.objectPath(t, name, namespace) + (subresource ? `/${subresource}` : '');
+    return this.request('PATCH', p, patch, 'application/merge-patch+json');
+  }
+
+  jsonPatch<T>(t: ResourceType, name: string, ops: JsonPatchOp[], namespace?: string): Promise<T> {
+    return this.request(
+      'PATCH',
+      KubeClient.objectPath(t, name, namespace),
+      ops,
+      'application/json-patch+json',
+    );
+  }
+}
+
+/** The reconciler's metadata/status port over the API server, for the kinds in `types`. */
+export class KubeMetadataPort implements MetadataPort {
+  readonly #client: KubeClient;
+  readonly #types: ReadonlyMap<string, ResourceType>;
+
+  constructor(client: KubeClient, types: ReadonlyMap<string, ResourceType>) {
+    this.#client = client;
+    this.#types = types;
+  }
+
+  #type(obj: ManagedObject): ResourceType {
+    const t = this.#types.get(obj.kind);
+    if (!t) throw new Error(`kind ${obj.kind} is not registered with the controller`);
+    return t;
+  }
+
+  async patchStatus(obj: ManagedObject, status: Record<string, unknown>): Promise<void> {
+    await this.#client.mergePatch(
+      this.#type(obj),
+      obj.metadata.name,
+      { status },
+      obj.metadata.namespace,
+      'status',
+    );
+  }
+
+  /** The `test` on resourceVersion makes a stale read fail as Conflict instead of overwriting. */
+  #guard(obj: ManagedObject): JsonPatchOp[] {
+    return obj.metadata.resourceVersion
+      ? [{ op: 'test', path: '/metadata/resourceVersion', value: obj.metadata.resourceVersion }]
+      : [];
+  }
+
+  addFinalizer(obj: ManagedObject, finalizer: string): Promise<ManagedObject> {
+    const ops: JsonPatchOp[] = obj.metadata.finalizers
+      ? [{ op: 'add', path: '/metadata/finalizers/-', value: finalizer }]
+      : [{ op: 'add', path: '/metadata/finalizers', value: [finalizer] }];
+    return this.#client.jsonPatch(
+      this.#type(obj),
+      obj.metadata.name,
+      [...this.#guard(obj), ...ops],
+      obj.metadata.namespace,
+    );
+  }
+
+  removeFinalizer(obj: ManagedObject, finalizer: string): Promise<ManagedObject> {
+    const i = obj.metadata.finalizers?.indexOf(finalizer) ?? -1;
+    if (i < 0) return Promise.resolve(obj);
+    const ops: JsonPatchOp[] = [
+      { op: 'test', path: `/metadata/finalizers/${i}`, value: finalizer },
+      { op: 'remove', path: `/metadata/finalizers/${i}` },
+    ];
+    return this.#client.jsonPatch(
+      this.#type(obj),
+      obj.metadata.name,
+      [...this.#guard(obj), ...ops],
+      obj.metadata.namespace,
+    );
+  }
+
+  patchAnnotations(obj: ManagedObject, changes: Record<string, string | null>): Promise<ManagedObject> {
+    const ops: JsonPatchOp[] = [...this.#guard(obj)];
+    const existing = obj.metadata.annotations;
+    if (!existing) {
+      const value: Record<string, string> = {};
+      for (const [k, v] of Object.entries(changes)) if (v !== null) value[k] = v;
+      ops.push({ op: 'add', path: '/metadata/annotations', value });
+    } else
+      for (const [k, v] of Object.entries(changes)) {
+        const path = `/metadata/annotations/${escapePointer(k)}`;
+        if (v === null) {
+          if (k in existing) ops.push({ op: 'remove', path });
+        } else ops.push({ op: 'add', path, value: v });
+      }
+    if (ops.length === this.#guard(obj).length) return Promise.resolve(obj);
+    return this.#client.jsonPatch(this.#type(obj), obj.metadata.name, ops, obj.metadata.namespace);
+  }
+}
+
+const EVENTS: ResourceType = { group: '', version: 'v1', plural: 'events', namespaced: true };
+
+/** Writes core/v1 Events. */
+export class KubeEventSink implements EventSink {
+  readonly #client: KubeClient;
+  constructor(client: KubeClient) {
+    this.#client = client;
+  }
+  async create(ev: KubeEvent): Promise<void> {
+    await this.#client.create(EVENTS, { apiVersion: 'v1', kind: 'Event', ...ev }, ev.metadata.namespace);
+  }
+  async update(ev: KubeEvent): Promise<void> {
+    await this.#client.mergePatch(
+      EVENTS,
+      ev.metadata.name,
+      { count: ev.count, lastTimestamp: ev.lastTimestamp },
+      ev.metadata.namespace,
+    );
+  }
+}

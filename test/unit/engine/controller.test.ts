@@ -1,0 +1,111 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import type { ManagedObject } from '../../../src/engine/contract.ts';
+import { Engine } from '../../../src/engine/controller.ts';
+import { desiredStateChanged } from '../../../src/engine/predicates.ts';
+import { EXTERNAL_ARN_ANNOTATION, key, setup, widget, widgetHandler } from './harness.ts';
+
+const widgetType = {
+  group: 'test.incidentmanager.gitops.dev',
+  version: 'v1alpha1',
+  plural: 'widgets',
+  namespaced: true,
+};
+
+function engine(h: ReturnType<typeof setup>, registry?: Registry) {
+  const { lookup: _l, ...deps } = h.deps;
+  return new Engine(
+    [{ handler: widgetHandler(h.aws), type: widgetType }],
+    { get: h.kube.lookup },
+    {
+      ...deps,
+      ...(registry ? { registry } : {}),
+    },
+  );
+}
+
+const snapshot = (o: ManagedObject | undefined) => structuredClone(o)!;
+
+describe('predicates', () => {
+  it('enqueue on spec, label, finalizer and deletion changes but not on status or bookkeeping annotations', () => {
+    const a = widget('w', { size: 1, color: 'r' });
+    const status = { ...structuredClone(a), status: { arn: 'x' } };
+    expect(desiredStateChanged(a, status)).toBe(false);
+    const arn = structuredClone(a);
+    arn.metadata.annotations = { [EXTERNAL_ARN_ANNOTATION]: 'arn:x' };
+    expect(desiredStateChanged(a, arn)).toBe(false);
+    const gen = structuredClone(a);
+    gen.metadata.generation = 2;
+    expect(desiredStateChanged(a, gen)).toBe(true);
+    const label = structuredClone(a);
+    label.metadata.labels = { team: 'sre' };
+    expect(desiredStateChanged(a, label)).toBe(true);
+    const del = structuredClone(a);
+    del.metadata.deletionTimestamp = 'now';
+    expect(desiredStateChanged(a, del)).toBe(true);
+    expect(desiredStateChanged(undefined, a)).toBe(true);
+  });
+});
+
+describe('Engine', () => {
+  it('a referenced object turning Ready wakes the objects that wait for it', async () => {
+    const h = setup();
+    const e = engine(h);
+    const child = h.kube.put(widget('child', { size: 1, color: 'r', ownerRef: { name: 'owner' } }));
+    e.onUpsert(child, undefined);
+    await e.process((await e.queue('Widget')!.get())!);
+    e.queue('Widget')!.done(key('child'));
+    expect(h.aws.items.size).toBe(0);
+
+    const owner = h.kube.put(widget('owner', { size: 1, color: 'r' }));
+    e.onUpsert(owner, undefined);
+    const q = e.queue('Widget')!;
+    const woken: string[] = [];
+    // Process the owner until it is Ready, feeding each change back as a watch event would.
+    for (let i = 0; i < 6 && !woken.includes(key('child')); i++) {
+      if (q.len() === 0) h.clock.advance(5_000);
+      const k = (await q.get())!;
+      if (k === key('child')) {
+        woken.push(k);
+        break;
+      }
+      const before = snapshot(h.kube.get('Widget', 'owner'));
+      await e.process(k);
+      q.done(k);
+      e.onUpsert(snapshot(h.kube.get('Widget', 'owner')), before);
+    }
+    expect(h.kube.get('Widget', 'owner')!.status?.conditions?.[0]).toMatchObject({
+      type: 'Ready',
+      status: 'True',
+    });
+    expect(woken).toEqual([key('child')]); // woken by the owner's Ready transition, not by a timer
+    expect(h.clock.now() - Date.UTC(2026, 0, 1)).toBeLessThan(600_000);
+  });
+
+  it('status-only updates do not enqueue the object itself', () => {
+    const h = setup();
+    const e = engine(h);
+    const w = h.kube.put(widget('w', { size: 1, color: 'r' }));
+    e.onUpsert(w, undefined);
+    expect(e.queue('Widget')!.len()).toBe(1);
+    void e.queue('Widget')!.get();
+    e.queue('Widget')!.done(key('w'));
+    e.onUpsert({ ...w, status: { observedGeneration: 1 } }, w);
+    expect(e.queue('Widget')!.len()).toBe(0);
+  });
+
+  it('runs workers until shutdown, finishing in-flight work, and exports metrics', async () => {
+    const h = setup();
+    const registry = new Registry();
+    const e = engine(h, registry);
+    for (const n of ['a', 'b', 'c']) e.onUpsert(h.kube.put(widget(n, { size: 1, color: 'r' })), undefined);
+    const running = e.run();
+    while (h.aws.calls.create < 3) await new Promise((r) => setImmediate(r));
+    await e.shutdown();
+    await running;
+    expect(h.aws.items.size).toBe(3);
+    const text = await registry.metrics();
+    expect(text).toContain('imctl_reconciles_total{kind="Widget",result="progressing"} 3');
+    expect(text).toContain('imctl_queue_depth{kind="Widget"} 0');
+  });
+});
