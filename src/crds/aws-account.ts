@@ -65,16 +65,11 @@ export const AWSAccountSpecSchema = obj(
   {
     description: 'How to reach the AWS account.',
     rules: [
-      celRule('!has(self.externalId) || has(self.roleArn)', 'externalId requires roleArn', {
-        fieldPath: '.externalId',
-      }),
-      celRule('!has(self.sessionName) || has(self.roleArn)', 'sessionName requires roleArn', {
-        fieldPath: '.sessionName',
-      }),
+      celRule('!has(self.externalId) || has(self.roleArn)', 'externalId requires roleArn'),
+      celRule('!has(self.sessionName) || has(self.roleArn)', 'sessionName requires roleArn'),
       celRule(
         "!has(self.roleArn) || self.roleArn.contains(':iam::' + self.accountId + ':') || self.roleArn.contains(':iam:::')",
         'roleArn must be a role in accountId',
-        { fieldPath: '.roleArn' },
       ),
     ],
   },

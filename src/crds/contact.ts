@@ -118,15 +118,8 @@ const channel = obj(
       celRule(
         "self.type == 'Email' ? self.address.matches('^[^@\\\\s]+@[^@\\\\s]+\\\\.[^@\\\\s]+$') : self.address.matches('^\\\\+[0-9]{8,14}$')",
         'address must be an email address for Email channels and + followed by 8–14 digits (9–15 characters) for SMS and Voice',
-        { fieldPath: '.address' },
       ),
-      celRule(
-        'self.type == oldSelf.type',
-        'channel type is immutable: remove the channel and add a new one',
-        {
-          fieldPath: '.type',
-        },
-      ),
+      celRule('self.type == oldSelf.type', 'channel type is immutable: remove the channel and add a new one'),
     ],
   },
 );
@@ -160,7 +153,6 @@ const engagementStage = obj(
       celRule(
         'self.durationInMinutes > 0 || size(self.targets) > 0',
         'a stage with durationInMinutes 0 must have at least one target',
-        { fieldPath: '.durationInMinutes' },
       ),
     ],
   },
@@ -229,22 +221,17 @@ export const ContactSpecSchema = obj(
     description: 'Desired state of the contact.',
     rules: [
       celRule(
-        "self.type == 'OnCallSchedule' || !has(self.rotations)",
+        "self.type != 'Personal' || !has(self.rotations)",
         'rotations are only allowed when type is OnCallSchedule',
-        { fieldPath: '.rotations' },
       ),
       celRule(
-        "self.type == 'Personal' || (!has(self.channels) && !has(self.engagementPlan))",
+        "self.type != 'OnCallSchedule' || (!has(self.channels) && !has(self.engagementPlan))",
         'channels and engagementPlan are only allowed when type is Personal',
       ),
-      celRule("self.type == 'Personal' || has(self.rotations)", 'an OnCallSchedule needs rotations', {
-        fieldPath: '.rotations',
-        reason: 'FieldValueRequired',
-      }),
+      celRule("self.type != 'OnCallSchedule' || has(self.rotations)", 'an OnCallSchedule needs rotations'),
       celRule(
         '!has(self.engagementPlan) || self.engagementPlan.stages.all(s, s.targets.all(t, has(self.channels) && self.channels.exists(c, c.name == t.channelName)))',
         'every engagementPlan target channelName must name a channel of this contact',
-        { fieldPath: '.engagementPlan' },
       ),
     ],
   },

@@ -16,7 +16,7 @@ import {
 } from './replication-set.ts';
 import { type ResponsePlan, ResponsePlanSpecSchema, ResponsePlanStatusSchema } from './response-plan.ts';
 import { type Rotation, RotationSpecSchema, RotationStatusSchema } from './rotation.ts';
-import { obj, optional, str, type TSchema } from './schema-kit.ts';
+import { mapKeyPattern, obj, optional, str, type TSchema } from './schema-kit.ts';
 
 export * from './aws-account.ts';
 export * from './common.ts';
@@ -350,6 +350,11 @@ function unknownFields(schema: SchemaNode, value: unknown, path: string): Schema
   for (const [k, v] of Object.entries(value)) {
     const child = `${path === '' ? '' : `${path}.`}${k}`;
     const sub = schema.properties?.[k] ?? schema.additionalProperties;
+    if (!schema.properties && schema.additionalProperties) {
+      const pattern = mapKeyPattern(schema);
+      if (pattern !== undefined && !new RegExp(pattern, 'u').test(k))
+        out.push({ path: child, rule: 'keyPattern', message: `key must match pattern "${pattern}"` });
+    }
     if (sub) out.push(...unknownFields(sub, v, child));
     else if (schema.properties) out.push({ path: child, rule: 'unknownField', message: 'unknown field' });
   }

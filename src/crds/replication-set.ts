@@ -44,7 +44,6 @@ const region = obj(
       celRule(
         'has(self.sseKmsKeyId) == has(oldSelf.sseKmsKeyId) && (!has(self.sseKmsKeyId) || self.sseKmsKeyId == oldSelf.sseKmsKeyId)',
         'the KMS key of a Region cannot change: remove the Region and add it again (24 h after it was added) or recreate the replication set',
-        { fieldPath: '.sseKmsKeyId' },
       ),
     ],
   },

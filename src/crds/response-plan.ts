@@ -141,7 +141,6 @@ const runbook = obj(
       celRule(
         '!has(self.parameters) || !has(self.dynamicParameters) || self.parameters.all(k, !(k in self.dynamicParameters))',
         'a parameter name must not appear in both parameters and dynamicParameters',
-        { fieldPath: '.dynamicParameters' },
       ),
     ],
   },
@@ -185,6 +184,7 @@ export const ResponsePlanSpecSchema = obj(
           'Contacts, on-call schedules and escalation plans engaged at incident start (at most 5).',
         maxItems: 5,
         listType: 'atomic',
+        rules: [celRule('self.all(e, self.exists_one(f, f == e))', 'engagements must be unique')],
       }),
     ),
     runbook: optional(runbook),
@@ -193,16 +193,7 @@ export const ResponsePlanSpecSchema = obj(
     sharing: optional(sharing),
     ...managedSpecProperties('Delete'),
   },
-  {
-    description: 'Desired state of the response plan.',
-    rules: [
-      celRule(
-        '!has(self.engagements) || self.engagements.all(e, self.engagements.exists_one(f, f == e))',
-        'engagements must be unique',
-        { fieldPath: '.engagements', reason: 'FieldValueDuplicate' },
-      ),
-    ],
-  },
+  { description: 'Desired state of the response plan.' },
 );
 export type ResponsePlanSpec = Static<typeof ResponsePlanSpecSchema>;
 

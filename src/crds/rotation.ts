@@ -88,8 +88,7 @@ const coverage = obj(
           rules: [
             celRule(
               `(${minutes('self.end')} - ${minutes('self.start')} + 1440) % 1440 >= 30`,
-              'a coverage window must be at least 30 minutes long',
-              { fieldPath: '.end' },
+              'end must be at least 30 minutes after start (a coverage window lasts 30 minutes or more)',
             ),
           ],
         },
@@ -182,7 +181,6 @@ const override = obj(
       celRule(
         "timestamp(self.endTime) - timestamp(self.startTime) >= duration('30m')",
         'an override must last at least 30 minutes (endTime ≥ startTime + 30m)',
-        { fieldPath: '.endTime' },
       ),
     ],
   },
@@ -229,7 +227,6 @@ export const RotationSpecSchema = obj(
       celRule(
         '!has(self.overrides) || self.overrides.all(o, o.newContacts.all(n, self.contacts.exists(c, c == n)))',
         'override newContacts must be members of the rotation (listed in contacts)',
-        { fieldPath: '.overrides' },
       ),
     ],
   },

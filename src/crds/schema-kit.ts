@@ -6,21 +6,18 @@ import Type, { type Static, type TProperties, type TSchema } from 'typebox';
 
 export type { Static, TSchema };
 
-/** A CEL rule as stored in `x-kubernetes-validations`. */
+/**
+ * A CEL rule as stored in `x-kubernetes-validations`. Only `rule` and `message`: `fieldPath` and
+ * `reason` need Kubernetes 1.28 and a 1.25 API server rejects them under strict field validation, so
+ * each rule sits on the narrowest object that can express it and its message names the field.
+ */
 export interface CelRule {
   rule: string;
   message: string;
-  /** Relative JSONPath of the field the error is reported on (Kubernetes 1.28+ honours it). */
-  fieldPath?: string;
-  reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
 }
 
-export function celRule(
-  rule: string,
-  message: string,
-  extra: Omit<CelRule, 'rule' | 'message'> = {},
-): CelRule {
-  return { rule, message, ...extra };
+export function celRule(rule: string, message: string): CelRule {
+  return { rule, message };
 }
 
 /** Transition rule: the field may be set once and never changed afterwards. */
@@ -120,6 +117,18 @@ export function list<T extends TSchema>(items: T, o: ListOptions) {
 export interface MapOptions extends Common {
   maxProperties: number;
   minProperties?: number;
+  /**
+   * Pattern every key must match. Structural schemas cannot constrain keys, so this is kept beside the
+   * schema (see `mapKeyPattern`) for local validation, never emitted into the CRD.
+   */
+  keyPattern?: string;
+}
+
+const keyPatterns = new WeakMap<object, string>();
+
+/** The key pattern a `map()` node was built with, if any. */
+export function mapKeyPattern(node: object): string | undefined {
+  return keyPatterns.get(node);
 }
 
 /** A string-keyed map (`additionalProperties` only). Key rules go into CEL via `rules`. */
@@ -131,7 +140,9 @@ export function map<V extends TSchema>(value: V, o: MapOptions) {
     maxProperties: o.maxProperties,
   };
   if (o.minProperties !== undefined) s.minProperties = o.minProperties;
-  return Type.Unsafe<Record<string, Static<V>>>(s);
+  const node = Type.Unsafe<Record<string, Static<V>>>(s);
+  if (o.keyPattern !== undefined) keyPatterns.set(node, o.keyPattern);
+  return node;
 }
 
 /** An opaque object (only `metadata`, which the API server validates itself). */
@@ -139,4 +150,10 @@ export function opaqueObject<T>(description: string) {
   return Type.Unsafe<T>({ type: 'object', description });
 }
 
-export const optional = Type.Optional;
+/** Marks a property optional (keeps a map's key pattern attached to the new node). */
+export function optional<T extends TSchema>(schema: T) {
+  const node = Type.Optional(schema);
+  const pattern = keyPatterns.get(schema);
+  if (pattern !== undefined) keyPatterns.set(node, pattern);
+  return node;
+}
