@@ -161,9 +161,40 @@ controller reaches it. \`kubectl get incidentmanager\` lists all of them (catego
 - **Secrets never go into a spec:** activation codes come from a Secret (\`activationCodeSecretRef\`), the
   PagerDuty credentials stay in AWS Secrets Manager (\`secretId\`).
 
-Validation happens in two layers, both in the CRD: per-field constraints (length, pattern, range, enum,
-required, list size) and cross-field rules in CEL (\`x-kubernetes-validations\`). \`imctl validate FILE|DIR\`
-checks the first layer locally before you apply; the API server checks both.
+## Validation
+
+Validation happens in two layers, both in the CRD, so the API server names the offending field when you
+apply a bad object:
+
+1. **Per-field constraints** from the AWS API models and the user guide: lengths, patterns, ranges, enums,
+   required fields and list sizes (for example at most 5 engagements per response plan, 8 rotations per
+   on-call schedule, 30 contacts per rotation, stage durations 0–30 minutes).
+2. **Cross-field rules** in CEL (\`x-kubernetes-validations\`): exactly one of each \`…Ref\`/\`…Arn\` pair,
+   fields allowed only for one contact type, engagement-plan targets naming existing channels, coverage
+   windows and overrides of at least 30 minutes, override members belonging to the rotation, unique
+   engagements, immutable fields. Each rule sits on the narrowest object that can express it and its
+   message names the field (\`fieldPath\` is not used so the CRDs install on Kubernetes 1.25+). Every list and
+   string a rule walks is bounded so the rules stay within the API server's CEL cost budget.
+
+Tag **key characters** cannot be expressed in a structural schema (map keys have no pattern) and a regular
+expression over unbounded keys would exceed the CEL cost budget, so the CRD checks key length (and the
+\`aws:\` prefix for ssm-incidents tags) while \`imctl validate\` also checks the characters; AWS rejects the
+rest and the controller reports it in the \`Synced\` condition.
+
+\`imctl validate FILE|DIR…\` checks the per-field layer, unknown fields and tag keys locally before you apply,
+printing \`file: Kind/name: field.path: message [rule]\` per problem and exiting 1 if there is any.
+\`imctl crds\` prints a summary of the CRDs (\`--yaml\` prints the manifests). The broken objects in
+\`test/fixtures/invalid/\` show one violation per rule, each with the expected field path in its header.
+
+## Samples
+
+\`config/samples/\` tells one on-call story for a payments team; \`kubectl apply -f config/samples/\` creates it
+in order: two AWSAccounts (the owner account and a second account the plans are shared with), a
+ReplicationSet in two Regions, a Secret for activation codes (placeholders only: put the codes your
+engineers receive into it, never into git), three engineers with SMS/voice/email channels and engagement
+plans, two weekday business-hours rotations in one time zone (follow-the-sun) with a holiday override, an
+on-call schedule holding them, a two-stage escalation plan, and a response plan that engages it, runs a
+runbook, opens PagerDuty incidents and is shared with the second account.
 `;
 
 export function renderApiDoc(): string {

@@ -213,8 +213,9 @@ export const RotationSpecSchema = obj(
     recurrence,
     overrides: optional(
       list(override, {
-        description: 'One-off overrides (no update in AWS: changed entries are replaced).',
-        maxItems: 20,
+        description:
+          'One-off overrides, at most 10 (no update in AWS: changed entries are replaced). Prune past ones.',
+        maxItems: 10,
         listType: 'atomic',
       }),
     ),
