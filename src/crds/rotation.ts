@@ -178,8 +178,9 @@ const override = obj(
   {
     description: 'A one-off change replacing the on-call members for a time window.',
     rules: [
+      // date-time strings are CEL timestamps in the API server, so they subtract directly.
       celRule(
-        "timestamp(self.endTime) - timestamp(self.startTime) >= duration('30m')",
+        "self.endTime - self.startTime >= duration('30m')",
         'an override must last at least 30 minutes (endTime ≥ startTime + 30m)',
       ),
     ],
