@@ -16,6 +16,18 @@ export const TEST_KEYS: Readonly<Record<string, { account: string; user: string 
   AKIAJ3333333EXAMPLE3: { account: '333333333333', user: 'carol' },
 };
 
+/**
+ * The emulated AWS Organization: the management account and members. 333333333333 and the default
+ * account are outside it, so sharing with them goes through an invitation.
+ */
+export const ORGANIZATION = {
+  id: 'o-emulator0001',
+  arn: 'arn:aws:organizations::111111111111:organization/o-emulator0001',
+  rootOu: 'arn:aws:organizations::111111111111:ou/o-emulator0001/ou-root-emulator',
+  managementAccount: '111111111111',
+  members: ['111111111111', '222222222222'] as readonly string[],
+};
+
 export class Accounts {
   private readonly temporary = new Map<string, KeyIdentity & { secret: string; expiresAt: number }>();
 
