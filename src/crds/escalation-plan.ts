@@ -8,7 +8,7 @@ import {
   sharing,
 } from './common.ts';
 import { contactAlias, contactDisplayName, stageDuration } from './contact.ts';
-import { list, obj, optional, type Static } from './schema-kit.ts';
+import { list, obj, optional, type Static, str } from './schema-kit.ts';
 import { escalationTarget } from './targets.ts';
 
 /** ssm-contacts ContactType of an escalation plan. */
@@ -47,7 +47,23 @@ export const EscalationPlanSpecSchema = obj(
 export type EscalationPlanSpec = Static<typeof EscalationPlanSpecSchema>;
 
 export const EscalationPlanStatusSchema = obj(
-  { ...commonStatusProperties },
+  {
+    ...commonStatusProperties,
+    stageTargetArns: optional(
+      list(
+        list(str({ description: 'Contact ARN.', maxLength: 2048 }), {
+          description: 'Target ARNs of one stage.',
+          maxItems: 10,
+          listType: 'atomic',
+        }),
+        {
+          description: 'Resolved target ARNs, stage by stage, as sent to AWS.',
+          maxItems: 10,
+          listType: 'atomic',
+        },
+      ),
+    ),
+  },
   { description: 'Observed state of the escalation plan.' },
 );
 export type EscalationPlanStatus = Static<typeof EscalationPlanStatusSchema>;
