@@ -190,3 +190,35 @@ export class AccountResolver {
     return set;
   }
 }
+
+/**
+ * The AWSAccount an object names (spec.accountRef), read from the informer cache. No accountRef →
+ * the controller's own credentials. A missing or not-Ready AWSAccount is DependencyNotReady, so
+ * the object waits and is woken when the account becomes Ready.
+ */
+export function accountFor(
+  lookup: (
+    key: string,
+  ) =>
+    | { status?: { conditions?: Array<{ type: string; status: string; message?: string }> }; spec?: unknown }
+    | undefined,
+  mr: { spec: { accountRef?: { name: string } } },
+): { name: string; spec: AWSAccountSpec | undefined } {
+  const name = mr.spec.accountRef?.name;
+  if (!name) return { name: DEFAULT_ACCOUNT, spec: undefined };
+  const key = `AWSAccount//${name}`;
+  const acct = lookup(key);
+  if (!acct)
+    throw new ClassifiedError('DependencyNotReady', `spec.accountRef: AWSAccount ${name} does not exist`, {
+      dependencies: [key],
+      field: 'spec.accountRef',
+    });
+  const ready = acct.status?.conditions?.find((c) => c.type === 'Ready');
+  if (ready?.status !== 'True')
+    throw new ClassifiedError(
+      'DependencyNotReady',
+      `spec.accountRef: AWSAccount ${name} is not Ready${ready?.message ? ` (${ready.message})` : ''}`,
+      { dependencies: [key], field: 'spec.accountRef' },
+    );
+  return { name, spec: acct.spec as AWSAccountSpec };
+}

@@ -5,7 +5,14 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Clock } from './clock.ts';
-import { type KindHandler, keyOf, type ManagedObject, objectKey, parseKey } from './contract.ts';
+import {
+  type KindHandler,
+  keyOf,
+  type ManagedObject,
+  type Outcome,
+  objectKey,
+  parseKey,
+} from './contract.ts';
 import { Informer } from './informer.ts';
 import type { KubeClient, ResourceType } from './kube.ts';
 import { type ManagedDeps, ManagedReconciler } from './managed.ts';
@@ -13,10 +20,21 @@ import { desiredStateChanged, referenceStateChanged } from './predicates.ts';
 import { applyOutcome } from './schedule.ts';
 import { runWorkers, WorkQueue, type WorkQueueOptions } from './work-queue.ts';
 
+/** Anything that reconciles a key into an Outcome (the ManagedReconciler, the AWSAccount reconciler). */
+export interface Reconciler {
+  reconcile(key: string, info: { attempt: number }): Promise<Outcome>;
+}
+
 export interface KindRegistration {
+  kind: string;
+  /** A managed kind: the engine runs the generic ManagedReconciler around this handler. */
   // biome-ignore lint/suspicious/noExplicitAny: registrations of different kinds live in one list
-  handler: KindHandler<any, any>;
+  handler?: KindHandler<any, any>;
+  /** A kind with its own reconcile loop (AWSAccount), given the engine's lookup. */
+  custom?: (lookup: (key: string) => ManagedObject | undefined) => Reconciler;
   type: ResourceType;
+  /** Resync for this kind (default: the controller's). */
+  resyncMs?: number;
   /** Workers for this kind. Default from ControllerOptions. */
   workers?: number;
 }
@@ -80,7 +98,7 @@ function makeMetrics(
 interface KindRuntime {
   reg: KindRegistration;
   queue: WorkQueue;
-  reconciler: ManagedReconciler<ManagedObject, unknown>;
+  reconciler: Reconciler;
 }
 
 /** The engine core, independent of where objects come from (unit-testable with a store). */
@@ -104,11 +122,11 @@ export class Engine {
     };
     for (const reg of regs) {
       const queue = new WorkQueue({ clock: opts.clock, ...opts.queue });
-      const reconciler = new ManagedReconciler(reg.handler, deps) as ManagedReconciler<
-        ManagedObject,
-        unknown
-      >;
-      this.#kinds.set(reg.handler.kind, { reg, queue, reconciler });
+      let reconciler: Reconciler;
+      if (reg.handler) reconciler = new ManagedReconciler(reg.handler, deps);
+      else if (reg.custom) reconciler = reg.custom(deps.lookup);
+      else throw new Error(`kind ${reg.kind} registers neither a handler nor a reconciler`);
+      this.#kinds.set(reg.kind, { reg, queue, reconciler });
     }
   }
 
@@ -125,7 +143,7 @@ export class Engine {
     const key = objectKey(obj);
     const rt = this.#kinds.get(obj.kind);
     if (rt) {
-      const dropped = this.#o.refs.indexObject(obj, rt.reg.handler.references?.(obj) ?? []);
+      const dropped = this.#o.refs.indexObject(obj, rt.reg.handler?.references?.(obj) ?? []);
       for (const t of dropped) this.enqueue(t); // a target whose delete waited on this object
       if (desiredStateChanged(old, obj)) rt.queue.add(key);
     }
@@ -145,7 +163,7 @@ export class Engine {
   async process(key: string): Promise<void> {
     const rt = this.#kinds.get(parseKey(key).kind);
     if (!rt) return;
-    const kind = rt.reg.handler.kind;
+    const kind = rt.reg.kind;
     const started = this.#o.clock.now();
     const outcome = await rt.reconciler.reconcile(key, { attempt: rt.queue.numRequeues(key) });
     this.#metrics?.duration.observe({ kind }, (this.#o.clock.now() - started) / 1000);
@@ -155,7 +173,7 @@ export class Engine {
     });
     if (!rt.queue.isShuttingDown())
       applyOutcome(rt.queue, key, outcome, {
-        resyncMs: rt.reg.handler.resyncMs ?? this.#o.resyncMs ?? 600_000,
+        resyncMs: rt.reg.resyncMs ?? rt.reg.handler?.resyncMs ?? this.#o.resyncMs ?? 600_000,
       });
   }
 
@@ -223,11 +241,11 @@ export class Controller {
               update: (o, old) => this.engine.onUpsert(o, old),
               delete: (o) => this.engine.onDelete(o),
             },
-            onError: (err, ms) => opts.onInformerError?.(reg.handler.kind, err, ms),
+            onError: (err, ms) => opts.onInformerError?.(reg.kind, err, ms),
           }),
         );
       }
-      this.#informers.set(reg.handler.kind, list);
+      this.#informers.set(reg.kind, list);
     }
   }
 

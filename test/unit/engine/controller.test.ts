@@ -15,7 +15,7 @@ const widgetType = {
 function engine(h: ReturnType<typeof setup>, registry?: Registry) {
   const { lookup: _l, ...deps } = h.deps;
   return new Engine(
-    [{ handler: widgetHandler(h.aws), type: widgetType }],
+    [{ kind: 'Widget', handler: widgetHandler(h.aws), type: widgetType }],
     { get: h.kube.lookup },
     {
       ...deps,
