@@ -121,22 +121,18 @@ describe('sharing a response plan by invitation', () => {
       .send(new CreateResourceShareCommand({ name: 's', resourceArns: [plan], principals: [BOB.account] }));
     const inv = (await h.ram(BOB).send(new GetResourceShareInvitationsCommand({})))
       .resourceShareInvitations?.[0];
-    const r = await h
-      .ram(BOB)
-      .send(
-        new RejectResourceShareInvitationCommand({
-          resourceShareInvitationArn: inv?.resourceShareInvitationArn,
-        }),
-      );
+    const r = await h.ram(BOB).send(
+      new RejectResourceShareInvitationCommand({
+        resourceShareInvitationArn: inv?.resourceShareInvitationArn,
+      }),
+    );
     expect(r.resourceShareInvitation?.status).toBe('REJECTED');
     const e = await failure(() =>
-      h
-        .ram(BOB)
-        .send(
-          new AcceptResourceShareInvitationCommand({
-            resourceShareInvitationArn: inv?.resourceShareInvitationArn,
-          }),
-        ),
+      h.ram(BOB).send(
+        new AcceptResourceShareInvitationCommand({
+          resourceShareInvitationArn: inv?.resourceShareInvitationArn,
+        }),
+      ),
     );
     expect(e.name).toBe('ResourceShareInvitationAlreadyRejectedException');
     const missing = await failure(() =>
@@ -156,24 +152,20 @@ describe('sharing a response plan by invitation', () => {
     const { ContactArn } = await contacts(ALICE).send(
       new CreateContactCommand({ Alias: 'oncall', Type: 'PERSONAL', Plan: { Stages: [] } }),
     );
-    await h
-      .ram()
-      .send(
-        new CreateResourceShareCommand({
-          name: 'c',
-          resourceArns: [ContactArn as string],
-          principals: [BOB.account],
-        }),
-      );
+    await h.ram().send(
+      new CreateResourceShareCommand({
+        name: 'c',
+        resourceArns: [ContactArn as string],
+        principals: [BOB.account],
+      }),
+    );
     const inv = (await h.ram(BOB).send(new GetResourceShareInvitationsCommand({})))
       .resourceShareInvitations?.[0];
-    await h
-      .ram(BOB)
-      .send(
-        new AcceptResourceShareInvitationCommand({
-          resourceShareInvitationArn: inv?.resourceShareInvitationArn,
-        }),
-      );
+    await h.ram(BOB).send(
+      new AcceptResourceShareInvitationCommand({
+        resourceShareInvitationArn: inv?.resourceShareInvitationArn,
+      }),
+    );
     h.clock.advance(5000);
     const got = await contacts(BOB).send(new GetContactCommand({ ContactId: ContactArn }));
     expect(got.Alias).toBe('oncall');
@@ -203,16 +195,14 @@ describe('organization sharing', () => {
 
   it('refuses principals outside the organization when external principals are not allowed', async () => {
     const e = await failure(() =>
-      h
-        .ram()
-        .send(
-          new CreateResourceShareCommand({
-            name: 'x',
-            resourceArns: [plan],
-            principals: ['333333333333'],
-            allowExternalPrincipals: false,
-          }),
-        ),
+      h.ram().send(
+        new CreateResourceShareCommand({
+          name: 'x',
+          resourceArns: [plan],
+          principals: ['333333333333'],
+          allowExternalPrincipals: false,
+        }),
+      ),
     );
     expect([e.name, e.status]).toEqual(['OperationNotPermittedException', 400]);
   });
@@ -221,15 +211,13 @@ describe('organization sharing', () => {
 describe('share management', () => {
   it('only the owner shares: foreign resources and foreign shares are refused', async () => {
     const foreign = await failure(() =>
-      h
-        .ram(BOB)
-        .send(
-          new CreateResourceShareCommand({
-            name: 'steal',
-            resourceArns: [plan],
-            principals: ['333333333333'],
-          }),
-        ),
+      h.ram(BOB).send(
+        new CreateResourceShareCommand({
+          name: 'steal',
+          resourceArns: [plan],
+          principals: ['333333333333'],
+        }),
+      ),
     );
     expect([foreign.name, foreign.status]).toEqual(['OperationNotPermittedException', 400]);
     const { resourceShare } = await h.ram().send(new CreateResourceShareCommand({ name: 's' }));
@@ -242,14 +230,12 @@ describe('share management', () => {
     );
     expect(update.name).toBe('OperationNotPermittedException');
     const unknown = await failure(() =>
-      h
-        .ram()
-        .send(
-          new AssociateResourceShareCommand({
-            resourceShareArn: resourceShare?.resourceShareArn,
-            resourceArns: ['arn:aws:ssm-incidents::111111111111:response-plan/none'],
-          }),
-        ),
+      h.ram().send(
+        new AssociateResourceShareCommand({
+          resourceShareArn: resourceShare?.resourceShareArn,
+          resourceArns: ['arn:aws:ssm-incidents::111111111111:response-plan/none'],
+        }),
+      ),
     );
     expect([unknown.name, unknown.status]).toEqual(['UnknownResourceException', 400]);
     const malformed = await failure(() =>
@@ -343,13 +329,11 @@ describe('share management', () => {
     expect(contacts.permissions?.map((p) => p.arn)).toEqual([
       'arn:aws:ram::aws:permission/AWSRAMDefaultPermissionSSMContactsContact',
     ]);
-    const got = await h
-      .ram()
-      .send(
-        new GetPermissionCommand({
-          permissionArn: 'arn:aws:ram::aws:permission/AWSRAMDefaultPermissionSSMContactsContact',
-        }),
-      );
+    const got = await h.ram().send(
+      new GetPermissionCommand({
+        permissionArn: 'arn:aws:ram::aws:permission/AWSRAMDefaultPermissionSSMContactsContact',
+      }),
+    );
     expect(got.permission?.isResourceTypeDefault).toBe(true);
     expect(JSON.parse(got.permission?.permission ?? '{}').Action).toContain('ssm-contacts:GetContact');
     const missing = await failure(() =>
