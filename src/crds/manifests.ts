@@ -85,11 +85,17 @@ export interface ValidationReport {
   problems: ManifestProblem[];
 }
 
-export function validateFiles(paths: readonly string[]): ValidationReport {
+/** Validates files and directories; `-` reads standard input (e.g. `kustomize build | imctl validate -`). */
+export function validateFiles(
+  paths: readonly string[],
+  readStdin: () => string = () => readFileSync(0, 'utf8'),
+): ValidationReport {
   const report: ValidationReport = { files: 0, checked: 0, skipped: 0, problems: [] };
-  for (const file of expandPaths(paths)) {
+  const files = paths.flatMap((p) => (p === '-' ? ['-'] : expandPaths([p])));
+  for (const file of files) {
     report.files++;
-    const { docs, problems } = parseManifestText(file, readFileSync(file, 'utf8'));
+    const text = file === '-' ? readStdin() : readFileSync(file, 'utf8');
+    const { docs, problems } = parseManifestText(file === '-' ? '<stdin>' : file, text);
     report.problems.push(...problems);
     for (const doc of docs) {
       if (!isOurs(doc.object)) {

@@ -11,7 +11,7 @@ export const command: CommandModule = {
       .description(
         'Validate incidentmanager.gitops.dev manifests (files or directories) against the CRD schemas: lengths, patterns, ranges, enums, required fields, list sizes and unknown fields. Cross-field (CEL) rules are enforced by the API server.',
       )
-      .argument('<paths...>', 'YAML/JSON files or directories (searched recursively)')
+      .argument('<paths...>', 'YAML/JSON files or directories (searched recursively); - reads standard input')
       .action((paths: string[]) => {
         let report: ReturnType<typeof validateFiles>;
         try {

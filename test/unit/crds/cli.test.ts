@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../../src/crds/generate.ts';
@@ -33,10 +34,21 @@ describe('imctl validate', () => {
     expect(r.stdout).toContain('2 problem(s)');
   });
 
-  it('reports YAML syntax errors and missing files clearly', () => {
+  it('reports a missing file clearly with exit code 2', () => {
     const missing = imctl('validate', 'no/such/file.yaml');
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('no/such/file.yaml');
+  });
+
+  it('reads standard input with -, e.g. from kustomize build', () => {
+    const input = readFileSync(join(ROOT, 'test/fixtures/invalid/rotation-name-pattern.yaml'), 'utf8');
+    const r = spawnSync(process.execPath, [join(ROOT, 'src/cli/main.ts'), 'validate', '-'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      input,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('<stdin>: Rotation/emea: spec.name: must match pattern');
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkDocument, formatProblem, parseManifestText } from '../../../src/crds/manifests.ts';
 import {
   ACTIVATION_STATUS_FROM_AWS,
   ACTIVATION_STATUS_TO_AWS,
@@ -106,5 +107,25 @@ describe('checkObject', () => {
       'apiVersion',
     );
     expect(checkObject({ ...contact({}), kind: 'Incident' })[0]?.message).toContain('ReplicationSet');
+  });
+});
+
+describe('manifest parsing', () => {
+  it('reports YAML syntax errors with the file and document number', () => {
+    const { docs, problems } = parseManifestText('broken.yaml', 'kind: Contact\n---\nspec: [unclosed\n');
+    expect(docs).toHaveLength(1);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ file: 'broken.yaml', object: 'document 2', rule: 'yaml' });
+  });
+
+  it('checks only objects of this API group and labels them Kind/name', () => {
+    const { docs } = parseManifestText(
+      'mixed.yaml',
+      'apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n---\napiVersion: incidentmanager.gitops.dev/v1alpha1\nkind: Contact\nmetadata: {name: c}\nspec: {alias: c, type: Personal, displayName: 7}\n',
+    );
+    expect(docs.map((d) => checkDocument(d).map(formatProblem))).toEqual([
+      [],
+      ['mixed.yaml: Contact/c: spec.displayName: must be string [type]'],
+    ]);
   });
 });
