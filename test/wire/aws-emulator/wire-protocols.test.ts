@@ -46,7 +46,7 @@ describe('restJson1 from the wire', () => {
     expect(unknown.status).toBe(404);
   });
 
-  it('routes RAM's lowercase URIs under the ram scope; an operation RAM does not serve is a 404 that reaches no handler', async () => {
+  it('routes the lowercase RAM URIs under the ram scope; an operation RAM does not serve is a 404 that reaches no handler', async () => {
     const ram = await fetch(`${h.emu.url}/getresourcepolicies`, {
       method: 'POST',
       headers: {
