@@ -91,6 +91,52 @@ function alignedTable(table: string[][]): string[] {
   return [line(table[0]!), line(widths.map((w) => '-'.repeat(w))), ...table.slice(1).map(line)];
 }
 
+/** Prose per kind: what users need to know beyond the field table (from the domain notes). */
+const NOTES: Record<string, string> = {
+  ReplicationSet: `There is at most one replication set per AWS account, and every other Incident Manager resource
+needs it, so create it first. List at least two Regions so incidents can still be created when Incident
+Manager is impaired in one Region; the first Region listed is where the set is created and should be the
+home Region of the AWSAccount. A Region's KMS key cannot be changed (AWS's remedy is to recreate the set), a
+Region can be removed only 24 hours after it was added, and while \`deletionProtected\` is on the last Region
+cannot be removed. \`deletionPolicy\` defaults to \`Retain\`: deleting the replication set in AWS erases all
+contacts, plans and every past incident. If a customer managed key protects the set, delete the set before
+disabling the key.`,
+  ResponsePlan: `A response plan is what alarms and EventBridge rules start incidents with. \`name\` is part of the
+plan's ARN and cannot change. Engagements (at most 5, unique) can be Contacts, on-call schedules or
+EscalationPlans; engaging one escalation plan that holds the schedules and backups is the recommended
+practice. Chat-channel and notification SNS topics must be in the plan's own account and Region and allow
+\`ssm-incidents.amazonaws.com\` to publish (Incident Manager sends a test message when a topic is added). The
+runbook's \`roleArn\` is the role Incident Manager assumes to start the Automation document; dynamic
+parameters must match the document's parameter types (\`IncidentRecordARN\` → String,
+\`InvolvedResources\` → StringList). \`pagerDuty.secretId\` names a Secrets Manager secret in the same Region;
+the credentials themselves never appear in Kubernetes. Deleting a plan silently disarms alarms and rules
+that reference it.`,
+  Contact: `A Contact of type \`Personal\` is a responder: channels (SMS, Voice, Email) and an engagement plan that
+says when each channel is paged. A channel is engaged only after it is activated with the code Incident
+Manager sends to the device: put the code into the Secret named by \`activationCodeSecretRef\` and the
+controller activates the channel; \`status.channels\` shows each channel's activation status (a recipient can
+deactivate a channel at any time by replying UNSUBSCRIBE). Use at least two channels of different types and
+page one of them at 0 minutes. A Contact of type \`OnCallSchedule\` is an on-call schedule: up to 8 Rotations in
+order. \`alias\` and \`type\` cannot change; the alias is part of the contact's ARN.`,
+  EscalationPlan: `An escalation plan pages its stages in order: each stage engages its targets (contacts, on-call
+schedules, other escalation plans) and waits \`durationInMinutes\` before the next stage starts. A target with
+\`isEssential: true\` stops the plan when it acknowledges. Targets must be in the plan's own account (contacts
+shared through RAM cannot be targets); cycles between escalation plans are rejected by the controller.`,
+  Rotation: `A rotation is the shift pattern inside an on-call schedule: its \`contacts\` (personal contacts only, in shift
+order), the time zone (an IANA name; abbreviations like PST are rejected), and a recurrence with exactly one
+of daily, weekly or monthly hand-offs. \`shiftCoverages\` limits on-call to windows per weekday (days not
+listed have no coverage; without it coverage is 24 hours). Use one time zone for all rotations of a schedule
+so daylight-saving changes can't open gaps. Overrides replace the on-call members for a window of at least
+30 minutes (replacements must be rotation members); AWS cannot update an override, so a changed entry is
+replaced, and past overrides should be removed from the spec. The rotation \`name\` cannot change and may not
+contain colons.`,
+  AWSAccount: `An AWSAccount says where resources live and how the controller reaches them. With \`roleArn\` the
+controller assumes that role (with \`externalId\` and \`sessionName\` if given) and verifies the identity with
+\`sts:GetCallerIdentity\`, reported in \`status.callerArn\`; without it the controller uses its own credentials.
+Managed objects select an account with \`spec.accountRef.name\`; objects without one use the controller's own
+account and Region. \`limits\` caps the controller's AWS calls to that account.`,
+};
+
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function section(def: KindDefinition): string {
@@ -102,6 +148,7 @@ function section(def: KindDefinition): string {
     '',
     def.description,
     '',
+    ...(NOTES[def.kind] ? [NOTES[def.kind]!.replace(/\n/g, ' '), ''] : []),
     `- API version \`${def.group}/${def.version}\`, ${def.scope === 'Cluster' ? 'cluster-scoped' : 'namespaced'}; plural \`${def.plural}\`, short names ${def.shortNames.map((s) => `\`${s}\``).join(', ')}.`,
     `- \`kubectl get ${def.plural}\` columns: ${def.printerColumns.map((c) => `${c.name} (\`${c.jsonPath}\`${c.priority ? ', with -o wide' : ''})`).join(', ')}.`,
     '',
