@@ -359,6 +359,8 @@ export const createPlugin: PluginFactory = ({ store, options }) => {
     model: modelOf(MODELS, SERVICE),
     validationError: (v) => {
       const missing = v.find((x) => x.rule === 'required');
+      if (v.some((x) => x.path === 'maxResults'))
+        return err('InvalidMaxResultsException', summarise(v.filter((x) => x.path === 'maxResults')));
       if (missing)
         return err(
           'MissingRequiredParameterException',
