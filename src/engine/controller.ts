@@ -17,6 +17,7 @@ import { Informer } from './informer.ts';
 import type { KubeClient, ResourceType } from './kube.ts';
 import { type ManagedDeps, ManagedReconciler } from './managed.ts';
 import { desiredStateChanged, referenceStateChanged } from './predicates.ts';
+import { indexedFields } from './references.ts';
 import { applyOutcome } from './schedule.ts';
 import { runWorkers, WorkQueue, type WorkQueueOptions } from './work-queue.ts';
 
@@ -143,7 +144,10 @@ export class Engine {
     const key = objectKey(obj);
     const rt = this.#kinds.get(obj.kind);
     if (rt) {
-      const dropped = this.#o.refs.indexObject(obj, rt.reg.handler?.references?.(obj) ?? []);
+      const dropped = this.#o.refs.indexObject(
+        obj,
+        indexedFields(obj, rt.reg.handler?.references?.(obj) ?? []),
+      );
       for (const t of dropped) this.enqueue(t); // a target whose delete waited on this object
       if (desiredStateChanged(old, obj)) rt.queue.add(key);
     }
@@ -247,6 +251,16 @@ export class Controller {
       }
       this.#informers.set(reg.kind, list);
     }
+  }
+
+  /** Reads an object from the informer caches by key. */
+  get(key: string): ManagedObject | undefined {
+    const { kind, namespace, name } = parseKey(key);
+    for (const inf of this.#informers.get(kind) ?? []) {
+      const o = inf.get(name, namespace);
+      if (o) return o;
+    }
+    return undefined;
   }
 
   /** Starts the informers; workers start once every cache has synced (so the reference index is complete). */

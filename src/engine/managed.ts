@@ -21,7 +21,13 @@ import {
 } from './contract.ts';
 import type { EventRecorder } from './events.ts';
 import { CREATE_PENDING_ANNOTATION, EXTERNAL_ARN_ANNOTATION, FINALIZER } from './names.ts';
-import { describeUnresolved, type Lookup, type ReferenceIndex, resolveReferences } from './references.ts';
+import {
+  describeUnresolved,
+  indexedFields,
+  type Lookup,
+  type ReferenceIndex,
+  resolveReferences,
+} from './references.ts';
 import { deriveStatus, type StatusChange, type StatusPort, StatusWriter } from './status.ts';
 
 /** Metadata writes the reconciler needs; each returns the object as stored after the write. */
@@ -142,7 +148,7 @@ export class ManagedReconciler<K extends Managed, D> {
     obj: K,
   ): Promise<{ ok: true; resolved: ReadonlyMap<string, string> } | { ok: false; outcome: Outcome }> {
     const fields = this.#h.references?.(obj) ?? [];
-    this.#d.refs.indexObject(obj, fields);
+    this.#d.refs.indexObject(obj, indexedFields(obj, fields));
     const r = resolveReferences(obj, fields, this.#d.lookup);
     if (r.ok) return { ok: true, resolved: r.resolved };
     const message = `Waiting for references: ${describeUnresolved(r.unresolved)}`;

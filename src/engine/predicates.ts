@@ -37,7 +37,8 @@ export function referenceStateChanged(old: ManagedObject | undefined, cur: Manag
     if (!o || o.metadata.deletionTimestamp) return '';
     const ready = o.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
     const arn = o.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] ?? o.status?.arn;
-    return ready && arn ? arn : '';
+    // AWSAccount has no ARN: Ready alone makes it usable.
+    return ready ? (arn ?? 'ready') : '';
   };
   return usable(old) !== usable(cur);
 }

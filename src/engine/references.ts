@@ -70,6 +70,17 @@ export function describeUnresolved(u: readonly UnresolvedRef[]): string {
   return u.map((x) => `${x.path}: ${x.why}`).join('; ');
 }
 
+/**
+ * Reference fields plus the AWSAccount an object names: indexed (so the account turning Ready wakes
+ * the object) but not resolved to an ARN. An empty namespace marks a cluster-scoped target.
+ */
+export function indexedFields(obj: ManagedObject, fields: readonly ReferenceField[]): ReferenceField[] {
+  const account = obj.spec.accountRef?.name;
+  return account
+    ? [...fields, { path: 'spec.accountRef', ref: { kind: 'AWSAccount', name: account, namespace: '' } }]
+    : [...fields];
+}
+
 export class ReferenceIndex {
   readonly #forward = new Map<string, Set<string>>();
   readonly #reverse = new Map<string, Set<string>>();

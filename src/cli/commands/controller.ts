@@ -1,0 +1,202 @@
+// `imctl controller`: runs the reconcile engine against the cluster in KUBECONFIG (or in-cluster)
+// and AWS through the standard AWS environment. Every flag has an environment variable.
+import { hostname } from 'node:os';
+import { KubeConfig } from '@kubernetes/client-node';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { pino } from 'pino';
+import { kindModules } from '../../controllers/index.ts';
+import { startManager } from '../../engine/manager.ts';
+import type { CommandModule } from '../commands.ts';
+
+/** Parses `90s`, `10m`, `1h`, or plain milliseconds. */
+export function parseDuration(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v.trim());
+  if (!m) throw new InvalidArgumentError(`"${v}" is not a duration (examples: 30s, 10m, 1h)`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 'ms';
+  return Math.round(n * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h']);
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${v}" must be a whole number ≥ 1`);
+  return n;
+}
+
+function listen(v: string): { host: string; port: number } {
+  const m = /^(.*):(\d+)$/.exec(v);
+  if (!m) throw new InvalidArgumentError(`"${v}" must be host:port (for example 0.0.0.0:8080 or :8080)`);
+  return { host: m[1] || '0.0.0.0', port: Number(m[2]) };
+}
+
+interface Flags {
+  kubeconfig?: string;
+  context?: string;
+  region?: string;
+  namespaces: string;
+  labelSelector?: string;
+  workers: number;
+  resync: number;
+  listen: { host: string; port: number };
+  leaderElect: boolean;
+  leaseNamespace: string;
+  leaseName: string;
+  identity: string;
+  awsRate?: number;
+  awsConcurrency?: number;
+  logLevel: string;
+}
+
+export const command: CommandModule = {
+  register(program: Command) {
+    program
+      .command('controller')
+      .description(
+        'Run the controller: watch the incidentmanager.gitops.dev kinds and reconcile them with AWS Incident Manager',
+      )
+      .addOption(
+        new Option(
+          '--kubeconfig <path>',
+          'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)',
+        ),
+      )
+      .addOption(new Option('--context <name>', 'kubeconfig context to use'))
+      .addOption(
+        new Option(
+          '--region <region>',
+          'AWS Region for objects without an AWSAccount (default: AWS_REGION)',
+        ).env('AWS_REGION'),
+      )
+      .addOption(
+        new Option('--namespaces <list>', 'comma-separated namespaces to watch; empty = all')
+          .env('IMCTL_NAMESPACES')
+          .default(''),
+      )
+      .addOption(
+        new Option(
+          '--label-selector <selector>',
+          'only reconcile objects matching this label selector (sharding)',
+        ).env('IMCTL_LABEL_SELECTOR'),
+      )
+      .addOption(
+        new Option('--workers <n>', 'concurrent reconciles per kind')
+          .env('IMCTL_WORKERS')
+          .argParser(positiveInt)
+          .default(2),
+      )
+      .addOption(
+        new Option('--resync <duration>', 'drift-check period per object (± 10% jitter)')
+          .env('IMCTL_RESYNC')
+          .argParser(parseDuration)
+          .default(600_000, '10m'),
+      )
+      .addOption(
+        new Option('--listen <host:port>', 'address of /healthz, /readyz and /metrics')
+          .env('IMCTL_LISTEN')
+          .argParser(listen)
+          .default({ host: '0.0.0.0', port: 8080 }, '0.0.0.0:8080'),
+      )
+      .addOption(
+        new Option('--no-leader-elect', 'run without a Lease (only for a single replica)').env(
+          'IMCTL_NO_LEADER_ELECT',
+        ),
+      )
+      .addOption(
+        new Option('--lease-namespace <ns>', 'namespace of the leader-election Lease')
+          .env('POD_NAMESPACE')
+          .default('default'),
+      )
+      .addOption(
+        new Option('--lease-name <name>', 'name of the leader-election Lease')
+          .env('IMCTL_LEASE_NAME')
+          .default('incident-manager-operator'),
+      )
+      .addOption(
+        new Option('--identity <id>', 'this replica in the Lease (default: POD_NAME, else hostname-pid)')
+          .env('POD_NAME')
+          .default(`${hostname()}-${process.pid}`, 'hostname-pid'),
+      )
+      .addOption(
+        new Option('--aws-rate <n>', 'AWS calls per second per account, Region and service')
+          .env('IMCTL_AWS_RATE')
+          .argParser(positiveInt),
+      )
+      .addOption(
+        new Option('--aws-concurrency <n>', 'AWS calls in flight per account, Region and service')
+          .env('IMCTL_AWS_CONCURRENCY')
+          .argParser(positiveInt),
+      )
+      .addOption(
+        new Option('--log-level <level>', 'log level')
+          .env('IMCTL_LOG_LEVEL')
+          .choices(['debug', 'info', 'warn', 'error'])
+          .default('info'),
+      )
+      .action(async (flags: Flags) => {
+        const logger = pino({ level: flags.logLevel, base: { component: 'incident-manager-operator' } });
+        const kc = new KubeConfig();
+        if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
+        else kc.loadFromDefault();
+        if (flags.context) kc.setCurrentContext(flags.context);
+        const region = flags.region ?? process.env.AWS_DEFAULT_REGION;
+        if (!region) {
+          process.stderr.write('imctl controller: no AWS Region: set AWS_REGION or pass --region\n');
+          process.exitCode = 2;
+          return;
+        }
+        const limits =
+          flags.awsRate || flags.awsConcurrency
+            ? Object.fromEntries(
+                (['ssm-contacts', 'ssm-incidents', 'ram', 'sts'] as const).map((s) => [
+                  s,
+                  {
+                    concurrency: flags.awsConcurrency ?? 5,
+                    intervalCap: flags.awsRate ?? 5,
+                    intervalMs: 1_000,
+                  },
+                ]),
+              )
+            : undefined;
+        const mgr = await startManager({
+          kc,
+          modules: kindModules,
+          logger,
+          region,
+          namespaces: flags.namespaces
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+          ...(flags.labelSelector ? { labelSelector: flags.labelSelector } : {}),
+          workers: flags.workers,
+          resyncMs: flags.resync,
+          http: flags.listen,
+          ...(limits ? { gateLimits: limits } : {}),
+          ...(flags.leaderElect
+            ? {
+                leaderElection: {
+                  namespace: flags.leaseNamespace,
+                  name: flags.leaseName,
+                  identity: flags.identity,
+                },
+              }
+            : {}),
+          onLostLeadership: () => process.exit(1),
+        });
+        let stopping = false;
+        const shutdown = (signal: string) => {
+          if (stopping) return;
+          stopping = true;
+          logger.info({ signal }, 'received signal');
+          mgr
+            .stop()
+            .then(() => process.exit(0))
+            .catch((err: unknown) => {
+              logger.error({ err: String(err) }, 'shutdown failed');
+              process.exit(1);
+            });
+        };
+        process.on('SIGTERM', () => shutdown('SIGTERM'));
+        process.on('SIGINT', () => shutdown('SIGINT'));
+      });
+  },
+};

@@ -1,0 +1,200 @@
+// The controller process minus flag parsing: wires the AWS gate, accounts, kube client, informers,
+// workers, leader election, health/readiness/metrics endpoints and graceful shutdown.
+import { createServer, type Server } from 'node:http';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { AccountReconciler } from '../aws/account-reconciler.ts';
+import { AccountResolver, DEFAULT_ACCOUNT, sdkSts } from '../aws/accounts.ts';
+import { AwsGate, type AwsService, type GateLimits } from '../aws/gate.ts';
+import { KINDS } from '../crds/registry.ts';
+import { type Clock, systemClock } from './clock.ts';
+import type { ManagedObject } from './contract.ts';
+import { Controller, type KindRegistration } from './controller.ts';
+import { EventRecorder } from './events.ts';
+import { KubeClient, KubeEventSink, KubeMetadataPort, type ResourceType } from './kube.ts';
+import { kubeLeaseStore, LeaderElector } from './leader.ts';
+import { type KindModule, resourceTypeOf } from './plugin.ts';
+import { ReferenceIndex } from './references.ts';
+
+export interface ManagerOptions {
+  kc: KubeConfig;
+  modules: readonly KindModule[];
+  logger: Logger;
+  region: string;
+  namespaces?: string[];
+  labelSelector?: string;
+  workers?: number;
+  resyncMs?: number;
+  gateLimits?: Partial<Record<AwsService, GateLimits>>;
+  http?: { host: string; port: number };
+  leaderElection?: {
+    namespace: string;
+    name: string;
+    identity: string;
+    leaseDurationMs?: number;
+    renewDeadlineMs?: number;
+    retryPeriodMs?: number;
+  };
+  clock?: Clock;
+  /** Called when leadership is lost; the process should exit so a fresh replica stands by. */
+  onLostLeadership?: () => void;
+}
+
+export interface RunningManager {
+  /** Base URL of the health/metrics server. */
+  url: string;
+  registry: Registry;
+  gate: AwsGate;
+  isLeader(): boolean;
+  ready(): boolean;
+  stop(): Promise<void>;
+}
+
+export async function startManager(o: ManagerOptions): Promise<RunningManager> {
+  const clock = o.clock ?? systemClock;
+  const log = o.logger;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const gate = new AwsGate({ registry, clock, ...(o.gateLimits ? { limits: o.gateLimits } : {}) });
+  const accounts = new AccountResolver({ sts: sdkSts(gate), defaultRegion: o.region, clock });
+  const client = new KubeClient(o.kc);
+  const types = new Map<string, ResourceType>(KINDS.map((k) => [k.kind, resourceTypeOf(k)]));
+  const metadata = new KubeMetadataPort(client, types);
+  const identity = o.leaderElection?.identity ?? 'imctl-controller';
+  const events = new EventRecorder({
+    sink: new KubeEventSink(client),
+    clock,
+    instance: identity,
+    onError: (err) => log.warn({ err: String(err) }, 'could not write an Event'),
+  });
+  const refs = new ReferenceIndex();
+  let controller: Controller | undefined;
+  const lookup = (key: string): ManagedObject | undefined => controller?.get(key);
+
+  const typeOf = (kind: string): ResourceType => {
+    const t = types.get(kind);
+    if (!t) throw new Error(`kind ${kind} is not in the API registry (src/crds/registry.ts)`);
+    return t;
+  };
+  const regs: KindRegistration[] = [
+    {
+      kind: 'AWSAccount',
+      type: typeOf('AWSAccount'),
+      custom: (lk) =>
+        new AccountReconciler({
+          lookup: lk,
+          accounts,
+          status: metadata,
+          events,
+          clock,
+          ...(o.resyncMs ? { resyncMs: o.resyncMs } : {}),
+        }),
+    },
+    ...o.modules.map((m) => ({
+      kind: m.kind,
+      type: typeOf(m.kind),
+      handler: m.create({ gate, accounts, lookup, defaultRegion: o.region }),
+      ...(m.workers ? { workers: m.workers } : {}),
+    })),
+  ];
+  controller = new Controller(regs, {
+    kc: o.kc,
+    client,
+    clock,
+    kube: metadata,
+    events,
+    refs,
+    registry,
+    defaultAccount: DEFAULT_ACCOUNT,
+    defaultRegion: o.region,
+    ...(o.workers ? { workers: o.workers } : {}),
+    ...(o.resyncMs ? { resyncMs: o.resyncMs } : {}),
+    ...(o.namespaces?.length ? { namespaces: o.namespaces } : {}),
+    ...(o.labelSelector ? { labelSelector: o.labelSelector } : {}),
+    log: (level, msg, fields) => log[level](fields ?? {}, msg),
+    onInformerError: (kind, err, ms) =>
+      log.warn({ kind, err: String(err), restartInMs: ms }, 'watch failed; restarting'),
+  });
+  const ctl = controller;
+
+  let started = false;
+  let running: Promise<void> | undefined;
+  const startWork = async () => {
+    if (started) return;
+    started = true;
+    log.info({ kinds: regs.map((r) => r.kind), namespaces: o.namespaces ?? 'all' }, 'starting informers');
+    await ctl.start();
+    log.info('caches synced; starting workers');
+    running = ctl.engine.run();
+  };
+
+  let elector: LeaderElector | undefined;
+  if (o.leaderElection) {
+    const le = o.leaderElection;
+    elector = new LeaderElector({
+      store: kubeLeaseStore(client, le.namespace, le.name),
+      identity: le.identity,
+      namespace: le.namespace,
+      name: le.name,
+      clock,
+      ...(le.leaseDurationMs ? { leaseDurationMs: le.leaseDurationMs } : {}),
+      ...(le.renewDeadlineMs ? { renewDeadlineMs: le.renewDeadlineMs } : {}),
+      ...(le.retryPeriodMs ? { retryPeriodMs: le.retryPeriodMs } : {}),
+      onStartedLeading: () => {
+        log.info({ identity: le.identity, lease: `${le.namespace}/${le.name}` }, 'became leader');
+        startWork().catch((err: unknown) =>
+          log.error({ err: String(err) }, 'could not start the controller'),
+        );
+      },
+      onStoppedLeading: () => {
+        log.error({ identity: le.identity }, 'lost leadership');
+        o.onLostLeadership?.();
+      },
+      onError: (err) => log.warn({ err: String(err) }, 'leader election'),
+    });
+    elector.start();
+  } else await startWork();
+
+  const ready = () => (elector && !elector.isLeader() ? true : started && ctl.hasSynced());
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    } else if (path === '/readyz') {
+      const ok = ready();
+      res
+        .writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' })
+        .end(ok ? 'ok\n' : 'caches not synced\n');
+    } else if (path === '/metrics') {
+      registry
+        .metrics()
+        .then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text))
+        .catch((err: unknown) => res.writeHead(500).end(String(err)));
+    } else res.writeHead(404).end();
+  });
+  const http = o.http ?? { host: '127.0.0.1', port: 0 };
+  await new Promise<void>((resolve) => server.listen(http.port, http.host, resolve));
+  const addr = server.address();
+  const url =
+    typeof addr === 'object' && addr
+      ? `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`
+      : '';
+  log.info({ url }, 'serving /healthz, /readyz and /metrics');
+
+  return {
+    url,
+    registry,
+    gate,
+    isLeader: () => (elector ? elector.isLeader() : true),
+    ready,
+    async stop() {
+      log.info('shutting down: finishing in-flight reconciles');
+      await ctl.stop();
+      await running;
+      await elector?.stop(); // releases the Lease: the standby takes over at its next retry
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      log.info('stopped');
+    },
+  };
+}
