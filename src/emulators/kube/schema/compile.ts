@@ -1,0 +1,506 @@
+// Validation, defaulting and pruning of custom resources against a structural schema, as
+// apiextensions-apiserver does it: kube-openapi's SchemaValidator messages mapped to field errors by
+// apiserver/validation.kubeOpenAPIResultToFieldErrors, listtype.ValidateListSetsAndMaps,
+// structural/defaulting.Default, structural/pruning.Prune and cel.Validator.Validate.
+
+import { causes, type StatusCause } from './causes.ts';
+import { type CelProgram, compileCel, optionalOf, toCel } from './cel.ts';
+import { checkFormat } from './formats.ts';
+import { isObject, type JSONSchemaProps, type ValidationRule } from './types.ts';
+
+export type CompiledSchema = {
+  /** Schema errors first (in document order), then CEL rule failures, as kube-apiserver lists them. */
+  validate(obj: unknown, oldObj?: unknown): StatusCause[];
+  /** Sets defaults in place (structural defaulting); returns the same object. */
+  applyDefaults<T>(obj: T): T;
+  /** Removes unknown fields in place; returns their paths ("spec.foo", "spec.items[0].bar"). */
+  prune(obj: unknown): string[];
+  readonly schema: JSONSchemaProps;
+};
+
+type CompiledRule = {
+  rule: ValidationRule;
+  program?: CelProgram;
+  message?: CelProgram;
+  usesOldSelf: boolean;
+  error?: string;
+};
+
+const OBJECT_META_FIELDS = new Set([
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+]);
+
+const child = (path: string, key: string): string => (path ? `${path}.${key}` : key);
+const index = (path: string, i: number): string => `${path}[${i}]`;
+
+function jsonType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  if (typeof v === 'bigint') return 'integer';
+  return typeof v === 'object' ? 'object' : typeof v;
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a))
+    return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (isObject(a) && isObject(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => k in b && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+/** Go's %v of a float64 bound: integral values print without a fraction. */
+const num = (n: number): string => String(n);
+
+export function usesIdentifier(ast: unknown, name: string): boolean {
+  if (!ast || typeof ast !== 'object') return false;
+  if (Array.isArray(ast)) return ast.some((x) => usesIdentifier(x, name));
+  const node = ast as { op?: string; args?: unknown };
+  if (node.op === 'id') return node.args === name;
+  return usesIdentifier(node.args, name);
+}
+
+function compileRules(schema: JSONSchemaProps, cache: Map<JSONSchemaProps, CompiledRule[]>): void {
+  const rules = schema['x-kubernetes-validations'];
+  if (rules?.length) {
+    cache.set(
+      schema,
+      rules.map((rule) => {
+        const compiled = compileCel(rule.rule, ['self', 'oldSelf']);
+        if (!compiled.ok) return { rule, usesOldSelf: false, error: compiled.error };
+        const out: CompiledRule = {
+          rule,
+          program: compiled.program,
+          usesOldSelf: usesIdentifier(compiled.program.ast, 'oldSelf'),
+        };
+        if (rule.messageExpression) {
+          const m = compileCel(rule.messageExpression, ['self', 'oldSelf']);
+          if (m.ok) out.message = m.program;
+        }
+        return out;
+      }),
+    );
+  }
+  for (const sub of Object.values(schema.properties ?? {})) compileRules(sub, cache);
+  if (isObject(schema.additionalProperties))
+    compileRules(schema.additionalProperties as JSONSchemaProps, cache);
+  if (schema.items) compileRules(schema.items, cache);
+}
+
+export function compileVersionSchema(openAPIV3Schema: object): CompiledSchema {
+  const root = openAPIV3Schema as JSONSchemaProps;
+  const rules = new Map<JSONSchemaProps, CompiledRule[]>();
+  compileRules(root, rules);
+  return {
+    schema: root,
+    validate: (obj, oldObj) => {
+      const out: StatusCause[] = [];
+      validateNode(root, obj, '', out, true);
+      validateLists(root, obj, '', out);
+      validateCel(root, obj, oldObj, oldObj !== undefined, '', out, rules);
+      return out;
+    },
+    applyDefaults: (obj) => {
+      defaultNode(root, obj);
+      return obj;
+    },
+    prune: (obj) => {
+      const removed: string[] = [];
+      pruneNode(root, obj, '', removed, true);
+      return removed;
+    },
+  };
+}
+
+// ---------------------------------------------------------------- schema validation
+
+function validateNode(
+  s: JSONSchemaProps,
+  v: unknown,
+  path: string,
+  out: StatusCause[],
+  isRoot = false,
+): void {
+  const name = path || '.';
+  if (v === null || v === undefined) {
+    if (
+      v === null &&
+      !s.nullable &&
+      (s.type || s['x-kubernetes-int-or-string']) &&
+      !s['x-kubernetes-preserve-unknown-fields']
+    ) {
+      // kube-openapi type validator: a null where a type is required.
+      out.push(
+        causes.typeInvalid(path, 'null', `${name} in body must be of type ${s.type ?? 'string'}: "null"`),
+      );
+    }
+    return;
+  }
+  const actual = jsonType(v);
+  if (s['x-kubernetes-int-or-string']) {
+    if (actual !== 'integer' && actual !== 'string') {
+      out.push(
+        causes.typeInvalid(
+          path,
+          actual,
+          `${name} in body must be of type integer,string: ${JSON.stringify(actual)}`,
+        ),
+      );
+      return;
+    }
+  } else if (s.type) {
+    const ok = s.type === actual || (s.type === 'number' && actual === 'integer');
+    if (!ok) {
+      out.push(
+        causes.typeInvalid(
+          path,
+          actual,
+          `${name} in body must be of type ${s.type}: ${JSON.stringify(actual)}`,
+        ),
+      );
+      return;
+    }
+  }
+  if (typeof v === 'string') validateString(s, v, path, name, out);
+  if (typeof v === 'number') validateNumber(s, v, path, name, out);
+  if (Array.isArray(v)) {
+    if (s.maxItems !== undefined && v.length > s.maxItems)
+      out.push(causes.tooMany(path, v.length, s.maxItems));
+    if (s.minItems !== undefined && v.length < s.minItems)
+      out.push(causes.invalid(path, v, `${name} in body should have at least ${s.minItems} items`));
+    if (s.uniqueItems && v.some((x, i) => v.findIndex((y) => deepEqual(x, y)) !== i))
+      out.push(causes.invalid(path, v, `${name} in body shouldn't contain duplicates`));
+  }
+  if (s.enum && !s.enum.some((e) => deepEqual(e, v))) {
+    out.push(
+      causes.notSupported(
+        path,
+        v,
+        s.enum.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))),
+      ),
+    );
+  }
+  if (isObject(v)) validateObject(s, v, path, name, out, isRoot);
+  if (Array.isArray(v) && s.items)
+    v.forEach((x, i) => {
+      validateNode(s.items as JSONSchemaProps, x, index(path, i), out);
+    });
+}
+
+function validateString(s: JSONSchemaProps, v: string, path: string, name: string, out: StatusCause[]): void {
+  const len = [...v].length;
+  // kube-openapi counts characters; apiextensions reports the TooLong with the schema's maxLength.
+  if (s.maxLength !== undefined && len > s.maxLength) out.push(causes.tooLong(path, s.maxLength));
+  if (s.minLength !== undefined && len < s.minLength)
+    out.push(causes.invalid(path, v, `${name} in body should be at least ${s.minLength} chars long`));
+  if (s.pattern !== undefined && !patternMatches(s.pattern, v))
+    out.push(causes.invalid(path, v, `${name} in body should match '${s.pattern}'`));
+  if (s.format && !s['x-kubernetes-int-or-string']) {
+    const ok = checkFormat(s.format, v);
+    if (ok === false)
+      out.push(
+        causes.typeInvalid(path, v, `${name} in body must be of type ${s.format}: ${JSON.stringify(v)}`),
+      );
+  }
+}
+
+const patternCache = new Map<string, RegExp | null>();
+export function compilePattern(pattern: string): RegExp | null {
+  let re = patternCache.get(pattern);
+  if (re === undefined) {
+    try {
+      re = new RegExp(pattern, 'u');
+    } catch {
+      re = null;
+    }
+    patternCache.set(pattern, re);
+  }
+  return re;
+}
+
+function patternMatches(pattern: string, v: string): boolean {
+  const re = compilePattern(pattern);
+  return re ? re.test(v) : true;
+}
+
+function validateNumber(s: JSONSchemaProps, v: number, path: string, name: string, out: StatusCause[]): void {
+  if (s.maximum !== undefined) {
+    if (s.exclusiveMaximum ? v >= s.maximum : v > s.maximum)
+      out.push(
+        causes.invalid(
+          path,
+          v,
+          `${name} in body should be less than ${s.exclusiveMaximum ? '' : 'or equal to '}${num(s.maximum)}`,
+        ),
+      );
+  }
+  if (s.minimum !== undefined) {
+    if (s.exclusiveMinimum ? v <= s.minimum : v < s.minimum)
+      out.push(
+        causes.invalid(
+          path,
+          v,
+          `${name} in body should be greater than ${s.exclusiveMinimum ? '' : 'or equal to '}${num(s.minimum)}`,
+        ),
+      );
+  }
+  if (s.multipleOf !== undefined && s.multipleOf > 0) {
+    const q = v / s.multipleOf;
+    if (Math.abs(q - Math.round(q)) > 1e-9)
+      out.push(causes.invalid(path, v, `${name} in body should be a multiple of ${num(s.multipleOf)}`));
+  }
+}
+
+function validateObject(
+  s: JSONSchemaProps,
+  v: Record<string, unknown>,
+  path: string,
+  name: string,
+  out: StatusCause[],
+  isRoot: boolean,
+): void {
+  const n = Object.keys(v).length;
+  if (s.maxProperties !== undefined && n > s.maxProperties)
+    out.push(causes.tooMany(path, n, s.maxProperties));
+  if (s.minProperties !== undefined && n < s.minProperties)
+    out.push(causes.invalid(path, v, `${name} in body should have at least ${s.minProperties} properties`));
+  for (const req of s.required ?? [])
+    if (!(req in v) || v[req] === undefined) out.push(causes.required(child(path, req)));
+  for (const [k, sub] of Object.entries(v)) {
+    // The root's apiVersion/kind/metadata are checked by the server's object-meta validation; the
+    // schema may only narrow metadata.name and metadata.generateName.
+    if (isRoot && k === 'metadata') {
+      const meta = s.properties?.metadata;
+      if (meta && isObject(sub)) {
+        for (const f of ['name', 'generateName'])
+          if (meta.properties?.[f] && sub[f] !== undefined)
+            validateNode(meta.properties[f], sub[f], child('metadata', f), out);
+      }
+      continue;
+    }
+    const ps =
+      s.properties?.[k] ??
+      (isObject(s.additionalProperties) ? (s.additionalProperties as JSONSchemaProps) : undefined);
+    if (ps) validateNode(ps, sub, child(path, k), out);
+  }
+}
+
+// listtype.ValidateListSetsAndMaps: runs as its own pass after the OpenAPI validator.
+function validateLists(s: JSONSchemaProps, v: unknown, path: string, out: StatusCause[]): void {
+  if (Array.isArray(v)) {
+    const lt = s['x-kubernetes-list-type'];
+    if (lt === 'set') {
+      v.forEach((x, i) => {
+        if (v.findIndex((y) => deepEqual(x, y)) < i) out.push(causes.duplicate(index(path, i), x));
+      });
+    } else if (lt === 'map') {
+      const keys = s['x-kubernetes-list-map-keys'] ?? [];
+      const keyOf = (x: unknown): Record<string, unknown> => {
+        const r: Record<string, unknown> = {};
+        if (isObject(x)) for (const k of keys) if (x[k] !== undefined) r[k] = x[k];
+        return r;
+      };
+      v.forEach((x, i) => {
+        if (v.findIndex((y) => deepEqual(keyOf(x), keyOf(y))) < i)
+          out.push(causes.duplicate(index(path, i), keyOf(x)));
+      });
+    }
+    if (s.items)
+      v.forEach((x, i) => {
+        validateLists(s.items as JSONSchemaProps, x, index(path, i), out);
+      });
+  } else if (isObject(v)) {
+    for (const [k, sub] of Object.entries(v)) {
+      const ps =
+        s.properties?.[k] ??
+        (isObject(s.additionalProperties) ? (s.additionalProperties as JSONSchemaProps) : undefined);
+      if (ps) validateLists(ps, sub, child(path, k), out);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- CEL
+
+function schemaTypeName(s: JSONSchemaProps): string {
+  if (s['x-kubernetes-int-or-string']) return '';
+  return s.type ?? 'object';
+}
+
+function fieldErrorForReason(
+  reason: string | undefined,
+  path: string,
+  s: JSONSchemaProps,
+  detail: string,
+): StatusCause {
+  switch (reason) {
+    case 'FieldValueForbidden':
+      return causes.forbidden(path, detail);
+    case 'FieldValueRequired':
+      return causes.required(path, detail);
+    case 'FieldValueDuplicate':
+      return causes.duplicate(path, schemaTypeName(s));
+    default:
+      return causes.invalid(path, schemaTypeName(s), detail);
+  }
+}
+
+/** fieldPath is a JSONPath relative to the node: ".spec.x", ".m['key']", ".l[0]". */
+export function joinFieldPath(path: string, fieldPath: string): string {
+  let out = path;
+  const re = /\.([A-Za-z_][\w-]*)|\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]/gy;
+  for (let m = re.exec(fieldPath); m; m = re.exec(fieldPath)) {
+    if (m[1] !== undefined) out = child(out, m[1]);
+    else if (m[2] !== undefined) out = child(out, m[2]);
+    else out = `${out}[${m[3]}]`;
+  }
+  return out;
+}
+
+function validateCel(
+  s: JSONSchemaProps,
+  v: unknown,
+  old: unknown,
+  hasOld: boolean,
+  path: string,
+  out: StatusCause[],
+  rules: Map<JSONSchemaProps, CompiledRule[]>,
+): void {
+  if (v === undefined || v === null) return;
+  const nodeRules = rules.get(s);
+  if (nodeRules) {
+    const self = toCel(v, s);
+    for (const r of nodeRules) {
+      if (!r.program) continue;
+      const optional = r.rule.optionalOldSelf === true;
+      if (r.usesOldSelf && !hasOld && !optional) continue;
+      const oldSelf = optional
+        ? optionalOf(hasOld ? toCel(old, s) : undefined)
+        : hasOld
+          ? toCel(old, s)
+          : null;
+      const target = r.rule.fieldPath ? joinFieldPath(path, r.rule.fieldPath) : path;
+      let result: unknown;
+      try {
+        result = r.program.run({ self, oldSelf });
+      } catch (e) {
+        const msg = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
+        out.push(causes.invalid(target, schemaTypeName(s), `${msg} evaluating rule: ${r.rule.rule.trim()}`));
+        continue;
+      }
+      if (result === true) continue;
+      out.push(fieldErrorForReason(r.rule.reason, target, s, ruleMessage(r, self, oldSelf)));
+    }
+  }
+  if (Array.isArray(v) && s.items) {
+    const items = s.items;
+    const keys = s['x-kubernetes-list-type'] === 'map' ? (s['x-kubernetes-list-map-keys'] ?? []) : undefined;
+    v.forEach((x, i) => {
+      // Only map-list items correlate with their old selves (by key); other list items are new.
+      let oldItem: unknown;
+      let found = false;
+      if (keys && Array.isArray(old) && isObject(x)) {
+        oldItem = old.find((o) => isObject(o) && keys.every((k) => deepEqual(o[k], x[k])));
+        found = oldItem !== undefined;
+      }
+      validateCel(items, x, oldItem, found, index(path, i), out, rules);
+    });
+  } else if (isObject(v)) {
+    for (const [k, sub] of Object.entries(v)) {
+      const ps =
+        s.properties?.[k] ??
+        (isObject(s.additionalProperties) ? (s.additionalProperties as JSONSchemaProps) : undefined);
+      if (!ps) continue;
+      const oldSub = hasOld && isObject(old) ? old[k] : undefined;
+      validateCel(ps, sub, oldSub, oldSub !== undefined, child(path, k), out, rules);
+    }
+  }
+}
+
+function ruleMessage(r: CompiledRule, self: unknown, oldSelf: unknown): string {
+  if (r.message) {
+    try {
+      const m = r.message.run({ self, oldSelf });
+      if (typeof m === 'string' && m.trim() !== '' && !/[\n\r]/.test(m)) return m;
+    } catch {
+      // kube falls back to message (or the default) when messageExpression fails
+    }
+  }
+  if (r.rule.message) return r.rule.message;
+  return `failed rule: ${r.rule.rule.trim()}`;
+}
+
+// ---------------------------------------------------------------- defaulting
+
+function defaultNode(s: JSONSchemaProps, v: unknown): void {
+  if (Array.isArray(v)) {
+    if (s.items) for (const x of v) defaultNode(s.items, x);
+    return;
+  }
+  if (!isObject(v)) return;
+  for (const [k, ps] of Object.entries(s.properties ?? {})) {
+    if (ps.default !== undefined && (v[k] === undefined || (v[k] === null && !ps.nullable)))
+      v[k] = structuredClone(ps.default);
+  }
+  for (const [k, sub] of Object.entries(v)) {
+    const ps =
+      s.properties?.[k] ??
+      (isObject(s.additionalProperties) ? (s.additionalProperties as JSONSchemaProps) : undefined);
+    if (ps) defaultNode(ps, sub);
+  }
+}
+
+// ---------------------------------------------------------------- pruning
+
+function pruneMeta(meta: unknown, path: string, removed: string[]): void {
+  if (!isObject(meta)) return;
+  for (const k of Object.keys(meta))
+    if (!OBJECT_META_FIELDS.has(k)) {
+      delete meta[k];
+      removed.push(child(path, k));
+    }
+}
+
+function pruneNode(s: JSONSchemaProps, v: unknown, path: string, removed: string[], isRoot = false): void {
+  if (Array.isArray(v)) {
+    if (s.items)
+      v.forEach((x, i) => {
+        pruneNode(s.items as JSONSchemaProps, x, index(path, i), removed);
+      });
+    return;
+  }
+  if (!isObject(v)) return;
+  const embedded = isRoot || s['x-kubernetes-embedded-resource'] === true;
+  for (const k of Object.keys(v)) {
+    if (embedded && (k === 'apiVersion' || k === 'kind')) continue;
+    if (embedded && k === 'metadata') {
+      pruneMeta(v[k], child(path, k), removed);
+      continue;
+    }
+    const ps = s.properties?.[k];
+    if (ps) {
+      pruneNode(ps, v[k], child(path, k), removed);
+    } else if (isObject(s.additionalProperties)) {
+      pruneNode(s.additionalProperties as JSONSchemaProps, v[k], child(path, k), removed);
+    } else if (!s['x-kubernetes-preserve-unknown-fields'] && s.additionalProperties !== true) {
+      delete v[k];
+      removed.push(child(path, k));
+    }
+  }
+}

@@ -1,0 +1,55 @@
+// The string formats kube-apiserver checks for CRD schemas (apiextensions-apiserver's
+// apiservervalidation supported formats, backed by k8s.io/kube-openapi/pkg/validation/strfmt).
+// Unknown formats are ignored, as there.
+import { isIP } from 'node:net';
+
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+const HOSTNAME =
+  /^([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$/;
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+const MAC = /^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const DURATION = /^(\d+(\.\d+)?\s*(ns|us|µs|ms|s|m|h|d|w)\s*)+$/;
+const HEXCOLOR = /^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
+
+const checks: Record<string, (s: string) => boolean> = {
+  'date-time': (s) => DATE_TIME.test(s) && !Number.isNaN(Date.parse(s.replace(' ', 'T'))),
+  datetime: (s) => DATE_TIME.test(s),
+  date: (s) => DATE.test(s) && !Number.isNaN(Date.parse(s)),
+  byte: (s) => BASE64.test(s),
+  uuid: (s) => UUID.test(s),
+  uuid3: (s) => UUID.test(s) && s.replace(/-/g, '')[12] === '3',
+  uuid4: (s) => UUID.test(s) && s.replace(/-/g, '')[12] === '4',
+  uuid5: (s) => UUID.test(s) && s.replace(/-/g, '')[12] === '5',
+  ipv4: (s) => isIP(s) === 4,
+  ipv6: (s) => isIP(s) === 6,
+  cidr: (s) => {
+    const [ip, bits, extra] = s.split('/');
+    if (extra !== undefined || ip === undefined || bits === undefined || !/^\d+$/.test(bits)) return false;
+    const v = isIP(ip);
+    return v !== 0 && Number(bits) <= (v === 4 ? 32 : 128);
+  },
+  hostname: (s) => s.length <= 255 && HOSTNAME.test(s),
+  email: (s) => EMAIL.test(s),
+  mac: (s) => MAC.test(s),
+  uri: (s) => {
+    try {
+      new URL(s);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  duration: (s) => DURATION.test(s),
+  hexcolor: (s) => HEXCOLOR.test(s),
+};
+
+/** undefined when kube does not check this format. */
+export function checkFormat(format: string, value: string): boolean | undefined {
+  const check = checks[format];
+  return check ? check(value) : undefined;
+}
+
+export const knownFormats = Object.keys(checks);
