@@ -1,0 +1,147 @@
+// metav1.Status objects worded as kube-apiserver words them (k8s.io/apimachinery/pkg/api/errors).
+export interface StatusCause {
+  reason?: string;
+  message?: string;
+  field?: string;
+}
+
+export interface StatusDetails {
+  name?: string;
+  group?: string;
+  kind?: string;
+  uid?: string;
+  causes?: StatusCause[];
+  retryAfterSeconds?: number;
+}
+
+export interface Status {
+  kind: 'Status';
+  apiVersion: 'v1';
+  metadata: Record<string, unknown>;
+  status: 'Success' | 'Failure';
+  message?: string;
+  reason?: string;
+  details?: StatusDetails;
+  code: number;
+}
+
+/** A failed request: carries the Status the server answers with. */
+export class KubeError extends Error {
+  readonly status: Status;
+  constructor(status: Status) {
+    super(status.message ?? status.reason ?? 'error');
+    this.status = status;
+  }
+}
+
+function failure(code: number, reason: string, message: string, details?: StatusDetails): KubeError {
+  const s: Status = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    code,
+  };
+  if (details) s.details = details;
+  return new KubeError(s);
+}
+
+/** `configmaps` for the core group, `widgets.example.com` otherwise (schema.GroupResource.String()). */
+export function qualifiedResource(group: string, resource: string): string {
+  return group === '' ? resource : `${resource}.${group}`;
+}
+
+function detailsFor(group: string, resource: string, name: string): StatusDetails {
+  const d: StatusDetails = { name, kind: resource };
+  if (group !== '') d.group = group;
+  return d;
+}
+
+export const errors = {
+  notFound(group: string, resource: string, name: string): KubeError {
+    return failure(
+      404,
+      'NotFound',
+      `${qualifiedResource(group, resource)} "${name}" not found`,
+      detailsFor(group, resource, name),
+    );
+  },
+  alreadyExists(group: string, resource: string, name: string): KubeError {
+    return failure(
+      409,
+      'AlreadyExists',
+      `${qualifiedResource(group, resource)} "${name}" already exists`,
+      detailsFor(group, resource, name),
+    );
+  },
+  conflict(group: string, resource: string, name: string, why: string): KubeError {
+    return failure(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${qualifiedResource(group, resource)} "${name}": ${why}`,
+      detailsFor(group, resource, name),
+    );
+  },
+  modified(group: string, resource: string, name: string): KubeError {
+    return errors.conflict(
+      group,
+      resource,
+      name,
+      'the object has been modified; please apply your changes to the latest version and try again',
+    );
+  },
+  applyConflict(message: string, causes: StatusCause[]): KubeError {
+    return failure(409, 'Conflict', message, { causes });
+  },
+  invalid(group: string, kind: string, name: string, causes: StatusCause[]): KubeError {
+    const list = causes.map((c) => (c.field ? `${c.field}: ${c.message ?? ''}` : (c.message ?? '')));
+    const joined = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
+    const gk = group === '' ? kind : `${kind}.${group}`;
+    const d: StatusDetails = { name, kind, causes };
+    if (group !== '') d.group = group;
+    return failure(422, 'Invalid', `${gk} "${name}" is invalid: ${joined}`, d);
+  },
+  badRequest(message: string): KubeError {
+    return failure(400, 'BadRequest', message);
+  },
+  methodNotSupported(group: string, resource: string, verb: string): KubeError {
+    return failure(
+      405,
+      'MethodNotAllowed',
+      `${verb} is not supported on resources of kind "${qualifiedResource(group, resource)}"`,
+      { group, kind: resource },
+    );
+  },
+  unsupportedMediaType(contentType: string, accepted: string[]): KubeError {
+    return failure(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+      { causes: [{ reason: 'UnexpectedServerResponse', message: contentType }] },
+    );
+  },
+  forbidden(group: string, resource: string, name: string, why: string): KubeError {
+    const what =
+      name === '' ? qualifiedResource(group, resource) : `${qualifiedResource(group, resource)} "${name}"`;
+    return failure(403, 'Forbidden', `${what} is forbidden: ${why}`, detailsFor(group, resource, name));
+  },
+  gone(message: string): KubeError {
+    return failure(410, 'Expired', message);
+  },
+  notFoundPath(): KubeError {
+    return failure(404, 'NotFound', 'the server could not find the requested resource', {});
+  },
+  internal(message: string): KubeError {
+    return failure(500, 'InternalError', `Internal error occurred: ${message}`, {
+      causes: [{ message }],
+    });
+  },
+};
+
+export function success(details?: StatusDetails): Status {
+  const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 };
+  if (details) s.details = details;
+  return s;
+}
