@@ -30,9 +30,21 @@ export const command: CommandModule = {
         integer('transition-ms', 0),
         1000,
       )
+      .option(
+        '--throttle',
+        'throttle every service at its default request rate (docs/aws-emulator.md)',
+        false,
+      )
       .option('--faults <file>', 'JSON file of per-operation faults (see docs/aws-emulator.md)')
       .action(
-        async (opts: { port: number; host: string; seed: number; transitionMs: number; faults?: string }) => {
+        async (opts: {
+          port: number;
+          host: string;
+          seed: number;
+          transitionMs: number;
+          throttle: boolean;
+          faults?: string;
+        }) => {
           let faults: FaultConfig = {};
           if (opts.faults) {
             try {

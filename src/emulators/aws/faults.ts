@@ -19,13 +19,24 @@ export interface OperationFaults {
 /** Keys: `service:Operation` (e.g. `ssm-incidents:CreateResponsePlan`), `service:*` or `*`. */
 export type FaultConfig = Record<string, OperationFaults>;
 
-/** Default TPS from the Service Quotas pages where known (see FIDELITY.md); applied only when `realisticThrottling` is on. */
+/**
+ * Per-account request rates applied when the emulator starts with `throttle: true` (CLI `--throttle`).
+ * AWS does not publish Incident Manager's API rates; these are assumptions (FIDELITY.md).
+ */
 export const DEFAULT_TPS: Record<string, number> = {
   'ssm-contacts:*': 5,
   'ssm-incidents:*': 5,
   'ram:*': 5,
   'sts:*': 600,
 };
+
+/** The fault config for `throttle: true`: DEFAULT_TPS as token buckets, overridden by `extra`. */
+export function withDefaultThrottling(extra: FaultConfig): FaultConfig {
+  const out: FaultConfig = {};
+  for (const [k, tps] of Object.entries(DEFAULT_TPS)) out[k] = { tps };
+  for (const [k, f] of Object.entries(extra)) out[k] = { ...out[k], ...f };
+  return out;
+}
 
 export class Faults {
   private config: FaultConfig;

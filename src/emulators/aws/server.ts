@@ -16,7 +16,7 @@ import {
   restJsonError,
   type SerialisedError,
 } from './errors.ts';
-import { type FaultConfig, Faults } from './faults.ts';
+import { type FaultConfig, Faults, withDefaultThrottling } from './faults.ts';
 import { validateInput } from './model/validate.ts';
 import { CallLog, type CallRecord, summariseRequest } from './observe.ts';
 import type { EmulatorOptions, PluginFactory, RequestContext, ServicePlugin } from './service.ts';
@@ -30,6 +30,8 @@ export interface StartOptions {
   /** Seeds ids, tokens and fault decisions. */
   seed?: number;
   faults?: FaultConfig;
+  /** Apply DEFAULT_TPS token buckets to every service (faults.ts). */
+  throttle?: boolean;
   /** Defaults to the system clock (which the admin path can still advance). */
   clock?: EmulatorClock & { advance?(ms: number): void };
   transitionMs?: number;
@@ -145,7 +147,11 @@ export async function startAwsEmulator(options: StartOptions = {}): Promise<Runn
   const clock = options.clock ?? new SystemClock();
   const seed = options.seed ?? 1;
   const store = new EmulatorStore(clock, seed);
-  const faults = new Faults(clock, options.faults ?? {}, seed);
+  const faults = new Faults(
+    clock,
+    options.throttle ? withDefaultThrottling(options.faults ?? {}) : (options.faults ?? {}),
+    seed,
+  );
   const log = new CallLog();
   const emulatorOptions: EmulatorOptions = { transitionMs: options.transitionMs ?? 1000 };
   const plugins = await loadPlugins({ store, faults, clock, options: emulatorOptions });

@@ -133,3 +133,12 @@ describe('call log summaries', () => {
     });
   });
 });
+
+describe('default throttling', () => {
+  it('applies the default rates per service and lets explicit faults override them', async () => {
+    const { withDefaultThrottling, DEFAULT_TPS } = await import('../../../src/emulators/aws/faults.ts');
+    const cfg = withDefaultThrottling({ 'ram:*': { tps: 1, errorRate: 0.5 } });
+    expect(cfg['ssm-incidents:*']).toEqual({ tps: DEFAULT_TPS['ssm-incidents:*'] });
+    expect(cfg['ram:*']).toEqual({ tps: 1, errorRate: 0.5 });
+  });
+});
