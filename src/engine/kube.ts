@@ -2,7 +2,12 @@
 // (authentication, TLS, proxies): get/list, merge-patch /status, JSON patches for finalizers and
 // annotations guarded by a `test` op on resourceVersion, and HTTP errors classified once into
 // the engine's closed set (409 → Conflict).
-import { HttpMethod, type KubeConfig, RequestContext } from '@kubernetes/client-node';
+import {
+  HttpMethod,
+  IsomorphicFetchHttpLibrary,
+  type KubeConfig,
+  RequestContext,
+} from '@kubernetes/client-node';
 import type { ManagedObject } from './contract.ts';
 import { ClassifiedError } from './contract.ts';
 import type { EventSink, KubeEvent } from './events.ts';
@@ -52,6 +57,7 @@ export const escapePointer = (s: string): string => s.replace(/~/g, '~0').replac
 export class KubeClient {
   readonly #kc: KubeConfig;
   readonly #server: string;
+  readonly #http = new IsomorphicFetchHttpLibrary();
 
   constructor(kc: KubeConfig) {
     this.#kc = kc;
@@ -73,26 +79,22 @@ export class KubeClient {
     const url = `${this.#server}${path}`;
     const ctx = new RequestContext(url, HttpMethod[method]);
     await this.#kc.applySecurityAuthentication(ctx);
-    const headers = ctx.getHeaders() as unknown as Record<string, string>;
-    const init: Record<string, unknown> = {
-      method,
-      headers: {
-        ...headers,
-        accept: 'application/json',
-        ...(body === undefined ? {} : { 'content-type': contentType }),
-      },
-    };
-    if (body !== undefined) init.body = JSON.stringify(body);
-    const dispatcher = ctx.getDispatcher();
-    if (dispatcher) init.dispatcher = dispatcher; // TLS client certs and CA from the kubeconfig
-    let res: Response;
+    ctx.setHeaderParam('Accept', 'application/json');
+    if (body !== undefined) {
+      ctx.setHeaderParam('Content-Type', contentType);
+      ctx.setBody(JSON.stringify(body));
+    }
+    // client-node's own HTTP library: the same undici (and TLS dispatcher) as its watches.
+    let status: number;
+    let text: string;
     try {
-      res = await fetch(url, init as RequestInit);
+      const res = await this.#http.send(ctx).toPromise();
+      status = res.httpStatusCode;
+      text = await res.body.text();
     } catch (e) {
       throw new ClassifiedError('Transient', `${method} ${path}: ${(e as Error).message}`, { cause: e });
     }
-    const text = await res.text();
-    if (!res.ok) throw classifyHttp(res.status, text, `${method} ${path}`);
+    if (status < 200 || status >= 300) throw classifyHttp(status, text, `${method} ${path}`);
     return (text ? JSON.parse(text) : {}) as T;
   }
 
