@@ -66,6 +66,9 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/** kube-openapi names the value by its path; a value validated on its own (a default) has none. */
+const inBody = (name: string): string => (name ? `${name} in body` : 'in body');
+
 /** Go's %v of a float64 bound: integral values print without a fraction. */
 const num = (n: number): string => String(n);
 
@@ -138,7 +141,7 @@ function validateNode(
   out: StatusCause[],
   isRoot = false,
 ): void {
-  const name = path || '.';
+  const name = path;
   if (v === null || v === undefined) {
     if (
       v === null &&
@@ -148,7 +151,7 @@ function validateNode(
     ) {
       // kube-openapi type validator: a null where a type is required.
       out.push(
-        causes.typeInvalid(path, 'null', `${name} in body must be of type ${s.type ?? 'string'}: "null"`),
+        causes.typeInvalid(path, 'null', `${inBody(name)} must be of type ${s.type ?? 'string'}: "null"`),
       );
     }
     return;
@@ -160,7 +163,7 @@ function validateNode(
         causes.typeInvalid(
           path,
           actual,
-          `${name} in body must be of type integer,string: ${JSON.stringify(actual)}`,
+          `${inBody(name)} must be of type integer,string: ${JSON.stringify(actual)}`,
         ),
       );
       return;
@@ -172,7 +175,7 @@ function validateNode(
         causes.typeInvalid(
           path,
           actual,
-          `${name} in body must be of type ${s.type}: ${JSON.stringify(actual)}`,
+          `${inBody(name)} must be of type ${s.type}: ${JSON.stringify(actual)}`,
         ),
       );
       return;
@@ -184,9 +187,9 @@ function validateNode(
     if (s.maxItems !== undefined && v.length > s.maxItems)
       out.push(causes.tooMany(path, v.length, s.maxItems));
     if (s.minItems !== undefined && v.length < s.minItems)
-      out.push(causes.invalid(path, v, `${name} in body should have at least ${s.minItems} items`));
+      out.push(causes.invalid(path, v, `${inBody(name)} should have at least ${s.minItems} items`));
     if (s.uniqueItems && v.some((x, i) => v.findIndex((y) => deepEqual(x, y)) !== i))
-      out.push(causes.invalid(path, v, `${name} in body shouldn't contain duplicates`));
+      out.push(causes.invalid(path, v, `${inBody(name)} shouldn't contain duplicates`));
   }
   if (s.enum && !s.enum.some((e) => deepEqual(e, v))) {
     out.push(
@@ -209,14 +212,14 @@ function validateString(s: JSONSchemaProps, v: string, path: string, name: strin
   // kube-openapi counts characters; apiextensions reports the TooLong with the schema's maxLength.
   if (s.maxLength !== undefined && len > s.maxLength) out.push(causes.tooLong(path, s.maxLength));
   if (s.minLength !== undefined && len < s.minLength)
-    out.push(causes.invalid(path, v, `${name} in body should be at least ${s.minLength} chars long`));
+    out.push(causes.invalid(path, v, `${inBody(name)} should be at least ${s.minLength} chars long`));
   if (s.pattern !== undefined && !patternMatches(s.pattern, v))
-    out.push(causes.invalid(path, v, `${name} in body should match '${s.pattern}'`));
+    out.push(causes.invalid(path, v, `${inBody(name)} should match '${s.pattern}'`));
   if (s.format && !s['x-kubernetes-int-or-string']) {
     const ok = checkFormat(s.format, v);
     if (ok === false)
       out.push(
-        causes.typeInvalid(path, v, `${name} in body must be of type ${s.format}: ${JSON.stringify(v)}`),
+        causes.typeInvalid(path, v, `${inBody(name)} must be of type ${s.format}: ${JSON.stringify(v)}`),
       );
   }
 }
@@ -247,7 +250,7 @@ function validateNumber(s: JSONSchemaProps, v: number, path: string, name: strin
         causes.invalid(
           path,
           v,
-          `${name} in body should be less than ${s.exclusiveMaximum ? '' : 'or equal to '}${num(s.maximum)}`,
+          `${inBody(name)} should be less than ${s.exclusiveMaximum ? '' : 'or equal to '}${num(s.maximum)}`,
         ),
       );
   }
@@ -257,14 +260,14 @@ function validateNumber(s: JSONSchemaProps, v: number, path: string, name: strin
         causes.invalid(
           path,
           v,
-          `${name} in body should be greater than ${s.exclusiveMinimum ? '' : 'or equal to '}${num(s.minimum)}`,
+          `${inBody(name)} should be greater than ${s.exclusiveMinimum ? '' : 'or equal to '}${num(s.minimum)}`,
         ),
       );
   }
   if (s.multipleOf !== undefined && s.multipleOf > 0) {
     const q = v / s.multipleOf;
     if (Math.abs(q - Math.round(q)) > 1e-9)
-      out.push(causes.invalid(path, v, `${name} in body should be a multiple of ${num(s.multipleOf)}`));
+      out.push(causes.invalid(path, v, `${inBody(name)} should be a multiple of ${num(s.multipleOf)}`));
   }
 }
 
@@ -280,7 +283,7 @@ function validateObject(
   if (s.maxProperties !== undefined && n > s.maxProperties)
     out.push(causes.tooMany(path, n, s.maxProperties));
   if (s.minProperties !== undefined && n < s.minProperties)
-    out.push(causes.invalid(path, v, `${name} in body should have at least ${s.minProperties} properties`));
+    out.push(causes.invalid(path, v, `${inBody(name)} should have at least ${s.minProperties} properties`));
   for (const req of s.required ?? [])
     if (!(req in v) || v[req] === undefined) out.push(causes.required(child(path, req)));
   for (const [k, sub] of Object.entries(v)) {

@@ -115,9 +115,6 @@ export function validateCrd(crd: object, oldCrd?: object): StatusCause[] {
   // Identical per-version schemas are hoisted to spec.validation by the internal conversion.
   const schemas = versions.map((v) => v.schema?.openAPIV3Schema);
   const shared = schemas.length > 0 && schemas.every((s) => JSON.stringify(s) === JSON.stringify(schemas[0]));
-  let totalCost = 0;
-  const ruleCosts: { path: string; cost: number }[] = [];
-  let costRoot = 'spec.validation.openAPIV3Schema';
   versions.forEach((v, i) => {
     if (shared && i > 0) return;
     const path = shared ? 'spec.validation.openAPIV3Schema' : `spec.versions[${i}].schema.openAPIV3Schema`;
@@ -126,15 +123,33 @@ export function validateCrd(crd: object, oldCrd?: object): StatusCause[] {
       out.push(causes.required(path, 'schemas are required'));
       return;
     }
-    costRoot = path;
-    validateSchemaRoot(schema, path, out);
-    walkRules(schema, path, 1, out, ruleCosts);
+    validateVersionSchema(schema, path, out);
   });
-  totalCost = ruleCosts.reduce((a, b) => a + b.cost, 0);
-  if (totalCost > PER_CRD_COST_LIMIT) {
-    // The rules that push the total over the limit, most expensive first.
-    let remaining = totalCost;
-    for (const r of [...ruleCosts].sort((a, b) => b.cost - a.cost)) {
+  if (oldCrd) validateUpdate(crd, oldCrd, out);
+  return out;
+}
+
+/**
+ * One version's schema, in kube's order: structural invariants and schema errors; defaults only
+ * when those pass; CEL rules (compilation, per-rule and per-CRD cost) only when the schema is clean,
+ * because kube builds the CEL type information from a valid structural schema.
+ */
+function validateVersionSchema(schema: JSONSchemaProps, path: string, out: StatusCause[]): void {
+  const schemaErrors: StatusCause[] = [];
+  validateSchemaRoot(schema, path, schemaErrors);
+  out.push(...schemaErrors);
+  if (schemaErrors.length > 0) return;
+  const defaultErrors: StatusCause[] = [];
+  validateDefaults(schema, path, defaultErrors);
+  out.push(...defaultErrors);
+  if (defaultErrors.length > 0) return;
+  const costs: { path: string; cost: number }[] = [];
+  walkRules(schema, path, 1, undefined, out, costs);
+  const total = costs.reduce((a, b) => a + b.cost, 0);
+  if (total > PER_CRD_COST_LIMIT) {
+    // kube names the most expensive expressions (TotalCost.MostExpensive), then the total.
+    let remaining = total;
+    for (const r of [...costs].sort((a, b) => b.cost - a.cost)) {
       if (remaining <= PER_CRD_COST_LIMIT) break;
       out.push(
         causes.forbidden(
@@ -146,17 +161,15 @@ export function validateCrd(crd: object, oldCrd?: object): StatusCause[] {
     }
     out.push(
       causes.forbidden(
-        costRoot,
+        path,
         costErrorMessage(
           'x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema',
-          totalCost,
+          total,
           PER_CRD_COST_LIMIT,
         ),
       ),
     );
   }
-  if (oldCrd) validateUpdate(crd, oldCrd, out);
-  return out;
 }
 
 function validateNames(names: Record<string, unknown>, out: StatusCause[]): void {
@@ -221,31 +234,43 @@ function validateUpdate(crd: object, oldCrd: object, out: StatusCause[]): void {
     out.push(causes.invalid('spec.names.plural', names.plural, 'field is immutable'));
 }
 
+const OPENAPI_TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
+
 function validateSchemaRoot(s: JSONSchemaProps, path: string, out: StatusCause[]): void {
-  if (!s.type) out.push(causes.required(`${path}.type`, 'must not be empty at the root'));
-  else if (s.type !== 'object')
-    out.push(causes.invalid(`${path}.type`, s.type, 'must be object at the root'));
-  const meta = s.properties?.metadata;
-  if (meta) {
-    const mpath = `${path}.properties[metadata]`;
-    if (meta.type && meta.type !== 'object')
-      out.push(causes.invalid(`${mpath}.type`, meta.type, 'must be object'));
-    for (const k of Object.keys(meta.properties ?? {}))
-      if (k !== 'name' && k !== 'generateName')
-        out.push(
-          causes.forbidden(`${mpath}.properties[${k}]`, 'must not be specified for metadata at the root'),
-        );
-    for (const k of Object.keys(meta) as (keyof JSONSchemaProps)[])
-      if (k !== 'type' && k !== 'properties' && k !== 'description')
-        out.push(causes.forbidden(`${mpath}.${k}`, 'must not be specified'));
-  }
-  validateSchemaNode(s, path, out, { root: true, inItems: false });
+  validateSchemaNode(s, path, out, { level: 'root', insideMeta: false, defaultsForbidden: undefined });
 }
 
-type Ctx = { root: boolean; inItems: boolean };
+type Ctx = { level: 'root' | 'field' | 'item'; insideMeta: boolean; defaultsForbidden: string | undefined };
 
+// ValidateCustomResourceDefinitionOpenAPISchema + specStandardValidatorV3.validate +
+// structuralschema.validateStructuralInvariants, merged into one walk.
 function validateSchemaNode(s: JSONSchemaProps, path: string, out: StatusCause[], ctx: Ctx): void {
+  const raw = s as Record<string, unknown>;
+  if (s.type && !OPENAPI_TYPES.includes(s.type)) {
+    if (s.type === 'null')
+      out.push(
+        causes.forbidden(`${path}.type`, 'type cannot be set to null, use nullable as an alternative'),
+      );
+    else out.push(causes.notSupported(`${path}.type`, s.type, OPENAPI_TYPES));
+  }
+  if (s.default !== undefined && ctx.defaultsForbidden !== undefined)
+    out.push(causes.forbidden(`${path}.default`, `must not be set ${ctx.defaultsForbidden}`.trim()));
+  if (raw.id !== undefined) out.push(causes.forbidden(`${path}.id`, 'id is not supported'));
+  if (raw.additionalItems !== undefined)
+    out.push(causes.forbidden(`${path}.additionalItems`, 'additionalItems is not supported'));
+  if (raw.patternProperties !== undefined)
+    out.push(causes.forbidden(`${path}.patternProperties`, 'patternProperties is not supported'));
+  if (raw.definitions !== undefined)
+    out.push(causes.forbidden(`${path}.definitions`, 'definitions is not supported'));
+  if (raw.dependencies !== undefined)
+    out.push(causes.forbidden(`${path}.dependencies`, 'dependencies is not supported'));
   if (s.$ref !== undefined) out.push(causes.forbidden(`${path}.$ref`, '$ref is not supported'));
+  if (Array.isArray(raw.items))
+    out.push(causes.forbidden(`${path}.items`, 'items must be a schema object and not an array'));
+  if (ctx.insideMeta && s['x-kubernetes-embedded-resource'])
+    out.push(
+      causes.forbidden(`${path}.x-kubernetes-embedded-resource`, 'must not be used inside of resource meta'),
+    );
   if (s.uniqueItems === true)
     out.push(
       causes.forbidden(
@@ -253,48 +278,207 @@ function validateSchemaNode(s: JSONSchemaProps, path: string, out: StatusCause[]
         'uniqueItems cannot be set to true since the runtime complexity becomes quadratic',
       ),
     );
-  if (s.additionalProperties === false)
-    out.push(causes.forbidden(`${path}.additionalProperties`, 'additionalProperties cannot be set to false'));
-  if (s.properties && s.additionalProperties !== undefined && s.additionalProperties !== false)
-    out.push(
-      causes.forbidden(
-        `${path}.additionalProperties`,
-        'additionalProperties and properties are mutual exclusive',
-      ),
-    );
-  if (s['x-kubernetes-int-or-string'] && s.type)
-    out.push(causes.invalid(`${path}.type`, s.type, 'must be empty if x-kubernetes-int-or-string is true'));
+  if (s.additionalProperties !== undefined && s.properties && Object.keys(s.properties).length > 0) {
+    if (s.additionalProperties === false || isObject(s.additionalProperties))
+      out.push(
+        causes.forbidden(
+          `${path}.additionalProperties`,
+          'additionalProperties and properties are mutual exclusive',
+        ),
+      );
+  }
+  if (s.additionalProperties !== undefined && ctx.level === 'root')
+    out.push(causes.forbidden(`${path}.additionalProperties`, 'must not be used at the root'));
   if (s['x-kubernetes-preserve-unknown-fields'] === false)
     out.push(
       causes.invalid(`${path}.x-kubernetes-preserve-unknown-fields`, false, 'must be true or undefined'),
     );
-  if (s['x-kubernetes-embedded-resource'] && s.type !== 'object')
+  if (s['x-kubernetes-int-or-string'] && s['x-kubernetes-preserve-unknown-fields'])
     out.push(
       causes.invalid(
-        `${path}.type`,
-        s.type ?? '',
-        'must be object if x-kubernetes-embedded-resource is true',
+        `${path}.x-kubernetes-preserve-unknown-fields`,
+        true,
+        'must be false if x-kubernetes-int-or-string is true',
       ),
     );
-  if (s.type && !['object', 'array', 'string', 'integer', 'number', 'boolean'].includes(s.type))
+  if (s['x-kubernetes-int-or-string'] && s['x-kubernetes-embedded-resource'])
     out.push(
-      causes.notSupported(`${path}.type`, s.type, [
-        'array',
-        'boolean',
-        'integer',
-        'number',
-        'object',
-        'string',
-      ]),
+      causes.invalid(
+        `${path}.x-kubernetes-embedded-resource`,
+        true,
+        'must be false if x-kubernetes-int-or-string is true',
+      ),
     );
+  const mapType = s['x-kubernetes-map-type'];
+  if (mapType !== undefined && s.type !== 'object')
+    out.push(
+      s.type
+        ? causes.invalid(`${path}.type`, s.type, 'must be object if x-kubernetes-map-type is specified')
+        : causes.required(`${path}.type`, 'must be object if x-kubernetes-map-type is specified'),
+    );
+  if (mapType !== undefined && mapType !== 'atomic' && mapType !== 'granular')
+    out.push(causes.notSupported(`${path}.x-kubernetes-map-type`, mapType, ['atomic', 'granular']));
+  validateListExtensions(s, path, out);
   if (s.pattern !== undefined && compilePattern(s.pattern) === null)
-    out.push(causes.invalid(`${path}.pattern`, s.pattern, 'must be a valid regular expression'));
+    out.push(
+      causes.invalid(
+        `${path}.pattern`,
+        s.pattern,
+        `must be a valid regular expression, but isn't: error parsing regexp: ${goQuote(s.pattern)}`,
+      ),
+    );
+  validateRuleShapes(s, path, out);
+
+  // structural invariants
+  if (s['x-kubernetes-embedded-resource'] && s.type !== 'object') {
+    out.push(
+      s.type
+        ? causes.invalid(`${path}.type`, s.type, 'must be object if x-kubernetes-embedded-resource is true')
+        : causes.required(`${path}.type`, 'must be object if x-kubernetes-embedded-resource is true'),
+    );
+  } else if (!s.type && !s['x-kubernetes-int-or-string'] && !s['x-kubernetes-preserve-unknown-fields']) {
+    const detail = {
+      root: 'must not be empty at the root',
+      item: 'must not be empty for specified array items',
+      field: 'must not be empty for specified object fields',
+    }[ctx.level];
+    out.push(causes.required(`${path}.type`, detail));
+  }
+  if (s['x-kubernetes-embedded-resource'] && s.additionalProperties !== undefined)
+    out.push(
+      causes.forbidden(
+        `${path}.additionalProperties`,
+        'must not be used if x-kubernetes-embedded-resource is set',
+      ),
+    );
+  if (ctx.level === 'root' && s.type && s.type !== 'object')
+    out.push(causes.invalid(`${path}.type`, s.type, 'must be object at the root'));
+  const checkMeta = ctx.level === 'root' || s['x-kubernetes-embedded-resource'] === true;
+  if (checkMeta) {
+    const kind = s.properties?.kind;
+    if (kind && kind.type !== 'string')
+      out.push(causes.invalid(`${path}.properties[kind].type`, kind.type ?? '', 'must be string'));
+    const apiVersion = s.properties?.apiVersion;
+    if (apiVersion && apiVersion.type !== 'string')
+      out.push(
+        causes.invalid(`${path}.properties[apiVersion].type`, apiVersion.type ?? '', 'must be string'),
+      );
+    const meta = s.properties?.metadata;
+    if (meta && meta.type !== 'object')
+      out.push(causes.invalid(`${path}.properties[metadata].type`, meta.type ?? '', 'must be object'));
+  }
+  if (ctx.level === 'root' && s.properties?.metadata) {
+    const meta = s.properties.metadata;
+    const props = Object.keys(meta.properties ?? {});
+    const onlyNames = props.every((k) => k === 'name' || k === 'generateName');
+    const extra = Object.keys(meta).filter(
+      (k) => !['type', 'properties', 'default', 'description'].includes(k),
+    );
+    if (!onlyNames || extra.length > 0)
+      out.push(
+        causes.forbidden(
+          `${path}.properties[metadata]`,
+          'must not specify anything other than name and generateName, but metadata is implicitly specified',
+        ),
+      );
+  }
+  if (
+    s['x-kubernetes-embedded-resource'] &&
+    !s['x-kubernetes-preserve-unknown-fields'] &&
+    Object.keys(s.properties ?? {}).length === 0
+  )
+    out.push(
+      causes.required(
+        `${path}.properties`,
+        'must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields',
+      ),
+    );
   if (s.type === 'array' && !s.items) out.push(causes.required(`${path}.items`, 'must be specified'));
+
+  for (const [k, sub] of Object.entries(s.properties ?? {})) {
+    const meta =
+      (ctx.level === 'root' || s['x-kubernetes-embedded-resource'] === true) &&
+      ['metadata', 'kind', 'apiVersion'].includes(k);
+    validateSchemaNode(sub, `${path}.properties[${k}]`, out, {
+      level: 'field',
+      insideMeta: ctx.insideMeta || meta,
+      defaultsForbidden: meta && ctx.level === 'root' ? `in top-level ${k}` : ctx.defaultsForbidden,
+    });
+  }
+  if (isObject(s.additionalProperties))
+    validateSchemaNode(s.additionalProperties as JSONSchemaProps, `${path}.additionalProperties`, out, {
+      level: 'field',
+      insideMeta: ctx.insideMeta,
+      defaultsForbidden: ctx.insideMeta
+        ? 'inside additionalProperties applying to object metadata'
+        : ctx.defaultsForbidden,
+    });
+  if (isObject(s.items)) validateSchemaNode(s.items, `${path}.items`, out, { ...ctx, level: 'item' });
+  for (const junctor of ['allOf', 'anyOf', 'oneOf'] as const) {
+    (s[junctor] ?? []).forEach((j, i) => {
+      validateJunctor(j, `${path}.${junctor}[${i}]`, out);
+    });
+  }
+  if (s.not) validateJunctor(s.not, `${path}.not`, out);
+}
+
+// validateNestedValueValidation: inside allOf/anyOf/oneOf/not only value validations may appear.
+function validateJunctor(j: JSONSchemaProps, path: string, out: StatusCause[]): void {
+  const forbid = (key: string, detail: string) => out.push(causes.forbidden(`${path}.${key}`, detail));
+  if (j.type) forbid('type', 'must be empty to be structural');
+  if (j.additionalProperties !== undefined)
+    forbid('additionalProperties', 'must be undefined to be structural');
+  if (j.default !== undefined) forbid('default', 'must be undefined to be structural');
+  if ((j as { title?: string }).title) forbid('title', 'must be empty to be structural');
+  if (j.description) forbid('description', 'must be empty to be structural');
+  if (j.nullable) forbid('nullable', 'must be false to be structural');
+  if (j['x-kubernetes-preserve-unknown-fields'])
+    forbid('x-kubernetes-preserve-unknown-fields', 'must be false to be structural');
+  if (j['x-kubernetes-embedded-resource'])
+    forbid('x-kubernetes-embedded-resource', 'must be false to be structural');
+  if (j['x-kubernetes-int-or-string']) forbid('x-kubernetes-int-or-string', 'must be false to be structural');
+  if (j['x-kubernetes-list-map-keys']?.length)
+    forbid('x-kubernetes-list-map-keys', 'must be empty to be structural');
+  if (j['x-kubernetes-list-type'] !== undefined)
+    forbid('x-kubernetes-list-type', 'must be undefined to be structural');
+  if (j.properties?.metadata)
+    out.push(causes.forbidden(`${path}.properties[metadata]`, 'must not be specified in a nested context'));
+  for (const [k, sub] of Object.entries(j.properties ?? {}))
+    validateJunctor(sub, `${path}.properties[${k}]`, out);
+  if (j.items) validateJunctor(j.items, `${path}.items`, out);
+}
+
+function validateListExtensions(s: JSONSchemaProps, path: string, out: StatusCause[]): void {
   const lt = s['x-kubernetes-list-type'];
+  const keys = s['x-kubernetes-list-map-keys'] ?? [];
+  if (lt !== undefined && s.type !== 'array')
+    out.push(
+      s.type
+        ? causes.invalid(`${path}.type`, s.type, 'must be array if x-kubernetes-list-type is specified')
+        : causes.required(`${path}.type`, 'must be array if x-kubernetes-list-type is specified'),
+    );
   if (lt !== undefined && !['atomic', 'set', 'map'].includes(lt))
     out.push(causes.notSupported(`${path}.x-kubernetes-list-type`, lt, ['atomic', 'set', 'map']));
+  if (keys.length > 0) {
+    if (lt === undefined)
+      out.push(
+        causes.required(
+          `${path}.x-kubernetes-list-type`,
+          'must be map if x-kubernetes-list-map-keys is non-empty',
+        ),
+      );
+    else if (lt !== 'map')
+      out.push(
+        causes.invalid(
+          `${path}.x-kubernetes-list-type`,
+          lt,
+          'must be map if x-kubernetes-list-map-keys is non-empty',
+        ),
+      );
+  }
+  if (lt !== 'map' && lt !== 'set') return;
+  const items = s.items;
   if (lt === 'map') {
-    const keys = s['x-kubernetes-list-map-keys'] ?? [];
     if (keys.length === 0)
       out.push(
         causes.required(
@@ -302,127 +486,163 @@ function validateSchemaNode(s: JSONSchemaProps, path: string, out: StatusCause[]
           'must not be empty if x-kubernetes-list-type is map',
         ),
       );
+    if (!items) {
+      out.push(causes.required(`${path}.items`, 'must have a schema if x-kubernetes-list-type is map'));
+      return;
+    }
+    if (items.type !== 'object') {
+      out.push(
+        causes.invalid(
+          `${path}.items.type`,
+          items.type ?? '',
+          "must be object if parent array's x-kubernetes-list-type is map",
+        ),
+      );
+      return;
+    }
+    const seen = new Set<string>();
     for (const k of keys) {
-      const ks = s.items?.properties?.[k];
+      const ks = items.properties?.[k];
       if (!ks)
         out.push(
-          causes.required(
-            `${path}.items.properties`,
-            `entries for all x-kubernetes-list-map-keys must be specified, missing ${goQuote(k)}`,
+          causes.invalid(
+            `${path}.x-kubernetes-list-map-keys`,
+            keys,
+            'entries must all be names of item properties',
           ),
         );
-      else if (!s.items?.required?.includes(k) && ks.default === undefined)
+      else {
+        if (ks.type === 'array' || ks.type === 'object')
+          out.push(
+            causes.invalid(
+              `${path}.items.properties[${k}].type`,
+              items.type,
+              "must be a scalar type if parent array's x-kubernetes-list-type is map",
+            ),
+          );
+        // validateMapListKeysMapSet
+        if (!items.required?.includes(k) && ks.default === undefined)
+          out.push(
+            causes.required(
+              `${path}.items.properties[${k}].default`,
+              'this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property',
+            ),
+          );
+        if (ks.nullable)
+          out.push(
+            causes.forbidden(
+              `${path}.items.properties[${k}].nullable`,
+              'this property is in x-kubernetes-list-map-keys, so it cannot be nullable',
+            ),
+          );
+      }
+      if (seen.has(k))
         out.push(
-          causes.required(
-            `${path}.items.required`,
-            `all map keys must be required or have a default value, missing ${goQuote(k)}`,
+          causes.invalid(`${path}.x-kubernetes-list-map-keys`, keys, 'must not contain duplicate entries'),
+        );
+      seen.add(k);
+    }
+  }
+  if (items?.nullable)
+    out.push(
+      causes.forbidden(`${path}.items.nullable`, `cannot be nullable when x-kubernetes-list-type is ${lt}`),
+    );
+}
+
+function validateRuleShapes(s: JSONSchemaProps, path: string, out: StatusCause[]): void {
+  (s['x-kubernetes-validations'] ?? []).forEach((rule, i) => {
+    const rpath = `${path}.x-kubernetes-validations[${i}]`;
+    const trimmedRule = (rule.rule ?? '').trim();
+    const msg = rule.message ?? '';
+    if (!trimmedRule) out.push(causes.required(`${rpath}.rule`, 'rule is not specified'));
+    else if (msg.length > 0 && msg.trim() === '')
+      out.push(causes.invalid(`${rpath}.message`, msg, 'message must be non-empty if specified'));
+    else if (/[\n\r]/.test(msg.trim()))
+      out.push(causes.invalid(`${rpath}.message`, msg, 'message must not contain line breaks'));
+    else if (/[\n\r]/.test(trimmedRule) && msg.trim() === '')
+      out.push(causes.required(`${rpath}.message`, 'message must be specified if rule contains line breaks'));
+    if (
+      rule.messageExpression !== undefined &&
+      rule.messageExpression.length > 0 &&
+      rule.messageExpression.trim() === ''
+    )
+      out.push(
+        causes.required(`${rpath}.messageExpression`, 'messageExpression must be non-empty if specified'),
+      );
+    if (rule.reason !== undefined && !RULE_REASONS.includes(rule.reason))
+      out.push(causes.notSupported(`${rpath}.reason`, rule.reason, RULE_REASONS));
+    const fp = rule.fieldPath;
+    if (fp !== undefined && fp.length > 0) {
+      if (fp.trim() === '')
+        out.push(causes.invalid(`${rpath}.fieldPath`, fp, 'fieldPath must be non-empty if specified'));
+      if (/[\n\r]/.test(fp))
+        out.push(causes.invalid(`${rpath}.fieldPath`, fp, 'fieldPath must not contain line breaks'));
+      if (!fieldPathResolves(s, fp))
+        out.push(causes.invalid(`${rpath}.fieldPath`, fp, 'fieldPath must be a valid path'));
+    }
+  });
+}
+
+// structuraldefaulting.ValidateDefaults: each default validates against its own node and survives pruning.
+function validateDefaults(s: JSONSchemaProps, path: string, out: StatusCause[]): void {
+  if (s.default !== undefined) {
+    const compiled = compileVersionSchema({ ...s, default: undefined });
+    const value = structuredClone(s.default);
+    const errors = compiled.validate(value);
+    for (const e of errors)
+      out.push({ ...e, field: e.field ? `${path}.default.${e.field}` : `${path}.default` });
+    if (errors.length === 0) {
+      const pruned = structuredClone(s.default);
+      const removed = compiled.prune(pruned);
+      if (removed.length > 0)
+        out.push(
+          causes.invalid(
+            `${path}.default`,
+            s.default,
+            `must not have unknown fields: ${removed.map(goQuote).join(', ')}`,
           ),
         );
     }
   }
-  if (s['x-kubernetes-list-map-keys'] && lt !== 'map')
-    out.push(
-      causes.forbidden(
-        `${path}.x-kubernetes-list-map-keys`,
-        'must not be specified if x-kubernetes-list-type is not map',
-      ),
-    );
-
-  const typed = s.type || s['x-kubernetes-int-or-string'] || s['x-kubernetes-preserve-unknown-fields'];
-  if (!typed && !ctx.root) {
-    out.push(
-      causes.required(
-        `${path}.type`,
-        ctx.inItems
-          ? 'must not be empty for specified array items'
-          : 'must not be empty for specified object fields',
-      ),
-    );
-  }
-
-  if (s.default !== undefined) validateDefault(s, path, out);
-
   for (const [k, sub] of Object.entries(s.properties ?? {}))
-    validateSchemaNode(sub, `${path}.properties[${k}]`, out, { root: false, inItems: false });
+    validateDefaults(sub, `${path}.properties[${k}]`, out);
   if (isObject(s.additionalProperties))
-    validateSchemaNode(s.additionalProperties as JSONSchemaProps, `${path}.additionalProperties`, out, {
-      root: false,
-      inItems: false,
-    });
-  if (s.items) validateSchemaNode(s.items, `${path}.items`, out, { root: false, inItems: true });
-  for (const junctor of ['allOf', 'anyOf', 'oneOf'] as const) {
-    (s[junctor] ?? []).forEach((j, i) => {
-      if (j.default !== undefined)
-        out.push(
-          causes.forbidden(
-            `${path}.${junctor}[${i}].default`,
-            'must not be set inside of allOf, anyOf, oneOf or not',
-          ),
-        );
-      if (j['x-kubernetes-validations'])
-        out.push(
-          causes.forbidden(
-            `${path}.${junctor}[${i}].x-kubernetes-validations`,
-            'must not be set inside of allOf, anyOf, oneOf or not',
-          ),
-        );
-    });
-  }
+    validateDefaults(s.additionalProperties as JSONSchemaProps, `${path}.additionalProperties`, out);
+  if (s.items) validateDefaults(s.items, `${path}.items`, out);
 }
 
-function validateDefault(s: JSONSchemaProps, path: string, out: StatusCause[]): void {
-  // Defaults must validate against their own node and must survive pruning unchanged.
-  const value = structuredClone(s.default);
-  const wrapper = { type: 'object', properties: { default: s } } as JSONSchemaProps;
-  const compiled = compileVersionSchema(wrapper);
-  const pruned = { default: structuredClone(value) } as Record<string, unknown>;
-  const removed = compiled.prune(pruned);
-  for (const r of removed) out.push(causes.invalid(`${path}.${r}`, '', 'must not have unknown fields'));
-  for (const e of compiled.validate({ default: value })) out.push({ ...e, field: `${path}.${e.field}` });
-}
-
+/**
+ * Compiles every rule and prices it. `uncorrelatable` is the schema path below which oldSelf has
+ * nothing to compare with (items of non-map lists, fields of atomic maps).
+ */
 function walkRules(
   s: JSONSchemaProps,
   path: string,
   cardinality: number,
+  uncorrelatable: string | undefined,
   out: StatusCause[],
   costs: { path: string; cost: number }[],
 ): void {
   (s['x-kubernetes-validations'] ?? []).forEach((rule, i) => {
     const rpath = `${path}.x-kubernetes-validations[${i}]`;
-    if (!rule.rule?.trim()) {
-      out.push(causes.required(`${rpath}.rule`, ''));
-      return;
-    }
     const compiled = compileCel(rule.rule, ['self', 'oldSelf']);
-    if (!compiled.ok) {
+    if (compiled.ok) {
+      // getExpressionCost: the rule's cost times how often the node can occur.
+      const cost = estimateCost(compiled.program.ast, s) * cardinality;
+      if (cost > PER_RULE_COST_LIMIT)
+        out.push(
+          causes.forbidden(
+            `${rpath}.rule`,
+            costErrorMessage('estimated rule cost', cost, PER_RULE_COST_LIMIT),
+          ),
+        );
+      costs.push({ path: `${rpath}.rule`, cost });
+    } else {
       out.push(
         causes.invalidRendered(`${rpath}.rule`, renderRule(rule), `compilation failed: ${compiled.error}`),
       );
-      return;
     }
-    const usesOld = usesIdentifier(compiled.program.ast, 'oldSelf');
-    if (rule.optionalOldSelf && !usesOld)
-      out.push(
-        causes.invalid(`${rpath}.optionalOldSelf`, true, 'may not be set if oldSelf is not used in rule'),
-      );
-    if (rule.message !== undefined && (rule.message.trim() === '' || /[\n\r]/.test(rule.message)))
-      out.push(
-        rule.message.trim() === ''
-          ? causes.required(`${rpath}.message`, 'message must be non-empty if specified')
-          : causes.forbidden(`${rpath}.message`, 'message must not contain line breaks'),
-      );
-    if (rule.reason !== undefined && !RULE_REASONS.includes(rule.reason))
-      out.push(causes.notSupported(`${rpath}.reason`, rule.reason, RULE_REASONS));
-    if (rule.fieldPath !== undefined && !fieldPathResolves(s, rule.fieldPath))
-      out.push(causes.invalid(`${rpath}.fieldPath`, rule.fieldPath, 'fieldPath must be a valid path'));
-    const cost = estimateCost(compiled.program.ast, s);
-    if (cost > PER_RULE_COST_LIMIT)
-      out.push(
-        causes.forbidden(`${rpath}.rule`, costErrorMessage('estimated rule cost', cost, PER_RULE_COST_LIMIT)),
-      );
-    costs.push({ path: `${rpath}.rule`, cost: cost * cardinality });
-    if (rule.messageExpression !== undefined) {
+    if (rule.messageExpression?.trim()) {
       const m = compileCel(rule.messageExpression, ['self', 'oldSelf']);
       if (!m.ok)
         out.push(
@@ -433,7 +653,7 @@ function walkRules(
           ),
         );
       else {
-        const mcost = estimateCost(m.program.ast, s);
+        const mcost = estimateCost(m.program.ast, s) * cardinality;
         if (mcost > PER_RULE_COST_LIMIT)
           out.push(
             causes.forbidden(
@@ -441,21 +661,56 @@ function walkRules(
               costErrorMessage('estimated messageExpression cost', mcost, PER_RULE_COST_LIMIT),
             ),
           );
-        costs.push({ path: `${rpath}.messageExpression`, cost: mcost * cardinality });
+        costs.push({ path: `${rpath}.messageExpression`, cost: mcost });
       }
     }
+    if (!compiled.ok) return;
+    const usesOld = usesIdentifier(compiled.program.ast, 'oldSelf');
+    if (usesOld && uncorrelatable !== undefined)
+      out.push(
+        causes.invalid(
+          `${rpath}.rule`,
+          rule.rule,
+          `oldSelf cannot be used on the uncorrelatable portion of the schema within ${uncorrelatable}`,
+        ),
+      );
+    else if (!usesOld && rule.optionalOldSelf !== undefined)
+      out.push(
+        causes.invalid(
+          `${rpath}.optionalOldSelf`,
+          rule.optionalOldSelf,
+          'may not be set if oldSelf is not used in rule',
+        ),
+      );
   });
+  const atomicMap = s['x-kubernetes-map-type'] === 'atomic';
   for (const [k, sub] of Object.entries(s.properties ?? {}))
-    walkRules(sub, `${path}.properties[${k}]`, cardinality, out, costs);
+    walkRules(
+      sub,
+      `${path}.properties[${k}]`,
+      cardinality,
+      uncorrelatable ?? (atomicMap ? path : undefined),
+      out,
+      costs,
+    );
   if (isObject(s.additionalProperties))
     walkRules(
       s.additionalProperties as JSONSchemaProps,
       `${path}.additionalProperties`,
       cardinality * maxSize(s),
+      uncorrelatable ?? (atomicMap ? path : undefined),
       out,
       costs,
     );
-  if (s.items) walkRules(s.items, `${path}.items`, cardinality * maxSize(s), out, costs);
+  if (s.items)
+    walkRules(
+      s.items,
+      `${path}.items`,
+      cardinality * maxSize(s),
+      uncorrelatable ?? (s['x-kubernetes-list-type'] === 'map' ? undefined : path),
+      out,
+      costs,
+    );
 }
 
 function fieldPathResolves(s: JSONSchemaProps, fieldPath: string): boolean {
