@@ -77,6 +77,11 @@ export interface ReferenceField {
   path: string;
   ref?: { kind: string; name: string; namespace?: string };
   arn?: string;
+  /**
+   * Watched for changes but not resolved to an ARN (e.g. a Secret holding activation codes): a
+   * change to it wakes this object; the kind reads it through `lookup` itself.
+   */
+  indexOnly?: boolean;
 }
 
 /** Controller-side validation failure: the field and the rule, in words a user can act on. */

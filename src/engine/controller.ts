@@ -34,6 +34,8 @@ export interface KindRegistration {
   /** A kind with its own reconcile loop (AWSAccount), given the engine's lookup. */
   custom?: (lookup: (key: string) => ManagedObject | undefined) => Reconciler;
   type: ResourceType;
+  /** Only watched (cache + waking the objects that reference it), never reconciled: Secrets. */
+  watchOnly?: boolean;
   /** Resync for this kind (default: the controller's). */
   resyncMs?: number;
   /** Workers for this kind. Default from ControllerOptions. */
@@ -105,6 +107,7 @@ interface KindRuntime {
 /** The engine core, independent of where objects come from (unit-testable with a store). */
 export class Engine {
   readonly #kinds = new Map<string, KindRuntime>();
+  readonly #watchOnly = new Set<string>();
   readonly #o: ControllerOptions;
   readonly #source: ObjectSource;
   readonly #metrics: Metrics | undefined;
@@ -122,6 +125,10 @@ export class Engine {
       onUpdate: (kind) => this.#metrics?.drift.inc({ kind }),
     };
     for (const reg of regs) {
+      if (reg.watchOnly) {
+        this.#watchOnly.add(reg.kind);
+        continue;
+      }
       const queue = new WorkQueue({ clock: opts.clock, ...opts.queue });
       let reconciler: Reconciler;
       if (reg.handler) reconciler = new ManagedReconciler(reg.handler, deps);
@@ -151,7 +158,11 @@ export class Engine {
       for (const t of dropped) this.enqueue(t); // a target whose delete waited on this object
       if (desiredStateChanged(old, obj)) rt.queue.add(key);
     }
-    if (referenceStateChanged(old, obj)) for (const r of this.#o.refs.referrersOf(key)) this.enqueue(r);
+    // A watch-only object (a Secret) has no readiness: any change to it matters to its referrers.
+    const wake = this.#watchOnly.has(obj.kind)
+      ? old?.metadata.resourceVersion !== obj.metadata.resourceVersion
+      : referenceStateChanged(old, obj);
+    if (wake) for (const r of this.#o.refs.referrersOf(key)) this.enqueue(r);
   }
 
   onDelete(obj: ManagedObject): void {
@@ -239,7 +250,8 @@ export class Controller {
             type: reg.type,
             clock: opts.clock,
             ...(ns ? { namespace: ns } : {}),
-            ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
+            // The sharding selector applies to our kinds, not to the Secrets they name.
+            ...(opts.labelSelector && !reg.watchOnly ? { labelSelector: opts.labelSelector } : {}),
             handlers: {
               add: (o) => this.engine.onUpsert(o, undefined),
               update: (o, old) => this.engine.onUpsert(o, old),

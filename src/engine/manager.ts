@@ -91,6 +91,12 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
           ...(o.resyncMs ? { resyncMs: o.resyncMs } : {}),
         }),
     },
+    // Secrets the kinds reference (activation codes): cached, and a change wakes the referrers.
+    {
+      kind: 'Secret',
+      type: { group: '', version: 'v1', plural: 'secrets', namespaced: true },
+      watchOnly: true,
+    },
     ...o.modules.map((m) => ({
       kind: m.kind,
       type: typeOf(m.kind),

@@ -43,6 +43,7 @@ export function resolveReferences(
     const key = targetKey(referrer, f);
     if (!key || !f.ref) continue;
     targets.push(key);
+    if (f.indexOnly) continue;
     const label =
       `${f.ref.kind} ${f.ref.namespace ?? referrer.metadata.namespace ?? ''}/${f.ref.name}`.replace(
         ' /',

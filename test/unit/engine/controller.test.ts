@@ -108,4 +108,50 @@ describe('Engine', () => {
     expect(text).toContain('imctl_reconciles_total{kind="Widget",result="progressing"} 3');
     expect(text).toContain('imctl_queue_depth{kind="Widget"} 0');
   });
+
+  it('a change to a watched Secret wakes the objects that name it (index-only reference)', () => {
+    const h = setup();
+    const { lookup: _l, ...deps } = h.deps;
+    const base = widgetHandler(h.aws);
+    const e = new Engine(
+      [
+        {
+          kind: 'Widget',
+          type: widgetType,
+          handler: {
+            ...base,
+            references: () => [
+              { path: 'spec.codeSecretRef', ref: { kind: 'Secret', name: 'codes' }, indexOnly: true },
+            ],
+          },
+        },
+        {
+          kind: 'Secret',
+          type: { group: '', version: 'v1', plural: 'secrets', namespaced: true },
+          watchOnly: true,
+        },
+      ],
+      { get: h.kube.lookup },
+      deps,
+    );
+    const w = h.kube.put(widget('w', { size: 1, color: 'r' }));
+    e.onUpsert(w, undefined);
+    const q = e.queue('Widget')!;
+    void q.get();
+    q.done(key('w'));
+    expect(q.len()).toBe(0);
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'codes', namespace: 'default', uid: 's', resourceVersion: '1' },
+      spec: {},
+    };
+    e.onUpsert(secret, undefined);
+    expect(q.len()).toBe(1);
+    void q.get();
+    q.done(key('w'));
+    e.onUpsert({ ...secret, metadata: { ...secret.metadata, resourceVersion: '2' } }, secret);
+    expect(q.len()).toBe(1);
+    expect(e.queue('Secret')).toBeUndefined(); // never reconciled
+  });
 });
