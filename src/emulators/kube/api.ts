@@ -741,7 +741,9 @@ function stripRv(o: Obj): Obj {
   const c = clone(o);
   if (c.metadata) {
     delete c.metadata.resourceVersion;
-    delete c.metadata.managedFields;
+    // A change of owners is a write; a fresh timestamp alone is not.
+    if (Array.isArray(c.metadata.managedFields))
+      c.metadata.managedFields = c.metadata.managedFields.map((e) => ({ ...(e as object), time: undefined }));
   }
   return c;
 }

@@ -1,6 +1,7 @@
 // In-process start of the Kubernetes API server emulator (tests, demo) and its kubeconfig.
 import { stringify } from 'yaml';
 import { KubeApi, type SchemaHooks } from './api.ts';
+import { compileVersionSchema, validateCrd } from './schema/index.ts';
 import { KubeHttpServer, type ServerOptions } from './server.ts';
 import { Store } from './store.ts';
 
@@ -12,14 +13,14 @@ export interface KubeEmulatorOptions extends ServerOptions {
   stateFile?: string;
   /** Watch events kept per resource; watches from before that get 410 Expired. */
   historyLimit?: number;
-  /** Schema validation, defaulting, pruning and CEL (src/emulators/kube/schema). */
+  /** Schema validation, defaulting, pruning and CEL; defaults to src/emulators/kube/schema. */
   schema?: SchemaHooks;
 }
 
 export interface Kubeconfig {
   apiVersion: 'v1';
   kind: 'Config';
-  clusters: { name: string; cluster: { server: string } }[];
+  clusters: { name: string; cluster: { server: string; 'insecure-skip-tls-verify': boolean } }[];
   users: { name: string; user: { token: string } }[];
   contexts: { name: string; context: { cluster: string; user: string; namespace: string } }[];
   'current-context': string;
@@ -32,6 +33,8 @@ export interface KubeEmulator {
   kubeconfigYaml: string;
   api: KubeApi;
   store: Store;
+  /** Ends open watch streams, as an API server restart or a proxy timeout does. */
+  dropWatches(): void;
   stop(): Promise<void>;
 }
 
@@ -39,7 +42,8 @@ export function kubeconfigFor(url: string): Kubeconfig {
   return {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'imctl-emulator', cluster: { server: url } }],
+    // client-node refuses plain http unless TLS verification is off; kubectl ignores the flag for http.
+    clusters: [{ name: 'imctl-emulator', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
     users: [{ name: 'imctl-emulator', user: { token: 'emulator' } }],
     contexts: [
       {
@@ -57,7 +61,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     ...(opts.stateFile !== undefined ? { file: opts.stateFile } : {}),
   });
   store.load();
-  const api = new KubeApi({ store, ...(opts.schema ? { schema: opts.schema } : {}) });
+  const api = new KubeApi({ store, schema: opts.schema ?? { compileVersionSchema, validateCrd } });
   api.bootstrap();
   const http = new KubeHttpServer(api, opts);
   const host = opts.host ?? '127.0.0.1';
@@ -71,6 +75,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     kubeconfigYaml: stringify(kubeconfig),
     api,
     store,
+    dropWatches: () => http.dropWatches(),
     async stop() {
       await http.close();
       store.flush();

@@ -89,7 +89,7 @@ export class KubeHttpServer {
   readonly api: KubeApi;
   readonly server: Server;
   private readonly opts: Required<ServerOptions>;
-  private readonly streams = new Set<ServerResponse>();
+  private readonly streams = new Map<ServerResponse, () => void>();
 
   constructor(api: KubeApi, opts: ServerOptions = {}) {
     this.api = api;
@@ -113,9 +113,13 @@ export class KubeHttpServer {
     });
   }
 
+  /** Ends every open watch stream (clients reconnect from their last resourceVersion). */
+  dropWatches(): void {
+    for (const finish of [...this.streams.values()]) finish();
+  }
+
   close(): Promise<void> {
-    for (const s of this.streams) s.end();
-    this.streams.clear();
+    this.dropWatches();
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
@@ -415,6 +419,7 @@ export class KubeHttpServer {
     res.flushHeaders();
     let lastRv = this.api.store.currentRv();
     const write = (type: string, object: unknown) => {
+      if (res.writableEnded) return;
       res.write(`${JSON.stringify({ type, object })}\n`);
     };
     const emit = (ev: WatchEvent) => {
@@ -456,7 +461,6 @@ export class KubeHttpServer {
     }
     for (const ev of replay) emit(ev);
     const unsubscribe = this.api.store.subscribe(key, emit);
-    this.streams.add(res);
     const timers: NodeJS.Timeout[] = [];
     const finish = () => {
       unsubscribe();
@@ -464,6 +468,7 @@ export class KubeHttpServer {
       this.streams.delete(res);
       if (!res.writableEnded) res.end();
     };
+    this.streams.set(res, finish);
     if (bookmarks) timers.push(setInterval(() => bookmark(), this.opts.bookmarkIntervalMs));
     if (timeoutSeconds > 0) timers.push(setTimeout(finish, timeoutSeconds * 1000));
     req.on('close', finish);

@@ -96,7 +96,10 @@ export const errors = {
     return failure(409, 'Conflict', message, { causes });
   },
   invalid(group: string, kind: string, name: string, causes: StatusCause[]): KubeError {
-    const list = causes.map((c) => (c.field ? `${c.field}: ${c.message ?? ''}` : (c.message ?? '')));
+    // utilerrors.NewAggregate drops duplicate messages.
+    const list = [
+      ...new Set(causes.map((c) => (c.field ? `${c.field}: ${c.message ?? ''}` : (c.message ?? '')))),
+    ];
     const joined = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
     const gk = group === '' ? kind : `${kind}.${group}`;
     const d: StatusDetails = { name, kind, causes };
