@@ -189,8 +189,6 @@ function buildEnvironment(): Environment {
   const env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false })
     .registerType('kubernetes.URL', KubeURL)
     .registerType('kubernetes.Quantity', KubeQuantity)
-    .registerVariable('self', 'dyn')
-    .registerVariable('oldSelf', 'dyn')
     // cel-go strings extension (ext.Strings) beyond cel-js's built-ins
     .registerFunction('string.replace(string, string): string', (s: string, a: string, b: string) =>
       replaceN(s, a, b, -1n),
@@ -305,10 +303,20 @@ function buildEnvironment(): Environment {
   return env;
 }
 
-let shared: Environment | undefined;
-export function celEnvironment(): Environment {
-  shared ??= buildEnvironment();
-  return shared;
+let plain: Environment | undefined;
+let withOptionalOldSelf: Environment | undefined;
+
+/** `self` and `oldSelf` are dyn; with optionalOldSelf, oldSelf is an optional (optional<dyn>). */
+export function celEnvironment(optionalOldSelf = false): Environment {
+  if (!plain || !withOptionalOldSelf) {
+    const base = buildEnvironment();
+    plain = base.clone().registerVariable('self', 'dyn').registerVariable('oldSelf', 'dyn');
+    withOptionalOldSelf = base
+      .clone()
+      .registerVariable('self', 'dyn')
+      .registerVariable('oldSelf', 'optional<dyn>');
+  }
+  return optionalOldSelf ? withOptionalOldSelf : plain;
 }
 
 /** Optional values for `optionalOldSelf` rules, made by the library itself. */
@@ -329,8 +337,12 @@ export type CelAst = { op: string; args: unknown; pos?: number; start?: number; 
 export type CelCompileResult = { ok: true; program: CelProgram } | { ok: false; error: string };
 
 /** Parses and type-checks; on failure returns cel-go's "ERROR: <input>:L:C: msg\n | src\n | ..^" form. */
-export function compileCel(expression: string, vars: readonly string[] = ['self']): CelCompileResult {
-  const env = celEnvironment();
+export function compileCel(
+  expression: string,
+  vars: readonly string[] = ['self'],
+  options: { optionalOldSelf?: boolean } = {},
+): CelCompileResult {
+  const env = celEnvironment(options.optionalOldSelf === true);
   let parsed: ReturnType<Environment['parse']>;
   try {
     parsed = env.parse(expression);
@@ -415,6 +427,12 @@ function undeclared(node: CelAst, scope: Set<string>): { name: string; pos: numb
     if (a.op === 'value') return undefined;
     if (a.op === 'rcall') {
       const [fn, target, args] = a.args as [string, unknown, unknown[]];
+      if (fn === 'bind' && (target as CelAst | undefined)?.op === 'id' && (target as CelAst).args === 'cel') {
+        const v = args[0] as CelAst | undefined;
+        const r = visit(args[1], vars);
+        if (r) return r;
+        return visit(args[2], v?.op === 'id' ? new Set(vars).add(v.args as string) : vars);
+      }
       const r = visit(target, vars);
       if (r) return r;
       const first = args[0] as CelAst | undefined;

@@ -86,7 +86,8 @@ function compileRules(schema: JSONSchemaProps, cache: Map<JSONSchemaProps, Compi
     cache.set(
       schema,
       rules.map((rule) => {
-        const compiled = compileCel(rule.rule, ['self', 'oldSelf']);
+        const opts = { optionalOldSelf: rule.optionalOldSelf === true };
+        const compiled = compileCel(rule.rule, ['self', 'oldSelf'], opts);
         if (!compiled.ok) return { rule, usesOldSelf: false, error: compiled.error };
         const out: CompiledRule = {
           rule,
@@ -94,7 +95,7 @@ function compileRules(schema: JSONSchemaProps, cache: Map<JSONSchemaProps, Compi
           usesOldSelf: usesIdentifier(compiled.program.ast, 'oldSelf'),
         };
         if (rule.messageExpression) {
-          const m = compileCel(rule.messageExpression, ['self', 'oldSelf']);
+          const m = compileCel(rule.messageExpression, ['self', 'oldSelf'], opts);
           if (m.ok) out.message = m.program;
         }
         return out;
@@ -228,10 +229,16 @@ const patternCache = new Map<string, RegExp | null>();
 export function compilePattern(pattern: string): RegExp | null {
   let re = patternCache.get(pattern);
   if (re === undefined) {
+    // ECMAScript with the u flag first (\p{L} classes); without it for RE2 escapes such as `\-`
+    // outside a class that the u flag refuses.
     try {
       re = new RegExp(pattern, 'u');
     } catch {
-      re = null;
+      try {
+        re = new RegExp(pattern);
+      } catch {
+        re = null;
+      }
     }
     patternCache.set(pattern, re);
   }

@@ -625,7 +625,8 @@ function walkRules(
 ): void {
   (s['x-kubernetes-validations'] ?? []).forEach((rule, i) => {
     const rpath = `${path}.x-kubernetes-validations[${i}]`;
-    const compiled = compileCel(rule.rule, ['self', 'oldSelf']);
+    const opts = { optionalOldSelf: rule.optionalOldSelf === true };
+    const compiled = compileCel(rule.rule, ['self', 'oldSelf'], opts);
     if (compiled.ok) {
       // getExpressionCost: the rule's cost times how often the node can occur.
       const cost = estimateCost(compiled.program.ast, s) * cardinality;
@@ -643,7 +644,7 @@ function walkRules(
       );
     }
     if (rule.messageExpression?.trim()) {
-      const m = compileCel(rule.messageExpression, ['self', 'oldSelf']);
+      const m = compileCel(rule.messageExpression, ['self', 'oldSelf'], opts);
       if (!m.ok)
         out.push(
           causes.invalidRendered(

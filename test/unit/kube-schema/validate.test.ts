@@ -1,0 +1,535 @@
+import { describe, expect, it } from 'vitest';
+import {
+  compileVersionSchema,
+  invalidStatus,
+  type JSONSchemaProps,
+  type StatusCause,
+} from '../../../src/emulators/kube/schema/index.ts';
+
+/** A custom resource schema with `spec.x` described by `x`. */
+function specWith(x: JSONSchemaProps, extra: JSONSchemaProps = {}): JSONSchemaProps {
+  return { type: 'object', properties: { spec: { type: 'object', properties: { x }, ...extra } } };
+}
+const cr = (x: unknown) => ({
+  apiVersion: 'example.com/v1',
+  kind: 'Widget',
+  metadata: { name: 'w' },
+  spec: { x },
+});
+
+// Each case: the schema of spec.x, a value, and the exact cause kube-apiserver reports (wording of
+// kube-openapi's validator as mapped by apiextensions' kubeOpenAPIResultToFieldErrors).
+const keywords: { reason: string; x: JSONSchemaProps; value: unknown; want: StatusCause[] }[] = [
+  {
+    reason: 'a string where an integer is declared is FieldValueTypeInvalid naming both types',
+    x: { type: 'integer' },
+    value: 'five',
+    want: [
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: "string": spec.x in body must be of type integer: "string"',
+      },
+    ],
+  },
+  {
+    reason: 'a fraction where an integer is declared is a number',
+    x: { type: 'integer' },
+    value: 1.5,
+    want: [
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: "number": spec.x in body must be of type integer: "number"',
+      },
+    ],
+  },
+  { reason: 'an integer is a valid number', x: { type: 'number' }, value: 3, want: [] },
+  {
+    reason: 'an object where a boolean is declared',
+    x: { type: 'boolean' },
+    value: {},
+    want: [
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: "object": spec.x in body must be of type boolean: "object"',
+      },
+    ],
+  },
+  {
+    reason: 'null for a field that is not nullable',
+    x: { type: 'string' },
+    value: null,
+    want: [
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: "null": spec.x in body must be of type string: "null"',
+      },
+    ],
+  },
+  { reason: 'null for a nullable field', x: { type: 'string', nullable: true }, value: null, want: [] },
+  {
+    reason: 'a value outside the enum lists the supported values',
+    x: { type: 'string', enum: ['a', 'b'] },
+    value: 'x',
+    want: [
+      {
+        reason: 'FieldValueNotSupported',
+        field: 'spec.x',
+        message: 'Unsupported value: "x": supported values: "a", "b"',
+      },
+    ],
+  },
+  {
+    reason: 'a string over maxLength is FieldValueTooLong without the value',
+    x: { type: 'string', maxLength: 5 },
+    value: 'abcdef',
+    want: [
+      { reason: 'FieldValueTooLong', field: 'spec.x', message: 'Too long: may not be more than 5 bytes' },
+    ],
+  },
+  {
+    reason: 'maxLength counts characters, not bytes',
+    x: { type: 'string', maxLength: 3 },
+    value: 'äöü',
+    want: [],
+  },
+  {
+    reason: 'a string under minLength',
+    x: { type: 'string', minLength: 3 },
+    value: 'ab',
+    want: [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: "ab": spec.x in body should be at least 3 chars long',
+      },
+    ],
+  },
+  {
+    reason: 'a pattern mismatch quotes the pattern',
+    x: { type: 'string', pattern: '^[a-z]+$' },
+    value: 'A1',
+    want: [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: "A1": spec.x in body should match \'^[a-z]+$\'',
+      },
+    ],
+  },
+  {
+    reason: 'a bad date-time is a type error naming the format',
+    x: { type: 'string', format: 'date-time' },
+    value: 'yesterday',
+    want: [
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: "yesterday": spec.x in body must be of type date-time: "yesterday"',
+      },
+    ],
+  },
+  {
+    reason: 'a good date-time passes',
+    x: { type: 'string', format: 'date-time' },
+    value: '2024-05-01T10:00:00Z',
+    want: [],
+  },
+  {
+    reason: 'byte must be base64',
+    x: { type: 'string', format: 'byte' },
+    value: 'not base64!',
+    want: [
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: "not base64!": spec.x in body must be of type byte: "not base64!"',
+      },
+    ],
+  },
+  {
+    reason: 'an unknown format is ignored, as kube does',
+    x: { type: 'string', format: 'arn' },
+    value: 'anything',
+    want: [],
+  },
+  {
+    reason: 'maximum inclusive',
+    x: { type: 'integer', maximum: 10 },
+    value: 11,
+    want: [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: 11: spec.x in body should be less than or equal to 10',
+      },
+    ],
+  },
+  {
+    reason: 'maximum exclusive',
+    x: { type: 'integer', maximum: 10, exclusiveMaximum: true },
+    value: 10,
+    want: [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: 10: spec.x in body should be less than 10',
+      },
+    ],
+  },
+  {
+    reason: 'minimum inclusive',
+    x: { type: 'number', minimum: 0.5 },
+    value: 0.25,
+    want: [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: 0.25: spec.x in body should be greater than or equal to 0.5',
+      },
+    ],
+  },
+  {
+    reason: 'minimum exclusive',
+    x: { type: 'integer', minimum: 1, exclusiveMinimum: true },
+    value: 1,
+    want: [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: 1: spec.x in body should be greater than 1',
+      },
+    ],
+  },
+  {
+    reason: 'multipleOf',
+    x: { type: 'integer', multipleOf: 5 },
+    value: 7,
+    want: [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: 7: spec.x in body should be a multiple of 5',
+      },
+    ],
+  },
+  {
+    reason: 'maxItems is FieldValueTooMany with the actual count',
+    x: { type: 'array', items: { type: 'string' }, maxItems: 2 },
+    value: ['a', 'b', 'c'],
+    want: [
+      { reason: 'FieldValueTooMany', field: 'spec.x', message: 'Too many: 3: must have at most 2 items' },
+    ],
+  },
+  {
+    reason: 'maxItems of one says item',
+    x: { type: 'array', items: { type: 'string' }, maxItems: 1 },
+    value: ['a', 'b'],
+    want: [
+      { reason: 'FieldValueTooMany', field: 'spec.x', message: 'Too many: 2: must have at most 1 item' },
+    ],
+  },
+  {
+    reason: 'minItems',
+    x: { type: 'array', items: { type: 'string' }, minItems: 1 },
+    value: [],
+    want: [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: []: spec.x in body should have at least 1 items',
+      },
+    ],
+  },
+  {
+    reason: 'maxProperties',
+    x: { type: 'object', additionalProperties: { type: 'string' }, maxProperties: 1 },
+    value: { a: '1', b: '2' },
+    want: [
+      { reason: 'FieldValueTooMany', field: 'spec.x', message: 'Too many: 2: must have at most 1 item' },
+    ],
+  },
+  {
+    reason: 'minProperties',
+    x: { type: 'object', additionalProperties: { type: 'string' }, minProperties: 1 },
+    value: {},
+    want: [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: {}: spec.x in body should have at least 1 properties',
+      },
+    ],
+  },
+  {
+    reason: 'a missing required field is FieldValueRequired on the field itself',
+    x: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
+    value: {},
+    want: [{ reason: 'FieldValueRequired', field: 'spec.x.name', message: 'Required value' }],
+  },
+  {
+    reason: 'list items are addressed with brackets',
+    x: { type: 'array', items: { type: 'integer', maximum: 1 } },
+    value: [1, 2],
+    want: [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.x[1]',
+        message: 'Invalid value: 2: spec.x[1] in body should be less than or equal to 1',
+      },
+    ],
+  },
+  {
+    reason: 'map values are addressed with dots',
+    x: { type: 'object', additionalProperties: { type: 'string', maxLength: 1 } },
+    value: { k: 'long' },
+    want: [
+      { reason: 'FieldValueTooLong', field: 'spec.x.k', message: 'Too long: may not be more than 1 bytes' },
+    ],
+  },
+  {
+    reason: 'int-or-string accepts an integer',
+    x: { 'x-kubernetes-int-or-string': true },
+    value: 5,
+    want: [],
+  },
+  {
+    reason: 'int-or-string accepts a string',
+    x: { 'x-kubernetes-int-or-string': true },
+    value: '50%',
+    want: [],
+  },
+  {
+    reason: 'int-or-string refuses a boolean',
+    x: { 'x-kubernetes-int-or-string': true },
+    value: true,
+    want: [
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: "boolean": spec.x in body must be of type integer,string: "boolean"',
+      },
+    ],
+  },
+  {
+    reason: 'a set list refuses duplicates, naming the second occurrence',
+    x: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'set' },
+    value: ['a', 'b', 'a'],
+    want: [{ reason: 'FieldValueDuplicate', field: 'spec.x[2]', message: 'Duplicate value: "a"' }],
+  },
+  {
+    reason: 'a map list refuses two items with the same key',
+    x: {
+      type: 'array',
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['name'],
+      items: {
+        type: 'object',
+        required: ['name'],
+        properties: { name: { type: 'string' }, v: { type: 'integer' } },
+      },
+    },
+    value: [
+      { name: 'a', v: 1 },
+      { name: 'a', v: 2 },
+    ],
+    want: [{ reason: 'FieldValueDuplicate', field: 'spec.x[1]', message: 'Duplicate value: {"name":"a"}' }],
+  },
+  {
+    reason: 'several failures on one value are all reported',
+    x: { type: 'string', maxLength: 2, pattern: '^[a-z]+$' },
+    value: 'ABC',
+    want: [
+      { reason: 'FieldValueTooLong', field: 'spec.x', message: 'Too long: may not be more than 2 bytes' },
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: "ABC": spec.x in body should match \'^[a-z]+$\'',
+      },
+    ],
+  },
+];
+
+describe('compileVersionSchema().validate: schema keywords', () => {
+  it.each(keywords)('$reason', ({ x, value, want }) => {
+    expect(compileVersionSchema(specWith(x)).validate(cr(value))).toEqual(want);
+  });
+
+  it('accepts RE2 patterns that the ECMAScript u flag refuses', () => {
+    const s = compileVersionSchema(specWith({ type: 'string', pattern: '^a\\-b$' }));
+    expect(s.validate(cr('a-b'))).toEqual([]);
+  });
+
+  it('checks metadata.name against the schema but leaves other metadata to the server', () => {
+    const s = compileVersionSchema({
+      type: 'object',
+      properties: { metadata: { type: 'object', properties: { name: { type: 'string', maxLength: 3 } } } },
+    });
+    expect(s.validate({ metadata: { name: 'toolong', labels: { a: 'b' } } })).toEqual([
+      {
+        reason: 'FieldValueTooLong',
+        field: 'metadata.name',
+        message: 'Too long: may not be more than 3 bytes',
+      },
+    ]);
+  });
+});
+
+describe('invalidStatus', () => {
+  const one: StatusCause = { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.alias' };
+  const two: StatusCause = {
+    reason: 'FieldValueTooLong',
+    message: 'Too long: may not be more than 5 bytes',
+    field: 'spec.name',
+  };
+
+  it('words a single cause as kube-apiserver does, without brackets', () => {
+    const s = invalidStatus('Contact', 'incidentmanager.gitops.dev', 'alice', [one]);
+    expect(s).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'Contact.incidentmanager.gitops.dev "alice" is invalid: spec.alias: Required value',
+      reason: 'Invalid',
+      details: { name: 'alice', group: 'incidentmanager.gitops.dev', kind: 'Contact', causes: [one] },
+      code: 422,
+    });
+  });
+
+  it('lists several causes in brackets', () => {
+    const s = invalidStatus('Contact', 'incidentmanager.gitops.dev', 'alice', [one, two]);
+    expect(s.message).toBe(
+      'Contact.incidentmanager.gitops.dev "alice" is invalid: [spec.alias: Required value, spec.name: Too long: may not be more than 5 bytes]',
+    );
+    expect(s.details.causes).toHaveLength(2);
+  });
+
+  it('names a core kind without a group', () => {
+    expect(invalidStatus('ConfigMap', '', 'c', [one]).message).toBe(
+      'ConfigMap "c" is invalid: spec.alias: Required value',
+    );
+  });
+});
+
+describe('applyDefaults', () => {
+  const schema = compileVersionSchema({
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          policy: { type: 'string', default: 'Delete' },
+          retry: { type: 'object', default: {}, properties: { count: { type: 'integer', default: 3 } } },
+          items: {
+            type: 'array',
+            items: { type: 'object', properties: { weight: { type: 'integer', default: 1 } } },
+          },
+          nullable: { type: 'string', nullable: true, default: 'x' },
+        },
+      },
+    },
+  });
+
+  it('fills absent fields, recursing into the default it just set', () => {
+    expect(schema.applyDefaults({ spec: {} })).toEqual({
+      spec: { policy: 'Delete', retry: { count: 3 }, nullable: 'x' },
+    });
+  });
+
+  it('keeps values that are set', () => {
+    expect(schema.applyDefaults({ spec: { policy: 'Retain', retry: { count: 0 } } }).spec).toMatchObject({
+      policy: 'Retain',
+      retry: { count: 0 },
+    });
+  });
+
+  it('defaults inside list items', () => {
+    expect(schema.applyDefaults({ spec: { items: [{}, { weight: 5 }] } }).spec.items).toEqual([
+      { weight: 1 },
+      { weight: 5 },
+    ]);
+  });
+
+  it('replaces null with the default only where the field is not nullable', () => {
+    const o = schema.applyDefaults({ spec: { policy: null, nullable: null } as Record<string, unknown> });
+    expect(o.spec).toMatchObject({ policy: 'Delete', nullable: null });
+  });
+
+  it('leaves an absent parent alone', () => {
+    expect(schema.applyDefaults({ metadata: { name: 'x' } })).toEqual({ metadata: { name: 'x' } });
+  });
+});
+
+describe('prune', () => {
+  const schema = compileVersionSchema({
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          known: { type: 'string' },
+          list: { type: 'array', items: { type: 'object', properties: { a: { type: 'string' } } } },
+          free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+          labels: { type: 'object', additionalProperties: { type: 'string' } },
+          template: {
+            type: 'object',
+            'x-kubernetes-embedded-resource': true,
+            properties: { spec: { type: 'object', properties: { image: { type: 'string' } } } },
+          },
+        },
+      },
+    },
+  });
+
+  it('removes unknown fields and returns their paths, list items by index', () => {
+    const o = {
+      apiVersion: 'v',
+      kind: 'K',
+      metadata: { name: 'n' },
+      spec: { known: 'k', typo: 1, list: [{ a: 'x', b: 'y' }] },
+      extra: true,
+    };
+    expect(schema.prune(o)).toEqual(['spec.typo', 'spec.list[0].b', 'extra']);
+    expect(o).toEqual({
+      apiVersion: 'v',
+      kind: 'K',
+      metadata: { name: 'n' },
+      spec: { known: 'k', list: [{ a: 'x' }] },
+    });
+  });
+
+  it('keeps everything under x-kubernetes-preserve-unknown-fields and every key of a map', () => {
+    const o = { spec: { free: { any: { deep: 1 } }, labels: { team: 'sre' } } };
+    expect(schema.prune(o)).toEqual([]);
+    expect(o.spec.free).toEqual({ any: { deep: 1 } });
+  });
+
+  it('keeps apiVersion, kind and metadata of an embedded resource, pruning unknown metadata fields', () => {
+    const o = {
+      spec: {
+        template: {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'p', bogus: 1 },
+          spec: { image: 'i', port: 80 },
+        },
+      },
+    };
+    expect(schema.prune(o)).toEqual(['spec.template.metadata.bogus', 'spec.template.spec.port']);
+    expect(o.spec.template).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { image: 'i' },
+    });
+  });
+
+  it('prunes unknown metadata fields at the root as ObjectMeta decoding does', () => {
+    const o = { metadata: { name: 'n', labels: { a: 'b' }, colour: 'red' } };
+    expect(schema.prune(o)).toEqual(['metadata.colour']);
+  });
+});
