@@ -228,7 +228,8 @@ expression over unbounded keys would exceed the CEL cost budget, so the CRD chec
 \`aws:\` prefix for ssm-incidents tags) while \`imctl validate\` also checks the characters; AWS rejects the
 rest and the controller reports it in the \`Synced\` condition.
 
-\`imctl validate FILE|DIR…\` checks the per-field layer, unknown fields and tag keys locally before you apply,
+\`imctl validate FILE|DIR…\` (or \`-\` for standard input) applies both layers locally before you apply, with
+the same CEL semantics as the API server, and also reports unknown fields and tag-key characters,
 printing \`file: Kind/name: field.path: message [rule]\` per problem and exiting 1 if there is any.
 \`imctl crds\` prints a summary of the CRDs (\`--yaml\` prints the manifests). The broken objects in
 \`test/fixtures/invalid/\` show one violation per rule, each with the expected field path in its header.

@@ -71,10 +71,17 @@ export function isOurs(object: unknown): boolean {
   return typeof v === 'string' && v.startsWith(`${GROUP}/`);
 }
 
-export function checkDocument(doc: ManifestDocument): ManifestProblem[] {
+/**
+ * An additional checker for an object that already passed through `checkObject` (whose errors it
+ * receives, to avoid reporting a field twice). `imctl validate` plugs in the API server's CEL rules.
+ */
+export type ExtraCheck = (object: unknown, found: readonly SchemaError[]) => SchemaError[];
+
+export function checkDocument(doc: ManifestDocument, extra?: ExtraCheck): ManifestProblem[] {
   if (!isOurs(doc.object)) return [];
   const label = objectLabel(doc);
   const errors: SchemaError[] = checkObject(doc.object);
+  if (extra) errors.push(...extra(doc.object, [...errors]));
   return errors.map((e) => ({ file: doc.file, object: label, ...e }));
 }
 
@@ -85,11 +92,15 @@ export interface ValidationReport {
   problems: ManifestProblem[];
 }
 
+export interface ValidateOptions {
+  /** Reads standard input for the path `-`. */
+  readStdin?: () => string;
+  extra?: ExtraCheck;
+}
+
 /** Validates files and directories; `-` reads standard input (e.g. `kustomize build | imctl validate -`). */
-export function validateFiles(
-  paths: readonly string[],
-  readStdin: () => string = () => readFileSync(0, 'utf8'),
-): ValidationReport {
+export function validateFiles(paths: readonly string[], options: ValidateOptions = {}): ValidationReport {
+  const readStdin = options.readStdin ?? (() => readFileSync(0, 'utf8'));
   const report: ValidationReport = { files: 0, checked: 0, skipped: 0, problems: [] };
   const files = paths.flatMap((p) => (p === '-' ? ['-'] : expandPaths([p])));
   for (const file of files) {
@@ -103,7 +114,7 @@ export function validateFiles(
         continue;
       }
       report.checked++;
-      report.problems.push(...checkDocument(doc));
+      report.problems.push(...checkDocument(doc, options.extra));
     }
   }
   return report;

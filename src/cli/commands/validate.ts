@@ -1,21 +1,60 @@
-// `imctl validate FILE|DIR…`: checks manifests of this API against the generated schema before they
-// reach a cluster. Prints one line per problem (file, object, field path, rule) and exits 1 on any.
+// `imctl validate FILE|DIR…`: checks manifests of this API before they reach a cluster, with the
+// same rules the API server applies: the CRD schema (lengths, patterns, ranges, enums, required
+// fields, list sizes, unknown fields, tag keys) and the CEL cross-field rules, evaluated by the
+// Kubernetes emulator's schema core. Prints one line per problem (file, object, field path, rule)
+// and exits 1 on any.
 import type { Command } from 'commander';
-import { formatProblem, validateFiles } from '../../crds/manifests.ts';
+import { type ExtraCheck, formatProblem, validateFiles } from '../../crds/manifests.ts';
+import { crdFor, kindDefinition, type SchemaError } from '../../crds/registry.ts';
+import { type CompiledSchema, compileVersionSchema } from '../../emulators/kube/schema/index.ts';
 import type { CommandModule } from '../commands.ts';
+
+const compiled = new Map<string, CompiledSchema>();
+
+function schemaFor(kind: string): CompiledSchema | undefined {
+  let schema = compiled.get(kind);
+  if (!schema) {
+    const def = kindDefinition(kind);
+    if (!def) return undefined;
+    const crd = crdFor(def) as { spec: { versions: { schema: { openAPIV3Schema: object } }[] } };
+    schema = compileVersionSchema(crd.spec.versions[0]!.schema.openAPIV3Schema);
+    compiled.set(kind, schema);
+  }
+  return schema;
+}
+
+const within = (field: string, path: string) =>
+  field === path || field.startsWith(`${path}.`) || field.startsWith(`${path}[`);
+
+/** The API server's view: CEL rules and list-type uniqueness, minus fields already reported. */
+export const apiServerRules: ExtraCheck = (object, found) => {
+  const kind = (object as { kind?: unknown }).kind;
+  const schema = typeof kind === 'string' ? schemaFor(kind) : undefined;
+  if (!schema) return [];
+  const out: SchemaError[] = [];
+  for (const cause of schema.validate(schema.applyDefaults(structuredClone(object)))) {
+    if (found.some((e) => within(cause.field, e.path))) continue;
+    const cel = /^Invalid value: "[a-z]+": /.exec(cause.message);
+    if (cause.reason === 'FieldValueDuplicate')
+      out.push({ path: cause.field, rule: 'listType', message: cause.message });
+    else if (cel) out.push({ path: cause.field, rule: 'cel', message: cause.message.slice(cel[0].length) });
+    else out.push({ path: cause.field, rule: cause.reason, message: cause.message });
+  }
+  return out;
+};
 
 export const command: CommandModule = {
   register(program: Command) {
     program
       .command('validate')
       .description(
-        'Validate incidentmanager.gitops.dev manifests (files or directories) against the CRD schemas: lengths, patterns, ranges, enums, required fields, list sizes and unknown fields. Cross-field (CEL) rules are enforced by the API server.',
+        'Validate incidentmanager.gitops.dev manifests (files or directories) as the API server would: CRD schema (lengths, patterns, ranges, enums, required fields, list sizes), unknown fields, tag keys and the CEL cross-field rules',
       )
       .argument('<paths...>', 'YAML/JSON files or directories (searched recursively); - reads standard input')
       .action((paths: string[]) => {
         let report: ReturnType<typeof validateFiles>;
         try {
-          report = validateFiles(paths);
+          report = validateFiles(paths, { extra: apiServerRules });
         } catch (err) {
           process.stderr.write(`imctl validate: ${(err as Error).message}\n`);
           process.exitCode = 2;

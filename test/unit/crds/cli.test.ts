@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../../src/crds/generate.ts';
@@ -49,6 +49,26 @@ describe('imctl validate', () => {
     });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('<stdin>: Rotation/emea: spec.name: must match pattern');
+  });
+});
+
+describe('imctl validate on the broken fixtures', () => {
+  it('reports exactly one problem per fixture, at the field its header names, CEL rules included', () => {
+    const r = imctl('validate', 'test/fixtures/invalid');
+    expect(r.status).toBe(1);
+    const lines = r.stdout.trim().split('\n').slice(0, -1);
+    const dir = join(ROOT, 'test/fixtures/invalid');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+    expect(lines).toHaveLength(files.length);
+    for (const file of files) {
+      const header = readFileSync(join(dir, file), 'utf8');
+      const path = /^# expect-path: (.+)$/m.exec(header)?.[1];
+      const layer = /^# layer: (.+)$/m.exec(header)?.[1];
+      const line = lines.find((l) => l.startsWith(`test/fixtures/invalid/${file}: `));
+      expect(line, file).toBeDefined();
+      expect(line?.split(': ')[2], file).toBe(path);
+      if (layer === 'cel') expect(line, file).toMatch(/ \[cel\]$/);
+    }
   });
 });
 
