@@ -25,7 +25,7 @@ function constraintsOf(n: Node): string[] {
   const c: string[] = [];
   if (n.enum) c.push(`one of ${(n.enum as string[]).map((v) => `\`${v}\``).join(', ')}`);
   if (n.default !== undefined) c.push(`default \`${JSON.stringify(n.default)}\``);
-  if (n.minLength !== undefined || n.maxLength !== undefined)
+  if ((n.minLength !== undefined || n.maxLength !== undefined) && n.format !== 'date-time')
     c.push(`length ${n.minLength ?? 0}–${n.maxLength}`);
   if (n.minimum !== undefined && n.maximum !== undefined && n.maximum !== Number.MAX_SAFE_INTEGER)
     c.push(`range ${n.minimum}–${n.maximum}`);
