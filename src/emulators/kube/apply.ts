@@ -195,10 +195,8 @@ function setAt(obj: Record<string, unknown>, path: Path, value: unknown): void {
         item = structuredClone(pe.k);
         arr.push(item);
       }
-      if (last) {
-        Object.assign(item as object, structuredClone(value));
-        return;
-      }
+      // The item itself only needs to exist; its fields are separate leaves.
+      if (last) return;
       cur = item;
     } else if ('v' in pe) {
       const arr = cur as unknown[];
@@ -254,8 +252,8 @@ function nowIso(): string {
 function printManager(e: ManagedEntry): string {
   let s = JSON.stringify(e.manager);
   if (e.subresource) s += ` with subresource ${JSON.stringify(e.subresource)}`;
-  if (e.operation === 'Update')
-    s += e.time ? ` using ${e.apiVersion} at ${e.time}` : ` using ${e.apiVersion}`;
+  // The manager identifier never carries the time (fieldmanager.BuildManagerIdentifier).
+  if (e.operation === 'Update') s += ` using ${e.apiVersion}`;
   return s;
 }
 
@@ -307,6 +305,9 @@ export function applyManagedFields(
     for (const p of scoped) {
       if (!owned.has(p)) continue;
       const path = dec(p);
+      // Shared ownership of a list item is no conflict; its fields are compared one by one.
+      const lastPe = path[path.length - 1];
+      if (lastPe && 'k' in lastPe) continue;
       const liveV = getAt(result, path);
       const newV = getAt(applied, path);
       if (JSON.stringify(liveV) !== JSON.stringify(newV) && !(isObj(newV) && Object.keys(newV).length === 0))
@@ -321,8 +322,15 @@ export function applyManagedFields(
     const ownedByOthers = new Set<string>();
     for (const e of others) for (const p of v1ToFields(e.fieldsV1)) ownedByOthers.add(p);
     const dropped = [...prevSet].filter((p) => !scoped.has(p) && !ownedByOthers.has(p)).map(dec);
-    dropped.sort((a, b) => b.length - a.length);
-    for (const p of dropped) removeAt(result, p);
+    // Parents first: a dropped list item goes whole (with defaulted fields nobody owns).
+    dropped.sort((a, b) => a.length - b.length);
+    const removed: string[] = [];
+    for (const p of dropped) {
+      const key = enc(p);
+      if (removed.some((r) => key.startsWith(r.slice(0, -1)))) continue;
+      removeAt(result, p);
+      removed.push(key);
+    }
   }
   const sorted = [...scoped].map(dec).sort((a, b) => a.length - b.length);
   for (const p of sorted) {
