@@ -218,7 +218,7 @@ describe('server-side apply', () => {
       force: true,
     }).object;
     expect(forced.data).toEqual({ a: '3', b: '1' });
-    const managers = (forced.metadata?.managedFields as { manager: string }[]).map((m) => m.manager);
+    const managers = ((forced.metadata?.managedFields ?? []) as { manager: string }[]).map((m) => m.manager);
     expect(managers).toEqual(['argocd']);
     // Dropping a field from the applied configuration removes it.
     const dropped = api.patch(cms, 'default', 'ssa', undefined, 'apply', cm('ssa', { a: '3' }), {
