@@ -39,6 +39,24 @@ describe('helm chart', () => {
     expect(rbac).toMatch(/apiGroups: \["coordination.k8s.io"\]\n\s+resources: \["leases"\]/);
   });
 
+  it('has balanced template actions in every template (each if/with/range/define closed by end)', () => {
+    for (const file of [
+      '_helpers.tpl',
+      'deployment.yaml',
+      'rbac.yaml',
+      'service.yaml',
+      'serviceaccount.yaml',
+    ]) {
+      const text = read(`templates/${file}`);
+      const actions = [...text.matchAll(/\{\{-?\s*(\w+)/g)].map((m) => m[1]);
+      const opened = actions.filter(
+        (a) => a === 'if' || a === 'with' || a === 'range' || a === 'define',
+      ).length;
+      expect(actions.filter((a) => a === 'end').length, file).toBe(opened);
+      expect(text.split('{{').length, file).toBe(text.split('}}').length);
+    }
+  });
+
   it('runs the controller as a Deployment with a metrics port and Service', () => {
     const deployment = read('templates/deployment.yaml');
     expect(deployment).toContain('kind: Deployment');
