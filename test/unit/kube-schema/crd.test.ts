@@ -13,8 +13,27 @@ import {
 
 const SCHEMA = 'spec.validation.openAPIV3Schema';
 
-function crd(spec: JSONSchemaProps, patch: (c: Record<string, any>) => void = () => {}): Record<string, any> {
-  const c: Record<string, any> = {
+type Version = {
+  name: string;
+  served: boolean;
+  storage: boolean;
+  schema?: { openAPIV3Schema: { type: string; properties: Record<string, JSONSchemaProps> } };
+};
+type Crd = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec: {
+    group: string;
+    scope: string;
+    names: { plural: string; singular: string; kind: string; listKind: string };
+    versions: Version[];
+  };
+};
+const first = (c: Crd): Version => c.spec.versions[0] as Version;
+
+function crd(spec: JSONSchemaProps, patch: (c: Crd) => void = () => {}): Crd {
+  const c: Crd = {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
     metadata: { name: 'widgets.example.com' },
@@ -42,7 +61,7 @@ describe('validateCrd: names, group, scope and versions', () => {
     expect(validateCrd(crd({ type: 'object' }))).toEqual([]);
   });
 
-  const cases: { reason: string; patch: (c: Record<string, any>) => void; want: string }[] = [
+  const cases: { reason: string; patch: (c: Crd) => void; want: string }[] = [
     {
       reason: 'metadata.name must be <plural>.<group>',
       patch: (c) => {
@@ -68,7 +87,7 @@ describe('validateCrd: names, group, scope and versions', () => {
     {
       reason: 'exactly one version is the storage version',
       patch: (c) => {
-        c.spec.versions.push({ ...c.spec.versions[0], name: 'v2' });
+        c.spec.versions.push({ ...first(c), name: 'v2' });
       },
       want: 'spec.versions: Invalid value: ["v1","v2"]: must have exactly one version marked as storage version',
     },
@@ -82,7 +101,7 @@ describe('validateCrd: names, group, scope and versions', () => {
     {
       reason: 'each version carries a schema',
       patch: (c) => {
-        delete c.spec.versions[0].schema;
+        delete first(c).schema;
       },
       want: 'spec.validation.openAPIV3Schema: Required value: schemas are required',
     },
@@ -231,10 +250,12 @@ describe('validateCrd: structural schemas', () => {
 
   it('refuses metadata properties other than name and generateName at the root', () => {
     const c = crd({ type: 'object' }, (c) => {
-      c.spec.versions[0].schema.openAPIV3Schema.properties.metadata = {
-        type: 'object',
-        properties: { labels: { type: 'object' } },
-      };
+      const schema = first(c).schema;
+      if (schema)
+        schema.openAPIV3Schema.properties.metadata = {
+          type: 'object',
+          properties: { labels: { type: 'object' } },
+        };
     });
     expect(fields(validateCrd(c))).toContain(
       `${SCHEMA}.properties[metadata]: Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified`,
