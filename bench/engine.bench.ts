@@ -24,7 +24,7 @@ interface State {
   displayName: string;
 }
 
-function contactHandler(client: SSMContactsClient, gate: AwsGate): KindHandler<ManagedObject, State> {
+export function contactHandler(client: SSMContactsClient, gate: AwsGate): KindHandler<ManagedObject, State> {
   const t = { account: 'default', region: 'us-east-1', service: 'ssm-contacts' as const };
   const alias = (mr: ManagedObject) => String((mr.spec as { alias?: string }).alias);
   const ext: ExternalClient<ManagedObject, State> = {

@@ -104,15 +104,22 @@ export class AwsGate {
   #slowDown(t: GateTarget, q: PQueue, ms: number): void {
     const key = `${t.account}|${t.region}|${t.service}`;
     const until = this.#clock.now() + ms;
+    const paused = this.#pausedUntil.has(key);
     if ((this.#pausedUntil.get(key) ?? 0) >= until) return;
     this.#pausedUntil.set(key, until);
+    if (paused) return; // the running resume timer picks up the later deadline
     q.pause();
-    this.#clock.setTimer(() => {
-      if ((this.#pausedUntil.get(key) ?? 0) <= this.#clock.now()) {
-        this.#pausedUntil.delete(key);
-        q.start();
+    const resume = (): void => {
+      const left = (this.#pausedUntil.get(key) ?? 0) - this.#clock.now();
+      // Timers may fire a little early, and a later throttle may have extended the pause.
+      if (left > 0) {
+        this.#clock.setTimer(resume, left);
+        return;
       }
-    }, ms);
+      this.#pausedUntil.delete(key);
+      q.start();
+    };
+    this.#clock.setTimer(resume, ms);
   }
 
   /** Calls waiting or running per queue (for /metrics and tests). */
