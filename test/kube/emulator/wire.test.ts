@@ -1,0 +1,218 @@
+// HTTP-level behaviour kubectl and controllers rely on: SSA conflicts through kubectl, dry runs,
+// field validation warnings, bookmarks and initial events, persistence across restarts, and the
+// standalone `imctl emulate kube` command.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKubeEmulator } from '../../../src/emulators/kube/index.ts';
+import { type Harness, startHarness } from './harness.ts';
+
+const ROOT = join(import.meta.dirname, '../../..');
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ bookmarkIntervalMs: 20 });
+  const r = await h.kubectl(['apply', '-f', join(ROOT, 'config/crd')]);
+  if (r.code !== 0) throw new Error(r.stderr);
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const CM = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: owned
+  namespace: default
+data:
+  region: eu-west-1
+`;
+
+async function req(method: string, path: string, body?: unknown, contentType = 'application/json') {
+  const res = await fetch(`${h.emu.url}${path}`, {
+    method,
+    headers: { 'Content-Type': contentType, Authorization: 'Bearer anything' },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe('kube emulator over HTTP', () => {
+  it('kubectl apply --server-side reports a conflict with the other manager and --force-conflicts takes over', async () => {
+    expect((await h.kubectl(['apply', '--server-side', '-f', '-'], CM)).code).toBe(0);
+    await h.kubectl([
+      'patch',
+      'configmap',
+      'owned',
+      '--type=merge',
+      '-p',
+      '{"data":{"region":"us-east-1"}}',
+      '--field-manager=ops',
+    ]);
+    const conflict = await h.kubectl(['apply', '--server-side', '-f', '-'], CM);
+    expect(conflict.code).not.toBe(0);
+    expect(conflict.stderr).toContain(
+      'Apply failed with 1 conflict: conflict with "ops" using v1: .data.region',
+    );
+    const forced = await h.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], CM);
+    expect(forced.stdout).toContain('configmap/owned serverside-applied');
+    const got = await req('GET', '/api/v1/namespaces/default/configmaps/owned');
+    expect((got.body.data as Record<string, string>).region).toBe('eu-west-1');
+  });
+
+  it('a server-side dry run validates without storing', async () => {
+    const r = await h.kubectl([
+      'create',
+      'configmap',
+      'dry',
+      '--from-literal=a=b',
+      '--dry-run=server',
+      '-o',
+      'name',
+    ]);
+    expect(r.stdout.trim()).toBe('configmap/dry');
+    const get = await req('GET', '/api/v1/namespaces/default/configmaps/dry');
+    expect(get.status).toBe(404);
+    expect(get.body.message).toBe('configmaps "dry" not found');
+  });
+
+  it('fieldValidation: Warn returns a Warning header and prunes, Strict rejects', async () => {
+    const contact = {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'Contact',
+      metadata: { name: 'warned' },
+      spec: { alias: 'warned', displayName: 'Warned', type: 'Personal', colour: 'blue' },
+    };
+    const path = '/apis/incidentmanager.gitops.dev/v1alpha1/namespaces/default/contacts';
+    const strict = await req('POST', `${path}?fieldValidation=Strict`, contact);
+    expect(strict.status).toBe(400);
+    expect(strict.body.message).toContain('strict decoding error: unknown field "spec.colour"');
+    const warn = await req('POST', `${path}?fieldValidation=Warn`, contact);
+    expect(warn.status).toBe(201);
+    expect(warn.headers.get('warning')).toContain('unknown field \\"spec.colour\\"');
+    expect((warn.body.spec as Record<string, unknown>).colour).toBeUndefined();
+  });
+
+  it('answers strategic merge patches on custom resources with 415 and lists the accepted types', async () => {
+    const r = await req(
+      'PATCH',
+      '/apis/incidentmanager.gitops.dev/v1alpha1/namespaces/default/contacts/warned',
+      { spec: {} },
+      'application/strategic-merge-patch+json',
+    );
+    expect(r.status).toBe(415);
+    expect(r.body.reason).toBe('UnsupportedMediaType');
+  });
+
+  it('sends initial events, the initial-events-end bookmark and periodic bookmarks', async () => {
+    const ac = new AbortController();
+    const res = await fetch(
+      `${h.emu.url}/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`,
+      { signal: ac.signal },
+    );
+    const reader = res.body!.getReader();
+    const events: {
+      type: string;
+      object: { metadata: { name?: string; annotations?: Record<string, string> } };
+    }[] = [];
+    let buf = '';
+    while (events.filter((e) => e.type === 'BOOKMARK').length < 2) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += new TextDecoder().decode(value);
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const l of lines) if (l.trim()) events.push(JSON.parse(l));
+    }
+    ac.abort();
+    expect(events.some((e) => e.type === 'ADDED' && e.object.metadata.name === 'owned')).toBe(true);
+    const firstBookmark = events.find((e) => e.type === 'BOOKMARK')!;
+    expect(firstBookmark.object.metadata.annotations).toEqual({ 'k8s.io/initial-events-end': 'true' });
+  });
+
+  it('serves a Table with the printer columns to clients that ask for one', async () => {
+    const res = await fetch(
+      `${h.emu.url}/apis/incidentmanager.gitops.dev/v1alpha1/namespaces/default/contacts`,
+      {
+        headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' },
+      },
+    );
+    const table = (await res.json()) as {
+      kind: string;
+      columnDefinitions: { name: string }[];
+      rows: { cells: unknown[] }[];
+    };
+    expect(table.kind).toBe('Table');
+    expect(table.columnDefinitions.map((c) => c.name)).toEqual([
+      'Name',
+      'Ready',
+      'Synced',
+      'Type',
+      'ARN',
+      'Age',
+    ]);
+    expect(table.rows[0]!.cells.slice(0, 4)).toEqual(['warned', null, null, 'Personal']);
+  });
+});
+
+describe('persistence and the standalone command', () => {
+  it('a state file keeps objects across a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kube-state-'));
+    try {
+      const stateFile = join(dir, 'state.json');
+      const first = await startKubeEmulator({ port: 0, stateFile });
+      const cms = first.api.find('', 'v1', 'configmaps')!;
+      first.api.create(cms, 'default', { metadata: { name: 'kept' }, data: { a: 'b' } });
+      await first.stop();
+      const second = await startKubeEmulator({ port: 0, stateFile });
+      expect(second.api.get(cms, 'default', 'kept').data).toEqual({ a: 'b' });
+      const next = second.api.create(cms, 'default', { metadata: { name: 'after' } }).object;
+      expect(Number(next.metadata?.resourceVersion)).toBeGreaterThan(
+        Number(second.api.get(cms, 'default', 'kept').metadata?.resourceVersion),
+      );
+      await second.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('imctl emulate kube writes a kubeconfig kubectl can use', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kube-cli-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    const child = spawn(
+      join(ROOT, 'node_modules/.bin/node'),
+      [join(ROOT, 'src/cli/main.ts'), 'emulate', 'kube', '--port', '0', '--kubeconfig', kubeconfig],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('kubeconfig written')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+      });
+      expect(existsSync(kubeconfig)).toBe(true);
+      expect(readFileSync(kubeconfig, 'utf8')).toContain('server: http://127.0.0.1:');
+      const r = await new Promise<string>((resolve) => {
+        const k = spawn('/usr/bin/kubectl', ['get', 'namespaces', '-o', 'name'], {
+          env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir },
+        });
+        let out = '';
+        k.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+        });
+        k.once('exit', () => resolve(out));
+      });
+      expect(r.split('\n')).toContain('namespace/default');
+    } finally {
+      child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
