@@ -236,6 +236,10 @@ describe('compilation errors as cel-go words them', () => {
     if (!r.ok) expect(r.error).toMatch(/^ERROR: <input>:1:\d+: Syntax error: /);
   });
 
+  it('refuses at evaluation a find() pattern that is not RE2', () => {
+    expect(() => run("'ab'.find('(?=a)a')")).toThrow(/invalid or unsupported Perl syntax/);
+  });
+
   it('accepts oldSelf only where the caller declares it', () => {
     expect(compileCel('self == oldSelf', ['self', 'oldSelf']).ok).toBe(true);
     expect(compileCel('self == oldSelf', ['self']).ok).toBe(false);

@@ -223,6 +223,11 @@ const structural: { reason: string; spec: JSONSchemaProps; want: string }[] = [
     want: `${SCHEMA}.properties[spec].properties[t].type: Invalid value: "string": must be object if x-kubernetes-embedded-resource is true`,
   },
   {
+    reason: 'a pattern must be RE2: ECMAScript lookahead is refused with Go regexp wording',
+    spec: { type: 'object', properties: { a: { type: 'string', pattern: '(?=a)b' } } },
+    want: `${SCHEMA}.properties[spec].properties[a].pattern: Invalid value: "(?=a)b": must be a valid regular expression, but isn't: error parsing regexp: invalid or unsupported Perl syntax: \`(?=\``,
+  },
+  {
     reason: 'a rule needs text',
     spec: { type: 'object', 'x-kubernetes-validations': [{ rule: ' ' }] },
     want: `${SCHEMA}.properties[spec].x-kubernetes-validations[0].rule: Required value: rule is not specified`,

@@ -2,6 +2,7 @@
 // @marcbachmann/cel-js (see FIDELITY.md for why this library): the standard library and macros come
 // from it; the Kubernetes extension libraries (k8s.io/apiserver/pkg/cel/library: lists, regex, urls,
 // quantity, and the cel-go strings extension) are added here.
+import { RE2JS } from '@bufbuild/re2';
 import { Environment } from '@marcbachmann/cel-js';
 
 type CelValue = unknown;
@@ -101,8 +102,13 @@ function celEquals(a: CelValue, b: CelValue): boolean {
   return a === b;
 }
 
-/** Go's regexp (RE2) differs from ECMAScript: the flags prefix (?i) is the common case to translate. */
+/**
+ * find/findAll need match positions, which @bufbuild/re2 does not give: the expression must be
+ * valid RE2 (checked first, so ECMAScript-only syntax fails as in kube), then an equivalent
+ * ECMAScript expression finds the matches. RE2's leading flag group (?i)/(?s)/(?m) becomes JS flags.
+ */
 export function re2ToEcma(pattern: string): RegExp {
+  RE2JS.compile(pattern);
   let flags = 'u';
   let p = pattern;
   const m = /^\(\?([imsU]+)\)/.exec(p);
@@ -110,7 +116,12 @@ export function re2ToEcma(pattern: string): RegExp {
     p = p.slice(m[0].length);
     for (const f of m[1] ?? '') if (f === 'i' || f === 'm' || f === 's') flags += f;
   }
-  return new RegExp(p.replace(/\\z/g, '$'), flags);
+  p = p.replace(/\\z/g, '$');
+  try {
+    return new RegExp(p, flags);
+  } catch {
+    return new RegExp(p, flags.replace('u', ''));
+  }
 }
 
 function formatString(fmt: string, args: readonly CelValue[]): string {

@@ -3,6 +3,7 @@
 // apiserver/validation.kubeOpenAPIResultToFieldErrors, listtype.ValidateListSetsAndMaps,
 // structural/defaulting.Default, structural/pruning.Prune and cel.Validator.Validate.
 
+import { RE2JS } from '@bufbuild/re2';
 import { causes, type StatusCause } from './causes.ts';
 import { type CelProgram, compileCel, optionalOf, toCel } from './cel.ts';
 import { checkFormat } from './formats.ts';
@@ -225,29 +226,31 @@ function validateString(s: JSONSchemaProps, v: string, path: string, name: strin
   }
 }
 
-const patternCache = new Map<string, RegExp | null>();
-export function compilePattern(pattern: string): RegExp | null {
-  let re = patternCache.get(pattern);
-  if (re === undefined) {
-    // ECMAScript with the u flag first (\p{L} classes); without it for RE2 escapes such as `\-`
-    // outside a class that the u flag refuses.
+type Pattern = { test(s: string): boolean } | { error: string };
+const patternCache = new Map<string, Pattern>();
+
+/**
+ * `pattern` is a Go (RE2) regular expression in kube: compiled with @bufbuild/re2, so that
+ * ECMAScript-only syntax (lookaround, backreferences) is refused as kube-apiserver refuses it and
+ * matching follows RE2 (unanchored search, as regexp.MatchString).
+ */
+export function compilePattern(pattern: string): Pattern {
+  let p = patternCache.get(pattern);
+  if (!p) {
     try {
-      re = new RegExp(pattern, 'u');
-    } catch {
-      try {
-        re = new RegExp(pattern);
-      } catch {
-        re = null;
-      }
+      const re = RE2JS.compile(pattern);
+      p = { test: (s: string) => re.test(s) };
+    } catch (e) {
+      p = { error: e instanceof Error ? e.message : String(e) };
     }
-    patternCache.set(pattern, re);
+    patternCache.set(pattern, p);
   }
-  return re;
+  return p;
 }
 
 function patternMatches(pattern: string, v: string): boolean {
   const re = compilePattern(pattern);
-  return re ? re.test(v) : true;
+  return 'test' in re ? re.test(v) : true;
 }
 
 function validateNumber(s: JSONSchemaProps, v: number, path: string, name: string, out: StatusCause[]): void {

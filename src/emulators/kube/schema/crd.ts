@@ -319,14 +319,17 @@ function validateSchemaNode(s: JSONSchemaProps, path: string, out: StatusCause[]
   if (mapType !== undefined && mapType !== 'atomic' && mapType !== 'granular')
     out.push(causes.notSupported(`${path}.x-kubernetes-map-type`, mapType, ['atomic', 'granular']));
   validateListExtensions(s, path, out);
-  if (s.pattern !== undefined && compilePattern(s.pattern) === null)
-    out.push(
-      causes.invalid(
-        `${path}.pattern`,
-        s.pattern,
-        `must be a valid regular expression, but isn't: error parsing regexp: ${goQuote(s.pattern)}`,
-      ),
-    );
+  if (s.pattern !== undefined) {
+    const compiled = compilePattern(s.pattern);
+    if ('error' in compiled)
+      out.push(
+        causes.invalid(
+          `${path}.pattern`,
+          s.pattern,
+          `must be a valid regular expression, but isn't: ${compiled.error}`,
+        ),
+      );
+  }
   validateRuleShapes(s, path, out);
 
   // structural invariants
