@@ -95,7 +95,9 @@ describe('rotations', () => {
     );
     const page1 = await c.send(new ListRotationsCommand({ MaxResults: 1 }));
     expect(page1.Rotations?.map((r) => r.Name)).toEqual(['primary']);
-    const page2 = await c.send(new ListRotationsCommand({ MaxResults: 1, NextToken: page1.NextToken as string }));
+    const page2 = await c.send(
+      new ListRotationsCommand({ MaxResults: 1, NextToken: page1.NextToken as string }),
+    );
     expect(page2.Rotations?.map((r) => r.Name)).toEqual(['secondary']);
     expect(page2.NextToken).toBeUndefined();
     expect((await c.send(new ListRotationsCommand({ RotationNamePrefix: 'sec' }))).Rotations).toHaveLength(1);
