@@ -588,8 +588,10 @@ export class KubeApi {
     if (info.resource === 'customresourcedefinitions') this.refreshCrds();
     if (info.custom && info.crdName) this.reconcileCrd(info.crdName);
     if (ns) this.reconcileNamespace(ns);
-    // Garbage collection: dependents of a removed owner go too (orphaned ones lost the reference).
+    // Garbage collection: dependents of a removed owner go too (orphaned ones lost the reference),
+    // and an owner in foreground deletion may now be free to go.
     if (obj.metadata?.uid) this.reconcileDependents(obj, 'Background');
+    for (const r of obj.metadata?.ownerReferences ?? []) this.reconcileOwner(r.uid);
   }
 
   // ---- controllers (namespace lifecycle, CRD cleanup, garbage collection) ---------------------
@@ -606,63 +608,57 @@ export class KubeApi {
     return out;
   }
 
+  private infoForKey(key: string): ResourceInfo | undefined {
+    return this.resources().find((r) => storeKey(r) === key);
+  }
+
   private hasDependents(owner: Obj): boolean {
     const uid = owner.metadata?.uid;
-    return this.allObjects().some(({ obj }) => obj.metadata?.ownerReferences?.some((r) => r.uid === uid));
+    return uid !== undefined && this.store.dependents(uid).length > 0;
+  }
+
+  private stripOwner(uid: string): void {
+    for (const d of this.store.dependents(uid)) {
+      const info = this.infoForKey(d.key);
+      if (!info) continue;
+      const next = clone(d.obj);
+      meta(next).ownerReferences = (d.obj.metadata?.ownerReferences ?? []).filter((r) => r.uid !== uid);
+      if (meta(next).ownerReferences!.length === 0) delete meta(next).ownerReferences;
+      this.update(info, d.obj.metadata?.namespace, d.obj.metadata?.name ?? '', next, undefined, {}, 'none');
+    }
   }
 
   private reconcileDependents(owner: Obj, policy: string | undefined): void {
     const uid = owner.metadata?.uid;
     if (!uid) return;
-    for (const { info, obj } of this.allObjects()) {
-      const refs = obj.metadata?.ownerReferences ?? [];
-      if (!refs.some((r) => r.uid === uid)) continue;
-      if (policy === 'Orphan') {
-        const next = clone(obj);
-        meta(next).ownerReferences = refs.filter((r) => r.uid !== uid);
-        if (meta(next).ownerReferences!.length === 0) delete meta(next).ownerReferences;
-        this.update(info, obj.metadata?.namespace, obj.metadata?.name ?? '', next, undefined, {}, 'none');
-      } else if (
-        !obj.metadata?.deletionTimestamp &&
-        this.store.get(storeKey(info), obj.metadata?.namespace, obj.metadata?.name ?? '')
-      ) {
-        this.delete(info, obj.metadata?.namespace, obj.metadata?.name ?? '', {
+    if (policy === 'Orphan') this.stripOwner(uid);
+    else
+      for (const d of this.store.dependents(uid)) {
+        const info = this.infoForKey(d.key);
+        const live = this.store.get(d.key, d.obj.metadata?.namespace, d.obj.metadata?.name ?? '');
+        if (!info || !live || live.metadata?.deletionTimestamp) continue;
+        this.delete(info, live.metadata?.namespace, live.metadata?.name ?? '', {
           propagationPolicy: 'Background',
         });
       }
-    }
     this.reconcileOwner(uid);
   }
 
   /** Drops the orphan/foregroundDeletion finalizer of an owner once its dependents are handled. */
   private reconcileOwner(uid: string): void {
-    for (const { info, obj } of this.allObjects()) {
-      if (obj.metadata?.uid !== uid || !obj.metadata.deletionTimestamp) continue;
-      const fins = obj.metadata.finalizers ?? [];
-      if (!fins.includes('orphan') && !fins.includes('foregroundDeletion')) continue;
-      if (fins.includes('foregroundDeletion') && this.hasDependents(obj)) continue;
-      const next = clone(obj);
-      meta(next).finalizers = fins.filter((f) => f !== 'orphan' && f !== 'foregroundDeletion');
-      if (fins.includes('orphan')) {
-        for (const d of this.allObjects()) {
-          const refs = d.obj.metadata?.ownerReferences ?? [];
-          if (!refs.some((r) => r.uid === uid)) continue;
-          const dn = clone(d.obj);
-          meta(dn).ownerReferences = refs.filter((r) => r.uid !== uid);
-          if (meta(dn).ownerReferences!.length === 0) delete meta(dn).ownerReferences;
-          this.update(
-            d.info,
-            d.obj.metadata?.namespace,
-            d.obj.metadata?.name ?? '',
-            dn,
-            undefined,
-            {},
-            'none',
-          );
-        }
-      }
-      this.update(info, obj.metadata.namespace, obj.metadata.name ?? '', next, undefined, {}, 'none');
-    }
+    const found = this.store.findUid(uid);
+    const info = found ? this.infoForKey(found.key) : undefined;
+    if (!found || !info) return;
+    const obj = found.obj;
+    if (!obj.metadata?.deletionTimestamp) return;
+    const fins = obj.metadata.finalizers ?? [];
+    if (!fins.includes('orphan') && !fins.includes('foregroundDeletion')) return;
+    if (fins.includes('orphan')) this.stripOwner(uid);
+    if (fins.includes('foregroundDeletion') && this.hasDependents(obj)) return;
+    const fresh = this.store.findUid(uid)?.obj ?? obj;
+    const next = clone(fresh);
+    meta(next).finalizers = fins.filter((f) => f !== 'orphan' && f !== 'foregroundDeletion');
+    this.update(info, obj.metadata.namespace, obj.metadata.name ?? '', next, undefined, {}, 'none');
   }
 
   /** The namespace controller: deletes the contents of a terminating namespace, then the namespace. */

@@ -14,7 +14,7 @@ export interface Meta {
   annotations?: Record<string, string> | undefined;
   finalizers?: string[] | undefined;
   ownerReferences?:
-    | { uid: string | undefined; kind?: string | undefined; name?: string | undefined; apiVersion?: string }[]
+    | { uid: string; kind?: string | undefined; name?: string | undefined; apiVersion?: string | undefined }[]
     | undefined;
   managedFields?: unknown[] | undefined;
   [k: string]: unknown;

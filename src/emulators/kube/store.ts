@@ -28,9 +28,17 @@ export function objectKey(namespace: string | undefined, name: string): string {
   return `${namespace ?? ''}/${name}`;
 }
 
+export interface Located {
+  key: string;
+  obj: Obj;
+}
+
 export class Store {
   private rv = 0;
   private readonly buckets = new Map<string, Bucket>();
+  /** uid -> object, and owner uid -> dependents: garbage collection without full scans. */
+  private readonly byUid = new Map<string, Located>();
+  private readonly byOwner = new Map<string, Map<string, Located>>();
   readonly historyLimit: number;
   private readonly file: string | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
@@ -73,12 +81,37 @@ export class Store {
     const prev = b.objects.get(k);
     if (type === 'DELETED') b.objects.delete(k);
     else b.objects.set(k, obj);
+    this.index(key, k, prev, type === 'DELETED' ? undefined : obj);
     const ev: WatchEvent = { type, object: obj, rv };
     if (prev) ev.prev = prev;
     b.history.push(ev);
     while (b.history.length > this.historyLimit) b.compactedRv = b.history.shift()!.rv;
     for (const l of b.listeners) l(ev);
     this.scheduleSave();
+  }
+
+  private index(key: string, k: string, prev: Obj | undefined, next: Obj | undefined): void {
+    const id = `${key}|${k}`;
+    if (prev?.metadata?.uid) this.byUid.delete(prev.metadata.uid);
+    for (const r of prev?.metadata?.ownerReferences ?? []) this.byOwner.get(r.uid)?.delete(id);
+    if (!next) return;
+    if (next.metadata?.uid) this.byUid.set(next.metadata.uid, { key, obj: next });
+    for (const r of next.metadata?.ownerReferences ?? []) {
+      let m = this.byOwner.get(r.uid);
+      if (!m) {
+        m = new Map();
+        this.byOwner.set(r.uid, m);
+      }
+      m.set(id, { key, obj: next });
+    }
+  }
+
+  findUid(uid: string): Located | undefined {
+    return this.byUid.get(uid);
+  }
+
+  dependents(ownerUid: string): Located[] {
+    return [...(this.byOwner.get(ownerUid)?.values() ?? [])];
   }
 
   /** Events after `rv`, or undefined when the history no longer reaches back that far. */
@@ -144,7 +177,11 @@ export class Store {
     this.rv = data.resourceVersion;
     for (const [k, objs] of Object.entries(data.objects)) {
       const b = this.bucket(k);
-      for (const o of objs) b.objects.set(objectKey(o.metadata?.namespace, o.metadata?.name ?? ''), o);
+      for (const o of objs) {
+        const k2 = objectKey(o.metadata?.namespace, o.metadata?.name ?? '');
+        b.objects.set(k2, o);
+        this.index(k, k2, undefined, o);
+      }
       b.compactedRv = this.rv;
     }
     return true;

@@ -158,6 +158,24 @@ function builtinColumns(info: ResourceInfo): Column[] {
         col('Secrets', (o) => (Array.isArray(o.secrets) ? o.secrets.length : 0), 'integer'),
         AGE_COL,
       ];
+    case '/events':
+    case 'events.k8s.io/events':
+      return [
+        col('Last Seen', (o, now) => {
+          const t = (o.lastTimestamp ??
+            o.eventTime ??
+            o.deprecatedLastTimestamp ??
+            o.metadata?.creationTimestamp) as string | undefined;
+          return t ? humanDuration(now - Date.parse(t)) : '<unknown>';
+        }),
+        col('Type', (o) => o.type ?? ''),
+        col('Reason', (o) => o.reason ?? ''),
+        col('Object', (o) => {
+          const ref = (o.involvedObject ?? o.regarding ?? {}) as { kind?: string; name?: string };
+          return `${(ref.kind ?? '').toLowerCase()}/${ref.name ?? ''}`;
+        }),
+        col('Message', (o) => o.message ?? o.note ?? ''),
+      ];
     case 'coordination.k8s.io/leases':
       return [
         NAME_COL,

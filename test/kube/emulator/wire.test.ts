@@ -132,6 +132,36 @@ describe('kube emulator over HTTP', () => {
     expect(firstBookmark.object.metadata.annotations).toEqual({ 'k8s.io/initial-events-end': 'true' });
   });
 
+  it('kubectl get events prints events and filters them by involved object', async () => {
+    const event = (name: string, object: string, reason: string) => ({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name },
+      involvedObject: {
+        apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+        kind: 'Contact',
+        name: object,
+        namespace: 'default',
+      },
+      reason,
+      message: `${reason} happened`,
+      type: 'Normal',
+      lastTimestamp: new Date().toISOString(),
+      source: { component: 'incident-manager-operator' },
+    });
+    expect(
+      (await req('POST', '/api/v1/namespaces/default/events', event('e1', 'alice', 'Synced'))).status,
+    ).toBe(201);
+    expect(
+      (await req('POST', '/api/v1/namespaces/default/events', event('e2', 'bob', 'Created'))).status,
+    ).toBe(201);
+    const r = await h.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=alice']);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]!.split(/\s{2,}/)).toEqual(['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/Normal\s+Synced\s+contact\/alice\s+Synced happened/);
+  });
+
   it('serves a Table with the printer columns to clients that ask for one', async () => {
     const res = await fetch(
       `${h.emu.url}/apis/incidentmanager.gitops.dev/v1alpha1/namespaces/default/contacts`,

@@ -155,6 +155,21 @@ describe('KubeApi', () => {
     expect(api.get(cms, 'default', 'child2').metadata?.ownerReferences).toBeUndefined();
   });
 
+  it('foreground deletion keeps the owner until its dependents are gone', () => {
+    const owner = api.create(cms, 'default', cm('fg-owner')).object;
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'fg-owner', uid: owner.metadata!.uid! };
+    api.create(cms, 'default', {
+      ...cm('fg-child'),
+      metadata: { name: 'fg-child', ownerReferences: [ref], finalizers: ['x/y'] },
+    });
+    api.delete(cms, 'default', 'fg-owner', { propagationPolicy: 'Foreground' });
+    expect(api.get(cms, 'default', 'fg-owner').metadata?.finalizers).toEqual(['foregroundDeletion']);
+    expect(api.get(cms, 'default', 'fg-child').metadata?.deletionTimestamp).toBeDefined();
+    api.patch(cms, 'default', 'fg-child', undefined, 'merge', { metadata: { finalizers: null } });
+    expect(() => api.get(cms, 'default', 'fg-child')).toThrow('not found');
+    expect(() => api.get(cms, 'default', 'fg-owner')).toThrow('not found');
+  });
+
   it('terminates a namespace: refuses new content, waits for finalizers, then goes', () => {
     const nsInfo = api.find('', 'v1', 'namespaces')!;
     api.create(nsInfo, undefined, { metadata: { name: 'team' } });
