@@ -198,7 +198,7 @@ describe('rotations', () => {
     expect(err.message).toContain("'Recurrence'");
   });
 
-  it('a rotation used by an on-call schedule cannot be deleted', async () => {
+  it('deleting a rotation silently removes it from the on-call schedules that use it', async () => {
     const c = h.contacts();
     const [a] = await people('alice');
     const { RotationArn } = await c.send(
@@ -209,18 +209,48 @@ describe('rotations', () => {
         Recurrence: daily9,
       }),
     );
+    const { RotationArn: other } = await c.send(
+      new CreateRotationCommand({
+        Name: 'r2',
+        ContactIds: [a as string],
+        TimeZoneId: 'UTC',
+        Recurrence: daily9,
+      }),
+    );
     const { ContactArn } = await c.send(
       new CreateContactCommand({
         Alias: 'sched',
         Type: 'ONCALL_SCHEDULE',
-        Plan: { Stages: [], RotationIds: [RotationArn as string] },
+        Plan: { Stages: [], RotationIds: [RotationArn as string, other as string] },
       }),
     );
-    const err = await failure(() => c.send(new DeleteRotationCommand({ RotationId: RotationArn })));
-    expect(err.name).toBe('ConflictException');
-    expect(err.error.DependentEntities).toEqual([
-      { RelationType: 'ONCALL_SCHEDULE', DependentResourceIds: [ContactArn] },
+    await c.send(new DeleteRotationCommand({ RotationId: RotationArn }));
+    expect((await c.send(new GetContactCommand({ ContactId: ContactArn }))).Plan?.RotationIds).toEqual([
+      other,
     ]);
+  });
+
+  it('ListRotationShifts needs a window of at least 30 minutes', async () => {
+    const c = h.contacts();
+    const [a] = await people('alice');
+    const { RotationArn } = await c.send(
+      new CreateRotationCommand({
+        Name: 'r',
+        ContactIds: [a as string],
+        TimeZoneId: 'UTC',
+        Recurrence: daily9,
+      }),
+    );
+    const list = (end: string) =>
+      c.send(
+        new ListRotationShiftsCommand({
+          RotationId: RotationArn,
+          StartTime: new Date('2026-01-02T00:00:00Z'),
+          EndTime: new Date(end),
+        }),
+      );
+    expect((await failure(() => list('2026-01-02T00:29:00Z'))).name).toBe('ValidationException');
+    expect((await list('2026-01-02T00:30:00Z')).RotationShifts).toHaveLength(1);
   });
 });
 

@@ -14,6 +14,8 @@ const SERVICE = 'ssm-contacts';
 /** On-call schedules hold at most 8 rotations (Incident Manager user guide, on-call schedules). */
 const MAX_ROTATIONS_PER_SCHEDULE = 8;
 const MIN_OVERRIDE_MS = 30 * 60_000;
+/** Shift listings need a window of at least 30 minutes (user guide, quotas). */
+const MIN_WINDOW_MS = 30 * 60_000;
 const MAX_OVERRIDE_AHEAD_MONTHS = 6;
 const DEFAULT_PAGE = 50;
 
@@ -405,24 +407,15 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
       DeleteContact(input, ctx) {
         const c = ownContact(input.ContactId, ctx, 'DeleteContact');
         const st = stateOf(ctx.account, ctx.region);
+        // AWS refuses while a rotation still lists the contact; references from escalation plans and
+        // response plans are left dangling (model docs; domain doc §3.3).
         const rotations = [...st.rotations.values()].filter((r) => r.ContactIds.includes(c.ContactArn));
-        const escalations = [...st.contacts.values()].filter((o) =>
-          o.Plan.Stages.some((s: Input) =>
-            (s.Targets ?? []).some((t: Input) => t.ContactTargetInfo?.ContactId === c.ContactArn),
-          ),
-        );
-        const plans = store.hooks.responsePlansUsingContact(c.ContactArn);
-        const dependents = [
-          { RelationType: 'ROTATION', DependentResourceIds: rotations.map((r) => r.RotationArn) },
-          { RelationType: 'ESCALATION_PLAN', DependentResourceIds: escalations.map((e) => e.ContactArn) },
-          { RelationType: 'RESPONSE_PLAN', DependentResourceIds: plans },
-        ].filter((d) => d.DependentResourceIds.length > 0);
-        if (dependents.length > 0)
+        if (rotations.length > 0)
           throw conflict(
-            `Contact ${c.ContactArn} cannot be deleted because other resources depend on it`,
+            `Contact ${c.ContactArn} cannot be deleted because a rotation still uses it`,
             'CONTACT',
             c.ContactArn,
-            dependents,
+            [{ RelationType: 'ROTATION', DependentResourceIds: rotations.map((r) => r.RotationArn) }],
           );
         st.contacts.delete(c.ContactArn);
         st.policies.delete(c.ContactArn);
@@ -487,19 +480,7 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
       DeleteContactChannel(input, ctx) {
         const ch = ownChannel(input.ContactChannelId, ctx);
         const st = stateOf(ctx.account, ctx.region);
-        const owner = st.contacts.get(ch.ContactArn);
-        const used = owner?.Plan.Stages.some((s: Input) =>
-          (s.Targets ?? []).some(
-            (t: Input) => t.ChannelTargetInfo?.ContactChannelId === ch.ContactChannelArn,
-          ),
-        );
-        if (used)
-          throw conflict(
-            `Contact channel ${ch.ContactChannelArn} is used by its contact's engagement plan`,
-            'CONTACT_CHANNEL',
-            ch.ContactChannelArn,
-            [{ RelationType: 'CONTACT', DependentResourceIds: [ch.ContactArn] }],
-          );
+        // The contact's plan keeps the dangling reference; that stage is then ignored (model docs).
         st.channels.delete(ch.ContactChannelArn);
         return {};
       },
@@ -593,16 +574,10 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
       DeleteRotation(input, ctx) {
         const r = ownRotation(input.RotationId, ctx, 'DeleteRotation');
         const st = stateOf(ctx.account, ctx.region);
-        const schedules = [...st.contacts.values()].filter((c) =>
-          c.Plan.RotationIds?.includes(r.RotationArn),
-        );
-        if (schedules.length > 0)
-          throw conflict(
-            `Rotation ${r.RotationArn} is used by an on-call schedule`,
-            'ROTATION',
-            r.RotationArn,
-            [{ RelationType: 'ONCALL_SCHEDULE', DependentResourceIds: schedules.map((c) => c.ContactArn) }],
-          );
+        // Deleting a rotation silently removes it from every on-call schedule (model docs).
+        for (const c of st.contacts.values())
+          if (c.Plan.RotationIds?.includes(r.RotationArn))
+            c.Plan = { ...c.Plan, RotationIds: c.Plan.RotationIds.filter((id) => id !== r.RotationArn) };
         st.rotations.delete(r.RotationArn);
         return {};
       },
@@ -667,7 +642,8 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
         const r = ownRotation(input.RotationId, ctx, 'ListRotationShifts');
         const from = input.StartTime !== undefined ? toMs(input.StartTime) : clock.now();
         const to = toMs(input.EndTime);
-        if (to <= from) throw validation('EndTime must be after StartTime', 'EndTime');
+        if (to - from < MIN_WINDOW_MS)
+          throw validation('The time range must be at least 30 minutes long', 'EndTime');
         const overrides: OverrideSpec[] = r.overrides.map((o) => ({
           newContactIds: o.NewContactIds,
           startMs: o.StartTime,
@@ -698,7 +674,8 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
         void ctx;
         const from = input.StartTime !== undefined ? toMs(input.StartTime) : clock.now();
         const to = toMs(input.EndTime);
-        if (to <= from) throw validation('EndTime must be after StartTime', 'EndTime');
+        if (to - from < MIN_WINDOW_MS)
+          throw validation('The time range must be at least 30 minutes long', 'EndTime');
         checkZone(input.TimeZoneId);
         checkRecurrence(input.Recurrence);
         const members: string[] = input.Members;
