@@ -284,6 +284,60 @@ describe('validateCrd: CEL rules', () => {
     ]);
   });
 
+  it('refuses a rule selecting a field the schema does not declare, as cel-go reports undefined fields', () => {
+    const c = crd({
+      type: 'object',
+      properties: { name: { type: 'string' } },
+      'x-kubernetes-validations': [{ rule: 'self.nmae == "x"' }],
+    });
+    expect(fields(validateCrd(c))[0]).toBe(
+      `${SCHEMA}.properties[spec].x-kubernetes-validations[0].rule: Invalid value: apiextensions.ValidationRule{Rule:"self.nmae == \\"x\\"", Message:"", MessageExpression:"", Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:"", OptionalOldSelf:(*bool)(nil)}: ` +
+        'compilation failed: ERROR: <input>:1:5: undefined field \'nmae\'\n | self.nmae == "x"\n | ....^',
+    );
+  });
+
+  it('allows any key of a map, anything under preserve-unknown-fields, and metadata.name at the root', () => {
+    const c = crd({ type: 'object' }, (c) => {
+      const schema = first(c).schema;
+      if (schema)
+        schema.openAPIV3Schema = {
+          type: 'object',
+          'x-kubernetes-validations': [
+            {
+              rule: "self.metadata.name.startsWith('w') && self.spec.labels.team == 'sre' && self.spec.free.any.deep == 1",
+            },
+          ],
+          properties: {
+            spec: {
+              type: 'object',
+              properties: {
+                labels: {
+                  type: 'object',
+                  maxProperties: 5,
+                  additionalProperties: { type: 'string', maxLength: 10 },
+                },
+                free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+              },
+            },
+          },
+        } as never;
+    });
+    expect(validateCrd(c)).toEqual([]);
+  });
+
+  it('exposes dashed property names under their escaped CEL name', () => {
+    const s = {
+      type: 'object',
+      properties: { 'max-size': { type: 'integer' } },
+      'x-kubernetes-validations': [{ rule: 'self.max__dash__size < 10' }],
+    };
+    expect(validateCrd(crd(s as JSONSchemaProps))).toEqual([]);
+    const schema = compileVersionSchema({ type: 'object', properties: { spec: s as JSONSchemaProps } });
+    expect(schema.validate({ spec: { 'max-size': 20 } }).map((c) => c.message)).toEqual([
+      'Invalid value: "object": failed rule: self.max__dash__size < 10',
+    ]);
+  });
+
   it('refuses oldSelf on items of a list that is not a map list', () => {
     const c = crd({
       type: 'object',

@@ -4,6 +4,7 @@
 // quantity, and the cel-go strings extension) are added here.
 import { RE2JS } from '@bufbuild/re2';
 import { Environment } from '@marcbachmann/cel-js';
+import { celPropertyName } from './fields.ts';
 
 type CelValue = unknown;
 
@@ -493,9 +494,13 @@ export function toCel(value: unknown, schema: CelSchemaView | undefined): unknow
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      const sub =
-        schema?.properties?.[k] ??
-        (typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+      const prop = schema?.properties?.[k];
+      if (prop) {
+        // Declared properties are exposed under Kubernetes' CEL name escaping (x-y → x__dash__y).
+        out[celPropertyName(k) ?? k] = toCel(v, prop);
+        continue;
+      }
+      const sub = typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined;
       out[k] = toCel(v, sub);
     }
     return out;

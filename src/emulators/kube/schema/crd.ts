@@ -4,7 +4,7 @@
 // reports them in: a schema shared by every version is reported as spec.validation.openAPIV3Schema.
 
 import { causes, goQuote, type StatusCause } from './causes.ts';
-import { compileCel } from './cel.ts';
+import { celError, compileCel } from './cel.ts';
 import { compilePattern, compileVersionSchema, usesIdentifier } from './compile.ts';
 import {
   costErrorMessage,
@@ -14,6 +14,7 @@ import {
   PER_CRD_COST_LIMIT,
   PER_RULE_COST_LIMIT,
 } from './cost.ts';
+import { undefinedField } from './fields.ts';
 import { isObject, type JSONSchemaProps, type ValidationRule } from './types.ts';
 
 const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -144,7 +145,7 @@ function validateVersionSchema(schema: JSONSchemaProps, path: string, out: Statu
   out.push(...defaultErrors);
   if (defaultErrors.length > 0) return;
   const costs: { path: string; cost: number }[] = [];
-  walkRules(schema, path, 1, undefined, out, costs);
+  walkRules(schema, path, 1, undefined, out, costs, true);
   const total = costs.reduce((a, b) => a + b.cost, 0);
   if (total > PER_CRD_COST_LIMIT) {
     // kube names the most expensive expressions (TotalCost.MostExpensive), then the total.
@@ -625,11 +626,20 @@ function walkRules(
   uncorrelatable: string | undefined,
   out: StatusCause[],
   costs: { path: string; cost: number }[],
+  isRoot = false,
 ): void {
   (s['x-kubernetes-validations'] ?? []).forEach((rule, i) => {
     const rpath = `${path}.x-kubernetes-validations[${i}]`;
     const opts = { optionalOldSelf: rule.optionalOldSelf === true };
-    const compiled = compileCel(rule.rule, ['self', 'oldSelf'], opts);
+    let compiled = compileCel(rule.rule, ['self', 'oldSelf'], opts);
+    if (compiled.ok) {
+      const missing = undefinedField(compiled.program.ast, s, isRoot, opts.optionalOldSelf);
+      if (missing)
+        compiled = {
+          ok: false,
+          error: celError(rule.rule, missing.pos, `undefined field '${missing.field}'`),
+        };
+    }
     if (compiled.ok) {
       // getExpressionCost: the rule's cost times how often the node can occur.
       const cost = estimateCost(compiled.program.ast, s) * cardinality;
@@ -647,7 +657,15 @@ function walkRules(
       );
     }
     if (rule.messageExpression?.trim()) {
-      const m = compileCel(rule.messageExpression, ['self', 'oldSelf'], opts);
+      let m = compileCel(rule.messageExpression, ['self', 'oldSelf'], opts);
+      if (m.ok) {
+        const missing = undefinedField(m.program.ast, s, isRoot, opts.optionalOldSelf);
+        if (missing)
+          m = {
+            ok: false,
+            error: celError(rule.messageExpression, missing.pos, `undefined field '${missing.field}'`),
+          };
+      }
       if (!m.ok)
         out.push(
           causes.invalidRendered(
