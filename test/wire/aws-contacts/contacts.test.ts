@@ -291,6 +291,63 @@ describe('contact channels', () => {
     expect([gone.name, gone.error.ResourceType]).toEqual(['ResourceNotFoundException', 'CONTACT_CHANNEL']);
   });
 
+  it('replays CreateContactChannel by IdempotencyToken and conflicts on reuse', async () => {
+    const c = h.contacts();
+    const { ContactArn } = await c.send(personal('alice'));
+    const req = {
+      ContactId: ContactArn,
+      Name: 'phone',
+      Type: 'SMS' as const,
+      DeliveryAddress: { SimpleAddress: '+15555550100' },
+      IdempotencyToken: 'ch-1',
+    };
+    const one = await c.send(new CreateContactChannelCommand(req));
+    const two = await c.send(new CreateContactChannelCommand(req));
+    expect(two.ContactChannelArn).toBe(one.ContactChannelArn);
+    expect(
+      (await c.send(new ListContactChannelsCommand({ ContactId: ContactArn }))).ContactChannels,
+    ).toHaveLength(1);
+    const reuse = await failure(() => c.send(new CreateContactChannelCommand({ ...req, Name: 'other' })));
+    expect(reuse.name).toBe('ConflictException');
+  });
+
+  it('only PERSONAL contacts get channels; unknown channels are ResourceNotFoundException', async () => {
+    const c = h.contacts();
+    const { ContactArn: alice } = await c.send(personal('alice'));
+    const { ContactArn: esc } = await c.send(
+      new CreateContactCommand({
+        Alias: 'esc',
+        Type: 'ESCALATION',
+        Plan: {
+          Stages: [
+            {
+              DurationInMinutes: 1,
+              Targets: [{ ContactTargetInfo: { ContactId: alice as string, IsEssential: false } }],
+            },
+          ],
+        },
+      }),
+    );
+    const onEsc = await failure(() =>
+      c.send(
+        new CreateContactChannelCommand({
+          ContactId: esc,
+          Name: 'x',
+          Type: 'EMAIL',
+          DeliveryAddress: { SimpleAddress: 'a@b.co' },
+        }),
+      ),
+    );
+    expect(onEsc.name).toBe('ValidationException');
+    const ghost = `${alice?.replace(':contact/', ':contact-channel/')}/0b5e3a6e-1b4c-4b5e-9a1e-2f6f1d7c9a10`;
+    const missing = await failure(() => c.send(new SendActivationCodeCommand({ ContactChannelId: ghost })));
+    expect([missing.name, missing.error.ResourceId]).toEqual(['ResourceNotFoundException', ghost]);
+    // An escalation plan's reference does not block deleting the contact it names (it dangles).
+    await c.send(new DeleteContactCommand({ ContactId: alice }));
+    const plan = (await c.send(new GetContactCommand({ ContactId: esc }))).Plan;
+    expect(plan?.Stages?.[0]?.Targets?.[0]?.ContactTargetInfo?.ContactId).toBe(alice);
+  });
+
   it('checks delivery addresses per channel type', async () => {
     const c = h.contacts();
     const { ContactArn } = await c.send(personal('alice'));
