@@ -257,6 +257,7 @@ const CASES = IMPLEMENTED.flatMap(generate);
 let h: ContactsHarness;
 beforeAll(async () => {
   h = await startContactsHarness();
+  await h.reset();
 });
 afterAll(async () => {
   await h.emu.stop();

@@ -1,6 +1,7 @@
 // Set-up for the ssm-contacts conformance tests: one emulator per file on an ephemeral port, a manual
 // clock (2026-01-01T00:00Z), and SDK clients configured with only an endpoint and dummy test keys.
 import { SSMContactsClient } from '@aws-sdk/client-ssm-contacts';
+import { CreateReplicationSetCommand, SSMIncidentsClient } from '@aws-sdk/client-ssm-incidents';
 import { ManualClock } from '../../../src/emulators/aws/clock.ts';
 import { type RunningEmulator, startAwsEmulator } from '../../../src/emulators/aws/server.ts';
 
@@ -15,14 +16,30 @@ export interface ContactsHarness {
   emu: RunningEmulator;
   clock: ManualClock;
   contacts(who?: { accessKeyId: string; secretAccessKey: string }, region?: string): SSMContactsClient;
+  /** Resets the emulator and onboards ALICE and BOB (an ACTIVE replication set in us-east-1 each). */
+  reset(): Promise<void>;
   /** The activation code last "sent" to a channel, read over the emulator's admin HTTP path. */
   activationCode(channelArn: string): Promise<string | undefined>;
 }
 
 export async function startContactsHarness(): Promise<ContactsHarness> {
   const clock = new ManualClock();
-  const emu = await startAwsEmulator({ port: 0, clock, seed: 7 });
+  const emu = await startAwsEmulator({ port: 0, clock, seed: 7, transitionMs: 1000 });
+  const client = (who: { accessKeyId: string; secretAccessKey: string }) => ({
+    endpoint: emu.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: who.accessKeyId, secretAccessKey: who.secretAccessKey },
+    maxAttempts: 1,
+  });
   return {
+    async reset() {
+      emu.admin.reset();
+      for (const who of [ALICE, BOB])
+        await new SSMIncidentsClient(client(who)).send(
+          new CreateReplicationSetCommand({ regions: { 'us-east-1': {} } }),
+        );
+      clock.advance(1000);
+    },
     emu,
     clock,
     contacts: (who = ALICE, region = 'us-east-1') =>

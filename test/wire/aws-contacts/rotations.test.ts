@@ -26,8 +26,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.emu.stop();
 });
-beforeEach(() => {
-  h.emu.admin.reset();
+beforeEach(async () => {
+  await h.reset();
 });
 
 const daily9: RecurrenceSettings = {

@@ -217,6 +217,14 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
     return { Stages: stages };
   }
 
+  /** Incident Manager must be onboarded (an ACTIVE replication set) before contacts or rotations exist. */
+  function requireOnboarded(ctx: RequestContext): void {
+    if (!store.hooks.replicationSetActive(ctx.account))
+      throw validation(
+        'Incident Manager is not set up in this account: create a replication set and wait until it is ACTIVE',
+      );
+  }
+
   function idem<R>(ctx: RequestContext, op: string, input: Input, fn: () => R): R {
     const { IdempotencyToken, ...request } = input;
     return store.idempotent(
@@ -353,6 +361,7 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
     handlers: {
       CreateContact(input, ctx) {
         return idem(ctx, 'CreateContact', input, () => {
+          requireOnboarded(ctx);
           const st = stateOf(ctx.account, ctx.region);
           const arn = `${arnBase(ctx)}:contact/${input.Alias}`;
           if (st.contacts.has(arn))
@@ -521,6 +530,7 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
 
       CreateRotation(input, ctx) {
         return idem(ctx, 'CreateRotation', input, () => {
+          requireOnboarded(ctx);
           const st = stateOf(ctx.account, ctx.region);
           const arn = `${arnBase(ctx)}:rotation/${input.Name}`;
           if (st.rotations.has(arn))
