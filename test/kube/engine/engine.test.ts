@@ -1,0 +1,366 @@
+// The engine against the Kubernetes emulator over HTTP: informers, status subresource, finalizer
+// and annotation patches, Events and the Lease, with a trivial AWS-side double for the Contact kind
+// (the real Contact controller comes with issue 7). Waits are watch-driven.
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allCrds } from '../../../src/crds/registry.ts';
+import { type KubeEmulator, startKubeEmulator } from '../../../src/emulators/kube/index.ts';
+import { systemClock } from '../../../src/engine/clock.ts';
+import {
+  ClassifiedError,
+  type ExternalClient,
+  type FieldDiff,
+  type KindHandler,
+  type ManagedObject,
+} from '../../../src/engine/contract.ts';
+import { Controller } from '../../../src/engine/controller.ts';
+import { EventRecorder } from '../../../src/engine/events.ts';
+import { Informer } from '../../../src/engine/informer.ts';
+import { KubeClient, KubeEventSink, KubeMetadataPort, type ResourceType } from '../../../src/engine/kube.ts';
+import { kubeLeaseStore, LeaderElector } from '../../../src/engine/leader.ts';
+import type { MetadataPort } from '../../../src/engine/managed.ts';
+import { CREATE_PENDING_ANNOTATION, EXTERNAL_ARN_ANNOTATION, FINALIZER } from '../../../src/engine/names.ts';
+import { ReferenceIndex } from '../../../src/engine/references.ts';
+
+const CONTACTS: ResourceType = {
+  group: 'incidentmanager.gitops.dev',
+  version: 'v1alpha1',
+  plural: 'contacts',
+  namespaced: true,
+};
+const CRDS: ResourceType = {
+  group: 'apiextensions.k8s.io',
+  version: 'v1',
+  plural: 'customresourcedefinitions',
+  namespaced: false,
+};
+
+interface State {
+  displayName: string;
+}
+
+/** Stands in for AWS: idempotent by token, counts calls. */
+class FakeContacts {
+  readonly items = new Map<string, State & { token: string }>();
+  readonly calls = { observe: 0, create: 0, update: 0, delete: 0 };
+  /** Resolvers waiting for a number of further observe calls. */
+  waiters: Array<{ at: number; resolve: () => void }> = [];
+  observed(n: number): Promise<void> {
+    return new Promise((resolve) => this.waiters.push({ at: this.calls.observe + n, resolve }));
+  }
+  writes(): number {
+    return this.calls.create + this.calls.update + this.calls.delete;
+  }
+  #n = 0;
+  client(): ExternalClient<ManagedObject, State> {
+    return {
+      observe: async (_mr, ctx) => {
+        this.calls.observe++;
+        for (const w of this.waiters.filter((x) => x.at <= this.calls.observe)) w.resolve();
+        this.waiters = this.waiters.filter((x) => x.at > this.calls.observe);
+        let id = ctx.identity;
+        if (!id && ctx.pendingMark) {
+          const t = ctx.idempotencyToken('CreateContact');
+          id = [...this.items].find(([, v]) => v.token === t)?.[0];
+        }
+        const item = id ? this.items.get(id) : undefined;
+        return item && id
+          ? { exists: true, identity: id, observed: { displayName: item.displayName }, phase: 'Active' }
+          : { exists: false };
+      },
+      create: async (_mr, ctx) => {
+        this.calls.create++;
+        const token = ctx.idempotencyToken('CreateContact');
+        const same = [...this.items].find(([, v]) => v.token === token);
+        if (same) return { identity: same[0] };
+        const arn = `arn:aws:ssm-contacts:eu-west-1:111122223333:contact/c${++this.#n}`;
+        this.items.set(arn, { ...ctx.desired, token });
+        return { identity: arn };
+      },
+      update: async (_mr, _o, _d, ctx) => {
+        this.calls.update++;
+        const item = this.items.get(ctx.identity!);
+        if (!item) throw new ClassifiedError('NotFound', 'gone');
+        item.displayName = ctx.desired.displayName;
+      },
+      delete: async (_mr, _o, ctx) => {
+        this.calls.delete++;
+        this.items.delete(ctx.identity!);
+      },
+    };
+  }
+}
+
+function handler(aws: FakeContacts): KindHandler<ManagedObject, State> {
+  return {
+    kind: 'Contact',
+    toDesired: (mr) => ({ displayName: String((mr.spec as { displayName?: string }).displayName ?? '') }),
+    diff: (d, o): FieldDiff[] =>
+      d.displayName === o.displayName
+        ? []
+        : [{ path: 'spec.displayName', desired: d.displayName, observed: o.displayName, updatable: true }],
+    connect: async () => aws.client(),
+  };
+}
+
+let kube: KubeEmulator;
+let kc: KubeConfig;
+let client: KubeClient;
+
+beforeAll(async () => {
+  kube = await startKubeEmulator({ port: 0 });
+  kc = new KubeConfig();
+  kc.loadFromString(kube.kubeconfigYaml); // the emulator's own kubeconfig, as a user would
+  client = new KubeClient(kc);
+  for (const crd of allCrds()) await client.create(CRDS, crd);
+});
+
+afterAll(async () => {
+  await kube?.stop();
+});
+
+/** Each scenario gets its own namespace, so a controller never sees another scenario's objects. */
+async function namespace(name: string): Promise<string> {
+  await client.create(
+    { group: '', version: 'v1', plural: 'namespaces', namespaced: false },
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name },
+    },
+  );
+  return name;
+}
+
+/** Resolves with the first Contact state (or deletion) that satisfies `pred`, seen through a watch. */
+function waitFor(
+  name: string,
+  pred: (o: ManagedObject | undefined) => boolean,
+  ns = 'default',
+): Promise<ManagedObject | undefined> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (o: ManagedObject | undefined) => {
+      if (done || !pred(o)) return;
+      done = true;
+      void inf.stop().then(() => resolve(o));
+    };
+    const inf: Informer<ManagedObject> = new Informer<ManagedObject>({
+      kc,
+      client,
+      type: CONTACTS,
+      clock: systemClock,
+      namespace: ns,
+      watchdogMs: 0,
+      handlers: {
+        add: (o) => o.metadata.name === name && finish(o),
+        update: (o) => o.metadata.name === name && finish(o),
+        delete: (o) => o.metadata.name === name && finish(undefined),
+      },
+    });
+    void inf.start().then(() => {
+      if (!inf.get(name, ns)) finish(undefined);
+    });
+  });
+}
+
+const ready = (o: ManagedObject | undefined) =>
+  o?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+
+function startController(
+  aws: FakeContacts,
+  identity = 'test',
+  opts: { resyncMs?: number; metadata?: MetadataPort; namespace?: string } = {},
+) {
+  const metadata = opts.metadata ?? new KubeMetadataPort(client, new Map([['Contact', CONTACTS]]));
+  return new Controller([{ kind: 'Contact', handler: handler(aws), type: CONTACTS }], {
+    kc,
+    client,
+    clock: systemClock,
+    kube: metadata,
+    events: new EventRecorder({ sink: new KubeEventSink(client), clock: systemClock, instance: identity }),
+    refs: new ReferenceIndex(),
+    defaultAccount: 'default',
+    defaultRegion: 'eu-west-1',
+    pollMs: 50,
+    namespaces: [opts.namespace ?? 'default'],
+    ...(opts.resyncMs ? { resyncMs: opts.resyncMs, resyncJitter: 0 } : {}),
+  });
+}
+
+function contact(
+  name: string,
+  displayName: string,
+  extra: Record<string, unknown> = {},
+  namespace = 'default',
+) {
+  return {
+    apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+    kind: 'Contact',
+    metadata: { name, namespace },
+    spec: { alias: name, type: 'Personal', displayName, ...extra },
+  };
+}
+
+describe('engine against the Kubernetes emulator', () => {
+  it('create → Ready; spec change → one update; delete removes AWS object and finalizer', async () => {
+    const aws = new FakeContacts();
+    const ctl = startController(aws);
+    await ctl.start();
+    const running = ctl.engine.run();
+    try {
+      await client.create(CONTACTS, contact('alice', 'Alice'), 'default');
+      const o = await waitFor('alice', ready);
+      expect(o?.metadata.finalizers).toContain(FINALIZER);
+      expect(o?.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION]).toMatch(/^arn:aws:ssm-contacts:/);
+      expect(o?.metadata.annotations?.[CREATE_PENDING_ANNOTATION]).toBeUndefined();
+      expect(o?.status?.arn).toBe(o?.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION]);
+      expect(aws.items.size).toBe(1);
+
+      await client.mergePatch(CONTACTS, 'alice', { spec: { displayName: 'Alice B.' } }, 'default');
+      await waitFor('alice', (x) => ready(x) && x?.status?.observedGeneration === 2);
+      expect(aws.calls.update).toBe(1);
+      expect([...aws.items.values()][0]?.displayName).toBe('Alice B.');
+      const events = await client.list<{ reason: string; message: string; involvedObject: { name: string } }>(
+        { group: '', version: 'v1', plural: 'events', namespaced: true },
+        { namespace: 'default' },
+      );
+      expect(events.items.filter((e) => e.involvedObject.name === 'alice').map((e) => e.reason)).toEqual(
+        expect.arrayContaining(['Created', 'Updated']),
+      );
+
+      await client.request('DELETE', KubeClient.objectPath(CONTACTS, 'alice', 'default'));
+      await waitFor('alice', (x) => x === undefined);
+      expect(aws.items.size).toBe(0);
+    } finally {
+      await ctl.stop();
+      await running;
+    }
+  });
+
+  it('steady state costs one AWS read per resync and no write; drift is corrected with an Event naming the path', async () => {
+    const aws = new FakeContacts();
+    const ns = await namespace('steady');
+    const ctl = startController(aws, 'steady', { resyncMs: 100, namespace: ns });
+    await ctl.start();
+    const running = ctl.engine.run();
+    try {
+      await client.create(CONTACTS, contact('bob', 'Bob', {}, ns), ns);
+      const o = await waitFor('bob', ready, ns);
+      const writes = aws.writes();
+      const reads = aws.calls.observe;
+      await aws.observed(3); // three resyncs
+      expect(aws.writes()).toBe(writes);
+      expect(aws.calls.observe - reads).toBeGreaterThanOrEqual(3);
+      const again = await client.get<ManagedObject>(CONTACTS, 'bob', ns);
+      expect(again.metadata.resourceVersion).toBe(o?.metadata.resourceVersion); // no Kubernetes write either
+
+      const arn = o?.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] as string;
+      aws.items.get(arn)!.displayName = 'changed in the console';
+      await aws.observed(2);
+      await waitFor('bob', ready, ns);
+      expect(aws.items.get(arn)?.displayName).toBe('Bob');
+      const events = await client.list<{ reason: string; message: string; involvedObject: { name: string } }>(
+        { group: '', version: 'v1', plural: 'events', namespaced: true },
+        { namespace: ns },
+      );
+      const updated = events.items.find((e) => e.involvedObject.name === 'bob' && e.reason === 'Updated');
+      expect(updated?.message).toContain('spec.displayName');
+    } finally {
+      await ctl.stop();
+      await running;
+    }
+  });
+
+  it('a controller killed after create and before the identity write leaves exactly one AWS object', async () => {
+    const aws = new FakeContacts();
+    const real = new KubeMetadataPort(client, new Map([['Contact', CONTACTS]]));
+    let killed = false;
+    // The first identity write "kills" the process: it throws and this controller is stopped.
+    const dying: MetadataPort = {
+      patchStatus: (o, st) => real.patchStatus(o, st),
+      addFinalizer: (o, f) => real.addFinalizer(o, f),
+      removeFinalizer: (o, f) => real.removeFinalizer(o, f),
+      patchAnnotations: async (obj, changes) => {
+        if (typeof changes[EXTERNAL_ARN_ANNOTATION] === 'string' && !killed) {
+          killed = true;
+          throw new Error('killed');
+        }
+        return real.patchAnnotations(obj, changes);
+      },
+    };
+    const ns = await namespace('killed');
+    const first = startController(aws, 'first', { metadata: dying, namespace: ns });
+    await first.start();
+    const r1 = first.engine.run();
+    await client.create(CONTACTS, contact('carol', 'Carol', {}, ns), ns);
+    await waitFor(
+      'carol',
+      (x) => killed && x?.metadata.annotations?.[CREATE_PENDING_ANNOTATION] !== undefined,
+      ns,
+    );
+    await first.stop();
+    await r1;
+    expect(aws.items.size).toBe(1);
+
+    const second = startController(aws, 'second', { namespace: ns });
+    await second.start();
+    const r2 = second.engine.run();
+    try {
+      const o = await waitFor('carol', ready, ns);
+      expect(aws.items.size).toBe(1);
+      expect(o?.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION]).toBe([...aws.items.keys()][0]);
+    } finally {
+      await second.stop();
+      await r2;
+    }
+  });
+
+  it('deletionPolicy Retain removes the object and leaves the AWS resource', async () => {
+    const aws = new FakeContacts();
+    const ns = await namespace('retain');
+    const ctl = startController(aws, 'retain', { namespace: ns });
+    await ctl.start();
+    const running = ctl.engine.run();
+    try {
+      await client.create(CONTACTS, contact('dave', 'Dave', { deletionPolicy: 'Retain' }, ns), ns);
+      await waitFor('dave', ready, ns);
+      await client.request('DELETE', KubeClient.objectPath(CONTACTS, 'dave', ns));
+      await waitFor('dave', (x) => x === undefined, ns);
+      expect(aws.items.size).toBe(1);
+      expect(aws.calls.delete).toBe(0);
+    } finally {
+      await ctl.stop();
+      await running;
+    }
+  });
+
+  it('leader hand-over between two instances through a Lease', async () => {
+    const log: string[] = [];
+    const mk = (id: string) =>
+      new LeaderElector({
+        store: kubeLeaseStore(client, 'default', 'engine-test'),
+        identity: id,
+        namespace: 'default',
+        name: 'engine-test',
+        clock: systemClock,
+        retryPeriodMs: 100,
+        onStartedLeading: () => log.push(`${id} leads`),
+        onStoppedLeading: () => log.push(`${id} stopped`),
+      });
+    const a = mk('a');
+    a.start();
+    await waitUntil(() => a.isLeader());
+    const b = mk('b');
+    b.start();
+    await a.stop();
+    await waitUntil(() => b.isLeader());
+    await b.stop();
+    expect(log).toEqual(['a leads', 'b leads']);
+  });
+});
+
+/** Polls a local flag set by the electors' own timers (no API reads). */
+async function waitUntil(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setTimeout(r, 20));
+}
