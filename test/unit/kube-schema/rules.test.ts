@@ -265,3 +265,81 @@ describe('x-kubernetes-validations at runtime', () => {
     ]);
   });
 });
+
+describe('validation ratcheting on update (kube ≥ 1.30)', () => {
+  const schema = compileVersionSchema({
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          name: { type: 'string', maxLength: 3 },
+          other: { type: 'string' },
+          ports: {
+            type: 'array',
+            'x-kubernetes-list-type': 'map',
+            'x-kubernetes-list-map-keys': ['name'],
+            items: {
+              type: 'object',
+              required: ['name'],
+              properties: { name: { type: 'string' }, port: { type: 'integer', maximum: 100 } },
+            },
+          },
+          tags: { type: 'array', items: { type: 'string', maxLength: 2 } },
+        },
+        'x-kubernetes-validations': [{ rule: "!has(self.other) || self.other != 'bad'", message: 'other is bad' }],
+      },
+    },
+  });
+  const w = (spec: Record<string, unknown>) => ({ metadata: { name: 'w' }, spec });
+
+  it('refuses an invalid value on create', () => {
+    expect(schema.validate(w({ name: 'toolong' })).map((c) => c.field)).toEqual(['spec.name']);
+  });
+
+  it('lets an update through when the invalid value is unchanged', () => {
+    expect(schema.validate(w({ name: 'toolong', other: 'x' }), w({ name: 'toolong' }))).toEqual([]);
+  });
+
+  it('refuses an update that changes the value to another invalid one', () => {
+    expect(schema.validate(w({ name: 'stilltoolong' }), w({ name: 'toolong' })).map((c) => c.field)).toEqual([
+      'spec.name',
+    ]);
+  });
+
+  it('correlates map-list items by key, so reordering keeps an unchanged invalid item', () => {
+    const old = w({
+      ports: [
+        { name: 'a', port: 500 },
+        { name: 'b', port: 1 },
+      ],
+    });
+    expect(
+      schema.validate(
+        w({
+          ports: [
+            { name: 'b', port: 2 },
+            { name: 'a', port: 500 },
+          ],
+        }),
+        old,
+      ),
+    ).toEqual([]);
+    expect(schema.validate(w({ ports: [{ name: 'a', port: 501 }] }), old).map((c) => c.field)).toEqual([
+      'spec.ports[0].port',
+    ]);
+  });
+
+  it('does not correlate items of an atomic list once the list changed', () => {
+    expect(schema.validate(w({ tags: ['long', 'x'] }), w({ tags: ['long'] })).map((c) => c.field)).toEqual([
+      'spec.tags[0]',
+    ]);
+  });
+
+  it('skips a rule without oldSelf on an unchanged node but runs it when the node changed', () => {
+    expect(schema.validate(w({ other: 'bad' }), w({ other: 'bad' }))).toEqual([]);
+    expect(
+      schema.validate(w({ other: 'bad', name: 'a' }), w({ other: 'bad' })).map((c) => c.message),
+    ).toEqual(['Invalid value: "object": other is bad']);
+  });
+});

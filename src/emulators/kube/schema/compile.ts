@@ -117,8 +117,15 @@ export function compileVersionSchema(openAPIV3Schema: object): CompiledSchema {
     schema: root,
     validate: (obj, oldObj) => {
       const out: StatusCause[] = [];
-      validateNode(root, obj, '', out, true);
-      validateLists(root, obj, '', out);
+      const schemaErrors: StatusCause[] = [];
+      validateNode(root, obj, '', schemaErrors, true);
+      validateLists(root, obj, '', schemaErrors);
+      // Validation ratcheting (kube ≥ 1.30): on update, errors on values that did not change pass.
+      out.push(
+        ...(oldObj === undefined
+          ? schemaErrors
+          : schemaErrors.filter((c) => !unchanged(root, obj, oldObj, c.field))),
+      );
       validateCel(root, obj, oldObj, oldObj !== undefined, '', out, rules);
       return out;
     },
@@ -349,6 +356,42 @@ function validateLists(s: JSONSchemaProps, v: unknown, path: string, out: Status
   }
 }
 
+/**
+ * Whether the value at `path` (or one of its ancestors) is unchanged from the old object, following
+ * kube's correlation: object fields by name, map-list items by key, set items by value; items of
+ * atomic lists do not correlate.
+ */
+function unchanged(root: JSONSchemaProps, obj: unknown, old: unknown, path: string): boolean {
+  const segments = path.match(/[^.[\]]+|\[\d+\]/g) ?? [];
+  let s: JSONSchemaProps | undefined = root;
+  let cur: unknown = obj;
+  let prev: unknown = old;
+  for (const seg of segments) {
+    if (deepEqual(cur, prev)) return true;
+    if (seg.startsWith('[')) {
+      if (!Array.isArray(cur) || !Array.isArray(prev) || !s) return false;
+      const item: unknown = cur[Number(seg.slice(1, -1))];
+      const lt = s['x-kubernetes-list-type'];
+      if (lt === 'map') {
+        const keys = s['x-kubernetes-list-map-keys'] ?? [];
+        prev = prev.find((o) => isObject(o) && isObject(item) && keys.every((k) => deepEqual(o[k], item[k])));
+      } else if (lt === 'set') {
+        prev = prev.find((o) => deepEqual(o, item));
+      } else return false;
+      cur = item;
+      s = s.items;
+    } else {
+      if (!isObject(cur) || !isObject(prev)) return false;
+      cur = cur[seg];
+      prev = prev[seg];
+      s =
+        s?.properties?.[seg] ??
+        (isObject(s?.additionalProperties) ? (s?.additionalProperties as JSONSchemaProps) : undefined);
+    }
+  }
+  return prev !== undefined && deepEqual(cur, prev);
+}
+
 // ---------------------------------------------------------------- CEL
 
 function schemaTypeName(s: JSONSchemaProps): string {
@@ -403,6 +446,8 @@ function validateCel(
       if (!r.program) continue;
       const optional = r.rule.optionalOldSelf === true;
       if (r.usesOldSelf && !hasOld && !optional) continue;
+      // Ratcheting: a rule without oldSelf is not re-checked on a value the update left unchanged.
+      if (!r.usesOldSelf && hasOld && deepEqual(v, old)) continue;
       const oldSelf = optional
         ? optionalOf(hasOld ? toCel(old, s) : undefined)
         : hasOld
