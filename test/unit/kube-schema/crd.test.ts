@@ -296,6 +296,26 @@ describe('validateCrd: CEL rules', () => {
     );
   });
 
+  it('refuses comparing a string field with a number, as cel-go finds no overload', () => {
+    const c = crd({
+      type: 'object',
+      properties: { name: { type: 'string' } },
+      'x-kubernetes-validations': [{ rule: 'self.name > 1' }],
+    });
+    expect(fields(validateCrd(c))[0]).toMatch(
+      /compilation failed: ERROR: <input>:1:11: found no matching overload for '_>_' applied to '\(string, int\)'\n \| self\.name > 1\n \| \.{10}\^$/,
+    );
+  });
+
+  it('allows comparing an integer field with a double and a string field with a string', () => {
+    const c = crd({
+      type: 'object',
+      properties: { n: { type: 'integer' }, name: { type: 'string' } },
+      'x-kubernetes-validations': [{ rule: "self.n > 1.5 && self.name == 'x'" }],
+    });
+    expect(validateCrd(c)).toEqual([]);
+  });
+
   it('allows any key of a map, anything under preserve-unknown-fields, and metadata.name at the root', () => {
     const c = crd({ type: 'object' }, (c) => {
       const schema = first(c).schema;

@@ -287,7 +287,9 @@ describe('validation ratcheting on update (kube ≥ 1.30)', () => {
           },
           tags: { type: 'array', items: { type: 'string', maxLength: 2 } },
         },
-        'x-kubernetes-validations': [{ rule: "!has(self.other) || self.other != 'bad'", message: 'other is bad' }],
+        'x-kubernetes-validations': [
+          { rule: "!has(self.other) || self.other != 'bad'", message: 'other is bad' },
+        ],
       },
     },
   });

@@ -14,7 +14,7 @@ import {
   PER_CRD_COST_LIMIT,
   PER_RULE_COST_LIMIT,
 } from './cost.ts';
-import { undefinedField } from './fields.ts';
+import { overloadMismatch, undefinedField } from './fields.ts';
 import { isObject, type JSONSchemaProps, type ValidationRule } from './types.ts';
 
 const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -639,6 +639,10 @@ function walkRules(
           ok: false,
           error: celError(rule.rule, missing.pos, `undefined field '${missing.field}'`),
         };
+    }
+    if (compiled.ok) {
+      const mismatch = overloadMismatch(compiled.program.ast, s, isRoot, rule.rule);
+      if (mismatch) compiled = { ok: false, error: celError(rule.rule, mismatch.pos, mismatch.message) };
     }
     if (compiled.ok) {
       // getExpressionCost: the rule's cost times how often the node can occur.

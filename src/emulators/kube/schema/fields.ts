@@ -164,3 +164,124 @@ function rootView(s: JSONSchemaProps, root: boolean): JSONSchemaProps {
     },
   };
 }
+
+type Scalar = 'string' | 'int' | 'double' | 'bool';
+const OPS: Record<string, string> = {
+  '==': '_==_',
+  '!=': '_!=_',
+  '<': '_<_',
+  '<=': '_<=_',
+  '>': '_>_',
+  '>=': '_>=_',
+  '+': '_+_',
+  '-': '_-_',
+  '*': '_*_',
+  '/': '_/_',
+  '%': '_%_',
+};
+
+function scalarOf(s: JSONSchemaProps | undefined): Scalar | undefined {
+  if (!s || isOpaque(s)) return undefined;
+  if (s.type === 'string' && !s.format) return 'string';
+  if (s.type === 'integer') return 'int';
+  if (s.type === 'number') return 'double';
+  if (s.type === 'boolean') return 'bool';
+  return undefined;
+}
+
+/**
+ * First operator applied to two scalars of kinds cel-go has no overload for (a string compared
+ * with a number, a bool added to an int, …): "found no matching overload for '_>_' applied to
+ * '(string, int)'". Numeric mixes are left alone (cel-go compares int and double).
+ */
+export function overloadMismatch(
+  ast: CelAst,
+  self: JSONSchemaProps,
+  root: boolean,
+  expression: string,
+): { message: string; pos: number } | undefined {
+  const scope = new Map<string, JSONSchemaProps | undefined>([
+    ['self', rootView(self, root)],
+    ['oldSelf', rootView(self, root)],
+  ]);
+  let found: { message: string; pos: number } | undefined;
+  const schemaOf = (
+    n: unknown,
+    vars: Map<string, JSONSchemaProps | undefined>,
+  ): JSONSchemaProps | undefined => {
+    if (!n || typeof n !== 'object' || Array.isArray(n)) return undefined;
+    const node = n as CelAst;
+    if (node.op === 'id') return vars.get(node.args as string);
+    if (node.op === '.' || node.op === '.?') {
+      const [target, name] = node.args as [unknown, string];
+      const t = schemaOf(target, vars);
+      if (!t || isOpaque(t)) return undefined;
+      if (isObject(t.additionalProperties)) return t.additionalProperties as JSONSchemaProps;
+      const prop = propertyForCelName(t, name);
+      return prop === undefined ? undefined : t.properties?.[prop];
+    }
+    return undefined;
+  };
+  const typeOf = (n: unknown, vars: Map<string, JSONSchemaProps | undefined>): Scalar | undefined => {
+    if (!n || typeof n !== 'object' || Array.isArray(n)) return undefined;
+    const node = n as CelAst;
+    if (node.op === 'value') {
+      const v = node.args;
+      return typeof v === 'string'
+        ? 'string'
+        : typeof v === 'bigint'
+          ? 'int'
+          : typeof v === 'number'
+            ? 'double'
+            : typeof v === 'boolean'
+              ? 'bool'
+              : undefined;
+    }
+    if (node.op === '.') return scalarOf(schemaOf(node, vars));
+    if (node.op === 'id') return scalarOf(vars.get(node.args as string));
+    return undefined;
+  };
+  const visit = (n: unknown, vars: Map<string, JSONSchemaProps | undefined>): void => {
+    if (found || !n || typeof n !== 'object') return;
+    if (Array.isArray(n)) {
+      for (const x of n) visit(x, vars);
+      return;
+    }
+    const node = n as CelAst;
+    if (node.op === 'rcall') {
+      const [fn, target, args] = node.args as [string, unknown, unknown[]];
+      visit(target, vars);
+      const first = args[0] as CelAst | undefined;
+      if (MACROS.has(fn) && first?.op === 'id') {
+        const range = schemaOf(target, vars);
+        const inner = new Map(vars).set(
+          first.args as string,
+          range?.type === 'array' ? range.items : undefined,
+        );
+        for (const x of args.slice(1)) visit(x, inner);
+        return;
+      }
+      visit(args, vars);
+      return;
+    }
+    const name = OPS[node.op];
+    if (name && Array.isArray(node.args) && node.args.length === 2) {
+      const [l, r] = node.args as [CelAst, CelAst];
+      const a = typeOf(l, vars);
+      const b = typeOf(r, vars);
+      const numeric = (t: Scalar) => t === 'int' || t === 'double';
+      if (a && b && a !== b && !(numeric(a) && numeric(b))) {
+        const from = l.end ?? 0;
+        const at = expression.indexOf(node.op, from);
+        found = {
+          message: `found no matching overload for '${name}' applied to '(${a}, ${b})'`,
+          pos: at >= 0 ? at : (node.pos ?? 0),
+        };
+        return;
+      }
+    }
+    if (node.op !== 'value' && node.op !== 'id') visit(node.args, vars);
+  };
+  visit(ast, scope);
+  return found;
+}
