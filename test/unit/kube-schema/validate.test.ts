@@ -358,6 +358,25 @@ describe('compileVersionSchema().validate: schema keywords', () => {
     expect(compileVersionSchema(specWith(x)).validate(cr(value))).toEqual(want);
   });
 
+  it('requires apiVersion and kind in an embedded resource', () => {
+    const s = compileVersionSchema(
+      specWith({
+        type: 'object',
+        'x-kubernetes-embedded-resource': true,
+        'x-kubernetes-preserve-unknown-fields': true,
+      }),
+    );
+    expect(s.validate(cr({ metadata: { name: 'p' } }))).toEqual([
+      {
+        reason: 'FieldValueRequired',
+        field: 'spec.x.apiVersion',
+        message: 'Required value: must not be empty',
+      },
+      { reason: 'FieldValueRequired', field: 'spec.x.kind', message: 'Required value: must not be empty' },
+    ]);
+    expect(s.validate(cr({ apiVersion: 'v1', kind: 'Pod' }))).toEqual([]);
+  });
+
   it('accepts RE2 patterns that the ECMAScript u flag refuses', () => {
     const s = compileVersionSchema(specWith({ type: 'string', pattern: '^a\\-b$' }));
     expect(s.validate(cr('a-b'))).toEqual([]);

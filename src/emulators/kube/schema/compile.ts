@@ -296,6 +296,7 @@ function validateObject(
   out: StatusCause[],
   isRoot: boolean,
 ): void {
+  if (!isRoot && s['x-kubernetes-embedded-resource']) validateEmbedded(v, path, out);
   const n = Object.keys(v).length;
   if (s.maxProperties !== undefined && n > s.maxProperties)
     out.push(causes.tooMany(path, n, s.maxProperties));
@@ -319,6 +320,18 @@ function validateObject(
       s.properties?.[k] ??
       (isObject(s.additionalProperties) ? (s.additionalProperties as JSONSchemaProps) : undefined);
     if (ps) validateNode(ps, sub, child(path, k), out);
+  }
+}
+
+// objectmeta validation of x-kubernetes-embedded-resource objects: apiVersion and kind required.
+function validateEmbedded(v: Record<string, unknown>, path: string, out: StatusCause[]): void {
+  for (const k of ['apiVersion', 'kind']) {
+    const x = v[k];
+    if (x === undefined) out.push(causes.required(child(path, k), 'must not be empty'));
+    else if (typeof x !== 'string') out.push(causes.invalid(child(path, k), x, 'must be a string'));
+    else if (x === '') out.push(causes.invalid(child(path, k), x, 'must not be empty'));
+    else if (k === 'apiVersion' && x.split('/').length > 2)
+      out.push(causes.invalid(child(path, k), x, `unexpected GroupVersion string: ${x}`));
   }
 }
 
