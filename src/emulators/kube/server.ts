@@ -222,7 +222,7 @@ export class KubeHttpServer {
 
     if (method === 'GET') {
       if (watchPath || q.get('watch') === 'true' || q.get('watch') === '1')
-        return this.watch(req, res, info, ns, name, q);
+        return this.watch(req, res, info, ns, name, q, accept.includes('as=Table'));
       if (name !== undefined) {
         const obj = this.api.get(info, ns, name);
         if (accept.includes('as=Table'))
@@ -403,9 +403,11 @@ export class KubeHttpServer {
     ns: string | undefined,
     name: string | undefined,
     q: URLSearchParams,
+    asTable: boolean,
   ) {
     const key = storeKey(info);
     const match = this.matcher(info, ns, name, q);
+    const includeObject = q.get('includeObject') ?? 'Metadata';
     const rvParam = q.get('resourceVersion') ?? '';
     const bookmarks = q.get('allowWatchBookmarks') === 'true';
     const sendInitial = q.get('sendInitialEvents') === 'true';
@@ -422,6 +424,12 @@ export class KubeHttpServer {
       if (res.writableEnded) return;
       res.write(`${JSON.stringify({ type, object })}\n`);
     };
+    // `kubectl get -w` asks for tables: each object event carries a one-row Table.
+    const writeObject = (type: string, o: Obj) =>
+      write(
+        type,
+        asTable ? toTable(info, [o], { resourceVersion: o.metadata?.resourceVersion }, includeObject) : o,
+      );
     const emit = (ev: WatchEvent) => {
       const now = match(ev.object);
       const before = ev.prev !== undefined && match(ev.prev);
@@ -431,7 +439,7 @@ export class KubeHttpServer {
       else if (!now && !(ev.type === 'DELETED' && before)) return;
       if (ev.type === 'DELETED' && !match(ev.object) && !before) return;
       lastRv = ev.rv;
-      write(type, this.api.present(info, ev.object));
+      writeObject(type, this.api.present(info, ev.object));
     };
     const bookmark = (annotations?: Record<string, string>) =>
       write('BOOKMARK', {
@@ -441,7 +449,8 @@ export class KubeHttpServer {
       });
     let replay: WatchEvent[] | undefined;
     if (rvParam === '' || rvParam === '0' || sendInitial) {
-      for (const o of this.api.store.list(key, ns).filter(match)) write('ADDED', this.api.present(info, o));
+      for (const o of this.api.store.list(key, ns).filter(match))
+        writeObject('ADDED', this.api.present(info, o));
       lastRv = this.api.store.currentRv();
       if (sendInitial && bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
       replay = [];

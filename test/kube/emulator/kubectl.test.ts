@@ -1,4 +1,5 @@
 // The real kubectl (v1.32) against the emulator: the user journeys of docs/kube-emulator.md.
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,6 +122,32 @@ describe('kubectl against the kube emulator', () => {
     // Status written on the main resource is ignored.
     await ok(['patch', 'contact', 'bob', '--type=merge', '-p', '{"status":{"arn":"arn:aws:ignored"}}']);
     expect(await ok(['get', 'contact', 'bob', '-o', 'jsonpath={.status.arn}'])).toBe('');
+  });
+
+  it('kubectl get -w streams table rows for changes', async () => {
+    const child = spawn('/usr/bin/kubectl', ['get', 'contacts', '-w', '--output-watch-events'], {
+      env: { ...process.env, KUBECONFIG: h.kubeconfigPath, HOME: h.dir },
+    });
+    let out = '';
+    const seen = (re: RegExp) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (re.test(out)) resolve();
+        };
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          check();
+        });
+        check();
+      });
+    try {
+      await seen(/ADDED\s+alice\s/);
+      await ok(['label', 'contact', 'alice', 'watched=yes']);
+      await seen(/MODIFIED\s+alice\s/);
+      expect(out.split('\n')[0]).toMatch(/^EVENT\s+NAME\s+READY\s+SYNCED\s+TYPE\s+AGE/);
+    } finally {
+      child.kill();
+    }
   });
 
   it('bumps generation on spec changes only', async () => {
