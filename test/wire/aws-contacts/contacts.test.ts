@@ -77,27 +77,6 @@ describe('contacts', () => {
     expect(byPrefix.Contacts?.map((x) => x.Alias)).toEqual(['sre-escalation']);
   });
 
-  it('needs an ACTIVE replication set (Incident Manager onboarded) to create contacts and rotations', async () => {
-    h.emu.admin.reset();
-    const err = await failure(() => h.contacts().send(personal('alice')));
-    expect([err.name, err.status]).toEqual(['ValidationException', 400]);
-    const rot = await failure(() =>
-      h.contacts().send(
-        new CreateRotationCommand({
-          Name: 'r',
-          ContactIds: ['arn:aws:ssm-contacts:us-east-1:111111111111:contact/alice'],
-          TimeZoneId: 'UTC',
-          Recurrence: {
-            NumberOfOnCalls: 1,
-            RecurrenceMultiplier: 1,
-            DailySettings: [{ HourOfDay: 9, MinuteOfHour: 0 }],
-          },
-        }),
-      ),
-    );
-    expect(rot.name).toBe('ValidationException');
-  });
-
   it('paginates ListContacts with MaxResults and NextToken', async () => {
     const c = h.contacts();
     for (const a of ['a1', 'a2', 'a3', 'a4', 'a5']) await c.send(personal(a));

@@ -217,14 +217,6 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
     return { Stages: stages };
   }
 
-  /** Incident Manager must be onboarded (an ACTIVE replication set) before contacts or rotations exist. */
-  function requireOnboarded(ctx: RequestContext): void {
-    if (!store.hooks.replicationSetActive(ctx.account))
-      throw validation(
-        'Incident Manager is not set up in this account: create a replication set and wait until it is ACTIVE',
-      );
-  }
-
   function idem<R>(ctx: RequestContext, op: string, input: Input, fn: () => R): R {
     const { IdempotencyToken, ...request } = input;
     return store.idempotent(
@@ -361,7 +353,6 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
     handlers: {
       CreateContact(input, ctx) {
         return idem(ctx, 'CreateContact', input, () => {
-          requireOnboarded(ctx);
           const st = stateOf(ctx.account, ctx.region);
           const arn = `${arnBase(ctx)}:contact/${input.Alias}`;
           if (st.contacts.has(arn))
@@ -416,15 +407,23 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
       DeleteContact(input, ctx) {
         const c = ownContact(input.ContactId, ctx, 'DeleteContact');
         const st = stateOf(ctx.account, ctx.region);
-        // AWS refuses while a rotation still lists the contact; references from escalation plans and
-        // response plans are left dangling (model docs; domain doc §3.3).
+        // Refused while a rotation lists the contact (model: DependentEntities). Response plans that
+        // engage it also block (the shared cross-service contract; FIDELITY.md explains the doubt);
+        // escalation-plan references dangle, as the model docs say.
         const rotations = [...st.rotations.values()].filter((r) => r.ContactIds.includes(c.ContactArn));
-        if (rotations.length > 0)
+        const dependents = [
+          { RelationType: 'ROTATION', DependentResourceIds: rotations.map((r) => r.RotationArn) },
+          {
+            RelationType: 'RESPONSE_PLAN',
+            DependentResourceIds: store.hooks.responsePlansUsingContact(c.ContactArn),
+          },
+        ].filter((d) => d.DependentResourceIds.length > 0);
+        if (dependents.length > 0)
           throw conflict(
-            `Contact ${c.ContactArn} cannot be deleted because a rotation still uses it`,
+            `Contact ${c.ContactArn} cannot be deleted because other resources depend on it`,
             'CONTACT',
             c.ContactArn,
-            [{ RelationType: 'ROTATION', DependentResourceIds: rotations.map((r) => r.RotationArn) }],
+            dependents,
           );
         st.contacts.delete(c.ContactArn);
         st.policies.delete(c.ContactArn);
@@ -530,7 +529,6 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
 
       CreateRotation(input, ctx) {
         return idem(ctx, 'CreateRotation', input, () => {
-          requireOnboarded(ctx);
           const st = stateOf(ctx.account, ctx.region);
           const arn = `${arnBase(ctx)}:rotation/${input.Name}`;
           if (st.rotations.has(arn))
