@@ -1,5 +1,6 @@
 // Set-up for the ssm-contacts conformance tests: one emulator per file on an ephemeral port, a manual
 // clock (2026-01-01T00:00Z), and SDK clients configured with only an endpoint and dummy test keys.
+import { RAMClient } from '@aws-sdk/client-ram';
 import { SSMContactsClient } from '@aws-sdk/client-ssm-contacts';
 import { CreateReplicationSetCommand, SSMIncidentsClient } from '@aws-sdk/client-ssm-incidents';
 import { ManualClock } from '../../../src/emulators/aws/clock.ts';
@@ -16,6 +17,7 @@ export interface ContactsHarness {
   emu: RunningEmulator;
   clock: ManualClock;
   contacts(who?: { accessKeyId: string; secretAccessKey: string }, region?: string): SSMContactsClient;
+  ram(who?: { accessKeyId: string; secretAccessKey: string }): RAMClient;
   /** Resets the emulator and onboards ALICE and BOB (an ACTIVE replication set in us-east-1 each). */
   reset(): Promise<void>;
   /** The activation code last "sent" to a channel, read over the emulator's admin HTTP path. */
@@ -32,6 +34,7 @@ export async function startContactsHarness(): Promise<ContactsHarness> {
     maxAttempts: 1,
   });
   return {
+    ram: (who = ALICE) => new RAMClient(client(who)),
     async reset() {
       emu.admin.reset();
       for (const who of [ALICE, BOB])

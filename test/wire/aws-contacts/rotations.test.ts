@@ -1,4 +1,10 @@
 // ssm-contacts rotations, overrides and shifts through @aws-sdk/client-ssm-contacts over HTTP.
+
+import {
+  AcceptResourceShareInvitationCommand,
+  CreateResourceShareCommand,
+  GetResourceShareInvitationsCommand,
+} from '@aws-sdk/client-ram';
 import {
   CreateContactCommand,
   CreateRotationCommand,
@@ -14,6 +20,7 @@ import {
   ListRotationShiftsCommand,
   ListRotationsCommand,
   type RecurrenceSettings,
+  UpdateContactCommand,
   UpdateRotationCommand,
 } from '@aws-sdk/client-ssm-contacts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -412,13 +419,36 @@ describe('overrides and shifts', () => {
   });
 });
 
-describe('sharing', () => {
-  it('a contact shared with another account is readable by ARN and listed there', async () => {
+describe('sharing through RAM', () => {
+  it('a contact shared with another account is readable by ARN and listed there once accepted', async () => {
     const [a] = await people('alice');
-    // Stand in for RAM's answer: the share with BOB's account is accepted.
-    h.emu.admin.store.provide({ sharedWith: (arn, account) => arn === a && account === BOB.account });
     const bob = h.contacts(BOB);
+    const before = await failure(() => bob.send(new GetContactCommand({ ContactId: a })));
+    expect(before.name).toBe('AccessDeniedException');
+
+    await h
+      .ram()
+      .send(
+        new CreateResourceShareCommand({
+          name: 'contacts',
+          resourceArns: [a as string],
+          principals: [BOB.account],
+        }),
+      );
+    const inv = (await h.ram(BOB).send(new GetResourceShareInvitationsCommand({})))
+      .resourceShareInvitations?.[0];
+    await h
+      .ram(BOB)
+      .send(
+        new AcceptResourceShareInvitationCommand({
+          resourceShareInvitationArn: inv?.resourceShareInvitationArn as string,
+        }),
+      );
+    h.clock.advance(5000);
     expect((await bob.send(new GetContactCommand({ ContactId: a }))).Alias).toBe('alice');
     expect((await bob.send(new ListContactsCommand({}))).Contacts?.map((x) => x.ContactArn)).toEqual([a]);
+    // The consumer reads; it does not write.
+    const write = await failure(() => bob.send(new UpdateContactCommand({ ContactId: a, DisplayName: 'x' })));
+    expect(write.name).toBe('AccessDeniedException');
   });
 });
