@@ -113,7 +113,19 @@ const cases: {
       {
         reason: 'FieldValueInvalid',
         field: 'spec',
-        message: expect.stringMatching(/^Invalid value: "object": .* evaluating rule: self\.name == "x"$/),
+        message: 'Invalid value: "object": no such key: name evaluating rule: self.name == "x"',
+      },
+    ],
+  },
+  {
+    reason: 'a runtime error names the rule by its message when it has one',
+    rule: { rule: 'self.name == "x"', message: 'name must be x' },
+    spec: {},
+    want: [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec',
+        message: 'Invalid value: "object": no such key: name evaluating rule: name must be x',
       },
     ],
   },

@@ -471,8 +471,13 @@ function validateCel(
       try {
         result = r.program.run({ self, oldSelf });
       } catch (e) {
-        const msg = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
-        out.push(causes.invalid(target, schemaTypeName(s), `${msg} evaluating rule: ${r.rule.rule.trim()}`));
+        const msg = celGoError(e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e));
+        // cel.Validator: ruleErrorString names the rule by its message when it has one.
+        const ruleName = r.rule.message?.trim() || r.rule.rule.trim();
+        const detail = /^(no such overload|found no matching overload)/.test(msg)
+          ? `'${msg}': call arguments did not match a supported operator, function or macro signature for rule: ${ruleName}`
+          : `${msg} evaluating rule: ${ruleName}`;
+        out.push(causes.invalid(target, schemaTypeName(s), detail));
         continue;
       }
       if (result === true) continue;
@@ -502,6 +507,17 @@ function validateCel(
       validateCel(ps, sub, oldSub, oldSub !== undefined, child(path, k), out, rules);
     }
   }
+}
+
+/** cel-js runtime errors in cel-go's words (types.Err), which kube embeds in its messages. */
+export function celGoError(msg: string): string {
+  const index = /^No such key: index out of bounds, index (-?\d+)/.exec(msg);
+  if (index) return `index out of bounds: ${index[1]}`;
+  const key = /^No such key: (.*)$/.exec(msg);
+  if (key) return `no such key: ${key[1]}`;
+  if (msg.startsWith('integer overflow')) return 'integer overflow';
+  if (msg.startsWith('no such overload')) return 'no such overload';
+  return msg;
 }
 
 function ruleMessage(r: CompiledRule, self: unknown, oldSelf: unknown): string {
