@@ -426,24 +426,20 @@ describe('sharing through RAM', () => {
     const before = await failure(() => bob.send(new GetContactCommand({ ContactId: a })));
     expect(before.name).toBe('AccessDeniedException');
 
-    await h
-      .ram()
-      .send(
-        new CreateResourceShareCommand({
-          name: 'contacts',
-          resourceArns: [a as string],
-          principals: [BOB.account],
-        }),
-      );
+    await h.ram().send(
+      new CreateResourceShareCommand({
+        name: 'contacts',
+        resourceArns: [a as string],
+        principals: [BOB.account],
+      }),
+    );
     const inv = (await h.ram(BOB).send(new GetResourceShareInvitationsCommand({})))
       .resourceShareInvitations?.[0];
-    await h
-      .ram(BOB)
-      .send(
-        new AcceptResourceShareInvitationCommand({
-          resourceShareInvitationArn: inv?.resourceShareInvitationArn as string,
-        }),
-      );
+    await h.ram(BOB).send(
+      new AcceptResourceShareInvitationCommand({
+        resourceShareInvitationArn: inv?.resourceShareInvitationArn as string,
+      }),
+    );
     h.clock.advance(5000);
     expect((await bob.send(new GetContactCommand({ ContactId: a }))).Alias).toBe('alice');
     expect((await bob.send(new ListContactsCommand({}))).Contacts?.map((x) => x.ContactArn)).toEqual([a]);
