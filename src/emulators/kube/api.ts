@@ -451,7 +451,7 @@ export class KubeApi {
       else if (type === 'strategic') next = strategicMergePatch(base, body);
       else next = jsonPatch(base, body);
     } catch (e) {
-      if (e instanceof JsonPatchError) throw errors.internal(e.message);
+      if (e instanceof JsonPatchError) throw errors.patchRejected(e.message);
       throw e;
     }
     if (typeof next !== 'object' || next === null || Array.isArray(next))

@@ -27,8 +27,16 @@ export function jsonPatch(target: Json, ops: Json): Json {
   try {
     return fjp.applyPatch(structuredClone(target), ops as fjp.Operation[], true, false).newDocument;
   } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new JsonPatchError(msg ?? 'invalid patch');
+    const msg = e instanceof Error ? (e.message.split('\n')[0] ?? 'invalid patch') : String(e);
+    const code = (e as { name?: string }).name ?? '';
+    // A malformed operation is a bad request; one that cannot apply (failed test, missing path) is 422.
+    if (
+      code.startsWith('OPERATION_') &&
+      code !== 'OPERATION_PATH_UNRESOLVABLE' &&
+      code !== 'OPERATION_PATH_CANNOT_ADD'
+    )
+      throw errors.badRequest(msg);
+    throw new JsonPatchError(msg);
   }
 }
 

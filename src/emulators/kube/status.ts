@@ -136,6 +136,12 @@ export const errors = {
   notFoundPath(): KubeError {
     return failure(404, 'NotFound', 'the server could not find the requested resource', {});
   },
+  /** errors.NewGenericServerResponse(422, …): how a JSON patch that cannot apply is answered. */
+  patchRejected(detail: string): KubeError {
+    return failure(422, 'Invalid', 'the server rejected our request due to an error in our request', {
+      causes: [{ reason: 'UnexpectedServerResponse', message: detail }],
+    });
+  },
   internal(message: string): KubeError {
     return failure(500, 'InternalError', `Internal error occurred: ${message}`, {
       causes: [{ message }],

@@ -134,6 +134,24 @@ describe('KubeApi', () => {
     expect(() => api.get(cms, 'default', 'f')).toThrow('configmaps "f" not found');
   });
 
+  it('a JSON patch whose test fails is 422, a malformed one 400', () => {
+    api.create(cms, 'default', cm('jp', { a: '1' }));
+    expect(
+      statusOf(() =>
+        api.patch(cms, 'default', 'jp', undefined, 'json', [{ op: 'test', path: '/data/a', value: '2' }]),
+      ),
+    ).toMatchObject({
+      code: 422,
+      reason: 'Invalid',
+      message: 'the server rejected our request due to an error in our request',
+    });
+    expect(
+      statusOf(() =>
+        api.patch(cms, 'default', 'jp', undefined, 'json', [{ op: 'frobnicate', path: '/data/a' }]),
+      ),
+    ).toMatchObject({ code: 400, reason: 'BadRequest' });
+  });
+
   it('dryRun=All validates without storing', () => {
     const r = api.create(cms, 'default', cm('dry'), { dryRun: true });
     expect(r.object.metadata?.uid).toBeDefined();
