@@ -28,6 +28,19 @@ export const ORGANIZATION = {
   members: ['111111111111', '222222222222'] as readonly string[],
 };
 
+/** IAM user ids look like AIDA + 17 base32 characters; derived from the key so they are stable. */
+function userIdOf(accessKeyId: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let h = 2166136261;
+  let out = 'AIDA';
+  for (let i = 0; i < 17; i++) {
+    for (const c of accessKeyId) h = Math.imul(h ^ (c.codePointAt(0) ?? 0), 16777619) >>> 0;
+    h = Math.imul(h ^ i, 16777619) >>> 0;
+    out += alphabet[h % 32];
+  }
+  return out;
+}
+
 export class Accounts {
   private readonly temporary = new Map<string, KeyIdentity & { secret: string; expiresAt: number }>();
 
@@ -37,12 +50,16 @@ export class Accounts {
       if (t) return { account: t.account, arn: t.arn, userId: t.userId };
       const k = TEST_KEYS[accessKeyId];
       if (k)
-        return { account: k.account, arn: `arn:aws:iam::${k.account}:user/${k.user}`, userId: accessKeyId };
+        return {
+          account: k.account,
+          arn: `arn:aws:iam::${k.account}:user/${k.user}`,
+          userId: userIdOf(accessKeyId),
+        };
     }
     return {
       account: DEFAULT_ACCOUNT,
       arn: `arn:aws:iam::${DEFAULT_ACCOUNT}:user/emulator`,
-      userId: accessKeyId ?? 'AIDAEMULATORDEFAULT',
+      userId: userIdOf(accessKeyId ?? 'default'),
     };
   }
 

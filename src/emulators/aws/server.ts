@@ -186,6 +186,7 @@ export async function startAwsEmulator(options: StartOptions = {}): Promise<Runn
     input: Record<string, unknown>,
     scope: { accessKeyId: string | undefined; region: string },
     requestId: string,
+    successStatus = 200,
   ): Promise<{ ok: true; result: unknown } | { ok: false; error: AwsError }> {
     const { plugin } = lp;
     const who = store.accounts.resolve(scope.accessKeyId);
@@ -233,7 +234,7 @@ export async function startAwsEmulator(options: StartOptions = {}): Promise<Runn
       request: summariseRequest(input),
       ...(token ? { token } : {}),
       outcome: outcome.ok ? 'ok' : 'error',
-      status: outcome.ok ? 200 : outcome.error.status,
+      status: outcome.ok ? successStatus : outcome.error.status,
       ...(outcome.ok ? {} : { errorCode: outcome.error.code }),
     });
     return outcome;
@@ -412,7 +413,7 @@ export async function startAwsEmulator(options: StartOptions = {}): Promise<Runn
         if (typeof v === 'string') input[name] = v;
       }
     }
-    const out = await dispatch(lp, route.operation, input, who, requestId);
+    const out = await dispatch(lp, route.operation, input, who, requestId, route.code);
     if (!out.ok) {
       const r = restJsonError(out.error, requestId);
       return send(res, r.status, r.headers, r.body);

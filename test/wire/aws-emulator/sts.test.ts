@@ -12,6 +12,7 @@ describe('sts', () => {
   it('identifies test keys, and maps any other key to the default account', async () => {
     const me = await h.sts().send(new GetCallerIdentityCommand({}));
     expect([me.Account, me.Arn]).toEqual(['111111111111', 'arn:aws:iam::111111111111:user/alice']);
+    expect(me.UserId).toMatch(/^AIDA[A-Z2-7]{17}$/);
     const anyone = await h
       .sts({ accessKeyId: 'AKIADUMMYDUMMYDUMMY0', secretAccessKey: 'x' })
       .send(new GetCallerIdentityCommand({}));

@@ -32,7 +32,7 @@ describe('restJson1 from the wire', () => {
     });
     expect(await tags.json()).toEqual({ tags: { a: 'b' } });
     const call = h.emu.admin.calls({ operation: 'CreateReplicationSet' })[0];
-    expect([call?.account, call?.region]).toEqual(['222222222222', 'eu-west-1']);
+    expect([call?.account, call?.region, call?.status]).toEqual(['222222222222', 'eu-west-1', 201]);
   });
 
   it('serialises errors with the @httpError status, X-Amzn-ErrorType and a message', async () => {
