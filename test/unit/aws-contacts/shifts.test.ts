@@ -84,6 +84,40 @@ describe('weekly hand-off across a DST change', () => {
   });
 });
 
+describe('DST fall-back overlap', () => {
+  it('a daily 01:30 hand-off on the fall-back day uses the first 01:30 (PDT), so that shift lasts 25 hours', () => {
+    const s = spec(['A', 'B'], '2026-10-31T08:30:00Z', 'America/Los_Angeles', { DailySettings: [t(1, 30)] });
+    expect(run(s, '2026-10-31T08:30:00Z', '2026-11-02T00:00:00Z')).toEqual([
+      R('A', '2026-10-31T08:30:00.000Z', '2026-11-01T08:30:00.000Z'),
+      R('B', '2026-11-01T08:30:00.000Z', '2026-11-02T09:30:00.000Z'),
+    ]);
+  });
+});
+
+describe('weekly with several hand-off days', () => {
+  it('multiplier 2 hands off at every second listed day', () => {
+    // 2026-06-01 is a Monday. Hand-offs Mon and Thu 09:00; every second one is a boundary.
+    const s = spec(['A', 'B'], '2026-06-01T09:00:00Z', 'UTC', {
+      WeeklySettings: [
+        { DayOfWeek: 'THU', HandOffTime: t(9) },
+        { DayOfWeek: 'MON', HandOffTime: t(9) },
+      ],
+      RecurrenceMultiplier: 2,
+    });
+    expect(run(s, '2026-06-01T09:00:00Z', '2026-06-10T00:00:00Z')).toEqual([
+      R('A', '2026-06-01T09:00:00.000Z', '2026-06-08T09:00:00.000Z'),
+      R('B', '2026-06-08T09:00:00.000Z', '2026-06-15T09:00:00.000Z'),
+    ]);
+  });
+
+  it('NumberOfOnCalls above the number of contacts puts everyone on call once', () => {
+    const s = spec(['A', 'B'], '2026-06-01T09:00:00Z', 'UTC', { DailySettings: [t(9)], NumberOfOnCalls: 3 });
+    expect(run(s, '2026-06-01T09:00:00Z', '2026-06-02T00:00:00Z')).toEqual([
+      R('A+B', '2026-06-01T09:00:00.000Z', '2026-06-02T09:00:00.000Z'),
+    ]);
+  });
+});
+
 describe('daily rotations', () => {
   it('two hand-off times a day alternate contacts at each', () => {
     const s = spec(['A', 'B'], '2026-05-01T08:00:00Z', 'UTC', { DailySettings: [t(8), t(20)] });
