@@ -377,6 +377,30 @@ describe('compileVersionSchema().validate: schema keywords', () => {
     expect(s.validate(cr({ apiVersion: 'v1', kind: 'Pod' }))).toEqual([]);
   });
 
+  const formats: { format: string; good: string; bad: string }[] = [
+    { format: 'uuid', good: '123e4567-e89b-12d3-a456-426614174000', bad: '123e4567' },
+    { format: 'ipv4', good: '10.0.0.1', bad: '10.0.0.256' },
+    { format: 'ipv6', good: '::1', bad: '1::2::3' },
+    { format: 'cidr', good: '10.0.0.0/8', bad: '10.0.0.0/33' },
+    { format: 'hostname', good: 'example.com', bad: 'exa mple.com' },
+    { format: 'email', good: 'alice@example.com', bad: 'alice' },
+    { format: 'mac', good: '01:23:45:67:89:ab', bad: '01:23:45' },
+    { format: 'date', good: '2024-02-29', bad: '2024-13-01' },
+    { format: 'isbn13', good: '978-0-306-40615-7', bad: '978-0-306-40615-8' },
+    { format: 'creditcard', good: '4111 1111 1111 1111', bad: '4111 1111 1111 1112' },
+  ];
+  it.each(formats)('format $format accepts $good and refuses $bad', ({ format, good, bad }) => {
+    const s = compileVersionSchema(specWith({ type: 'string', format }));
+    expect(s.validate(cr(good))).toEqual([]);
+    expect(s.validate(cr(bad))).toEqual([
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: 'spec.x',
+        message: `Invalid value: "${bad}": spec.x in body must be of type ${format}: "${bad}"`,
+      },
+    ]);
+  });
+
   it('accepts RE2 patterns that the ECMAScript u flag refuses', () => {
     const s = compileVersionSchema(specWith({ type: 'string', pattern: '^a\\-b$' }));
     expect(s.validate(cr('a-b'))).toEqual([]);

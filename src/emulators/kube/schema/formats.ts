@@ -44,7 +44,43 @@ const checks: Record<string, (s: string) => boolean> = {
   },
   duration: (s) => DURATION.test(s),
   hexcolor: (s) => HEXCOLOR.test(s),
+  rgbcolor: (s) => /^rgb\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)$/.test(s),
+  bsonobjectid: (s) => /^[0-9a-fA-F]{24}$/.test(s),
+  ssn: (s) => /^\d{3}[- ]?\d{2}[- ]?\d{4}$/.test(s),
+  isbn10: (s) => isbn10(s.replace(/[- ]/g, '')),
+  isbn13: (s) => isbn13(s.replace(/[- ]/g, '')),
+  isbn: (s) => isbn10(s.replace(/[- ]/g, '')) || isbn13(s.replace(/[- ]/g, '')),
+  creditcard: (s) => luhn(s.replace(/[- ]/g, '')),
+  password: () => true,
 };
+
+function isbn10(s: string): boolean {
+  if (!/^\d{9}[\dX]$/.test(s)) return false;
+  let sum = 0;
+  for (let i = 0; i < 10; i++) sum += (10 - i) * (s[i] === 'X' ? 10 : Number(s[i]));
+  return sum % 11 === 0;
+}
+
+function isbn13(s: string): boolean {
+  if (!/^\d{13}$/.test(s)) return false;
+  let sum = 0;
+  for (let i = 0; i < 13; i++) sum += Number(s[i]) * (i % 2 === 0 ? 1 : 3);
+  return sum % 10 === 0;
+}
+
+function luhn(s: string): boolean {
+  if (!/^\d{12,19}$/.test(s)) return false;
+  let sum = 0;
+  for (let i = 0; i < s.length; i++) {
+    let d = Number(s[s.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
 
 /** undefined when kube does not check this format. */
 export function checkFormat(format: string, value: string): boolean | undefined {
