@@ -11,6 +11,11 @@ import {
   SSMContactsClient,
   UpdateContactCommand,
 } from '@aws-sdk/client-ssm-contacts';
+import {
+  CreateReplicationSetCommand,
+  GetReplicationSetCommand,
+  SSMIncidentsClient,
+} from '@aws-sdk/client-ssm-incidents';
 import { AwsGate } from '../src/aws/gate.ts';
 import { startAwsEmulator } from '../src/emulators/aws/server.ts';
 import { systemClock } from '../src/engine/clock.ts';
@@ -90,6 +95,22 @@ export function contactHandler(client: SSMContactsClient, gate: AwsGate): KindHa
   };
 }
 
+/** Contacts need an onboarded account: an ACTIVE replication set in the Region. */
+export async function onboard(endpoint: string | undefined, region = 'us-east-1'): Promise<void> {
+  const incidents = new SSMIncidentsClient({
+    region,
+    ...(endpoint
+      ? { endpoint, credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'bench' } }
+      : {}),
+  });
+  const { arn } = await incidents.send(new CreateReplicationSetCommand({ regions: { [region]: {} } }));
+  for (;;) {
+    const r = await incidents.send(new GetReplicationSetCommand({ arn }));
+    if (r.replicationSet?.status === 'ACTIVE') return;
+    await new Promise((res) => setTimeout(res, 10));
+  }
+}
+
 function calls(counters: Record<string, { calls: number }>): { reads: number; writes: number } {
   let reads = 0;
   let writes = 0;
@@ -103,6 +124,7 @@ function calls(counters: Record<string, { calls: number }>): { reads: number; wr
 
 async function runSize(n: number): Promise<Record<string, number>> {
   const emu = await startAwsEmulator({ port: 0, transitionMs: 0 });
+  await onboard(emu.url);
   const client = new SSMContactsClient({
     endpoint: emu.url,
     region: 'us-east-1',

@@ -4,7 +4,7 @@
 // side is the engine's in-memory store (the kube-emulator scenarios live in test/kube/engine).
 import { ListContactsCommand, SSMContactsClient } from '@aws-sdk/client-ssm-contacts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contactHandler } from '../../../bench/engine.bench.ts';
+import { contactHandler, onboard } from '../../../bench/engine.bench.ts';
 import { AccountResolver, sdkSts } from '../../../src/aws/accounts.ts';
 import { AwsGate } from '../../../src/aws/gate.ts';
 import { type RunningEmulator, startAwsEmulator } from '../../../src/emulators/aws/server.ts';
@@ -25,6 +25,7 @@ beforeAll(async () => {
   process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
   process.env.AWS_REGION = 'us-east-1';
+  await onboard(undefined); // through AWS_ENDPOINT_URL
 });
 
 afterAll(async () => {
