@@ -432,3 +432,81 @@ describe('policies and tags', () => {
     ]);
   });
 });
+
+describe('more business rules', () => {
+  it('a new address resets activation; channels page', async () => {
+    const c = h.contacts();
+    const { ContactArn } = await c.send(personal('alice'));
+    const arns: string[] = [];
+    for (const n of ['one', 'two', 'three']) {
+      const r = await c.send(
+        new CreateContactChannelCommand({
+          ContactId: ContactArn,
+          Name: n,
+          Type: 'EMAIL',
+          DeliveryAddress: { SimpleAddress: `${n}@example.com` },
+        }),
+      );
+      arns.push(r.ContactChannelArn as string);
+    }
+    const first = arns[0] as string;
+    await c.send(
+      new ActivateContactChannelCommand({
+        ContactChannelId: first,
+        ActivationCode: await h.activationCode(first),
+      }),
+    );
+    await c.send(
+      new UpdateContactChannelCommand({
+        ContactChannelId: first,
+        DeliveryAddress: { SimpleAddress: 'new@example.com' },
+      }),
+    );
+    const after = await c.send(new GetContactChannelCommand({ ContactChannelId: first }));
+    expect([after.ActivationStatus, after.DeliveryAddress?.SimpleAddress]).toEqual([
+      'NOT_ACTIVATED',
+      'new@example.com',
+    ]);
+
+    const p1 = await c.send(new ListContactChannelsCommand({ ContactId: ContactArn, MaxResults: 2 }));
+    const p2 = await c.send(
+      new ListContactChannelsCommand({
+        ContactId: ContactArn,
+        MaxResults: 2,
+        NextToken: p1.NextToken as string,
+      }),
+    );
+    expect(
+      [...(p1.ContactChannels ?? []), ...(p2.ContactChannels ?? [])].map((x) => x.ContactChannelArn),
+    ).toEqual(arns);
+    expect(p2.NextToken).toBeUndefined();
+  });
+
+  it('tags: at most 50, unknown resources are ResourceNotFoundException, other accounts are denied', async () => {
+    const c = h.contacts();
+    const { ContactArn } = await c.send(personal('alice'));
+    const fifty = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+    await c.send(new TagResourceCommand({ ResourceARN: ContactArn, Tags: fifty }));
+    const over = await failure(() =>
+      c.send(new TagResourceCommand({ ResourceARN: ContactArn, Tags: [{ Key: 'one-more', Value: 'v' }] })),
+    );
+    expect(over.name).toBe('ServiceQuotaExceededException');
+    const ghost = 'arn:aws:ssm-contacts:us-east-1:111111111111:contact/ghost';
+    const missing = await failure(() => c.send(new ListTagsForResourceCommand({ ResourceARN: ghost })));
+    expect([missing.name, missing.error.ResourceId]).toEqual(['ResourceNotFoundException', ghost]);
+    const denied = await failure(() =>
+      h.contacts(BOB).send(new ListTagsForResourceCommand({ ResourceARN: ContactArn })),
+    );
+    expect(denied.name).toBe('AccessDeniedException');
+  });
+
+  it('contact policies: JSON only, and only on existing contacts', async () => {
+    const c = h.contacts();
+    const { ContactArn } = await c.send(personal('alice'));
+    const bad = await failure(() => c.send(new PutContactPolicyCommand({ ContactArn, Policy: 'not json' })));
+    expect(bad.name).toBe('ValidationException');
+    const ghost = 'arn:aws:ssm-contacts:us-east-1:111111111111:contact/ghost';
+    const missing = await failure(() => c.send(new GetContactPolicyCommand({ ContactArn: ghost })));
+    expect(missing.name).toBe('ResourceNotFoundException');
+  });
+});
