@@ -207,6 +207,38 @@ describe('kubectl against the kube emulator', () => {
     expect(h.emu.store.list('/secrets', 'oncall')).toEqual([]);
   });
 
+  it('refuses a CRD a real cluster would refuse, with the real wording', async () => {
+    const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.dev
+spec:
+  group: example.dev
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties: {size: {type: string}}
+              additionalProperties: {type: string}
+`;
+    const r = await h.kubectl(['apply', '-f', '-'], crd);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('The CustomResourceDefinition "widgets.example.dev" is invalid');
+    expect(r.stderr).toContain(
+      'spec.validation.openAPIV3Schema.properties[spec].additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive',
+    );
+    const get = await h.kubectl(['get', 'crd', 'widgets.example.dev']);
+    expect(get.stderr).toContain('not found');
+  });
+
   it('rejects each broken fixture with the real error text', async () => {
     const files = readdirSync(INVALID).filter((f) => f.endsWith('.yaml'));
     expect(files.length).toBeGreaterThan(0);

@@ -116,6 +116,27 @@ describe('KubeApi', () => {
     expect((changed.object.status as { arn: string }).arn).toContain('contact/alice');
   });
 
+  it('deleting a CRD deletes its objects (finalizers honoured) and then stops serving it', () => {
+    const crds = api.find('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
+    api.create(crds, undefined, CONTACT_CRD);
+    const contacts = api.find('incidentmanager.gitops.dev', 'v1alpha1', 'contacts')!;
+    api.create(contacts, 'default', {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'Contact',
+      metadata: { name: 'held', finalizers: ['incidentmanager.gitops.dev/cleanup'] },
+      spec: { alias: 'held', displayName: 'Held', type: 'Personal' },
+    });
+    const name = CONTACT_CRD.metadata!.name!;
+    api.delete(crds, undefined, name);
+    expect(api.get(crds, undefined, name).metadata?.deletionTimestamp).toBeDefined();
+    expect(api.get(contacts, 'default', 'held').metadata?.deletionTimestamp).toBeDefined();
+    api.patch(contacts, 'default', 'held', undefined, 'merge', { metadata: { finalizers: null } });
+    expect(() => api.get(crds, undefined, name)).toThrow(
+      `customresourcedefinitions.apiextensions.k8s.io "${name}" not found`,
+    );
+    expect(api.find('incidentmanager.gitops.dev', 'v1alpha1', 'contacts')).toBeUndefined();
+  });
+
   it('keeps an object with finalizers until the last one is removed', () => {
     api.create(cms, 'default', { ...cm('f'), metadata: { name: 'f', finalizers: ['a/b', 'c/d'] } });
     const marked = api.delete(cms, 'default', 'f');
