@@ -16,7 +16,9 @@ import { startAwsEmulator } from '../src/emulators/aws/server.ts';
 const CONCURRENCY = 16;
 
 export async function run(total = Number(process.argv[2] ?? 4000)): Promise<Record<string, number>> {
+  const t0 = performance.now();
   const emu = await startAwsEmulator({ port: 0, transitionMs: 0 });
+  const startupMs = performance.now() - t0;
   const client = new SSMIncidentsClient({
     endpoint: emu.url,
     region: 'us-east-1',
@@ -71,7 +73,11 @@ export async function run(total = Number(process.argv[2] ?? 4000)): Promise<Reco
   }
 
   emu.admin.log.reset();
-  const result = { 'read-heavy (90% reads)': await mix(0.9), 'write-heavy (70% writes)': await mix(0.3) };
+  const result = {
+    'startup (ms)': startupMs,
+    'read-heavy (90% reads)': await mix(0.9),
+    'write-heavy (70% writes)': await mix(0.3),
+  };
   await emu.stop();
   return result;
 }
@@ -79,5 +85,7 @@ export async function run(total = Number(process.argv[2] ?? 4000)): Promise<Reco
 if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await run();
   for (const [name, rps] of Object.entries(r))
-    process.stdout.write(`aws-emulator ${name}: ${rps.toFixed(0)} requests/s\n`);
+    process.stdout.write(
+      `aws-emulator ${name}: ${rps.toFixed(0)}${name.startsWith('startup') ? '' : ' requests/s'}\n`,
+    );
 }

@@ -199,3 +199,17 @@ describe('faults and the admin path', () => {
     expect(await (await fetch(`${h.emu.url}/__emulator/calls`)).json()).toEqual([]);
   });
 });
+
+describe('read-after-write lag in RAM', () => {
+  it('omits a just-created share from GetResourceShares until the lag has passed', async () => {
+    const { CreateResourceShareCommand, GetResourceSharesCommand } = await import('@aws-sdk/client-ram');
+    h.emu.admin.setFaults({ 'ram:GetResourceShares': { staleReadMs: 1000 } });
+    await h.ram().send(new CreateResourceShareCommand({ name: 'fresh' }));
+    expect(
+      (await h.ram().send(new GetResourceSharesCommand({ resourceOwner: 'SELF' }))).resourceShares,
+    ).toEqual([]);
+    h.clock.advance(1000);
+    const later = await h.ram().send(new GetResourceSharesCommand({ resourceOwner: 'SELF' }));
+    expect(later.resourceShares?.map((s) => s.name)).toEqual(['fresh']);
+  });
+});

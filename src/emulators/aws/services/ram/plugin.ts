@@ -83,7 +83,7 @@ function accountOf(arn: string): string | undefined {
   return /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1];
 }
 
-export const createPlugin: PluginFactory = ({ store, options }) => {
+export const createPlugin: PluginFactory = ({ store, faults, options }) => {
   const regionState = (account: string, region: string) =>
     store.partition<RegionState>(SERVICE, account, region, () => ({
       shares: new Map(),
@@ -342,7 +342,12 @@ export const createPlugin: PluginFactory = ({ store, options }) => {
     );
   }
 
+  /** Shares owned by the caller (SELF) or shared with it; freshly created ones stay hidden during read-after-write lag. */
   function sharesFor(ctx: RequestContext, owner: string): Share[] {
+    return visibleShares(ctx, owner).filter((s) => !faults.hidden(SERVICE, ctx.operation, s.creationTime));
+  }
+
+  function visibleShares(ctx: RequestContext, owner: string): Share[] {
     return owner === 'SELF'
       ? [...regionState(ctx.account, ctx.region).shares.values()].map((s) => {
           settle(s);
