@@ -118,6 +118,15 @@ const library: { reason: string; expression: string }[] = [
   },
   { reason: 'macros: all over a map iterates its keys', expression: "{'a': 1, 'b': 2}.all(k, k != 'c')" },
   { reason: 'macros: cel.bind', expression: 'cel.bind(x, 2, x * x) == 4' },
+  { reason: 'sets: contains', expression: 'sets.contains([1, 2, 3], [3, 1]) && !sets.contains([1], [2])' },
+  {
+    reason: 'sets: equivalent ignores order and duplicates',
+    expression: 'sets.equivalent([1, 2, 2], [2, 1])',
+  },
+  {
+    reason: 'sets: intersects',
+    expression: "sets.intersects(['a', 'b'], ['b']) && !sets.intersects(['a'], ['c'])",
+  },
   { reason: 'size and type', expression: "size('abc') == 3 && type(1) == int && type('x') == string" },
 ];
 

@@ -197,8 +197,27 @@ function extreme(list: readonly CelValue[], sign: 1 | -1): CelValue {
 
 let optionalFactory: { some(v: CelValue): CelValue; none(): CelValue } | undefined;
 
+/** The receiver of cel-go's ext.Sets functions (`sets.contains(a, b)`). */
+class SetsNamespace {}
+
 function buildEnvironment(): Environment {
   const env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false })
+    .registerType('SetsNamespace', SetsNamespace)
+    .registerConstant('sets', 'SetsNamespace', new SetsNamespace())
+    // cel-go ext.Sets, enabled for CRD rules
+    .registerFunction(
+      'SetsNamespace.contains(list, list): bool',
+      (_n: SetsNamespace, a: CelValue[], b: CelValue[]) => b.every((x) => a.some((y) => celEquals(x, y))),
+    )
+    .registerFunction(
+      'SetsNamespace.equivalent(list, list): bool',
+      (_n: SetsNamespace, a: CelValue[], b: CelValue[]) =>
+        b.every((x) => a.some((y) => celEquals(x, y))) && a.every((x) => b.some((y) => celEquals(x, y))),
+    )
+    .registerFunction(
+      'SetsNamespace.intersects(list, list): bool',
+      (_n: SetsNamespace, a: CelValue[], b: CelValue[]) => a.some((x) => b.some((y) => celEquals(x, y))),
+    )
     .registerType('kubernetes.URL', KubeURL)
     .registerType('kubernetes.Quantity', KubeQuantity)
     // cel-go strings extension (ext.Strings) beyond cel-js's built-ins
@@ -404,6 +423,7 @@ export function celError(expression: string, pos: number, message: string): stri
 
 const GLOBALS = new Set([
   'optional',
+  'sets',
   'cel',
   'int',
   'uint',

@@ -236,8 +236,15 @@ function estimateCall(
       inner && (inner.op === '.' || inner.op === '.?') ? (inner.args as [unknown, string])[0] : inner;
     return { cost: estimate(sel, scope).cost + 1, size: 1 };
   }
-  const t = target !== undefined ? estimate(target, scope) : undefined;
   const a = args.map((x) => estimate(x, scope));
+  if ((target as CelAst | undefined)?.op === 'id' && (target as CelAst).args === 'sets') {
+    // ext.Sets compares every element of one list with every element of the other.
+    return {
+      cost: a.reduce((acc, x) => acc + x.cost, 0) + 1 + (a[0]?.size ?? 0) * (a[1]?.size ?? 0),
+      size: 1,
+    };
+  }
+  const t = target !== undefined ? estimate(target, scope) : undefined;
   const base = (t?.cost ?? 0) + a.reduce((acc, x) => acc + x.cost, 0);
   const subject = t ?? a[0];
   const subjectSize = subject?.size ?? 0;
