@@ -341,10 +341,8 @@ export class KubeHttpServer {
         throw errors.badRequest('continue key is not valid: illegal base64 data');
       }
       rv = tok.rv;
-      if (
-        Number(tok.rv) < Number(this.api.store.oldestRv(storeKey(info))) - 1 &&
-        this.api.store.since(storeKey(info), Number(tok.rv)) === undefined
-      )
+      // A token whose resourceVersion left the history can no longer give a consistent list.
+      if (this.api.store.since(storeKey(info), Number(tok.rv)) === undefined)
         throw errors.gone(
           'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
         );

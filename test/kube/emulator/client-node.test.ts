@@ -170,6 +170,18 @@ describe('client-node against the kube emulator', () => {
       fieldSelector: 'metadata.name=p2',
     });
     expect(one.items.map((i) => i.metadata!.name)).toEqual(['p2']);
+    // A continue token from before a compaction is answered 410 Expired.
+    const first = await core.listNamespacedConfigMap({ namespace: 'default', limit: 1 });
+    await core.createNamespacedConfigMap({ namespace: 'default', body: cm('p4', 'p4') });
+    emu.store.compact();
+    const expired = await core
+      .listNamespacedConfigMap({ namespace: 'default', limit: 1, _continue: first.metadata!._continue! })
+      .then(
+        () => undefined,
+        (e: { code?: number; body?: string }) => e,
+      );
+    expect(expired?.code).toBe(410);
+    expect(JSON.parse(expired?.body ?? '{}')).toMatchObject({ reason: 'Expired' });
   });
 
   it('50 writers with stale resourceVersions get 409 Conflict and no update is lost', async () => {

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { startKubeEmulator } from '../../../src/emulators/kube/index.ts';
 import { type Harness, startHarness } from './harness.ts';
 
@@ -195,9 +196,12 @@ describe('persistence and the standalone command', () => {
       const first = await startKubeEmulator({ port: 0, stateFile });
       const cms = first.api.find('', 'v1', 'configmaps')!;
       first.api.create(cms, 'default', { metadata: { name: 'kept' }, data: { a: 'b' } });
+      const crds = first.api.find('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
+      first.api.create(crds, undefined, parse(readFileSync(join(ROOT, 'config/crd/contacts.yaml'), 'utf8')));
       await first.stop();
       const second = await startKubeEmulator({ port: 0, stateFile });
       expect(second.api.get(cms, 'default', 'kept').data).toEqual({ a: 'b' });
+      expect(second.api.find('incidentmanager.gitops.dev', 'v1alpha1', 'contacts')?.kind).toBe('Contact');
       const next = second.api.create(cms, 'default', { metadata: { name: 'after' } }).object;
       expect(Number(next.metadata?.resourceVersion)).toBeGreaterThan(
         Number(second.api.get(cms, 'default', 'kept').metadata?.resourceVersion),
