@@ -1,7 +1,7 @@
 // Generated bound tests for every RAM operation the emulator serves (values from the model table).
 import * as sdk from '@aws-sdk/client-ram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boundCases } from '../../../src/emulators/aws/model/bounds.ts';
+import { boundCases, constrainedPaths } from '../../../src/emulators/aws/model/bounds.ts';
 import { MODELS } from '../../../src/emulators/aws/model/generated.ts';
 import type { ModelTable } from '../../../src/emulators/aws/model/types.ts';
 import { type Harness, startHarness } from './helpers.ts';
@@ -78,5 +78,17 @@ describe.each(Object.entries(BASELINES).filter(([op, b]) => boundCases(table, op
         }
       },
     );
+  },
+);
+
+it.each(Object.keys(BASELINES))(
+  '%s: every constrained member of the model has an out-of-bounds case',
+  (operation) => {
+    const covered = new Set(
+      boundCases(table, operation, BASELINES[operation] ?? {})
+        .filter((c) => !c.valid)
+        .map((c) => c.path),
+    );
+    expect(constrainedPaths(table, operation).filter((p) => !covered.has(p))).toEqual([]);
   },
 );

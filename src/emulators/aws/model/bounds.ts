@@ -163,3 +163,41 @@ export function boundCases(
   visit(op.input, undefined, baseline, [], '');
   return cases;
 }
+
+/**
+ * Every member path of an operation's input that carries a constraint, walked from the model (not
+ * from a value): the conformance suites check their baselines reach each of them.
+ */
+export function constrainedPaths(table: ModelTable, operation: string): string[] {
+  const op = table.operations[operation];
+  if (!op?.input) return [];
+  const out = new Set<string>();
+  const walk = (target: string, member: MemberDef | undefined, path: string, depth: number) => {
+    if (depth > 12) return;
+    const shape: ShapeDef | undefined = PRIMITIVE.has(target) ? undefined : table.shapes[target];
+    const lim = { ...shape, ...member };
+    if (member?.location === 'label') return;
+    const constrained =
+      lim.minLen !== undefined ||
+      lim.maxLen !== undefined ||
+      lim.min !== undefined ||
+      lim.max !== undefined ||
+      lim.pattern !== undefined ||
+      (lim.enum?.length ?? 0) > 0;
+    if (constrained && path) out.add(path);
+    if (shape?.type === 'list') walk(shape.member ?? 'string', undefined, `${path}.1.member`, depth + 1);
+    if (shape?.type === 'map') {
+      walk(shape.key ?? 'string', undefined, `${path}.key`, depth + 1);
+      walk(shape.value ?? 'string', undefined, `${path}.value`, depth + 1);
+    }
+    if (shape?.type === 'structure' || shape?.type === 'union') {
+      for (const [name, m] of Object.entries(shape.members ?? {})) {
+        const p = path ? `${path}.${name}` : name;
+        if (m.required && m.location !== 'label') out.add(p);
+        walk(m.target, m, p, depth + 1);
+      }
+    }
+  };
+  walk(op.input, undefined, '', 0);
+  return [...out].sort();
+}

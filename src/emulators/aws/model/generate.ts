@@ -108,13 +108,13 @@ export function buildTable(model: { shapes: Record<string, SmithyShape> }): Mode
       case 'list':
       case 'set':
         def.type = 'list';
-        if (s.member) def.member = refTarget(s.member.target);
+        if (s.member) def.member = elementRef(name, 'member', s.member);
         if (s.type === 'set') def.unique = true;
         break;
       case 'map':
         def.type = 'map';
-        if (s.key) def.key = refTarget(s.key.target);
-        if (s.value) def.value = refTarget(s.value.target);
+        if (s.key) def.key = elementRef(name, 'key', s.key);
+        if (s.value) def.value = elementRef(name, 'value', s.value);
         break;
       case 'enum':
         def.type = 'string';
@@ -151,6 +151,26 @@ export function buildTable(model: { shapes: Record<string, SmithyShape> }): Mode
     return name;
   };
   const refTarget = (id: string): string => (id.startsWith('smithy.api#') ? simpleType(id) : visit(id));
+  // Constraint traits on a list member or map key/value (e.g. `String@member` length 0..512) live on
+  // the member, not the target: keep them as a synthetic shape `<Container>$<role>`.
+  const elementRef = (
+    container: string,
+    role: string,
+    ref: { target: string; traits?: Record<string, unknown> },
+  ): string => {
+    const base = refTarget(ref.target);
+    const extra: ShapeDef = { type: 'string' };
+    constraintsOf(ref.traits, extra);
+    if (Object.keys(extra).length === 1) return base;
+    const synthetic = `${container}$${role}`;
+    const baseDef = out.shapes[base];
+    out.shapes[synthetic] = {
+      ...(baseDef ?? { type: base as ShapeDef['type'] }),
+      ...extra,
+      type: baseDef?.type ?? (base as ShapeDef['type']),
+    };
+    return synthetic;
+  };
 
   for (const [id, s] of Object.entries(shapes)) {
     if (s.type === 'service') {
