@@ -44,6 +44,11 @@ function userIdOf(accessKeyId: string): string {
 export class Accounts {
   private readonly temporary = new Map<string, KeyIdentity & { secret: string; expiresAt: number }>();
 
+  /** Expiry (emulator ms) of a temporary key issued by AssumeRole; undefined for long-term keys. */
+  expiresAt(accessKeyId: string | undefined): number | undefined {
+    return accessKeyId ? this.temporary.get(accessKeyId)?.expiresAt : undefined;
+  }
+
   resolve(accessKeyId: string | undefined): KeyIdentity {
     if (accessKeyId) {
       const t = this.temporary.get(accessKeyId);

@@ -207,6 +207,13 @@ export async function startAwsEmulator(options: StartOptions = {}): Promise<Runn
     try {
       const f = faults.for(plugin.name, operation);
       if (f.latencyMs) await new Promise((r) => setTimeout(r, f.latencyMs));
+      const expiresAt = store.accounts.expiresAt(scope.accessKeyId);
+      if (expiresAt !== undefined && clock.now() >= expiresAt)
+        throw new AwsError(
+          plugin.protocol === 'awsQuery' ? 'ExpiredToken' : 'ExpiredTokenException',
+          'The security token included in the request is expired',
+          plugin.protocol === 'awsQuery' ? 400 : 403,
+        );
       if (!faults.take(plugin.name, operation, who.account)) throw plugin.throttlingError(operation);
       if (faults.injectServerError(plugin.name, operation)) throw plugin.internalError();
       if (plugin.model) {

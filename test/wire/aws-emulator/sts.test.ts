@@ -40,6 +40,9 @@ describe('sts', () => {
       '222222222222',
       'arn:aws:sts::222222222222:assumed-role/Deployer/ci-run',
     ]);
+    h.clock.advance(900_000);
+    const expired = await failure(() => session.send(new GetCallerIdentityCommand({})));
+    expect([expired.name, expired.status]).toEqual(['ExpiredToken', 400]);
   });
 
   it('checks the external id of a role configured to require one (AccessDenied 403)', async () => {
