@@ -170,4 +170,29 @@ describe('AwsGate', () => {
     await p;
     expect(ran).toBe(true);
   });
+
+  it('a throttled queue resumes after the longest advised pause, even when throttled again meanwhile', async () => {
+    const clock = new FakeClock();
+    const gate = new AwsGate({ clock });
+    const t = { account: 'a', region: 'eu-west-1', service: 'ssm-contacts' as const };
+    const throttle = (s: number) => async () => {
+      throw new ThrottlingException({ message: 'slow', Message: 'slow', RetryAfterSeconds: s, ...meta(429) });
+    };
+    await gate.call(t, 'GetContact', throttle(1)).catch(() => undefined);
+    clock.advance(500);
+    // queued behind the pause; when it runs it is throttled again with a longer advice
+    const second = gate.call(t, 'GetContact', throttle(3)).catch(() => undefined);
+    clock.advance(500);
+    await second;
+    let ran = false;
+    const third = gate.call(t, 'GetContact', async () => {
+      ran = true;
+    });
+    clock.advance(2_999);
+    await new Promise((r) => setImmediate(r));
+    expect(ran).toBe(false);
+    clock.advance(1);
+    await third;
+    expect(ran).toBe(true);
+  });
 });
