@@ -42,6 +42,41 @@ const SUBDOMAIN_MSG =
 const LABEL_MSG =
   "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_VALUE_MSG =
+  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const NAME_PART_MSG =
+  "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+
+/** validation.IsQualifiedName for label and annotation keys: `[prefix/]name`. */
+function qualifiedNameCauses(key: string, field: string): StatusCause[] {
+  const bad = (detail: string): StatusCause => ({
+    reason: 'FieldValueInvalid',
+    field,
+    message: `Invalid value: "${key}": ${detail}`,
+  });
+  const parts = key.split('/');
+  if (parts.length > 2)
+    return [
+      bad(
+        "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+      ),
+    ];
+  const name = parts[parts.length - 1] ?? '';
+  const out: StatusCause[] = [];
+  if (parts.length === 2) {
+    const prefix = parts[0] ?? '';
+    if (prefix.length === 0) out.push(bad('prefix part must be non-empty'));
+    else if (prefix.length > 253) out.push(bad('prefix part must be no more than 253 characters'));
+    else if (!DNS1123_SUBDOMAIN.test(prefix)) out.push(bad(`prefix part ${SUBDOMAIN_MSG}`));
+  }
+  if (name.length === 0) out.push(bad('name part must be non-empty'));
+  else if (name.length > 63) out.push(bad('name part must be no more than 63 characters'));
+  else if (!NAME_PART.test(name)) out.push(bad(NAME_PART_MSG));
+  return out;
+}
+
 const CRD_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
 const NS_FINALIZER = 'kubernetes';
 
@@ -186,9 +221,20 @@ export class KubeApi {
           field: 'metadata.name',
         });
     }
-    if (info.custom && info.crdName) {
-      // CR names must additionally be valid path segments; the subdomain check above covers them.
+    for (const [k, v] of Object.entries(m.labels ?? {})) {
+      causes.push(...qualifiedNameCauses(k, 'metadata.labels'));
+      if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v))
+        causes.push({
+          reason: 'FieldValueInvalid',
+          field: 'metadata.labels',
+          message:
+            typeof v === 'string' && v.length > 63
+              ? `Invalid value: "${v}": must be no more than 63 characters`
+              : `Invalid value: "${String(v)}": ${LABEL_VALUE_MSG}`,
+        });
     }
+    for (const k of Object.keys(m.annotations ?? {}))
+      causes.push(...qualifiedNameCauses(k, 'metadata.annotations'));
     return causes;
   }
 

@@ -173,6 +173,33 @@ describe('KubeApi', () => {
     ).toMatchObject({ code: 400, reason: 'BadRequest' });
   });
 
+  it('validates label keys and values as kube-apiserver words it', () => {
+    const bad = {
+      ...cm('labelled'),
+      metadata: { name: 'labelled', labels: { 'team!': 'x', app: 'has space' } },
+    };
+    const st = statusOf(() => api.create(cms, 'default', bad));
+    expect(st).toMatchObject({ code: 422, reason: 'Invalid' });
+    expect(st.message).toContain(
+      'metadata.labels: Invalid value: "team!": name part must consist of alphanumeric characters',
+    );
+    expect(st.message).toContain(
+      'metadata.labels: Invalid value: "has space": a valid label must be an empty string',
+    );
+    const long = { ...cm('long'), metadata: { name: 'long', labels: { app: 'x'.repeat(64) } } };
+    expect(statusOf(() => api.create(cms, 'default', long)).message).toContain(
+      'must be no more than 63 characters',
+    );
+    const ok = {
+      ...cm('fine'),
+      metadata: { name: 'fine', labels: { 'app.kubernetes.io/name': 'web', empty: '' } },
+    };
+    expect(api.create(cms, 'default', ok).object.metadata?.labels).toEqual({
+      'app.kubernetes.io/name': 'web',
+      empty: '',
+    });
+  });
+
   it('dryRun=All validates without storing', () => {
     const r = api.create(cms, 'default', cm('dry'), { dryRun: true });
     expect(r.object.metadata?.uid).toBeDefined();
