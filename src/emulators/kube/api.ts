@@ -77,6 +77,27 @@ function qualifiedNameCauses(key: string, field: string): StatusCause[] {
   return out;
 }
 
+/** ValidateConfigMapUpdate / ValidateSecretUpdate: `immutable: true` freezes the data. */
+function immutableDataCauses(resource: string, o: Obj, old: Obj): StatusCause[] {
+  const out: StatusCause[] = [];
+  const forbidden = (field: string): StatusCause => ({
+    reason: 'FieldValueForbidden',
+    field,
+    message: 'Forbidden: field is immutable when `immutable` is set',
+  });
+  if (resource === 'secrets' && (o.type ?? 'Opaque') !== (old.type ?? 'Opaque'))
+    out.push({
+      reason: 'FieldValueInvalid',
+      field: 'type',
+      message: `Invalid value: "${String(o.type)}": field is immutable`,
+    });
+  if (old.immutable !== true) return out;
+  if (o.immutable !== true) out.push(forbidden('immutable'));
+  const fields = resource === 'configmaps' ? ['data', 'binaryData'] : ['data'];
+  for (const f of fields) if (sortedJson(o[f] ?? null) !== sortedJson(old[f] ?? null)) out.push(forbidden(f));
+  return out;
+}
+
 const CRD_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
 const NS_FINALIZER = 'kubernetes';
 
@@ -250,6 +271,8 @@ export class KubeApi {
       delete o.stringData;
     }
     const causes = this.validateMeta(info, o, old === undefined);
+    if (old && info.group === '' && (info.resource === 'configmaps' || info.resource === 'secrets'))
+      causes.push(...immutableDataCauses(info.resource, o, old));
     const schema = this.schemaFor(info);
     if (schema) {
       const pruned = schema.prune(o);

@@ -200,6 +200,15 @@ describe('KubeApi', () => {
     });
   });
 
+  it('an immutable ConfigMap refuses data changes', () => {
+    api.create(cms, 'default', { ...cm('frozen', { a: '1' }), immutable: true });
+    const st = statusOf(() => api.patch(cms, 'default', 'frozen', undefined, 'merge', { data: { a: '2' } }));
+    expect(st.message).toBe(
+      'ConfigMap "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set',
+    );
+    api.patch(cms, 'default', 'frozen', undefined, 'merge', { metadata: { labels: { still: 'editable' } } });
+  });
+
   it('dryRun=All validates without storing', () => {
     const r = api.create(cms, 'default', cm('dry'), { dryRun: true });
     expect(r.object.metadata?.uid).toBeDefined();
