@@ -173,7 +173,17 @@ function startController(
   opts: { resyncMs?: number; metadata?: MetadataPort; namespace?: string } = {},
 ) {
   const metadata = opts.metadata ?? new KubeMetadataPort(client, new Map([['Contact', CONTACTS]]));
-  return new Controller([{ kind: 'Contact', handler: handler(aws), type: CONTACTS }], {
+  // The test kind names another Contact through a label (the real kinds use …Ref spec fields).
+  const withRefs: KindHandler<ManagedObject, State> = {
+    ...handler(aws),
+    references: (mr) => {
+      const owner = mr.metadata.labels?.['test.imctl/owner'];
+      return owner
+        ? [{ path: 'metadata.labels[test.imctl/owner]', ref: { kind: 'Contact', name: owner } }]
+        : [];
+    },
+  };
+  return new Controller([{ kind: 'Contact', handler: withRefs, type: CONTACTS }], {
     kc,
     client,
     clock: systemClock,
@@ -329,6 +339,40 @@ describe('engine against the Kubernetes emulator', () => {
       await waitFor('dave', (x) => x === undefined, ns);
       expect(aws.items.size).toBe(1);
       expect(aws.calls.delete).toBe(0);
+    } finally {
+      await ctl.stop();
+      await running;
+    }
+  });
+
+  it('deletion waits while another object references it, naming it, and proceeds once it is gone', async () => {
+    const aws = new FakeContacts();
+    const ns = await namespace('blocked');
+    const ctl = startController(aws, 'blocked', { namespace: ns });
+    await ctl.start();
+    const running = ctl.engine.run();
+    try {
+      await client.create(CONTACTS, contact('owner', 'Owner', {}, ns), ns);
+      await waitFor('owner', ready, ns);
+      const child = contact('child', 'Child', {}, ns);
+      (child.metadata as { labels?: Record<string, string> }).labels = { 'test.imctl/owner': 'owner' };
+      await client.create(CONTACTS, child, ns);
+      await waitFor('child', ready, ns);
+
+      await client.request('DELETE', KubeClient.objectPath(CONTACTS, 'owner', ns));
+      const blocked = await waitFor(
+        'owner',
+        (x) => x?.status?.conditions?.find((c) => c.type === 'Ready')?.reason === 'DeleteBlocked',
+        ns,
+      );
+      expect(blocked?.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain(
+        `Contact ${ns}/child`,
+      );
+      expect(aws.calls.delete).toBe(0);
+
+      await client.request('DELETE', KubeClient.objectPath(CONTACTS, 'child', ns));
+      await waitFor('owner', (x) => x === undefined, ns); // woken by the referrer's deletion
+      expect(aws.items.size).toBe(0);
     } finally {
       await ctl.stop();
       await running;
