@@ -164,7 +164,7 @@ describe('imctl controller process', () => {
       'prod',
       (o) => o?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True',
     );
-    expect((acct?.status as { callerArn?: string }).callerArn).toBe(
+    expect((acct?.status as { callerArn?: string } | undefined)?.callerArn).toBe(
       'arn:aws:sts::111111111111:assumed-role/incident-manager-operator/incident-manager-operator',
     );
     const metrics = await (await fetch(`${urlA}/metrics`)).text();
