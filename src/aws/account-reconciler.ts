@@ -8,10 +8,13 @@ import { asClassified, type ManagedObject, type Outcome, Outcomes } from '../eng
 import type { EventRecorder } from '../engine/events.ts';
 import { deriveStatus, type StatusPort, StatusWriter } from '../engine/status.ts';
 import type { AccountResolver } from './accounts.ts';
+import type { AwsGate } from './gate.ts';
 
 export interface AccountReconcilerDeps {
   lookup: (key: string) => ManagedObject | undefined;
   accounts: AccountResolver;
+  /** Receives spec.limits so every call to the account honours them. */
+  gate?: AwsGate;
   status: StatusPort;
   events: EventRecorder;
   clock: Clock;
@@ -34,6 +37,7 @@ export class AccountReconciler {
     const obj = structuredClone(cached);
     const spec = obj.spec as unknown as AWSAccountSpec;
     const now = new Date(this.#d.clock.now()).toISOString();
+    this.#d.gate?.setAccountLimits(obj.metadata.name, spec.limits);
     try {
       const id = await this.#d.accounts.verify(obj.metadata.name, spec);
       const how = spec.roleArn ? `assumed ${spec.roleArn}` : "the controller's own credentials";

@@ -50,6 +50,8 @@ export class AwsGate {
   readonly #calls: Counter<'service' | 'operation' | 'outcome'> | undefined;
   readonly #duration: Histogram<'service' | 'operation'> | undefined;
   readonly #pausedUntil = new Map<string, number>();
+  /** Per-account overrides from AWSAccount spec.limits. */
+  readonly #accountLimits = new Map<string, { requestsPerSecond?: number; maxConcurrency?: number }>();
 
   constructor(opts: GateOptions = {}) {
     this.#limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -71,15 +73,52 @@ export class AwsGate {
     }
   }
 
+  #effective(t: GateTarget): GateLimits {
+    const l = this.#limits[t.service];
+    const a = this.#accountLimits.get(t.account);
+    // An account's own limits can only lower the service defaults (they protect a shared quota).
+    return {
+      concurrency: Math.min(l.concurrency, a?.maxConcurrency ?? l.concurrency),
+      intervalCap: Math.min(l.intervalCap, a?.requestsPerSecond ?? l.intervalCap),
+      intervalMs: l.intervalMs,
+    };
+  }
+
   #queue(t: GateTarget): PQueue {
     const key = `${t.account}|${t.region}|${t.service}`;
     let q = this.#queues.get(key);
     if (!q) {
-      const l = this.#limits[t.service];
+      const l = this.#effective(t);
       q = new PQueue({ concurrency: l.concurrency, intervalCap: l.intervalCap, interval: l.intervalMs });
       this.#queues.set(key, q);
     }
     return q;
+  }
+
+  /**
+   * Applies an AWSAccount's spec.limits (calls per second, calls in flight) to its queues.
+   * Concurrency changes apply at once; a new rate applies to queues created afterwards and, for
+   * existing queues, once they are idle (p-queue fixes its interval cap at construction).
+   */
+  setAccountLimits(
+    account: string,
+    limits: { requestsPerSecond?: number; maxConcurrency?: number } | undefined,
+  ): void {
+    const prev = this.#accountLimits.get(account);
+    if (
+      prev?.requestsPerSecond === limits?.requestsPerSecond &&
+      prev?.maxConcurrency === limits?.maxConcurrency
+    )
+      return;
+    if (limits) this.#accountLimits.set(account, limits);
+    else this.#accountLimits.delete(account);
+    for (const [key, q] of this.#queues) {
+      const [acct, region, service] = key.split('|') as [string, string, AwsService];
+      if (acct !== account) continue;
+      const l = this.#effective({ account: acct, region, service });
+      if (q.size === 0 && q.pending === 0) this.#queues.delete(key);
+      else q.concurrency = l.concurrency;
+    }
   }
 
   /** Runs `fn` within the target's limits; throws a ClassifiedError on failure. */

@@ -85,6 +85,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
         new AccountReconciler({
           lookup: lk,
           accounts,
+          gate,
           status: metadata,
           events,
           clock,

@@ -195,4 +195,39 @@ describe('AwsGate', () => {
     await third;
     expect(ran).toBe(true);
   });
+
+  it("honours an AWSAccount's spec.limits, which only lower the defaults", async () => {
+    const gate = new AwsGate({
+      limits: { 'ssm-contacts': { concurrency: 4, intervalCap: 100, intervalMs: 1_000 } },
+    });
+    gate.setAccountLimits('prod', { maxConcurrency: 1 });
+    let running = 0;
+    let max = 0;
+    const releases: Array<() => void> = [];
+    const call = (account: string) =>
+      gate.call({ account, region: 'eu-west-1', service: 'ssm-contacts' }, 'GetContact', async () => {
+        running++;
+        max = Math.max(max, running);
+        await new Promise<void>((r) => releases.push(r));
+        running--;
+      });
+    const all = [call('prod'), call('prod'), call('prod')];
+    await new Promise((r) => setImmediate(r));
+    expect(running).toBe(1);
+    while (releases.length > 0 || running > 0) {
+      releases.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(all);
+    expect(max).toBe(1);
+    gate.setAccountLimits('prod', { maxConcurrency: 64 }); // cannot raise above the service default
+    const more = [call('prod'), call('prod'), call('prod'), call('prod'), call('prod')];
+    await new Promise((r) => setImmediate(r));
+    expect(running).toBe(4);
+    while (releases.length > 0 || running > 0) {
+      releases.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(more);
+  });
 });
