@@ -320,7 +320,16 @@ export class KubeApi {
     else delete m.generation;
     if (info.custom && info.hasStatus) delete o.status;
     this.onCreate(info, o);
-    if (opts.fieldManager) recordUpdate(o, undefined, opts.fieldManager, this.apiVersionOf(info), 'Update');
+    if (opts.fieldManager)
+      recordUpdate(
+        o,
+        undefined,
+        opts.fieldManager,
+        this.apiVersionOf(info),
+        'Update',
+        undefined,
+        info.schema,
+      );
     if (opts.dryRun) return { object: this.present(info, o), created: true, warnings };
     const rv = this.store.nextRv();
     m.resourceVersion = String(rv);
@@ -473,7 +482,7 @@ export class KubeApi {
       meta(next).generation = (current.metadata?.generation ?? 0) + 1;
     if (info.resource === 'customresourcedefinitions' && sub !== 'status') this.establish(next);
     if (opts.fieldManager && operation !== 'none')
-      recordUpdate(next, current, opts.fieldManager, this.apiVersionOf(info), operation, sub);
+      recordUpdate(next, current, opts.fieldManager, this.apiVersionOf(info), operation, sub, info.schema);
     // No-op writes keep the resourceVersion and send no event, as in kube.
     const unchanged = sortedJson(stripRv(next)) === sortedJson(stripRv(current));
     const finalize =
@@ -553,6 +562,8 @@ export class KubeApi {
         `the name of the object (${am.name}) does not match the name on the URL (${name})`,
       );
     const base = current ? this.present(info, current) : undefined;
+    const defaulted = clone(applied);
+    this.schemaFor(info)?.applyDefaults(defaulted);
     const result: ApplyResult = applyManagedFields(
       base,
       applied,
@@ -561,6 +572,7 @@ export class KubeApi {
       opts.force ?? false,
       sub,
       info.schema,
+      defaulted,
     );
     if (!current) {
       const obj = result.object;

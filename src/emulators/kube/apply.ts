@@ -288,6 +288,8 @@ export function applyManagedFields(
   force: boolean,
   sub: string | undefined,
   schema: Schema,
+  /** The applied configuration with schema defaults, for comparing values (defaults are no change). */
+  defaulted: Obj = applied,
 ): ApplyResult {
   const appliedSet = new Set<string>();
   leaves(applied, schema, [], appliedSet);
@@ -309,7 +311,7 @@ export function applyManagedFields(
       const lastPe = path[path.length - 1];
       if (lastPe && 'k' in lastPe) continue;
       const liveV = getAt(result, path);
-      const newV = getAt(applied, path);
+      const newV = getAt(defaulted, path);
       if (JSON.stringify(liveV) !== JSON.stringify(newV) && !(isObj(newV) && Object.keys(newV).length === 0))
         conflicts.push({ entry: e, path });
     }
@@ -406,11 +408,12 @@ export function recordUpdate(
   apiVersion: string,
   operation: 'Update' | 'Apply',
   sub?: string,
+  schema?: Schema,
 ): void {
   const after = new Set<string>();
-  leaves(next, undefined, [], after);
+  leaves(next, schema, [], after);
   const before = new Set<string>();
-  if (old) leaves(old, undefined, [], before);
+  if (old) leaves(old, schema, [], before);
   const changed = new Set<string>();
   for (const p of after) {
     if (!before.has(p) || JSON.stringify(getAt(next, dec(p))) !== JSON.stringify(getAt(old, dec(p))))

@@ -41,7 +41,8 @@ describe('kubectl against the kube emulator', () => {
   it('applies every sample client-side and again server-side', async () => {
     const created = await ok(['apply', '-f', SAMPLES]);
     expect(created).toContain('contact.incidentmanager.gitops.dev/alice created');
-    const ssa = await ok(['apply', '--server-side', '--force-conflicts', '-f', SAMPLES]);
+    // Same values as the client-side apply: co-ownership, no conflict.
+    const ssa = await ok(['apply', '--server-side', '-f', SAMPLES]);
     expect(ssa).toContain('contact.incidentmanager.gitops.dev/alice serverside-applied');
     const yaml = await ok(['get', 'contact', 'alice', '-o', 'yaml', '--show-managed-fields']);
     expect(yaml).toContain('manager: kubectl');
