@@ -90,6 +90,11 @@ describe('kubectl against the kube emulator', () => {
     expect(diff.code).toBe(1);
     expect(diff.stdout).toContain('-  displayName: Alice Byrne');
     expect(diff.stdout).toContain('+  displayName: Alice B');
+    // Server-side diff is a dry-run apply: nothing changes.
+    const ssaDiff = await h.kubectl(['diff', '--server-side', '--force-conflicts', '-f', file]);
+    expect(ssaDiff.stderr).toBe('');
+    expect(ssaDiff.stdout).toContain('+  displayName: Alice B');
+    expect(await ok(['get', 'contact', 'alice', '-o', 'jsonpath={.spec.displayName}'])).toBe('Alice Byrne');
   });
 
   it('patches status through the subresource and kubectl wait sees the condition', async () => {
