@@ -101,7 +101,8 @@ const opOf = (key: string) => key.split('#')[0] as string;
 
 describe.each(Object.entries(BASELINES).filter(([key, b]) => boundCases(table, opOf(key), b).length > 0))(
   '%s',
-  (operation, baseline) => {
+  (key, baseline) => {
+    const operation = opOf(key);
     const cases = boundCases(table, operation, baseline);
     it.each(cases.map((c) => [c.description, c] as const))('%s', async (_d, c) => {
       const Command = (sdk as unknown as Record<string, new (i: unknown) => sdk.ListResponsePlansCommand>)[
