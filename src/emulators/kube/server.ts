@@ -45,9 +45,17 @@ function sendError(res: ServerResponse, e: unknown) {
   send(res, ke.status.code, ke.status);
 }
 
+/** kube-apiserver's request body limit (3 MiB). */
+const MAX_BODY = 3 * 1024 * 1024;
+
 async function readRaw(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw errors.tooLarge(`Request entity too large: limit is ${MAX_BODY}`);
+    chunks.push(c as Buffer);
+  }
   return Buffer.concat(chunks);
 }
 

@@ -130,6 +130,9 @@ export const errors = {
       name === '' ? qualifiedResource(group, resource) : `${qualifiedResource(group, resource)} "${name}"`;
     return failure(403, 'Forbidden', `${what} is forbidden: ${why}`, detailsFor(group, resource, name));
   },
+  tooLarge(message: string): KubeError {
+    return failure(413, 'RequestEntityTooLarge', message);
+  },
   gone(message: string): KubeError {
     return failure(410, 'Expired', message);
   },

@@ -63,6 +63,16 @@ describe('kube emulator over HTTP', () => {
     expect((got.body.data as Record<string, string>).region).toBe('eu-west-1');
   });
 
+  it('refuses request bodies over 3 MiB as kube-apiserver does', async () => {
+    const big = { metadata: { name: 'big' }, data: { blob: 'x'.repeat(3 * 1024 * 1024) } };
+    const r = await req('POST', '/api/v1/namespaces/default/configmaps', big);
+    expect(r.status).toBe(413);
+    expect(r.body).toMatchObject({
+      reason: 'RequestEntityTooLarge',
+      message: 'Request entity too large: limit is 3145728',
+    });
+  });
+
   it('a server-side dry run validates without storing', async () => {
     const r = await h.kubectl([
       'create',
