@@ -146,7 +146,19 @@ export class KubeHttpServer {
       }
       if (path === '/api') return this.discoveryApi(res, accept);
       if (path === '/apis') return this.discoveryApis(res, accept);
-      if (path === '/openapi/v2') return send(res, 200, openApiV2(this.api.resources()));
+      if (path === '/openapi/v2') {
+        // kubectl asks for protobuf only when a kind is missing from OpenAPI v3 (CRDs not applied
+        // yet); a document without definitions lets it go on to "no matches for kind".
+        if (!/application\/json|\*\/\*/.test(accept) && accept.includes('protobuf')) {
+          const body = emptySwaggerProto();
+          res.writeHead(200, {
+            'Content-Type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf',
+            'Content-Length': String(body.length),
+          });
+          return void res.end(body);
+        }
+        return send(res, 200, openApiV2(this.api.resources()));
+      }
       if (path === '/openapi/v3')
         return send(res, 200, openApiV3Index(this.api.resources(), this.api.generation));
       if (path.startsWith('/openapi/v3/')) {
@@ -632,6 +644,13 @@ export class KubeHttpServer {
       groups: groups.map((g) => this.groupJson(g)),
     });
   }
+}
+
+/** openapi_v2.Document{swagger: "2.0", info: {title, version}} in protobuf wire format. */
+function emptySwaggerProto(): Buffer {
+  const field = (n: number, v: Buffer) => Buffer.concat([Buffer.from([(n << 3) | 2, v.length]), v]);
+  const info = Buffer.concat([field(1, Buffer.from('Kubernetes')), field(2, Buffer.from('v1.32.0'))]);
+  return Buffer.concat([field(1, Buffer.from('2.0')), field(2, info)]);
 }
 
 /** Kubernetes version priority: GA > beta > alpha, higher numbers first. */

@@ -26,6 +26,15 @@ async function ok(args: string[], stdin?: string): Promise<string> {
 }
 
 describe('kubectl against the kube emulator', () => {
+  it('before the CRDs are applied, kubectl reports the kind as unknown as with a real cluster', async () => {
+    const r = await h.kubectl(['apply', '-f', join(SAMPLES, '03-contacts.yaml')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(
+      'no matches for kind "Contact" in version "incidentmanager.gitops.dev/v1alpha1"',
+    );
+    expect(r.stderr).toContain('ensure CRDs are installed first');
+  });
+
   it('applies the CRDs client-side, serves them at once and reports them Established', async () => {
     const out = await ok(['apply', '-f', CRDS]);
     expect(out).toContain(
