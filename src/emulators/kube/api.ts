@@ -520,7 +520,9 @@ export class KubeApi {
   ): WriteResult {
     const key = storeKey(info);
     const current = this.store.get(key, info.namespaced ? ns : undefined, name);
-    if (type === 'apply') return this.apply(info, ns, name, sub, body as Obj, current, opts);
+    // Apply creates through the main resource only; a subresource needs the object.
+    if (type === 'apply' && (current || sub === undefined))
+      return this.apply(info, ns, name, sub, body as Obj, current, opts);
     if (!current) throw errors.notFound(info.group, info.resource, name);
     const base = this.present(info, current);
     let next: unknown;

@@ -360,6 +360,14 @@ describe('server-side apply', () => {
     expect(names()).toEqual(['sms', 'mail']);
     api.patch(contacts, 'default', 'c', undefined, 'apply', withChannels(), { fieldManager: 'a' });
     expect(names()).toEqual(['mail']);
+    const status = { ...base, status: { arn: 'arn:aws:ssm-contacts:eu-west-1:111122223333:contact/c' } };
+    api.patch(contacts, 'default', 'c', 'status', 'apply', status, { fieldManager: 'controller' });
+    expect((api.get(contacts, 'default', 'c').status as { arn: string }).arn).toContain('contact/c');
+    expect(
+      statusOf(() =>
+        api.patch(contacts, 'default', 'nope', 'status', 'apply', status, { fieldManager: 'controller' }),
+      ),
+    ).toMatchObject({ code: 404 });
     expect(statusOf(() => api.patch(cms, 'default', 'x', undefined, 'apply', cm('x'), {}))).toMatchObject({
       code: 400,
     });
