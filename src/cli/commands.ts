@@ -14,7 +14,8 @@ export interface CommandModule {
 }
 
 const PARENTS: Record<string, string> = {
-  emulate: 'Run a wire-level emulator on loopback (aws: ssm-incidents, ssm-contacts, ram, sts; kube: an API server)',
+  emulate:
+    'Run a wire-level emulator on loopback (aws: ssm-incidents, ssm-contacts, ram, sts; kube: an API server)',
 };
 
 export async function registerCommands(program: Command): Promise<void> {
