@@ -8,6 +8,8 @@ export interface CallRecord {
   region: string;
   /** Request summary: member names and scalar values; secrets are redacted. */
   request: Record<string, unknown>;
+  /** The whole request body as parsed, secrets redacted at any depth (tests assert minimal updates on it). */
+  input: unknown;
   /** Idempotency token, when the request carried one. */
   token?: string;
   outcome: 'ok' | 'error';
@@ -26,6 +28,16 @@ export function summariseRequest(input: unknown): Record<string, unknown> {
     else if (Array.isArray(v)) out[k] = `[${v.length}]`;
     else out[k] = '{…}';
   }
+  return out;
+}
+
+/** A deep copy of a request with every secret-named member replaced by `***`. */
+export function redactRequest(input: unknown): unknown {
+  if (Array.isArray(input)) return input.map(redactRequest);
+  if (!input || typeof input !== 'object') return input;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input as Record<string, unknown>))
+    out[k] = SECRET.test(k) ? '***' : redactRequest(v);
   return out;
 }
 

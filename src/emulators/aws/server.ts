@@ -18,7 +18,7 @@ import {
 } from './errors.ts';
 import { type FaultConfig, Faults, withDefaultThrottling } from './faults.ts';
 import { validateInput } from './model/validate.ts';
-import { CallLog, type CallRecord, summariseRequest } from './observe.ts';
+import { CallLog, type CallRecord, redactRequest, summariseRequest } from './observe.ts';
 import type { EmulatorOptions, PluginFactory, RequestContext, ServicePlugin } from './service.ts';
 import { parseSigV4 } from './sigv4.ts';
 import { EmulatorStore } from './store.ts';
@@ -239,6 +239,7 @@ export async function startAwsEmulator(options: StartOptions = {}): Promise<Runn
       account: who.account,
       region: scope.region,
       request: summariseRequest(input),
+      input: redactRequest(input),
       ...(token ? { token } : {}),
       outcome: outcome.ok ? 'ok' : 'error',
       status: outcome.ok ? successStatus : outcome.error.status,
