@@ -1,0 +1,178 @@
+// The whole product on one machine, in one process: the Kubernetes API server emulator with our
+// CRDs installed, the AWS emulator, and the controller manager reconciling between them. Backs
+// `imctl demo` and the controller integration tests. The controller reaches AWS through the
+// standard AWS environment (AWS_ENDPOINT_URL, keys, region), exactly as in a real deployment.
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+import { kindModules } from '../controllers/index.ts';
+import { allCrds } from '../crds/registry.ts';
+import { DEFAULT_ACCOUNT as DEFAULT_AWS_ACCOUNT, TEST_KEYS } from '../emulators/aws/accounts.ts';
+import { type RunningEmulator, startAwsEmulator } from '../emulators/aws/server.ts';
+import { type KubeEmulator, startKubeEmulator } from '../emulators/kube/index.ts';
+import type { Clock, TimerHandle } from '../engine/clock.ts';
+import { KubeClient, type ResourceType } from '../engine/kube.ts';
+import { type RunningManager, startManager } from '../engine/manager.ts';
+import type { KindModule } from '../engine/plugin.ts';
+
+/** The AWS emulator's documented test key for account 111111111111 (see docs/aws-emulator.md). */
+export const LOCAL_ACCESS_KEY = 'AKIAIOSFODNN7EXAMPLE';
+
+const CRD_TYPE: ResourceType = {
+  group: 'apiextensions.k8s.io',
+  version: 'v1',
+  plural: 'customresourcedefinitions',
+  namespaced: false,
+};
+
+/**
+ * Wall-clock time with an offset that can jump forward, shared by the AWS emulator and the
+ * controller so that "24 hours later" is one call, not a day. Timers due by the new time fire at
+ * once on a jump; otherwise they run on real timeouts.
+ */
+export class LocalClock implements Clock {
+  #offset = 0;
+  readonly #timers = new Set<{ due: number; fire: () => void }>();
+
+  now(): number {
+    return Date.now() + this.#offset;
+  }
+
+  setTimer(fn: () => void, ms: number): TimerHandle {
+    const entry = {
+      due: this.now() + Math.max(0, ms),
+      fire: () => {
+        if (!this.#timers.delete(entry)) return;
+        clearTimeout(t);
+        fn();
+      },
+    };
+    const t = setTimeout(entry.fire, Math.max(0, ms));
+    t.unref?.();
+    this.#timers.add(entry);
+    return {
+      cancel: () => {
+        this.#timers.delete(entry);
+        clearTimeout(t);
+      },
+    };
+  }
+
+  /** Moves time forward; timers that are now due fire in due order. */
+  advance(ms: number): void {
+    if (ms < 0) throw new Error('time only moves forward');
+    this.#offset += ms;
+    const due = [...this.#timers].filter((e) => e.due <= this.now()).sort((a, b) => a.due - b.due);
+    for (const e of due) e.fire();
+  }
+}
+
+export interface LocalStackOptions {
+  /** Kind controllers to run; default: every kind folder under src/controllers. */
+  modules?: readonly KindModule[];
+  /** Home Region of the controller's own account. Default us-east-1. */
+  region?: string;
+  /** Access key the controller runs with; picks the account (docs/aws-emulator.md). */
+  accessKeyId?: string;
+  /** AWS emulator's CREATING/UPDATING → ACTIVE delay. Default 0 (tests); the demo uses a visible one. */
+  transitionMs?: number;
+  /** AWS emulator seed for ids and tokens. */
+  seed?: number;
+  kubePort?: number;
+  awsPort?: number;
+  workers?: number;
+  resyncMs?: number;
+  logger?: Logger;
+  /** Start without the controller (call `startController()` later), e.g. to prepare AWS state first. */
+  deferController?: boolean;
+}
+
+export interface LocalStack {
+  kube: KubeEmulator;
+  aws: RunningEmulator;
+  /** Shared by the AWS emulator and the controller; `advance` jumps both. */
+  clock: LocalClock;
+  kc: KubeConfig;
+  client: KubeClient;
+  region: string;
+  account: string;
+  /** The environment a separate process (the AWS CLI, `imctl controller`) needs to reach the emulators. */
+  env: Record<string, string>;
+  manager: RunningManager | undefined;
+  startController(): Promise<RunningManager>;
+  stopController(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalStack> {
+  const region = o.region ?? 'us-east-1';
+  const clock = new LocalClock();
+  const logger = o.logger ?? pino({ level: 'silent' });
+  const kube = await startKubeEmulator({ port: o.kubePort ?? 0 });
+  const aws = await startAwsEmulator({
+    port: o.awsPort ?? 0,
+    clock,
+    transitionMs: o.transitionMs ?? 0,
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+  });
+  const kc = new KubeConfig();
+  kc.loadFromString(kube.kubeconfigYaml);
+  const client = new KubeClient(kc);
+  for (const crd of allCrds()) await client.create(CRD_TYPE, crd);
+
+  const env: Record<string, string> = {
+    AWS_ENDPOINT_URL: aws.url,
+    AWS_ACCESS_KEY_ID: o.accessKeyId ?? LOCAL_ACCESS_KEY,
+    AWS_SECRET_ACCESS_KEY: 'local-emulator',
+    AWS_REGION: region,
+  };
+  // The SDK clients the manager builds read the standard environment, as in a real deployment.
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+
+  const stack: LocalStack = {
+    kube,
+    aws,
+    clock,
+    kc,
+    client,
+    region,
+    account: accountOfKey(env.AWS_ACCESS_KEY_ID as string),
+    env,
+    manager: undefined,
+    async startController() {
+      if (stack.manager) return stack.manager;
+      stack.manager = await startManager({
+        kc,
+        modules: o.modules ?? kindModules,
+        logger,
+        region,
+        clock,
+        ...(o.workers ? { workers: o.workers } : {}),
+        ...(o.resyncMs ? { resyncMs: o.resyncMs } : {}),
+      });
+      return stack.manager;
+    },
+    async stopController() {
+      const m = stack.manager;
+      stack.manager = undefined;
+      await m?.stop();
+    },
+    async stop() {
+      await stack.stopController();
+      await aws.stop();
+      await kube.stop();
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    },
+  };
+  if (!o.deferController) await stack.startController();
+  return stack;
+}
+
+/** The account the emulator maps a key to (docs/aws-emulator.md, "Accounts"). */
+function accountOfKey(key: string): string {
+  return TEST_KEYS[key]?.account ?? DEFAULT_AWS_ACCOUNT;
+}
