@@ -11,6 +11,8 @@ import {
   SSMIncidentsClient,
   UpdateResponsePlanCommand,
 } from '@aws-sdk/client-ssm-incidents';
+import { MODELS } from '../src/emulators/aws/model/generated.ts';
+import { validateInput } from '../src/emulators/aws/model/validate.ts';
 import { startAwsEmulator } from '../src/emulators/aws/server.ts';
 
 const CONCURRENCY = 16;
@@ -75,6 +77,7 @@ export async function run(total = Number(process.argv[2] ?? 4000)): Promise<Reco
   emu.admin.log.reset();
   const result = {
     'startup (ms)': startupMs,
+    'hostile ARN validation, 2048 chars (ms)': hostileValidationMs(),
     'read-heavy (90% reads)': await mix(0.9),
     'write-heavy (70% writes)': await mix(0.3),
   };
@@ -82,10 +85,26 @@ export async function run(total = Number(process.argv[2] ?? 4000)): Promise<Reco
   return result;
 }
 
+/**
+ * Validating a maximum-length ssm-contacts ARN that fails on its last character against the model
+ * pattern with nested quantifiers: a backtracking RegExp needed 16 s at 24 characters.
+ */
+function hostileValidationMs(): number {
+  const table = MODELS['ssm-contacts'];
+  if (!table) throw new Error('no ssm-contacts model');
+  const prefix = 'arn:aws:ssm-contacts:us-east-1:111111111111:';
+  const arn = `${prefix}${'contact/a:'.repeat(300)}`.slice(0, 2047) + '!';
+  const t0 = performance.now();
+  const v = validateInput(table, 'GetContact', { ContactId: arn });
+  const ms = performance.now() - t0;
+  if (!v.some((x) => x.rule === 'pattern')) throw new Error('hostile ARN was not rejected');
+  return ms;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await run();
   for (const [name, rps] of Object.entries(r))
     process.stdout.write(
-      `aws-emulator ${name}: ${rps.toFixed(0)}${name.startsWith('startup') ? '' : ' requests/s'}\n`,
+      `aws-emulator ${name}: ${name.endsWith('(ms)') ? rps.toFixed(2) : rps.toFixed(0)}${name.endsWith('(ms)') ? '' : ' requests/s'}\n`,
     );
 }

@@ -1,6 +1,7 @@
 // Generates conformance cases from the model table: for every constrained member present in a
 // valid baseline input, a value just inside and one just outside each bound (length, range, list
 // size, pattern, enum, required). Used by the wire conformance suite and the validator unit tests.
+import { modelPattern } from './pattern.ts';
 import type { MemberDef, ModelTable, ShapeDef } from './types.ts';
 
 export interface BoundCase {
@@ -62,7 +63,7 @@ export function boundCases(
       cases.push({ path, description: `${path}: ${description}`, input: setAt(baseline, keys, v), valid });
     if (member?.location === 'label') return; // the SDK itself refuses bad labels before sending
     if (type === 'string' && typeof value === 'string') {
-      const re = lim.pattern ? new RegExp(lim.pattern, 'u') : undefined;
+      const re = lim.pattern ? modelPattern(lim.pattern) : undefined;
       const ok = (s: string) => !re || re.test(s);
       if (lim.maxLen !== undefined) {
         const inside = toLength(value, lim.maxLen);
@@ -126,7 +127,7 @@ export function boundCases(
       // Key bounds: replace the whole map with one entry whose key is at / past the bound.
       const keyShape = shape?.key ? table.shapes[shape.key] : undefined;
       if (keyShape?.maxLen !== undefined) {
-        const re = keyShape.pattern ? new RegExp(keyShape.pattern, 'u') : undefined;
+        const re = keyShape.pattern ? modelPattern(keyShape.pattern) : undefined;
         const inside = toLength(first[0], keyShape.maxLen);
         if (!re || re.test(inside)) {
           cases.push({

@@ -1,5 +1,6 @@
 // Walks an operation's input against the generated constraint table and reports every violation
 // in AWS's wording ("Value 'x' at 'a.b' failed to satisfy constraint: Member must …").
+import { modelPattern } from './pattern.ts';
 import type { MemberDef, ModelTable, ShapeDef } from './types.ts';
 
 export interface Violation {
@@ -10,17 +11,6 @@ export interface Violation {
 }
 
 const PRIMITIVES = new Set(['string', 'integer', 'number', 'boolean', 'timestamp', 'document', 'blob']);
-const patternCache = new Map<string, RegExp>();
-
-function regex(p: string): RegExp {
-  let r = patternCache.get(p);
-  if (!r) {
-    r = new RegExp(p, 'u');
-    patternCache.set(p, r);
-  }
-  return r;
-}
-
 function show(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'string') return `'${v}'`;
@@ -84,7 +74,7 @@ function walk(
         fail('length', `Member must have length greater than or equal to ${limits.minLen}`);
       if (limits.maxLen !== undefined && n > limits.maxLen)
         fail('length', `Member must have length less than or equal to ${limits.maxLen}`);
-      if (limits.pattern !== undefined && !regex(limits.pattern).test(value))
+      if (limits.pattern !== undefined && !modelPattern(limits.pattern).test(value))
         fail('pattern', `Member must satisfy regular expression pattern: ${limits.pattern}`);
       if (limits.enum && !limits.enum.includes(value))
         fail('enum', `Member must satisfy enum value set: [${limits.enum.join(', ')}]`);
