@@ -1,0 +1,103 @@
+// ssm-contacts calls shared by the contact-typed kinds (Contact, EscalationPlan): every call goes
+// through the gate; NotFound on a read is "absent", on a delete "already gone".
+import {
+  type Contact,
+  DeleteContactCommand,
+  GetContactCommand,
+  type GetContactCommandOutput,
+  ListContactsCommand,
+  ListTagsForResourceCommand,
+  type SSMContactsClient,
+  TagResourceCommand,
+  UntagResourceCommand,
+} from '@aws-sdk/client-ssm-contacts';
+import type { ClientSet } from '../../aws/accounts.ts';
+import type { AwsGate } from '../../aws/gate.ts';
+import { isClassified } from '../../engine/contract.ts';
+import { tagsFromAws, tagsToAws } from './contacts-tags.ts';
+
+export interface ContactsConn {
+  clients: ClientSet;
+  gate: AwsGate;
+}
+
+export function contactsCall<T>(
+  conn: ContactsConn,
+  operation: string,
+  fn: (client: SSMContactsClient) => Promise<T>,
+): Promise<T> {
+  const { account, region, contacts } = conn.clients;
+  return conn.gate.call({ account, region, service: 'ssm-contacts' }, operation, () => fn(contacts));
+}
+
+const notFound = (e: unknown) => isClassified(e) && e.errorClass === 'NotFound';
+
+/** GetContact, or undefined when AWS says it does not exist. */
+export async function getContact(
+  conn: ContactsConn,
+  arn: string,
+): Promise<GetContactCommandOutput | undefined> {
+  try {
+    return await contactsCall(conn, 'GetContact', (c) => c.send(new GetContactCommand({ ContactId: arn })));
+  } catch (e) {
+    if (notFound(e)) return undefined;
+    throw e;
+  }
+}
+
+/** Tags of a contact or rotation (GetContact/GetRotation do not return them). */
+export async function listTags(conn: ContactsConn, arn: string): Promise<Record<string, string>> {
+  const out = await contactsCall(conn, 'ListTagsForResource', (c) =>
+    c.send(new ListTagsForResourceCommand({ ResourceARN: arn })),
+  );
+  return tagsFromAws(out.Tags);
+}
+
+/** The contact with exactly this alias (ListContacts filters by prefix), optionally of one type. */
+export async function findContactByAlias(
+  conn: ContactsConn,
+  alias: string,
+  type?: Contact['Type'],
+): Promise<Contact | undefined> {
+  let next: string | undefined;
+  do {
+    const page = await contactsCall(conn, 'ListContacts', (c) =>
+      c.send(
+        new ListContactsCommand({
+          AliasPrefix: alias,
+          ...(type ? { Type: type } : {}),
+          ...(next ? { NextToken: next } : {}),
+        }),
+      ),
+    );
+    const hit = page.Contacts?.find((x) => x.Alias === alias);
+    if (hit) return hit;
+    next = page.NextToken;
+  } while (next);
+  return undefined;
+}
+
+/** TagResource for added/changed keys, UntagResource for removed ones; nothing when both are empty. */
+export async function applyTagDelta(
+  conn: ContactsConn,
+  arn: string,
+  delta: { set: Record<string, string>; remove: string[] },
+): Promise<void> {
+  if (Object.keys(delta.set).length > 0)
+    await contactsCall(conn, 'TagResource', (c) =>
+      c.send(new TagResourceCommand({ ResourceARN: arn, Tags: tagsToAws(delta.set) })),
+    );
+  if (delta.remove.length > 0)
+    await contactsCall(conn, 'UntagResource', (c) =>
+      c.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: delta.remove })),
+    );
+}
+
+/** DeleteContact; already gone is success. */
+export async function deleteContact(conn: ContactsConn, arn: string): Promise<void> {
+  try {
+    await contactsCall(conn, 'DeleteContact', (c) => c.send(new DeleteContactCommand({ ContactId: arn })));
+  } catch (e) {
+    if (!notFound(e)) throw e;
+  }
+}
