@@ -1,0 +1,160 @@
+// ResponsePlan I/O: ssm-incidents calls through the gate and nothing else. Decisions (what differs,
+// what to send) come from the pure mapping and diff modules.
+import {
+  CreateResponsePlanCommand,
+  DeleteResponsePlanCommand,
+  GetReplicationSetCommand,
+  GetResponsePlanCommand,
+  type GetResponsePlanCommandOutput,
+  ListReplicationSetsCommand,
+  ListResponsePlansCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateResponsePlanCommand,
+} from '@aws-sdk/client-ssm-incidents';
+import type { ClientSet } from '../../aws/accounts.ts';
+import type { AwsGate } from '../../aws/gate.ts';
+import { identityTags, ownedBy } from '../../aws/identity.ts';
+import type { ResponsePlan } from '../../crds/response-plan.ts';
+import {
+  ClassifiedError,
+  type Ctx,
+  type ExternalClient,
+  type FieldDiff,
+  type RawObservation,
+  uidOf,
+} from '../../engine/contract.ts';
+import { EXTERNAL_ARN_ANNOTATION } from '../../engine/names.ts';
+import { planUpdate } from './diff.ts';
+import { createInput, fromAws, type PlanState } from './mapping.ts';
+
+type Client = ExternalClient<ResponsePlan, PlanState>;
+
+export function responsePlanClient(clients: ClientSet, gate: AwsGate): Client {
+  const target = { account: clients.account, region: clients.region, service: 'ssm-incidents' as const };
+  const call = <T>(operation: string, fn: () => Promise<T>) => gate.call(target, operation, fn);
+  const sdk = clients.incidents;
+
+  // The ARN the last observe found (an interrupted create is found by name before the annotation
+  // holds it); a client lives for one reconcile of one object.
+  let seen: string | undefined;
+  const arnOf = (ctx: Ctx<PlanState>): string => {
+    const arn = seen ?? ctx.identity;
+    if (arn === undefined)
+      throw new ClassifiedError('Transient', 'the response plan ARN is not known yet; observing again');
+    return arn;
+  };
+
+  const isNotFound = (e: unknown) => e instanceof ClassifiedError && e.errorClass === 'NotFound';
+
+  async function tagsOf(arn: string): Promise<Record<string, string>> {
+    const out = await call('ListTagsForResource', () =>
+      sdk.send(new ListTagsForResourceCommand({ resourceArn: arn })),
+    );
+    return out.tags ?? {};
+  }
+
+  /** The plan's ARN by name (names are unique per account; the ARN is what AWS says, not built). */
+  async function findByName(name: string): Promise<string | undefined> {
+    let nextToken: string | undefined;
+    do {
+      const page = await call('ListResponsePlans', () =>
+        sdk.send(new ListResponsePlansCommand({ maxResults: 100, ...(nextToken ? { nextToken } : {}) })),
+      );
+      const hit = page.responsePlanSummaries?.find((p) => p.name === name);
+      if (hit?.arn) return hit.arn;
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return undefined;
+  }
+
+  /** Creating before the account is onboarded fails (often with an empty ValidationException): wait instead. */
+  async function requireActiveReplicationSet(): Promise<void> {
+    const list = await call('ListReplicationSets', () => sdk.send(new ListReplicationSetsCommand({})));
+    const arn = list.replicationSetArns?.[0];
+    const where = `account ${clients.account === 'default' ? "of the controller's credentials" : clients.account}`;
+    if (!arn)
+      throw new ClassifiedError(
+        'DependencyNotReady',
+        `ReplicationSetNotReady: Incident Manager is not onboarded in the ${where} (no replication set); the response plan is created once a replication set is ACTIVE`,
+        { rule: 'ReplicationSetNotReady' },
+      );
+    const rs = await call('GetReplicationSet', () => sdk.send(new GetReplicationSetCommand({ arn })));
+    const status = rs.replicationSet?.status;
+    if (status !== 'ACTIVE')
+      throw new ClassifiedError(
+        'DependencyNotReady',
+        `ReplicationSetNotReady: the replication set ${arn} is ${status ?? 'in an unknown state'}; the response plan is created once it is ACTIVE`,
+        { rule: 'ReplicationSetNotReady' },
+      );
+  }
+
+  return {
+    async observe(mr, ctx): Promise<RawObservation<PlanState>> {
+      let arn = ctx.identity;
+      if (arn === undefined) {
+        // First visit, or a create interrupted before the ARN was written: look the name up.
+        arn = await findByName(mr.spec.name);
+        if (arn === undefined) return { exists: false };
+        const manages = (mr.spec.managementPolicy ?? 'Manage') === 'Manage';
+        if (manages && !ownedBy(await tagsOf(arn), uidOf(mr)))
+          throw new ClassifiedError(
+            'InvalidSpec',
+            `spec.name: a response plan named ${mr.spec.name} already exists in the account (${arn}) and was not created by this object; to manage it, set the ${EXTERNAL_ARN_ANNOTATION} annotation to its ARN, or choose another name`,
+            { field: 'spec.name', rule: 'AlreadyExists' },
+          );
+      }
+      let plan: GetResponsePlanCommandOutput;
+      try {
+        plan = await call('GetResponsePlan', () => sdk.send(new GetResponsePlanCommand({ arn })));
+      } catch (e) {
+        if (isNotFound(e)) return { exists: false };
+        throw e;
+      }
+      seen = plan.arn ?? arn;
+      const tags = await tagsOf(seen);
+      return { exists: true, identity: seen, observed: fromAws(plan, tags), phase: 'Active' };
+    },
+
+    async create(mr, ctx) {
+      await requireActiveReplicationSet();
+      const input = createInput(
+        ctx.desired,
+        ctx.idempotencyToken('CreateResponsePlan'),
+        identityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid: uidOf(mr) } }),
+      );
+      const out = await call('CreateResponsePlan', () => sdk.send(new CreateResponsePlanCommand(input)));
+      if (!out.arn)
+        throw new ClassifiedError('Transient', 'CreateResponsePlan returned no ARN', {
+          operation: 'CreateResponsePlan',
+        });
+      return { identity: out.arn };
+    },
+
+    async update(_mr, observed, diff: FieldDiff[], ctx: Ctx<PlanState>) {
+      const arn = arnOf(ctx);
+      const p = planUpdate(diff, ctx.desired, observed);
+      // The SDK fills UpdateResponsePlan's clientToken at random: a token derived from the content
+      // would make a later change back to the same content a no-op replay.
+      if (p.update)
+        await call('UpdateResponsePlan', () => sdk.send(new UpdateResponsePlanCommand({ arn, ...p.update })));
+      // Untag first: it frees room under the 50-tag quota for the new keys.
+      if (p.untag)
+        await call('UntagResource', () =>
+          sdk.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: p.untag })),
+        );
+      if (p.tag)
+        await call('TagResource', () => sdk.send(new TagResourceCommand({ resourceArn: arn, tags: p.tag })));
+    },
+
+    async delete(_mr, _observed, ctx) {
+      const arn = arnOf(ctx);
+      try {
+        await call('DeleteResponsePlan', () => sdk.send(new DeleteResponsePlanCommand({ arn })));
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    },
+  };
+}
