@@ -11,6 +11,8 @@ export const Reason = {
   ReferencesNotReady: 'ReferencesNotReady',
   ExternalNotFound: 'ExternalNotFound',
   Unavailable: 'Unavailable',
+  /** ReplicationSet: a Region is removed only 24 h after it was added; the message names the time. */
+  RegionRemovalNotYetAllowed: 'RegionRemovalNotYetAllowed',
   // Synced
   ReconcileSuccess: 'ReconcileSuccess',
   ReconcileError: 'ReconcileError',

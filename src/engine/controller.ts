@@ -6,16 +6,19 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Clock } from './clock.ts';
 import {
+  asClassified,
   type KindHandler,
   keyOf,
   type ManagedObject,
   type Outcome,
+  Outcomes,
   objectKey,
   parseKey,
 } from './contract.ts';
 import { Informer } from './informer.ts';
 import type { KubeClient, ResourceType } from './kube.ts';
 import { type ManagedDeps, ManagedReconciler } from './managed.ts';
+import { OwnWrites } from './own-writes.ts';
 import { desiredStateChanged, referenceStateChanged } from './predicates.ts';
 import { indexedFields } from './references.ts';
 import { applyOutcome } from './schedule.ts';
@@ -111,6 +114,9 @@ export class Engine {
   readonly #o: ControllerOptions;
   readonly #source: ObjectSource;
   readonly #metrics: Metrics | undefined;
+  readonly #own = new OwnWrites();
+  /** Keys whose last reconcile hit a Conflict on this resourceVersion: a newer copy wakes them. */
+  readonly #awaitFresh = new Map<string, string | undefined>();
   #running: Promise<void> | undefined;
 
   constructor(regs: readonly KindRegistration[], source: ObjectSource, opts: ControllerOptions) {
@@ -121,7 +127,8 @@ export class Engine {
     );
     const deps: ManagedDeps = {
       ...opts,
-      lookup: (key) => this.#source.get(key),
+      kube: this.#own.track(opts.kube),
+      lookup: (key) => this.lookup(key),
       onUpdate: (kind) => this.#metrics?.drift.inc({ kind }),
     };
     for (const reg of regs) {
@@ -142,6 +149,11 @@ export class Engine {
     return [...this.#kinds.keys()];
   }
 
+  /** An object by key: the cached copy, or this controller's own newer write while the cache lags. */
+  lookup(key: string): ManagedObject | undefined {
+    return this.#own.view(key, this.#source.get(key));
+  }
+
   enqueue(key: string): void {
     this.#kinds.get(parseKey(key).kind)?.queue.add(key);
   }
@@ -150,6 +162,10 @@ export class Engine {
   onUpsert(obj: ManagedObject, old: ManagedObject | undefined): void {
     const key = objectKey(obj);
     const rt = this.#kinds.get(obj.kind);
+    if (rt && this.#awaitFresh.has(key) && this.#awaitFresh.get(key) !== obj.metadata.resourceVersion) {
+      this.#awaitFresh.delete(key);
+      rt.queue.add(key); // the newer copy a Conflict was waiting for
+    }
     if (rt) {
       const dropped = this.#o.refs.indexObject(
         obj,
@@ -167,6 +183,8 @@ export class Engine {
 
   onDelete(obj: ManagedObject): void {
     const key = objectKey(obj);
+    this.#own.forget(key);
+    this.#awaitFresh.delete(key);
     const targets = this.#o.refs.remove(key);
     for (const t of targets) this.enqueue(t);
     for (const r of this.#o.refs.referrersOf(key)) this.enqueue(r);
@@ -180,7 +198,20 @@ export class Engine {
     if (!rt) return;
     const kind = rt.reg.kind;
     const started = this.#o.clock.now();
-    const outcome = await rt.reconciler.reconcile(key, { attempt: rt.queue.numRequeues(key) });
+    const startedFrom = this.lookup(key)?.metadata.resourceVersion;
+    let outcome: Outcome;
+    try {
+      outcome = await rt.reconciler.reconcile(key, { attempt: rt.queue.numRequeues(key) });
+    } catch (e) {
+      // A reconciler must not throw, but if one does the key is retried and the worker lives on.
+      outcome = Outcomes.failed(asClassified(e));
+      this.#o.log?.('error', 'reconcile threw', { key, error: String(e) });
+    }
+    let fresherCopy: boolean | undefined;
+    if (outcome.type === 'failed' && outcome.error.errorClass === 'Conflict') {
+      fresherCopy = this.lookup(key)?.metadata.resourceVersion !== startedFrom;
+      if (!fresherCopy) this.#awaitFresh.set(key, startedFrom);
+    }
     this.#metrics?.duration.observe({ kind }, (this.#o.clock.now() - started) / 1000);
     this.#metrics?.reconciles.inc({
       kind,
@@ -189,6 +220,7 @@ export class Engine {
     if (!rt.queue.isShuttingDown())
       applyOutcome(rt.queue, key, outcome, {
         resyncMs: rt.reg.resyncMs ?? rt.reg.handler?.resyncMs ?? this.#o.resyncMs ?? 600_000,
+        ...(fresherCopy === undefined ? {} : { fresherCopy }),
       });
   }
 
@@ -265,14 +297,14 @@ export class Controller {
     }
   }
 
-  /** Reads an object from the informer caches by key. */
+  /** Reads an object by key: the informer caches, with this controller's own newer writes. */
   get(key: string): ManagedObject | undefined {
-    const { kind, namespace, name } = parseKey(key);
-    for (const inf of this.#informers.get(kind) ?? []) {
-      const o = inf.get(name, namespace);
-      if (o) return o;
-    }
-    return undefined;
+    return this.engine.lookup(key);
+  }
+
+  /** Every cached object of a kind, across the watched namespaces. */
+  list(kind: string): ManagedObject[] {
+    return (this.#informers.get(kind) ?? []).flatMap((inf) => inf.list());
   }
 
   /** Starts the informers; workers start once every cache has synced (so the reference index is complete). */

@@ -80,6 +80,15 @@ const synced = (status: ConditionInput['status'], reason: Reason, message = ''):
   message,
 });
 
+/** Ready reasons a DependencyNotReady error may ask for through its rule; ReferencesNotReady otherwise. */
+const WAITING_REASONS: ReadonlySet<string> = new Set([
+  Reason.DeleteBlocked,
+  Reason.RegionRemovalNotYetAllowed,
+]);
+function waitingReason(rule: string | undefined): Reason {
+  return rule !== undefined && WAITING_REASONS.has(rule) ? (rule as Reason) : Reason.ReferencesNotReady;
+}
+
 export function describeDiff(diff: readonly FieldDiff[]): string {
   return diff.map((d) => d.path).join(', ');
 }
@@ -444,7 +453,22 @@ export class ManagedReconciler<K extends Managed, D> {
       errorClass: c,
       error: msg,
     });
-    switch (c) {
+    try {
+      const waiting = await this.#surface(obj, err, msg, info);
+      if (waiting) return waiting;
+    } catch (e) {
+      // Showing the error failed too (the object may be gone): retry the key, keep the first error.
+      this.#d.log?.('debug', 'could not write the error status', {
+        key: objectKey(obj),
+        error: String(e),
+      });
+    }
+    return Outcomes.failed(err);
+  }
+
+  /** Status and Event for an error; returns the outcome when the error means waiting, not failing. */
+  async #surface(obj: K, err: ClassifiedError, msg: string, info: ReconcileInfo): Promise<Outcome | undefined> {
+    switch (err.errorClass) {
       case 'Conflict':
         break; // silent requeue; the next visit reads the newer object
       case 'Throttled':
@@ -468,14 +492,22 @@ export class ManagedReconciler<K extends Managed, D> {
         await this.#write(obj, { synced: synced('False', Reason.AccessDenied, msg) });
         await this.#d.events.record(obj, 'Warning', Reason.AccessDenied, msg);
         break;
-      case 'DependencyNotReady':
-        await this.#write(obj, { ready: ready('False', Reason.ReferencesNotReady, msg) });
-        return Outcomes.waiting(Reason.ReferencesNotReady, [...err.dependencies], this.#jittered());
+      case 'DependencyNotReady': {
+        // A kind may name a more precise waiting reason (rule) and when to look again (retryAfterMs).
+        const reason = waitingReason(err.rule);
+        await this.#write(obj, { ready: ready('False', reason, msg) });
+        const again = this.#jittered();
+        return Outcomes.waiting(
+          reason,
+          [...err.dependencies],
+          err.retryAfterMs === undefined ? again : Math.min(again, err.retryAfterMs),
+        );
+      }
       default:
         await this.#write(obj, { synced: synced('False', Reason.ReconcileError, msg) });
         await this.#d.events.record(obj, 'Warning', Reason.ReconcileError, msg);
     }
-    return Outcomes.failed(err);
+    return undefined;
   }
 
   // ---- helpers ----

@@ -101,7 +101,14 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
     ...o.modules.map((m) => ({
       kind: m.kind,
       type: typeOf(m.kind),
-      handler: m.create({ gate, accounts, lookup, defaultRegion: o.region }),
+      handler: m.create({
+        gate,
+        accounts,
+        lookup,
+        defaultRegion: o.region,
+        clock,
+        list: (kind: string) => controller?.list(kind) ?? [],
+      }),
       ...(m.workers ? { workers: m.workers } : {}),
     })),
   ];

@@ -4,6 +4,7 @@
 import type { AccountResolver } from '../aws/accounts.ts';
 import type { AwsGate } from '../aws/gate.ts';
 import type { KindDefinition } from '../crds/registry.ts';
+import type { Clock } from './clock.ts';
 import type { KindHandler, ManagedObject } from './contract.ts';
 import type { ResourceType } from './kube.ts';
 import type { Lookup } from './references.ts';
@@ -15,6 +16,10 @@ export interface KindDeps {
   /** Informer-cache reads by key (kind/namespace/name), e.g. the AWSAccount an object names. */
   lookup: Lookup;
   defaultRegion: string;
+  /** The engine's clock (jumps with the emulator's in local runs); wall time when absent. */
+  clock?: Clock;
+  /** Every cached object of a kind (e.g. the objects of an account that block a deletion). */
+  list?: (kind: string) => ManagedObject[];
 }
 
 export interface KindModule {
