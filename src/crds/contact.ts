@@ -271,6 +271,48 @@ export const ContactStatusSchema = obj(
         listType: 'atomic',
       }),
     ),
+    onCallNow: optional(
+      list(
+        obj(
+          {
+            rotationArn: str({ description: 'Rotation ARN.', maxLength: 2048 }),
+            contactArns: list(str({ description: 'Contact ARN.', maxLength: 2048 }), {
+              description: 'Contacts on call in this rotation now.',
+              maxItems: 30,
+              listType: 'atomic',
+            }),
+            until: timestamp('When this shift ends.'),
+          },
+          { description: 'The current shift of one rotation.' },
+        ),
+        {
+          description: 'OnCallSchedule: who is on call now, per rotation (from the rotation shifts).',
+          maxItems: 8,
+          listType: 'atomic',
+        },
+      ),
+    ),
+    nextHandOffs: optional(
+      list(
+        obj(
+          {
+            time: timestamp('When the shift starts.'),
+            rotationArn: str({ description: 'Rotation ARN.', maxLength: 2048 }),
+            contactArns: list(str({ description: 'Contact ARN.', maxLength: 2048 }), {
+              description: 'Contacts on call from then.',
+              maxItems: 30,
+              listType: 'atomic',
+            }),
+          },
+          { description: 'An upcoming shift.' },
+        ),
+        {
+          description: 'OnCallSchedule: the next three shift starts across the rotations.',
+          maxItems: 3,
+          listType: 'atomic',
+        },
+      ),
+    ),
     lastActivationCodeSentTime: optional(
       timestamp('When an activation code was last requested (codes are never resent in a loop).'),
     ),
