@@ -1,0 +1,60 @@
+// The EscalationPlan KindHandler: pure mapping/diff/validation wired to the engine, plus the index
+// of plan ARNs that lets the cycle check follow `contactArn` targets naming plans we manage.
+import { accountFor } from '../../aws/accounts.ts';
+import type { AWSAccountSpec } from '../../crds/aws-account.ts';
+import type { EscalationPlan } from '../../crds/escalation-plan.ts';
+import { type KindHandler, keyOf, objectKey } from '../../engine/contract.ts';
+import type { KindDeps } from '../../engine/plugin.ts';
+import { arnOf } from '../../engine/references.ts';
+import { diff } from './diff.ts';
+import { escalationPlanClient } from './external.ts';
+import { type EscalationPlanState, observedStatus, references, toDesired } from './mapping.ts';
+import { accountOfArn, type PlanGraph, validate } from './validate.ts';
+
+type State = EscalationPlanState & { arn?: string };
+
+export function escalationPlanHandler(deps: KindDeps): KindHandler<EscalationPlan, State> {
+  // ARN → key of the EscalationPlan holding it, learnt from every plan this handler reads; each hit
+  // is checked against the cache so a stale entry never invents an edge.
+  const byArn = new Map<string, string>();
+  const learn = (o: EscalationPlan | undefined) => {
+    const arn = o ? arnOf(o) : undefined;
+    if (o && arn) byArn.set(arn, objectKey(o));
+    return o;
+  };
+  const graph: PlanGraph = {
+    plan: (key) => learn(deps.lookup(key) as EscalationPlan | undefined),
+    keyOfArn(arn) {
+      const key = byArn.get(arn);
+      const o = key ? (deps.lookup(key) as EscalationPlan | undefined) : undefined;
+      if (key && (!o || arnOf(o) !== arn)) byArn.delete(arn);
+      return o && arnOf(o) === arn ? key : undefined;
+    },
+  };
+
+  /** The plan's own account: its AWSAccount's id, else the account in its ARN once it has one. */
+  const ownAccount = (mr: EscalationPlan): string | undefined => {
+    if (mr.spec.accountRef) {
+      const acct = deps.lookup(keyOf('AWSAccount', undefined, mr.spec.accountRef.name));
+      return (acct?.spec as AWSAccountSpec | undefined)?.accountId;
+    }
+    const arn = arnOf(mr);
+    return arn ? accountOfArn(arn) : undefined;
+  };
+
+  return {
+    kind: 'EscalationPlan',
+    validate(mr) {
+      learn(mr);
+      return validate(mr, graph, ownAccount(mr));
+    },
+    references,
+    toDesired,
+    diff,
+    observedStatus,
+    async connect(mr) {
+      const { name, spec } = accountFor(deps.lookup, mr);
+      return escalationPlanClient({ clients: deps.accounts.clients(name, spec), gate: deps.gate });
+    },
+  };
+}

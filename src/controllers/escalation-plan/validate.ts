@@ -1,0 +1,129 @@
+// Controller-side checks on an EscalationPlan that the schema cannot express, all before any AWS
+// call: cycles between escalation plans (through refs in the cluster and through ARNs of plans we
+// manage), targets in another account, and the tag quota left after the ownership tags. Pure.
+import type { EscalationPlan } from '../../crds/escalation-plan.ts';
+import { type FieldError, keyOf, parseKey } from '../../engine/contract.ts';
+import { CONTACTS_TAG_PREFIX, IDENTITY_TAG_COUNT, MAX_TAGS } from '../shared/contacts-tags.ts';
+import { targetPath } from './mapping.ts';
+
+/** What the cycle check may read: plans in the cluster by key, and the key of a plan by its ARN. */
+export interface PlanGraph {
+  plan(key: string): Pick<EscalationPlan, 'metadata' | 'spec'> | undefined;
+  keyOfArn(arn: string): string | undefined;
+}
+
+interface Edge {
+  path: string;
+  to: string;
+  via: 'ref' | 'arn';
+}
+
+function edges(plan: Pick<EscalationPlan, 'metadata' | 'spec'>, g: PlanGraph): Edge[] {
+  const out: Edge[] = [];
+  plan.spec.stages.forEach((s, i) => {
+    s.targets.forEach((t, j) => {
+      const at = targetPath(i, j);
+      if (t.escalationPlanRef)
+        out.push({
+          path: `${at}.escalationPlanRef`,
+          to: keyOf(
+            'EscalationPlan',
+            t.escalationPlanRef.namespace ?? plan.metadata.namespace,
+            t.escalationPlanRef.name,
+          ),
+          via: 'ref',
+        });
+      else if (t.contactArn !== undefined) {
+        const k = g.keyOfArn(t.contactArn);
+        if (k) out.push({ path: `${at}.contactArn`, to: k, via: 'arn' });
+      }
+    });
+  });
+  return out;
+}
+
+const label = (key: string) => {
+  const p = parseKey(key);
+  return `EscalationPlan ${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
+};
+
+/**
+ * A cycle through `start`, as the chain of plans and the field of `start` where it begins; only
+ * cycles through `start` make `start` invalid (a plan that merely engages a cyclic pair is not).
+ */
+export function findCycle(
+  start: Pick<EscalationPlan, 'metadata' | 'spec'>,
+  g: PlanGraph,
+): { field: string; chain: string[] } | undefined {
+  const startKey = keyOf('EscalationPlan', start.metadata.namespace, start.metadata.name);
+  const visited = new Set<string>([startKey]);
+  // Depth-first, remembering the path of keys and the first edge taken out of `start`.
+  const walk = (key: string, chain: string[]): string[] | undefined => {
+    const node = key === startKey ? start : g.plan(key);
+    if (!node) return undefined;
+    for (const e of edges(node, g)) {
+      if (e.to === startKey) return [...chain, e.to];
+      if (visited.has(e.to)) continue;
+      visited.add(e.to);
+      const found = walk(e.to, [...chain, e.to]);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  for (const e of edges(start, g)) {
+    if (e.to === startKey) return { field: e.path, chain: [startKey, startKey] };
+    if (visited.has(e.to)) continue;
+    visited.add(e.to);
+    const found = walk(e.to, [startKey, e.to]);
+    if (found) return { field: e.path, chain: found };
+  }
+  return undefined;
+}
+
+/** The account of an ssm-contacts ARN (5th field); only used to compare accounts. */
+export function accountOfArn(arn: string): string | undefined {
+  const a = arn.split(':')[4];
+  return a && /^[0-9]{12}$/.test(a) ? a : undefined;
+}
+
+export function validate(
+  mr: Pick<EscalationPlan, 'metadata' | 'spec'>,
+  g: PlanGraph,
+  ownAccount: string | undefined,
+): FieldError[] {
+  const errs: FieldError[] = [];
+  const cycle = findCycle(mr, g);
+  if (cycle)
+    errs.push({
+      path: cycle.field,
+      rule: 'EscalationCycle',
+      message: `escalation plans form a cycle: ${cycle.chain.map(label).join(' → ')}; an engagement would escalate around it forever. Remove one of these targets`,
+    });
+  if (ownAccount)
+    mr.spec.stages.forEach((s, i) => {
+      s.targets.forEach((t, j) => {
+        const acct = t.contactArn === undefined ? undefined : accountOfArn(t.contactArn);
+        if (acct && acct !== ownAccount)
+          errs.push({
+            path: `${targetPath(i, j)}.contactArn`,
+            rule: 'SameAccountTarget',
+            message: `${t.contactArn} belongs to account ${acct}; an escalation plan can only engage contacts of its own account ${ownAccount} (contacts shared through RAM cannot be added)`,
+          });
+      });
+    });
+  const keys = Object.keys(mr.spec.tags ?? {});
+  const reserved = keys.filter((k) => k.startsWith(CONTACTS_TAG_PREFIX));
+  if (reserved.length > 0)
+    errs.push({
+      path: `spec.tags.${reserved[0]}`,
+      rule: 'ReservedTagKey',
+      message: `tag keys starting with ${CONTACTS_TAG_PREFIX} are the controller's ownership tags; use another key`,
+    });
+  if (keys.length > MAX_TAGS - IDENTITY_TAG_COUNT)
+    errs.push({
+      path: 'spec.tags',
+      rule: 'TagQuota',
+      message: `at most ${MAX_TAGS - IDENTITY_TAG_COUNT} tags: AWS allows ${MAX_TAGS} and the controller writes ${IDENTITY_TAG_COUNT} ownership tags; ${keys.length} given`,
+    });
+  return errs;
+}
