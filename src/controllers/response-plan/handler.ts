@@ -5,9 +5,10 @@ import type { AWSAccountSpec } from '../../crds/aws-account.ts';
 import type { ResponsePlan } from '../../crds/response-plan.ts';
 import type { FieldError, KindHandler, ReferenceField } from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
+import { targetReference } from '../shared/targets.ts';
 import { diff } from './diff.ts';
 import { responsePlanClient } from './external.ts';
-import { engagementPath, isIdentityTag, type PlanState, toDesired } from './mapping.ts';
+import { isIdentityTag, type PlanState, toDesired } from './mapping.ts';
 
 /** What ssm-incidents accepts as an engagement: a contact (personal, escalation plan or schedule) ARN. */
 const ENGAGEMENT_ARN = /^arn:aws(-cn|-us-gov)?:ssm-contacts:[a-z0-9-]*:([0-9]{12}):contact\/[a-z0-9_-]+$/;
@@ -19,12 +20,9 @@ const PARAM_NAME_MAX = 50;
 const PARAM_VALUE_MAX = 512;
 
 export function references(mr: ResponsePlan): ReferenceField[] {
-  return (mr.spec.engagements ?? []).flatMap((e, i): ReferenceField[] => {
-    const path = engagementPath(i, e);
-    if (e.contactRef) return [{ path, ref: { kind: 'Contact', ...e.contactRef } }];
-    if (e.escalationPlanRef) return [{ path, ref: { kind: 'EscalationPlan', ...e.escalationPlanRef } }];
-    return e.contactArn !== undefined ? [{ path, arn: e.contactArn }] : [];
-  });
+  return (mr.spec.engagements ?? [])
+    .map((e, i) => targetReference(e, `spec.engagements[${i}]`))
+    .filter((f): f is ReferenceField => f !== undefined);
 }
 
 /** Checks the schema cannot express. `accountId` is the plan's account when known (AWSAccount). */

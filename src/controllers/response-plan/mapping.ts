@@ -22,8 +22,7 @@ import {
   TARGET_ACCOUNT_TO_AWS,
   type TargetAccount,
 } from '../../crds/response-plan.ts';
-import type { EngagementTarget } from '../../crds/targets.ts';
-import { ClassifiedError } from '../../engine/contract.ts';
+import { resolvedTargetArn } from '../shared/targets.ts';
 
 export interface RunbookState {
   documentName: string;
@@ -73,12 +72,6 @@ const sortedMap = <V>(m: Readonly<Record<string, V>> | undefined): Record<string
   return out;
 };
 
-/** Spec path of engagement `i`'s reference field (as declared in `references`). */
-export function engagementPath(i: number, t: EngagementTarget): string {
-  const field = t.contactRef ? 'contactRef' : t.escalationPlanRef ? 'escalationPlanRef' : 'contactArn';
-  return `spec.engagements[${i}].${field}`;
-}
-
 export function isIdentityTag(key: string): boolean {
   return key.startsWith(`${TAG_PREFIX}/`);
 }
@@ -87,15 +80,9 @@ export function isIdentityTag(key: string): boolean {
 export function toDesired(mr: ResponsePlan, refs: ReadonlyMap<string, string>): PlanState {
   const s = mr.spec;
   const t = s.incidentTemplate;
-  const engagements = (s.engagements ?? []).map((e, i) => {
-    const path = engagementPath(i, e);
-    const arn = refs.get(path) ?? e.contactArn;
-    if (arn === undefined)
-      throw new ClassifiedError('DependencyNotReady', `${path}: the reference is not resolved yet`, {
-        field: path,
-      });
-    return arn;
-  });
+  const engagements = (s.engagements ?? []).map((e, i) =>
+    resolvedTargetArn(e, `spec.engagements[${i}]`, refs),
+  );
   const rb = s.runbook;
   return {
     name: s.name,

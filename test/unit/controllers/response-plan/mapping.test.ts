@@ -169,7 +169,11 @@ describe('ResponsePlan diff: what is not drift', () => {
         engagements: [SHARED, ESC, CONTACT],
         chatChannel: { chatbotSns: [TOPIC_B, TOPIC_A] },
         incidentTemplate: {
-          ...createInput(base, 't', {}).incidentTemplate,
+          title: base.title,
+          impact: base.impact,
+          summary: base.summary,
+          dedupeString: base.dedupeString,
+          incidentTags: base.incidentTags,
           notificationTargets: [{ snsTopicArn: TOPIC_B }, { snsTopicArn: TOPIC_A }],
         },
       },
@@ -350,7 +354,7 @@ describe('ResponsePlan: each change alone → only that member in the update', (
     {
       why: 'engagements: one removed',
       edit: (s) => {
-        s.engagements = s.engagements?.slice(1);
+        s.engagements = (s.engagements ?? []).slice(1);
       },
       paths: ['spec.engagements'],
       update: { engagements: [CONTACT, SHARED] },
