@@ -66,7 +66,7 @@ export function toDesired(
 }
 
 export function fromAws(
-  contact: Pick<GetContactCommandOutput, 'Alias' | 'DisplayName' | 'Plan'>,
+  contact: { [K in 'Alias' | 'DisplayName' | 'Plan']?: GetContactCommandOutput[K] | undefined },
   tags: Record<string, string>,
 ): EscalationPlanState {
   return {
