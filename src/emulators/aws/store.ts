@@ -13,8 +13,18 @@ import { Random } from './random.ts';
 export interface Hooks {
   /** ssm-incidents: does `account` have a replication set whose status is ACTIVE? */
   replicationSetActive(account: string): boolean;
-  /** ssm-incidents: response plans (in the contact's account) whose engagements include `contactArn`. */
-  responsePlansUsingContact(contactArn: string): string[];
+  /**
+   * ssm-incidents: the first Region of the account's replication set (ssm-contacts tags may only be
+   * set there), undefined without a set.
+   */
+  replicationSetFirstRegion(account: string): string | undefined;
+  /**
+   * ssm-incidents: applies the account's due replication-set transition now (transitions are lazy);
+   * a finished delete calls `incidentManagerDataDeleted`. Services call it before reading their state.
+   */
+  settleReplicationSet(account: string): void;
+  /** ssm-contacts: the account's replication set is gone; delete all its Incident Manager data. */
+  incidentManagerDataDeleted(account: string): void;
   /** ssm-contacts: does this contact (or escalation plan / on-call schedule) ARN exist? */
   contactExists(contactArn: string): boolean;
   /** ram: is `resourceArn` shared with `account` by an ASSOCIATED share the account accepted? */
@@ -47,7 +57,9 @@ export class EmulatorStore {
     const impls = this.hookImpls;
     this.hooks = {
       replicationSetActive: (a) => impls.replicationSetActive?.(a) ?? false,
-      responsePlansUsingContact: (c) => impls.responsePlansUsingContact?.(c) ?? [],
+      replicationSetFirstRegion: (a) => impls.replicationSetFirstRegion?.(a),
+      settleReplicationSet: (a) => impls.settleReplicationSet?.(a),
+      incidentManagerDataDeleted: (a) => impls.incidentManagerDataDeleted?.(a),
       contactExists: (c) => impls.contactExists?.(c) ?? false,
       sharedWith: (r, a) => impls.sharedWith?.(r, a) ?? false,
       resourceExists: (r) => {

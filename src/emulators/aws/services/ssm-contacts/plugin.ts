@@ -116,7 +116,29 @@ const sec = (ms: number) => ms / 1000;
 const toMs = (v: unknown): number => (typeof v === 'number' ? v * 1000 : new Date(v as string).getTime());
 
 export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
-  const stateOf = (account: string, region: string) => store.partition<State>(SERVICE, account, region, init);
+  const stateOf = (account: string, region: string) => {
+    // A replication-set delete that finished since the last request wipes this account's data first.
+    store.hooks.settleReplicationSet(account);
+    return store.partition<State>(SERVICE, account, region, init);
+  };
+
+  /** Incident Manager must be onboarded (an ACTIVE replication set) before anything is created (domain §8.1). */
+  function requireOnboarded(ctx: RequestContext): void {
+    if (!store.hooks.replicationSetActive(ctx.account))
+      throw validation(
+        'Incident Manager is not onboarded in this account: an ACTIVE replication set is required',
+      );
+  }
+
+  /** ssm-contacts tags can only be set in the replication set's first Region (model docs, TagResource). */
+  function requireTagRegion(ctx: RequestContext, field: string): void {
+    const first = store.hooks.replicationSetFirstRegion(ctx.account);
+    if (first !== ctx.region)
+      throw validation(
+        `Tags can only be set on resources in the first Region of the replication set${first ? ` (${first})` : ''}, not in ${ctx.region}`,
+        field,
+      );
+  }
 
   function findContact(arn: string): Contact | undefined {
     const p = parseArn(arn);
@@ -329,6 +351,15 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
   }
 
   store.provide({
+    incidentManagerDataDeleted: (account) => {
+      for (const p of store.partitionsOf<State>(SERVICE)) {
+        if (p.account !== account) continue;
+        p.state.contacts.clear();
+        p.state.channels.clear();
+        p.state.rotations.clear();
+        p.state.policies.clear();
+      }
+    },
     contactExists: (arn) => findContact(arn) !== undefined,
     resourceExists: (arn) => findContact(arn) !== undefined,
   });
@@ -353,6 +384,8 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
     handlers: {
       CreateContact(input, ctx) {
         return idem(ctx, 'CreateContact', input, () => {
+          requireOnboarded(ctx);
+          if (input.Tags?.length) requireTagRegion(ctx, 'Tags');
           const st = stateOf(ctx.account, ctx.region);
           const arn = `${arnBase(ctx)}:contact/${input.Alias}`;
           if (st.contacts.has(arn))
@@ -378,6 +411,7 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
         const all: Contact[] = [];
         for (const { account, region, state } of store.partitionsOf<State>(SERVICE)) {
           if (region !== ctx.region) continue;
+          store.hooks.settleReplicationSet(account);
           for (const c of state.contacts.values()) {
             if (account !== ctx.account && !store.hooks.sharedWith(c.ContactArn, ctx.account)) continue;
             if (input.AliasPrefix && !c.Alias.startsWith(input.AliasPrefix)) continue;
@@ -407,23 +441,15 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
       DeleteContact(input, ctx) {
         const c = ownContact(input.ContactId, ctx, 'DeleteContact');
         const st = stateOf(ctx.account, ctx.region);
-        // Refused while a rotation lists the contact (model: DependentEntities). Response plans that
-        // engage it also block (the shared cross-service contract; FIDELITY.md explains the doubt);
-        // escalation-plan references dangle, as the model docs say.
+        // Refused while a rotation lists the contact (model: DependentEntities). Escalation plans
+        // and response plans that name it keep a dangling reference (model docs, DeleteContact).
         const rotations = [...st.rotations.values()].filter((r) => r.ContactIds.includes(c.ContactArn));
-        const dependents = [
-          { RelationType: 'ROTATION', DependentResourceIds: rotations.map((r) => r.RotationArn) },
-          {
-            RelationType: 'RESPONSE_PLAN',
-            DependentResourceIds: store.hooks.responsePlansUsingContact(c.ContactArn),
-          },
-        ].filter((d) => d.DependentResourceIds.length > 0);
-        if (dependents.length > 0)
+        if (rotations.length > 0)
           throw conflict(
             `Contact ${c.ContactArn} cannot be deleted because other resources depend on it`,
             'CONTACT',
             c.ContactArn,
-            dependents,
+            [{ RelationType: 'ROTATION', DependentResourceIds: rotations.map((r) => r.RotationArn) }],
           );
         st.contacts.delete(c.ContactArn);
         st.policies.delete(c.ContactArn);
@@ -433,6 +459,7 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
 
       CreateContactChannel(input, ctx) {
         return idem(ctx, 'CreateContactChannel', input, () => {
+          requireOnboarded(ctx);
           const c = ownContact(input.ContactId, ctx, 'CreateContactChannel');
           if (c.Type !== 'PERSONAL')
             throw validation('Contact channels can only be added to PERSONAL contacts', 'ContactId');
@@ -529,6 +556,8 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
 
       CreateRotation(input, ctx) {
         return idem(ctx, 'CreateRotation', input, () => {
+          requireOnboarded(ctx);
+          if (input.Tags?.length) requireTagRegion(ctx, 'Tags');
           const st = stateOf(ctx.account, ctx.region);
           const arn = `${arnBase(ctx)}:rotation/${input.Name}`;
           if (st.rotations.has(arn))
@@ -592,6 +621,7 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
 
       CreateRotationOverride(input, ctx) {
         return idem(ctx, 'CreateRotationOverride', input, () => {
+          requireOnboarded(ctx);
           const r = ownRotation(input.RotationId, ctx, 'CreateRotationOverride');
           const start = toMs(input.StartTime);
           const end = toMs(input.EndTime);
@@ -717,6 +747,7 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
 
       TagResource(input, ctx) {
         const res = taggable(input.ResourceARN, ctx);
+        requireTagRegion(ctx, 'ResourceARN');
         const merged = tags.merge(res.tags, tags.fromList(input.Tags, 'Key', 'Value'));
         if (Object.keys(merged).length > 50)
           throw new AwsError('ServiceQuotaExceededException', 'A resource can have at most 50 tags', 402, {

@@ -41,7 +41,7 @@ type Pending =
   | { kind: 'create'; until: number }
   | { kind: 'add'; region: string; until: number }
   | { kind: 'remove'; region: string; until: number }
-  | { kind: 'delete'; until: number };
+  | { kind: 'delete'; account: string; until: number };
 
 interface RegionState {
   sseKmsKeyId: string;
@@ -52,6 +52,8 @@ interface RegionState {
 interface ReplicationSet {
   arn: string;
   regions: Map<string, RegionState>;
+  /** The Region the set was created from (ssm-contacts tags only there; domain §2.1). */
+  firstRegion: string;
   deletionProtected: boolean;
   createdTime: number;
   createdBy: string;
@@ -113,6 +115,8 @@ export const createPlugin: PluginFactory = ({ store, faults, options }) => {
       for (const r of rs.regions.values()) r.statusUpdateDateTime = Math.max(r.statusUpdateDateTime, p.until);
     } else if (p.kind === 'remove') {
       rs.regions.delete(p.region);
+      // Doubt (FIDELITY.md): without its first Region the set's oldest remaining Region takes over.
+      if (p.region === rs.firstRegion) rs.firstRegion = rs.regions.keys().next().value ?? rs.firstRegion;
       rs.lastModifiedTime = Math.min(now, p.until);
     } else {
       // Deleting the set deletes all Incident Manager data of the account (domain §2.1).
@@ -120,6 +124,7 @@ export const createPlugin: PluginFactory = ({ store, faults, options }) => {
       s.plans.clear();
       s.tags.clear();
       s.policies.clear();
+      store.hooks.incidentManagerDataDeleted(p.account);
     }
   }
 
@@ -247,17 +252,16 @@ export const createPlugin: PluginFactory = ({ store, faults, options }) => {
   const idempotencyMismatch = () => conflict('The clientToken was already used with a different request');
 
   store.provide({
+    replicationSetFirstRegion: (account) => {
+      const s = stateOf(account);
+      settle(s);
+      return s.replicationSet?.firstRegion;
+    },
+    settleReplicationSet: (account) => settle(stateOf(account)),
     replicationSetActive: (account) => {
       const s = stateOf(account);
       settle(s);
       return s.replicationSet !== undefined && !s.replicationSet.pending;
-    },
-    responsePlansUsingContact: (contactArn) => {
-      const account = /^arn:aws(?:-cn|-us-gov)?:ssm-contacts:[a-z0-9-]*:(\d{12}):/.exec(contactArn)?.[1];
-      if (!account) return [];
-      const s = stateOf(account);
-      settle(s);
-      return [...s.plans.values()].filter((p) => p.engagements?.includes(contactArn)).map((p) => p.arn);
     },
     resourceExists: (arn) => {
       const account = accountOfArn(arn);
@@ -311,6 +315,8 @@ export const createPlugin: PluginFactory = ({ store, faults, options }) => {
             const rs: ReplicationSet = {
               arn: `arn:aws:ssm-incidents::${ctx.account}:replication-set/${store.random.uuid()}`,
               regions,
+              // The Region the set is created from; a call from outside the set: its first listed Region.
+              firstRegion: regions.has(ctx.region) ? ctx.region : (regions.keys().next().value as string),
               deletionProtected: false,
               createdTime: now,
               createdBy: ctx.callerArn,
@@ -403,7 +409,7 @@ export const createPlugin: PluginFactory = ({ store, faults, options }) => {
                   throw validation(
                     'Deletion protection is enabled: the last Region of the replication set cannot be removed',
                   );
-                rs.pending = { kind: 'delete', until: now + options.transitionMs };
+                rs.pending = { kind: 'delete', account: ctx.account, until: now + options.transitionMs };
               } else {
                 rs.pending = { kind: 'remove', region: regionName, until: now + options.transitionMs };
               }
@@ -443,7 +449,7 @@ export const createPlugin: PluginFactory = ({ store, faults, options }) => {
             rs.arn,
           );
         const now = store.clock.now();
-        rs.pending = { kind: 'delete', until: now + options.transitionMs };
+        rs.pending = { kind: 'delete', account: ctx.account, until: now + options.transitionMs };
         settle(s);
         return {};
       },
