@@ -11,6 +11,7 @@ import {
   objectRef,
 } from './common.ts';
 import {
+  bool,
   celRule,
   enumOf,
   immutable,
@@ -252,10 +253,41 @@ export const RotationStatusSchema = obj(
             id: str({ description: 'Override id in AWS.', maxLength: 256 }),
             startTime: timestamp('Start.'),
             endTime: timestamp('End.'),
+            contactArns: optional(
+              list(str({ description: 'Contact ARN.', maxLength: 2048 }), {
+                description: 'Who is on call instead during the override.',
+                maxItems: 30,
+                listType: 'atomic',
+              }),
+            ),
           },
           { description: 'An override that exists in AWS.' },
         ),
-        { description: 'Overrides that exist in AWS.', maxItems: 100, listType: 'atomic' },
+        {
+          description: 'Overrides in force or still to come, as AWS has them (ended ones are not listed).',
+          maxItems: 100,
+          listType: 'atomic',
+        },
+      ),
+    ),
+    upcomingShifts: optional(
+      list(
+        obj(
+          {
+            startTime: timestamp('Start of the shift.'),
+            endTime: timestamp('End of the shift.'),
+            contactArns: list(str({ description: 'Contact ARN.', maxLength: 2048 }), {
+              description: 'Who is on call during the shift.',
+              maxItems: 30,
+              listType: 'atomic',
+            }),
+            overridden: optional(
+              bool({ description: 'True when an override replaces the regular contacts.' }),
+            ),
+          },
+          { description: 'A shift as AWS computes it (time zone, daylight saving and overrides applied).' },
+        ),
+        { description: 'The next three shifts after now.', maxItems: 3, listType: 'atomic' },
       ),
     ),
     onCallNow: optional(
