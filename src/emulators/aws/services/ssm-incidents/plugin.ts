@@ -236,6 +236,24 @@ export const createPlugin: PluginFactory = ({ store, faults, options }) => {
     }
   }
 
+  /**
+   * Saving a runbook action passes its role to Incident Manager (iam:PassRole), and IAM only lets a
+   * caller pass roles of its own account: a role elsewhere is refused as AWS refuses PassRole.
+   */
+  function checkRunbookRoles(ctx: RequestContext, actions: unknown[] | undefined): void {
+    for (const a of actions ?? []) {
+      const roleArn = (a as { ssmAutomation?: { roleArn?: string } }).ssmAutomation?.roleArn;
+      if (roleArn === undefined) continue;
+      const owner = accountOfArn(roleArn);
+      if (owner !== undefined && owner !== ctx.account)
+        throw new AwsError(
+          'AccessDeniedException',
+          `User: ${ctx.callerArn} is not authorized to perform: iam:PassRole on resource: ${roleArn}`,
+          403,
+        );
+    }
+  }
+
   function renderPlan(p: ResponsePlan): Record<string, unknown> {
     return {
       arn: p.arn,
@@ -467,6 +485,7 @@ export const createPlugin: PluginFactory = ({ store, faults, options }) => {
               throw conflict(`Response plan ${input.name} already exists`, 'RESPONSE_PLAN', arn);
             checkEngagements(ctx, input.engagements);
             checkChatChannel(ctx, input.chatChannel);
+            checkRunbookRoles(ctx, input.actions);
             const plan: ResponsePlan = {
               arn,
               name: input.name,
@@ -518,6 +537,7 @@ export const createPlugin: PluginFactory = ({ store, faults, options }) => {
             const { plan } = ownPlan(ctx, input.arn);
             if (input.engagements !== undefined) checkEngagements(ctx, input.engagements);
             if (input.chatChannel !== undefined) checkChatChannel(ctx, input.chatChannel);
+            checkRunbookRoles(ctx, input.actions);
             const t = plan.incidentTemplate;
             if (input.displayName !== undefined) {
               if (input.displayName === '') delete plan.displayName;
