@@ -26,6 +26,8 @@ export interface ManagerOptions {
   labelSelector?: string;
   workers?: number;
   resyncMs?: number;
+  /** First poll while AWS works asynchronously (doubles up to the resync). Default 5 s. */
+  pollMs?: number;
   gateLimits?: Partial<Record<AwsService, GateLimits>>;
   http?: { host: string; port: number };
   leaderElection?: {
@@ -124,6 +126,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
     defaultRegion: o.region,
     ...(o.workers ? { workers: o.workers } : {}),
     ...(o.resyncMs ? { resyncMs: o.resyncMs } : {}),
+    ...(o.pollMs ? { pollMs: o.pollMs } : {}),
     ...(o.namespaces?.length ? { namespaces: o.namespaces } : {}),
     ...(o.labelSelector ? { labelSelector: o.labelSelector } : {}),
     log: (level, msg, fields) => log[level](fields ?? {}, msg),
