@@ -82,6 +82,8 @@ export interface LocalStackOptions {
   awsPort?: number;
   workers?: number;
   resyncMs?: number;
+  /** The controller's first poll while AWS works asynchronously. Default 5 s. */
+  pollMs?: number;
   logger?: Logger;
   /** Start without the controller (call `startController()` later), e.g. to prepare AWS state first. */
   deferController?: boolean;
@@ -150,6 +152,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
         clock,
         ...(o.workers ? { workers: o.workers } : {}),
         ...(o.resyncMs ? { resyncMs: o.resyncMs } : {}),
+        ...(o.pollMs ? { pollMs: o.pollMs } : {}),
       });
       return stack.manager;
     },
