@@ -1,0 +1,351 @@
+// Contact: observe / create / update / delete against ssm-contacts, every call through the gate.
+// A personal contact is created with an empty plan, then its channels, then the plan naming the
+// channel ARNs (one UpdateContact); an on-call schedule is created with its rotation ids.
+import {
+  ActivateContactChannelCommand,
+  type ContactChannel,
+  CreateContactChannelCommand,
+  CreateContactCommand,
+  DeleteContactChannelCommand,
+  ListContactChannelsCommand,
+  ListRotationShiftsCommand,
+  SendActivationCodeCommand,
+  UpdateContactChannelCommand,
+  UpdateContactCommand,
+} from '@aws-sdk/client-ssm-contacts';
+import type { Contact } from '../../crds/contact.ts';
+import type { Clock } from '../../engine/clock.ts';
+import {
+  ClassifiedError,
+  type Ctx,
+  type ExternalClient,
+  type FieldDiff,
+  isClassified,
+  type RawObservation,
+  uidOf,
+} from '../../engine/contract.ts';
+import { EXTERNAL_ARN_ANNOTATION } from '../../engine/names.ts';
+import {
+  applyTagDelta,
+  type ContactsConn,
+  contactsCall,
+  deleteContact,
+  findContactByAlias,
+  getContact,
+  listTags,
+} from '../shared/contacts-api.ts';
+import { contactsIdentityTags, tagsToAws } from '../shared/contacts-tags.ts';
+import type { ActivationMemory } from './activation.ts';
+import { type ContactCall, planUpdate } from './diff.ts';
+import {
+  type ChannelState,
+  type ContactState,
+  fromAws,
+  onCallFrom,
+  type Shift,
+  toAwsPlan,
+} from './mapping.ts';
+
+/** How far ahead the on-call status looks for hand-offs (a monthly rotation hands off within 31 days). */
+const SHIFT_HORIZON_MS = 32 * 24 * 3600_000;
+const MAX_SHIFT_PAGES = 5;
+
+type EventFn = (type: 'Normal' | 'Warning', reason: string, message: string) => Promise<void> | void;
+/** The engine may offer an Event recorder on the context; without it the Updated event lists the paths. */
+type CtxWithEvents = Ctx<ContactState> & { event?: EventFn };
+
+export interface ContactClientDeps {
+  conn: ContactsConn;
+  clock: Clock;
+  memory: ActivationMemory;
+}
+
+const isNotFound = (e: unknown) => isClassified(e) && e.errorClass === 'NotFound';
+
+export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, ContactState> {
+  const { conn, clock, memory } = deps;
+  const nowIso = () => new Date(clock.now()).toISOString();
+
+  async function listChannels(arn: string): Promise<ContactChannel[]> {
+    const out: ContactChannel[] = [];
+    let next: string | undefined;
+    do {
+      const page = await contactsCall(conn, 'ListContactChannels', (c) =>
+        c.send(new ListContactChannelsCommand({ ContactId: arn, ...(next ? { NextToken: next } : {}) })),
+      );
+      out.push(...(page.ContactChannels ?? []));
+      next = page.NextToken;
+    } while (next);
+    return out;
+  }
+
+  /** Shifts of each rotation from now to the horizon; a rotation gone from AWS has none. */
+  async function shifts(rotationIds: readonly string[], nowMs: number): Promise<Shift[]> {
+    const out: Shift[] = [];
+    for (const rotationArn of rotationIds) {
+      let next: string | undefined;
+      let pages = 0;
+      try {
+        do {
+          const page = await contactsCall(conn, 'ListRotationShifts', (c) =>
+            c.send(
+              new ListRotationShiftsCommand({
+                RotationId: rotationArn,
+                StartTime: new Date(nowMs),
+                EndTime: new Date(nowMs + SHIFT_HORIZON_MS),
+                ...(next ? { NextToken: next } : {}),
+              }),
+            ),
+          );
+          for (const s of page.RotationShifts ?? [])
+            if (s.StartTime && s.EndTime)
+              out.push({
+                rotationArn,
+                contactArns: [...(s.ContactIds ?? [])],
+                start: s.StartTime.toISOString(),
+                end: s.EndTime.toISOString(),
+              });
+          next = page.NextToken;
+          // Enough to know who is on call and the next hand-offs; later pages add nothing.
+          if (out.filter((s) => s.rotationArn === rotationArn && Date.parse(s.start) > nowMs).length >= 3)
+            break;
+        } while (next && ++pages < MAX_SHIFT_PAGES);
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
+    return out;
+  }
+
+  async function createChannel(mr: Contact, contactArn: string, ch: ChannelState, ctx: Ctx<ContactState>) {
+    const out = await contactsCall(conn, 'CreateContactChannel', (c) =>
+      c.send(
+        new CreateContactChannelCommand({
+          ContactId: contactArn,
+          Name: ch.name,
+          Type: ch.type,
+          DeliveryAddress: { SimpleAddress: ch.address },
+          DeferActivation: ch.deferActivation ?? false,
+          // Unique per attempt (a channel deleted out of band must not replay an old create); a
+          // crash after the create is harmless: the next observe finds the channel by name.
+          IdempotencyToken: ctx.idempotencyToken(`CreateContactChannel ${ch.name} ${clock.now()}`),
+        }),
+      ),
+    );
+    // A code already in the Secret was not sent to this channel: it is not tried.
+    memory.settle(mr, ch.name, ch.code?.fingerprint, 'predates');
+    if (!ch.deferActivation) memory.codeSent(mr, nowIso());
+    return out.ContactChannelArn ?? '';
+  }
+
+  async function writePlan(
+    contactArn: string,
+    desired: ContactState,
+    arns: Map<string, string>,
+    displayName: string | undefined,
+    plan: boolean,
+  ) {
+    await contactsCall(conn, 'UpdateContact', (c) =>
+      c.send(
+        new UpdateContactCommand({
+          ContactId: contactArn,
+          ...(displayName !== undefined ? { DisplayName: displayName } : {}),
+          ...(plan ? { Plan: toAwsPlan(desired, (name) => arns.get(name)) } : {}),
+        }),
+      ),
+    );
+  }
+
+  /** Activation with the code now in the Secret; a rejection is remembered and reported once per code. */
+  async function activate(
+    mr: Contact,
+    ch: ChannelState,
+    arn: string,
+    path: string,
+  ): Promise<string | undefined> {
+    const ref = ch.code;
+    if (!ref) return undefined;
+    const [ns, name] = [
+      ref.secret.slice(0, ref.secret.indexOf('/')),
+      ref.secret.slice(ref.secret.indexOf('/') + 1),
+    ];
+    const code = memory.read(ns || undefined, { name, key: ref.key });
+    if (code === undefined) return undefined;
+    const fingerprint = memory.fingerprint(code);
+    const where = `Secret ${ref.secret} key ${ref.key}`;
+    const rejected = `${path}: AWS rejected the activation code in ${where} for channel ${ch.name} (ActivationFailed); it is not tried again until that value changes: put the code the device received into the Secret`;
+    if (ref.settled === 'rejected' && ref.fingerprint === fingerprint) return rejected;
+    try {
+      await contactsCall(conn, 'ActivateContactChannel', (c) =>
+        c.send(new ActivateContactChannelCommand({ ContactChannelId: arn, ActivationCode: code })),
+      );
+      memory.settle(mr, ch.name, fingerprint, 'used');
+      return undefined;
+    } catch (e) {
+      // Only AWS's verdict counts as a rejection; throttling or outages are retried as usual.
+      if (!(isClassified(e) && e.errorClass === 'InvalidSpec')) throw e;
+      memory.settle(mr, ch.name, fingerprint, 'rejected');
+      return rejected;
+    }
+  }
+
+  async function apply(
+    mr: Contact,
+    contactArn: string,
+    desired: ContactState,
+    observed: ContactState,
+    ctx: CtxWithEvents,
+  ): Promise<void> {
+    const calls = planUpdate(desired, observed);
+    // Channel ARNs as they will be: observed ones, replaced by what this update creates.
+    const arns = new Map<string, string>();
+    for (const o of observed.channels) if (o.arn && !arns.has(o.name)) arns.set(o.name, o.arn);
+    const index = (name: string) => desired.channels.findIndex((c) => c.name === name);
+    const failures: string[] = [];
+    for (const call of calls) await run(call);
+    if (failures.length > 0)
+      throw new ClassifiedError('InvalidSpec', failures.join('; '), {
+        field: failures[0]?.split(':')[0],
+        rule: 'ActivationFailed',
+      });
+
+    async function run(call: ContactCall): Promise<void> {
+      switch (call.op) {
+        case 'DeleteContactChannel':
+          try {
+            await contactsCall(conn, 'DeleteContactChannel', (c) =>
+              c.send(new DeleteContactChannelCommand({ ContactChannelId: call.arn })),
+            );
+          } catch (e) {
+            if (!isNotFound(e)) throw e;
+          }
+          if (call.why === 'replace') arns.delete(call.name);
+          return;
+        case 'CreateContactChannel': {
+          const arn = await createChannel(mr, contactArn, call.channel, ctx);
+          arns.set(call.channel.name, arn);
+          if (call.replaces)
+            await ctx.event?.(
+              'Normal',
+              'ChannelReplaced',
+              `Channel ${call.channel.name} changed type from ${call.replaces} to ${call.channel.type}, which AWS cannot do in place: deleted it and created ${arn}; it needs a new activation`,
+            );
+          return;
+        }
+        case 'UpdateContactChannel': {
+          await contactsCall(conn, 'UpdateContactChannel', (c) =>
+            c.send(
+              new UpdateContactChannelCommand({
+                ContactChannelId: call.arn,
+                DeliveryAddress: { SimpleAddress: call.channel.address },
+              }),
+            ),
+          );
+          // A new address has to be proven: one code to the new device, unless deferred.
+          memory.settle(mr, call.channel.name, call.channel.code?.fingerprint, 'predates');
+          if (!call.channel.deferActivation) {
+            await contactsCall(conn, 'SendActivationCode', (c) =>
+              c.send(new SendActivationCodeCommand({ ContactChannelId: call.arn })),
+            );
+            memory.codeSent(mr, nowIso());
+          }
+          return;
+        }
+        case 'UpdateContact':
+          await writePlan(contactArn, desired, arns, call.displayName, call.plan);
+          return;
+        case 'TagResource':
+          await applyTagDelta(conn, contactArn, { set: call.tags, remove: [] });
+          return;
+        case 'UntagResource':
+          await applyTagDelta(conn, contactArn, { set: {}, remove: call.keys });
+          return;
+        case 'ActivateContactChannel': {
+          const failed = await activate(
+            mr,
+            call.channel,
+            call.arn,
+            `spec.channels[${index(call.channel.name)}].activationCodeSecretRef`,
+          );
+          if (failed) failures.push(failed);
+          return;
+        }
+      }
+    }
+  }
+
+  return {
+    async observe(mr, ctx) {
+      let arn = ctx.identity;
+      // An interrupted create, or Observe without the annotation: the alias is unique in the Region.
+      if (!arn && (ctx.pendingMark !== undefined || mr.spec.managementPolicy === 'Observe'))
+        arn = (await findContactByAlias(conn, mr.spec.alias))?.ContactArn;
+      if (!arn) return { exists: false };
+      const c = await getContact(conn, arn);
+      if (!c) return { exists: false };
+      const channels = c.Type === 'PERSONAL' ? await listChannels(arn) : [];
+      const observed = fromAws(c, channels, await listTags(conn, arn));
+      if (observed.type === 'ONCALL_SCHEDULE') {
+        const now = clock.now();
+        observed.onCall = onCallFrom(await shifts(observed.rotationIds, now), now);
+      }
+      const sent = memory.sentAt(mr) ?? mr.status?.lastActivationCodeSentTime;
+      if (sent) observed.codeSentAt = sent;
+      const result: RawObservation<ContactState> = { exists: true, identity: arn, observed, phase: 'Active' };
+      return result;
+    },
+
+    async create(mr, ctx) {
+      const d = ctx.desired;
+      const uid = uidOf(mr);
+      let out: { ContactArn?: string | undefined };
+      try {
+        out = await contactsCall(conn, 'CreateContact', (c) =>
+          c.send(
+            new CreateContactCommand({
+              Alias: d.alias,
+              ...(d.displayName ? { DisplayName: d.displayName } : {}),
+              Type: d.type,
+              // A personal contact's plan names channels, which do not exist yet: written after them.
+              Plan: d.type === 'ONCALL_SCHEDULE' ? toAwsPlan(d, () => undefined) : { Stages: [] },
+              Tags: tagsToAws({
+                ...d.tags,
+                ...contactsIdentityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid } }),
+              }),
+              IdempotencyToken: ctx.idempotencyToken('CreateContact'),
+            }),
+          ),
+        );
+      } catch (e) {
+        if (isClassified(e) && e.rule === 'ConflictException')
+          throw new ClassifiedError(
+            'InvalidSpec',
+            `spec.alias: a contact with alias ${d.alias} already exists in AWS and is not this object's; choose another alias, or adopt it by setting the ${EXTERNAL_ARN_ANNOTATION} annotation to its ARN`,
+            { field: 'spec.alias', rule: 'AliasTaken', cause: e },
+          );
+        throw e;
+      }
+      const arn = out.ContactArn ?? '';
+      if (d.type === 'PERSONAL' && (d.channels.length > 0 || d.stages.length > 0)) {
+        const empty: ContactState = {
+          ...d,
+          displayName: d.displayName,
+          channels: [],
+          stages: [],
+          tags: d.tags,
+        };
+        await apply(mr, arn, d, empty, ctx);
+      }
+      return { identity: arn };
+    },
+
+    async update(mr, observed, _diff: FieldDiff[], ctx) {
+      await apply(mr, observed.arn ?? ctx.identity ?? '', ctx.desired, observed, ctx);
+    },
+
+    async delete(_mr, observed, ctx) {
+      const arn = observed?.arn ?? ctx.identity;
+      if (arn) await deleteContact(conn, arn);
+    },
+  };
+}
