@@ -164,6 +164,43 @@ describe('contacts', () => {
       'CONTACT',
     ]);
 
+    // A stage may last 0 minutes only when it has a target (model docs).
+    const emptyZero = await failure(() =>
+      c.send(
+        new CreateContactCommand({
+          Alias: 'esc0',
+          Type: 'ESCALATION',
+          Plan: { Stages: [{ DurationInMinutes: 0, Targets: [] }] },
+        }),
+      ),
+    );
+    expect([emptyZero.name, emptyZero.status, emptyZero.error.Fields]).toEqual([
+      'ValidationException',
+      400,
+      [
+        {
+          Name: 'Plan.Stages.0.DurationInMinutes',
+          Message: 'A stage can have a duration of 0 minutes only if it has a target',
+        },
+      ],
+    ]);
+    const zeroWithTarget = await c.send(
+      new CreateContactCommand({
+        Alias: 'esc0',
+        Type: 'ESCALATION',
+        Plan: {
+          Stages: [
+            {
+              DurationInMinutes: 0,
+              Targets: [{ ContactTargetInfo: { ContactId: alice, IsEssential: true } }],
+            },
+            { DurationInMinutes: 5, Targets: [] },
+          ],
+        },
+      }),
+    );
+    expect(zeroWithTarget.ContactArn).toMatch(/contact\/esc0$/);
+
     const rot = await c.send(
       new CreateRotationCommand({
         Name: 'primary',

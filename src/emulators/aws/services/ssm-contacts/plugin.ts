@@ -215,6 +215,12 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
     if (rotationIds && rotationIds.length > 0)
       throw validation(`${type} contact plans cannot reference rotations`, 'Plan.RotationIds');
     stages.forEach((stage: Input, i: number) => {
+      // Model docs (Stage.DurationInMinutes): 0 only if a target is specified.
+      if (stage.DurationInMinutes === 0 && (stage.Targets ?? []).length === 0)
+        throw validation(
+          'A stage can have a duration of 0 minutes only if it has a target',
+          `Plan.Stages.${i}.DurationInMinutes`,
+        );
       (stage.Targets ?? []).forEach((target: Input, j: number) => {
         const field = `Plan.Stages.${i}.Targets.${j}`;
         if (type === 'PERSONAL') {
