@@ -1,0 +1,222 @@
+// Rotation's AWS client: ssm-contacts calls through the gate and nothing else. Mapping, diff and
+// the update plan are pure (mapping.ts, diff.ts).
+import {
+  CreateRotationCommand,
+  CreateRotationOverrideCommand,
+  DeleteRotationCommand,
+  DeleteRotationOverrideCommand,
+  GetRotationCommand,
+  ListRotationOverridesCommand,
+  ListRotationShiftsCommand,
+  ListRotationsCommand,
+  type RotationOverride,
+  type RotationShift,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateRotationCommand,
+} from '@aws-sdk/client-ssm-contacts';
+import type { Rotation } from '../../crds/rotation.ts';
+import {
+  ClassifiedError,
+  type Ctx,
+  type ExternalClient,
+  type FieldDiff,
+  isClassified,
+  type RawObservation,
+  uidOf,
+} from '../../engine/contract.ts';
+import { EXTERNAL_ARN_ANNOTATION } from '../../engine/names.ts';
+import { type ContactsConn, contactsCall, listTags } from '../shared/contacts-api.ts';
+import { contactsOwnedBy } from '../shared/contacts-tags.ts';
+import { planUpdate } from './diff.ts';
+import {
+  createInput,
+  fromAws,
+  OVERRIDE_HORIZON_MS,
+  type OverrideState,
+  overrideKey,
+  type RotationState,
+  SHIFT_HORIZON_MS,
+  UPCOMING_SHIFTS,
+} from './mapping.ts';
+
+const notFound = (e: unknown) => isClassified(e) && e.errorClass === 'NotFound';
+
+/**
+ * Override creates happen during updates, where no pending mark exists. Their token is tied to the
+ * override and a ten-minute window: a retry (or a create whose result is not yet listed) replays
+ * the first one, while an override deleted out of band is created again at the latest in the next
+ * window instead of replaying forever.
+ */
+export const OVERRIDE_TOKEN_WINDOW_MS = 600_000;
+
+export class RotationClient implements ExternalClient<Rotation, RotationState> {
+  readonly #conn: ContactsConn;
+  readonly #now: () => number;
+
+  constructor(conn: ContactsConn, now: () => number) {
+    this.#conn = conn;
+    this.#now = now;
+  }
+
+  #call<T>(operation: string, fn: Parameters<typeof contactsCall<T>>[2]): Promise<T> {
+    return contactsCall(this.#conn, operation, fn);
+  }
+
+  async observe(mr: Rotation, ctx: Ctx<RotationState>): Promise<RawObservation<RotationState>> {
+    // One instant for the whole visit: desired state pruned past overrides at the same time.
+    const asOf = ctx.desired?.asOf ?? this.#now();
+    const arn = ctx.identity ?? (await this.#findOwn(mr));
+    if (!arn) return { exists: false };
+    let rotation: Awaited<ReturnType<RotationClient['getRotation']>>;
+    try {
+      rotation = await this.getRotation(arn);
+    } catch (e) {
+      if (notFound(e)) return { exists: false };
+      throw e;
+    }
+    const tags = await listTags(this.#conn, arn);
+    const overrides = await this.#overrides(arn, asOf);
+    const start = rotation.StartTime?.getTime() ?? asOf;
+    const shifts = await this.#shifts(arn, asOf, Math.max(asOf, start) + SHIFT_HORIZON_MS);
+    const observed = fromAws({
+      rotation: { ...rotation, RotationArn: rotation.RotationArn ?? arn },
+      tags,
+      overrides,
+      shifts,
+      asOf,
+    });
+    return { exists: true, identity: observed.arn ?? arn, observed, phase: 'Active' };
+  }
+
+  getRotation(arn: string) {
+    return this.#call('GetRotation', (c) => c.send(new GetRotationCommand({ RotationId: arn })));
+  }
+
+  /**
+   * No identity yet: a rotation with our name is ours only if it carries our uid tag (a create that
+   * was interrupted before its ARN was recorded). Anyone else's is never taken over silently.
+   */
+  async #findOwn(mr: Rotation): Promise<string | undefined> {
+    const name = mr.spec.name;
+    let next: string | undefined;
+    let arn: string | undefined;
+    do {
+      const page = await this.#call('ListRotations', (c) =>
+        c.send(new ListRotationsCommand({ RotationNamePrefix: name, ...(next ? { NextToken: next } : {}) })),
+      );
+      arn = page.Rotations?.find((r) => r.Name === name)?.RotationArn;
+      next = arn ? undefined : page.NextToken;
+    } while (next);
+    if (!arn) return undefined;
+    const tags = await listTags(this.#conn, arn);
+    if (contactsOwnedBy(tags, uidOf(mr))) return arn;
+    throw new ClassifiedError(
+      'InvalidSpec',
+      `spec.name: a rotation named "${name}" already exists in AWS (${arn}) and was not created for this object; to manage it, set the ${EXTERNAL_ARN_ANNOTATION} annotation to its ARN, or choose another name`,
+      { field: 'spec.name', rule: 'NameInUse' },
+    );
+  }
+
+  async #overrides(arn: string, asOf: number): Promise<RotationOverride[]> {
+    const out: RotationOverride[] = [];
+    let next: string | undefined;
+    do {
+      const page = await this.#call('ListRotationOverrides', (c) =>
+        c.send(
+          new ListRotationOverridesCommand({
+            RotationId: arn,
+            StartTime: new Date(asOf),
+            EndTime: new Date(asOf + OVERRIDE_HORIZON_MS),
+            ...(next ? { NextToken: next } : {}),
+          }),
+        ),
+      );
+      out.push(...(page.RotationOverrides ?? []));
+      next = page.NextToken;
+    } while (next);
+    return out;
+  }
+
+  /** The shift in progress (possibly split by an override) and the next ones: one page is enough. */
+  async #shifts(arn: string, from: number, to: number): Promise<RotationShift[]> {
+    const page = await this.#call('ListRotationShifts', (c) =>
+      c.send(
+        new ListRotationShiftsCommand({
+          RotationId: arn,
+          StartTime: new Date(from),
+          EndTime: new Date(to),
+          MaxResults: UPCOMING_SHIFTS + 5,
+        }),
+      ),
+    );
+    return page.RotationShifts ?? [];
+  }
+
+  async create(mr: Rotation, ctx: Ctx<RotationState>): Promise<{ identity: string }> {
+    const owner = { kind: mr.kind, metadata: { ...mr.metadata, uid: uidOf(mr) } };
+    const input = createInput(ctx.desired, owner, ctx.idempotencyToken('CreateRotation'));
+    const out = await this.#call('CreateRotation', (c) => c.send(new CreateRotationCommand(input)));
+    if (!out.RotationArn) throw new ClassifiedError('Transient', 'CreateRotation returned no RotationArn');
+    // Overrides follow on the next visit, as an update (the same path as any later change).
+    return { identity: out.RotationArn };
+  }
+
+  async update(
+    _mr: Rotation,
+    observed: RotationState,
+    diff: FieldDiff[],
+    ctx: Ctx<RotationState>,
+  ): Promise<void> {
+    const arn = observed.arn ?? ctx.identity;
+    if (!arn) throw new ClassifiedError('Transient', 'rotation ARN unknown; observing again');
+    const window = Math.floor(ctx.desired.asOf / OVERRIDE_TOKEN_WINDOW_MS);
+    for (const call of planUpdate(arn, diff, ctx.desired, observed)) {
+      switch (call.op) {
+        case 'DeleteRotationOverride':
+          await this.#deleteOverride(call.input.RotationId ?? arn, call.input.RotationOverrideId ?? '');
+          break;
+        case 'UpdateRotation':
+          await this.#call('UpdateRotation', (c) => c.send(new UpdateRotationCommand(call.input)));
+          break;
+        case 'UntagResource':
+          await this.#call('UntagResource', (c) => c.send(new UntagResourceCommand(call.input)));
+          break;
+        case 'TagResource':
+          await this.#call('TagResource', (c) => c.send(new TagResourceCommand(call.input)));
+          break;
+        case 'CreateRotationOverride': {
+          const token = ctx.idempotencyToken(overrideTokenOperation(arn, call.override, window));
+          await this.#call('CreateRotationOverride', (c) =>
+            c.send(new CreateRotationOverrideCommand({ ...call.input, IdempotencyToken: token })),
+          );
+          break;
+        }
+      }
+    }
+  }
+
+  async #deleteOverride(arn: string, id: string): Promise<void> {
+    try {
+      await this.#call('DeleteRotationOverride', (c) =>
+        c.send(new DeleteRotationOverrideCommand({ RotationId: arn, RotationOverrideId: id })),
+      );
+    } catch (e) {
+      if (!notFound(e)) throw e;
+    }
+  }
+
+  async delete(_mr: Rotation, observed: RotationState, ctx: Ctx<RotationState>): Promise<void> {
+    const arn = observed.arn ?? ctx.identity;
+    if (!arn) return;
+    try {
+      await this.#call('DeleteRotation', (c) => c.send(new DeleteRotationCommand({ RotationId: arn })));
+    } catch (e) {
+      if (!notFound(e)) throw e;
+    }
+  }
+}
+
+export function overrideTokenOperation(arn: string, o: OverrideState, window: number): string {
+  return `CreateRotationOverride\n${arn}\n${overrideKey(o)}\n${window}`;
+}
