@@ -85,7 +85,7 @@ describe('Rotation update plan', () => {
     d.contactIds = [BOB, ALICE];
     const calls = plan(d, inAws());
     expect(calls.map((c) => c.op)).toEqual(['UpdateRotation']);
-    const input = calls[0]?.input as Record<string, unknown>;
+    const input = (calls[0]?.input ?? {}) as object;
     expect(Object.keys(input).sort()).toEqual(['ContactIds', 'Recurrence', 'RotationId']);
   });
 
