@@ -50,3 +50,6 @@ export function rotation(spec: Partial<RotationSpec> = {}): Rotation {
 
 /** Refs as the engine resolves them for `rotation()`. */
 export const REFS: ReadonlyMap<string, string> = new Map([['spec.contacts[0].contactRef', ALICE]]);
+
+/** The Kubernetes identity `createInput` tags the rotation with. */
+export const OWNER = { kind: 'Rotation', metadata: { name: 'payments', namespace: 'team', uid: 'uid-1' } };

@@ -8,11 +8,11 @@ import {
   toDesired,
 } from '../../../../src/controllers/rotation/mapping.ts';
 import { ClassifiedError } from '../../../../src/engine/contract.ts';
-import { ALICE, BOB, NOW, REFS, ROTATION_ARN, rotation } from './fixtures.ts';
+import { ALICE, BOB, NOW, OWNER, REFS, ROTATION_ARN, rotation } from './fixtures.ts';
 
 /** What AWS would answer for a create input (GetRotation + ListTagsForResource + ListRotationOverrides). */
 function awsEcho(d: RotationState, asOf = NOW): RotationState {
-  const input = createInput(d, rotation(), 'token');
+  const input = createInput(d, OWNER, 'token');
   const tags = Object.fromEntries((input.Tags ?? []).map((t) => [t.Key, t.Value]));
   return fromAws({
     rotation: {
@@ -48,7 +48,7 @@ describe('Rotation mapping', () => {
 
   it('create input carries every field, the explicit token, user and identity tags', () => {
     const d = toDesired(rotation(), REFS, NOW);
-    const input = createInput(d, rotation(), 'tok-1');
+    const input = createInput(d, OWNER, 'tok-1');
     expect(input).toMatchObject({
       Name: 'Payments',
       ContactIds: [ALICE, BOB],
@@ -115,7 +115,7 @@ describe('Rotation mapping', () => {
     const b = toDesired(rotation({ recurrence: { ...base, shiftCoverages: [] } }), REFS, NOW);
     expect(a.recurrence.coverage).toBeUndefined();
     expect(b.recurrence.coverage).toBeUndefined();
-    expect(createInput(a, rotation(), 't').Recurrence?.ShiftCoverages).toBeUndefined();
+    expect(createInput(a, OWNER, 't').Recurrence?.ShiftCoverages).toBeUndefined();
   });
 
   it('overrides that have ended are pruned from the desired state (never re-created)', () => {
@@ -152,6 +152,8 @@ describe('Rotation mapping', () => {
     expect(Object.keys(o.tags)).toEqual(['team']);
     const past = fromAws({
       rotation: {
+        RotationArn: ROTATION_ARN,
+        StartTime: new Date(NOW),
         Name: 'Payments',
         ContactIds: [ALICE],
         TimeZoneId: 'UTC',
