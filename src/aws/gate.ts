@@ -41,12 +41,15 @@ export interface GateOptions {
   limits?: Partial<Record<AwsService, GateLimits>>;
   registry?: Registry;
   clock?: Clock;
+  /** How long a throttled queue holds when AWS gives no Retry-After. Default 1 000 ms. */
+  throttlePauseMs?: number;
 }
 
 export class AwsGate {
   readonly #queues = new Map<string, PQueue>();
   readonly #limits: Record<AwsService, GateLimits>;
   readonly #clock: Clock;
+  readonly #throttlePauseMs: number;
   readonly #calls: Counter<'service' | 'operation' | 'outcome'> | undefined;
   readonly #duration: Histogram<'service' | 'operation'> | undefined;
   readonly #pausedUntil = new Map<string, number>();
@@ -56,6 +59,7 @@ export class AwsGate {
   constructor(opts: GateOptions = {}) {
     this.#limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.#clock = opts.clock ?? systemClock;
+    this.#throttlePauseMs = opts.throttlePauseMs ?? 1_000;
     if (opts.registry) {
       this.#calls = new Counter({
         name: 'imctl_aws_calls_total',
@@ -132,7 +136,8 @@ export class AwsGate {
     } catch (e) {
       const err = classify(e, operation);
       this.#calls?.inc({ service: target.service, operation, outcome: err.errorClass });
-      if (err.errorClass === 'Throttled') this.#slowDown(target, q, err.retryAfterMs ?? 1_000);
+      if (err.errorClass === 'Throttled')
+        this.#slowDown(target, q, err.retryAfterMs ?? this.#throttlePauseMs);
       throw err;
     } finally {
       this.#duration?.observe({ service: target.service, operation }, (this.#clock.now() - started) / 1000);

@@ -3,6 +3,12 @@
 // other error it emits `error` and stops for good; this wrapper restarts it with capped, jittered
 // backoff, exposes hasSynced() for readiness, and runs a watchdog that restarts a watch that has
 // been silent for too long. Handlers get objects only to turn them into keys.
+//
+// Watches ask for bookmarks, so an idle watch keeps a current resourceVersion (a reconnect resumes
+// instead of relisting after the server compacted its history), and carry a server-side timeout of
+// 5–10 min as client-go's do. A watch that ends cleanly after a healthy session reconnects at once:
+// client-node would otherwise wait 1 s, 2 s, … up to 30 s after each quiet session, and every event
+// in that gap would reach the controller late.
 import { type KubeConfig, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
 import type { Clock, TimerHandle } from './clock.ts';
 import type { ManagedObject } from './contract.ts';
@@ -29,6 +35,74 @@ export interface InformerOptions<T> {
   watchdogMs?: number;
   random?: () => number;
   onError?: (err: unknown, restartInMs: number) => void;
+  /** Server-side watch timeout; default random 300–600 s (client-go). */
+  watchTimeoutSeconds?: number;
+  /** Client-side inactivity limit of a watch; above the apiserver's ~60 s bookmark period. Default 90 s. */
+  watchInactivityMs?: number;
+  /** Every raw watch event type (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR) and each new watch (CONNECT). */
+  onWatchEvent?: (type: string) => void;
+}
+
+/** Reconnect statistics: how often client-node asked to wait before re-watching, and how often it did. */
+export interface WatchStats {
+  sessions: number;
+  bookmarks: number;
+  delaysAsked: number;
+  delaysWaited: number;
+}
+
+/** A Watch that asks for bookmarks and a server timeout, and remembers how its last session went. */
+class SessionWatch extends Watch {
+  readonly stats: WatchStats = { sessions: 0, bookmarks: 0, delaysAsked: 0, delaysWaited: 0 };
+  /** Whether the session that ended last was healthy: it saw an event or was closed normally after a while. */
+  lastHealthy = false;
+  readonly #o: InformerOptions<never>;
+
+  constructor(o: InformerOptions<never>) {
+    super(o.kc);
+    this.#o = o;
+    // client-node's default is 30 s of silence, shorter than the apiserver's bookmark period.
+    (this as unknown as { requestTimeoutMs: number }).requestTimeoutMs = o.watchInactivityMs ?? 90_000;
+  }
+
+  override watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    const o = this.#o;
+    const started = o.clock.now();
+    let events = 0;
+    let expired = false;
+    this.stats.sessions++;
+    o.onWatchEvent?.('CONNECT');
+    const timeout = o.watchTimeoutSeconds ?? Math.round(300 * (1 + (o.random ?? Math.random)()));
+    return super.watch(
+      path,
+      { ...queryParams, allowWatchBookmarks: true, timeoutSeconds: timeout },
+      (phase, obj, raw) => {
+        events++;
+        if (phase === 'BOOKMARK') this.stats.bookmarks++;
+        if (phase === 'ERROR' && (obj as { code?: number } | undefined)?.code === 410) expired = true;
+        o.onWatchEvent?.(phase);
+        callback(phase, obj, raw);
+      },
+      (err) => {
+        // A relist follows an expiry anyway; a quiet but long session is an idle close, not a failure.
+        this.lastHealthy = expired || (!err && (events > 0 || o.clock.now() - started >= 1_000));
+        done(err);
+      },
+    );
+  }
+
+  /** client-node's reconnect delay: skipped after a healthy session, otherwise waited on our clock. */
+  delay(ms: number): Promise<void> {
+    this.stats.delaysAsked++;
+    if (this.lastHealthy) return Promise.resolve();
+    this.stats.delaysWaited++;
+    return new Promise((resolve) => this.#o.clock.setTimer(resolve, ms));
+  }
 }
 
 type Obj = { metadata?: { name?: string; namespace?: string; resourceVersion?: string } };
@@ -37,6 +111,7 @@ export class Informer<T extends ManagedObject | Obj> {
   readonly #o: InformerOptions<T>;
   // client-node's types say Date where the wire has strings; objects are cast at this boundary.
   readonly #lw: ListWatch<KubernetesObject>;
+  readonly #watch: SessionWatch;
   readonly #known = new Map<string, T>();
   #listed = false;
   #synced = false;
@@ -58,12 +133,15 @@ export class Informer<T extends ManagedObject | Obj> {
       this.#touch();
       return list;
     };
+    this.#watch = new SessionWatch(opts as InformerOptions<never>);
     this.#lw = new ListWatch<KubernetesObject>(
       path,
-      new Watch(opts.kc),
+      this.#watch,
       listFn as unknown as () => Promise<KubeList<KubernetesObject> & { apiVersion: string; kind: string }>,
       false,
       opts.labelSelector,
+      undefined,
+      { delayFn: (ms) => this.#watch.delay(ms) },
     );
     this.#lw.on('add', (o) => this.#onUpsert(o as unknown as T & Obj));
     this.#lw.on('update', (o) => this.#onUpsert(o as unknown as T & Obj));
@@ -144,6 +222,11 @@ export class Informer<T extends ManagedObject | Obj> {
   hasSynced(): boolean {
     if (!this.#synced && this.#listed && this.#lw.latestResourceVersion() !== '') this.#synced = true;
     return this.#synced;
+  }
+
+  /** Watch sessions, bookmarks and reconnect delays so far. */
+  watchStats(): WatchStats {
+    return { ...this.#watch.stats };
   }
 
   get(name: string, namespace?: string): T | undefined {

@@ -32,18 +32,22 @@ export type JsonPatchOp =
 /** Classifies an API-server response status into the closed set. */
 export function classifyHttp(status: number, body: string, what: string): ClassifiedError {
   let message = body;
+  let causes: string[] = [];
   try {
-    const s = JSON.parse(body) as { message?: string };
+    const s = JSON.parse(body) as { message?: string; details?: { causes?: Array<{ message?: string }> } };
     if (s.message) message = s.message;
+    causes = (s.details?.causes ?? []).map((c) => c.message ?? '').filter((m) => m !== '');
   } catch {
     // not a Status object
   }
-  const text = `${what}: ${message || `HTTP ${status}`}`;
+  // The apiserver puts the JSON-patch failure ("testing value … failed: test failed") in the causes
+  // under a generic "the server rejected our request…" message.
+  const full = causes.length > 0 ? `${message}: ${causes.join('; ')}` : message;
+  const text = `${what}: ${full || `HTTP ${status}`}`;
   if (status === 404) return new ClassifiedError('NotFound', text);
   if (status === 409) return new ClassifiedError('Conflict', text);
-  // A failed `test` op of a JSON patch is 422 "the server rejected our request due to an error in
-  // our request"… with a testOp message; it means someone else changed the object: a conflict.
-  if (status === 422 && /test operation|testOp|test failed/i.test(message))
+  // A failed `test` op means someone else changed the object since we read it: a conflict.
+  if (status === 422 && /test operation|testOp|test failed/i.test(full))
     return new ClassifiedError('Conflict', text);
   if (status === 422 || status === 400) return new ClassifiedError('InvalidSpec', text);
   if (status === 401 || status === 403) return new ClassifiedError('AccessDenied', text);
@@ -162,8 +166,8 @@ export class KubeMetadataPort implements MetadataPort {
     return t;
   }
 
-  async patchStatus(obj: ManagedObject, status: Record<string, unknown>): Promise<void> {
-    await this.#client.mergePatch(
+  patchStatus(obj: ManagedObject, status: Record<string, unknown>): Promise<ManagedObject> {
+    return this.#client.mergePatch(
       this.#type(obj),
       obj.metadata.name,
       { status },

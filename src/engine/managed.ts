@@ -467,7 +467,12 @@ export class ManagedReconciler<K extends Managed, D> {
   }
 
   /** Status and Event for an error; returns the outcome when the error means waiting, not failing. */
-  async #surface(obj: K, err: ClassifiedError, msg: string, info: ReconcileInfo): Promise<Outcome | undefined> {
+  async #surface(
+    obj: K,
+    err: ClassifiedError,
+    msg: string,
+    info: ReconcileInfo,
+  ): Promise<Outcome | undefined> {
     switch (err.errorClass) {
       case 'Conflict':
         break; // silent requeue; the next visit reads the newer object

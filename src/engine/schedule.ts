@@ -6,11 +6,17 @@ import type { WorkQueue } from './work-queue.ts';
 export interface SchedulePolicy {
   /** Resync used for classes that wait for an outside fix (InvalidSpec, AccessDenied). */
   resyncMs: number;
+  /**
+   * Conflict only: whether a newer copy of the object than the one this reconcile started from is
+   * already cached. If not, retrying now would fail the same way; the caller wakes the key when the
+   * watch delivers the newer copy, and the backoff is only the fallback.
+   */
+  fresherCopy?: boolean;
 }
 
 export interface Scheduled {
   /** What happened, for metrics and logs. */
-  action: 'forget' | 'after' | 'backoff' | 'now';
+  action: 'forget' | 'after' | 'backoff' | 'now' | 'await-fresh';
   delayMs: number;
 }
 
@@ -40,9 +46,14 @@ export function applyOutcome(
     case 'failed': {
       const e = outcome.error;
       switch (e.errorClass) {
-        case 'Conflict':
-          queue.add(key);
-          return { action: 'now', delayMs: 0 };
+        case 'Conflict': {
+          if (policy.fresherCopy !== false) {
+            queue.add(key);
+            return { action: 'now', delayMs: 0 };
+          }
+          const delayMs = queue.addRateLimited(key);
+          return { action: 'await-fresh', delayMs };
+        }
         case 'InvalidSpec':
         case 'AccessDenied':
           // Terminal until the spec or the account changes (a generation change enqueues at once);

@@ -4,8 +4,11 @@ import { type ConditionInput, setCondition } from './conditions.ts';
 import type { ManagedObject, ManagedStatusBase } from './contract.ts';
 
 export interface StatusPort {
-  /** Merge-patch the /status subresource. No resourceVersion: the leader is the sole status writer. */
-  patchStatus(obj: ManagedObject, status: Record<string, unknown>): Promise<void>;
+  /**
+   * Merge-patch the /status subresource. No resourceVersion: the leader is the sole status writer.
+   * Returns the object as stored, when the port knows it (its new resourceVersion).
+   */
+  patchStatus(obj: ManagedObject, status: Record<string, unknown>): Promise<ManagedObject | undefined>;
 }
 
 export interface StatusChange {
@@ -78,8 +81,11 @@ export class StatusWriter {
   async write(obj: ManagedObject, next: ManagedStatusBase): Promise<boolean> {
     if (statusEqual(obj.status, next)) return false;
     const patch = mergePatch((obj.status ?? {}) as Record<string, unknown>, next as Record<string, unknown>);
-    await this.#port.patchStatus(obj, patch);
+    const stored = await this.#port.patchStatus(obj, patch);
     obj.status = next as NonNullable<typeof obj.status>;
+    // Later guarded patches in the same reconcile must carry the version this write produced.
+    const rv = stored ? stored.metadata.resourceVersion : undefined;
+    if (rv !== undefined) obj.metadata.resourceVersion = rv;
     return true;
   }
 }

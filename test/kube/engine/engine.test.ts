@@ -170,12 +170,23 @@ const ready = (o: ManagedObject | undefined) =>
 function startController(
   aws: FakeContacts,
   identity = 'test',
-  opts: { resyncMs?: number; metadata?: MetadataPort; namespace?: string } = {},
+  opts: {
+    resyncMs?: number;
+    metadata?: MetadataPort;
+    namespace?: string;
+    /** Runs before each connect (between the finalizer and the first AWS call). */
+    beforeConnect?: (mr: ManagedObject) => Promise<void>;
+  } = {},
 ) {
   const metadata = opts.metadata ?? new KubeMetadataPort(client, new Map([['Contact', CONTACTS]]));
   // The test kind names another Contact through a label (the real kinds use …Ref spec fields).
+  const base = handler(aws);
   const withRefs: KindHandler<ManagedObject, State> = {
-    ...handler(aws),
+    ...base,
+    connect: async (mr, target) => {
+      await opts.beforeConnect?.(mr);
+      return base.connect(mr, target);
+    },
     references: (mr) => {
       const owner = mr.metadata.labels?.['test.imctl/owner'];
       return owner
@@ -285,18 +296,25 @@ describe('engine against the Kubernetes emulator', () => {
   it('a controller killed after create and before the identity write leaves exactly one AWS object', async () => {
     const aws = new FakeContacts();
     const real = new KubeMetadataPort(client, new Map([['Contact', CONTACTS]]));
+    // The first identity write "kills" the process: from then on this controller writes nothing
+    // to Kubernetes any more (a dead process cannot adopt its own create later), and is stopped.
     let killed = false;
-    // The first identity write "kills" the process: it throws and this controller is stopped.
+    let kill!: () => void;
+    const died = new Promise<void>((resolve) => {
+      kill = resolve;
+    });
+    const alive = <T>(write: () => Promise<T>): Promise<T> =>
+      killed ? Promise.reject(new Error('killed')) : write();
     const dying: MetadataPort = {
-      patchStatus: (o, st) => real.patchStatus(o, st),
-      addFinalizer: (o, f) => real.addFinalizer(o, f),
-      removeFinalizer: (o, f) => real.removeFinalizer(o, f),
-      patchAnnotations: async (obj, changes) => {
+      patchStatus: (o, st) => alive(() => real.patchStatus(o, st)),
+      addFinalizer: (o, f) => alive(() => real.addFinalizer(o, f)),
+      removeFinalizer: (o, f) => alive(() => real.removeFinalizer(o, f)),
+      patchAnnotations: (obj, changes) => {
         if (typeof changes[EXTERNAL_ARN_ANNOTATION] === 'string' && !killed) {
           killed = true;
-          throw new Error('killed');
+          kill();
         }
-        return real.patchAnnotations(obj, changes);
+        return alive(() => real.patchAnnotations(obj, changes));
       },
     };
     const ns = await namespace('killed');
@@ -304,14 +322,13 @@ describe('engine against the Kubernetes emulator', () => {
     await first.start();
     const r1 = first.engine.run();
     await client.create(CONTACTS, contact('carol', 'Carol', {}, ns), ns);
-    await waitFor(
-      'carol',
-      (x) => killed && x?.metadata.annotations?.[CREATE_PENDING_ANNOTATION] !== undefined,
-      ns,
-    );
+    await died;
     await first.stop();
     await r1;
     expect(aws.items.size).toBe(1);
+    const left = await client.get<ManagedObject>(CONTACTS, 'carol', ns);
+    expect(left.metadata.annotations?.[CREATE_PENDING_ANNOTATION]).toBeDefined();
+    expect(left.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION]).toBeUndefined();
 
     const second = startController(aws, 'second', { namespace: ns });
     await second.start();
@@ -323,6 +340,46 @@ describe('engine against the Kubernetes emulator', () => {
     } finally {
       await second.stop();
       await r2;
+    }
+  });
+
+  it('a write by someone else between our read and our patch is a Conflict, retried once the newer copy arrives', async () => {
+    const aws = new FakeContacts();
+    const ns = await namespace('conflict');
+    let raced = false;
+    const ctl = startController(aws, 'conflict', {
+      namespace: ns,
+      // Another writer touches only the status (no reconcile trigger) right before our first patch.
+      beforeConnect: async (mr) => {
+        if (raced) return;
+        raced = true;
+        await client.mergePatch(
+          CONTACTS,
+          mr.metadata.name,
+          { status: { arn: 'someone else' } },
+          ns,
+          'status',
+        );
+      },
+    });
+    await ctl.start();
+    const running = ctl.engine.run();
+    try {
+      await client.create(CONTACTS, contact('erin', 'Erin', {}, ns), ns);
+      const o = await waitFor('erin', ready, ns);
+      expect(raced).toBe(true);
+      expect(aws.items.size).toBe(1);
+      expect(o?.status?.arn).toBe([...aws.items.keys()][0]);
+      const events = await client.list<{ reason: string; involvedObject: { name: string } }>(
+        { group: '', version: 'v1', plural: 'events', namespaced: true },
+        { namespace: ns },
+      );
+      // A stale read is not the user's mistake: never InvalidSpec, never a warning.
+      expect(events.items.map((e) => e.reason)).not.toContain('InvalidSpec');
+      expect(events.items.map((e) => e.reason)).not.toContain('ReconcileError');
+    } finally {
+      await ctl.stop();
+      await running;
     }
   });
 

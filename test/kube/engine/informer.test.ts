@@ -104,3 +104,62 @@ describe('Informer', () => {
     await inf.stop();
   });
 });
+
+describe('Informer on an idle watch', () => {
+  it('asks for bookmarks and re-watches at once after a quiet session ends or its history expired', async () => {
+    const emu = await startKubeEmulator({ port: 0, bookmarkIntervalMs: 20 });
+    const ekc = new KubeConfig();
+    ekc.loadFromString(emu.kubeconfigYaml);
+    const c = new KubeClient(ekc);
+    for (const crd of allCrds()) await c.create(CRDS, crd);
+    const waiters: Array<{ type: string; resolve: () => void }> = [];
+    const next = (type: string) => new Promise<void>((resolve) => waiters.push({ type, resolve }));
+    let addedResolve: ((name: string) => void) | undefined;
+    const inf = new Informer<ManagedObject>({
+      kc: ekc,
+      client: c,
+      type: CONTACTS,
+      clock: systemClock,
+      namespace: 'default',
+      handlers: { add: (o) => addedResolve?.(o.metadata.name) },
+      onWatchEvent: (type) => {
+        for (const w of waiters.splice(0))
+          if (w.type === type) w.resolve();
+          else waiters.push(w);
+      },
+    });
+    try {
+      const firstBookmark = next('BOOKMARK');
+      await inf.start();
+      await firstBookmark;
+      // The server ends quiet watches (its timeout, an apiserver restart): each resumes at once.
+      for (let i = 0; i < 3; i++) {
+        const again = next('BOOKMARK');
+        emu.dropWatches();
+        await again; // a bookmark arrives only on a new watch
+      }
+      // History compacted while the watch was away: 410, relist, and the new watch starts without a pause.
+      await c.create(
+        { group: '', version: 'v1', plural: 'namespaces', namespaced: false },
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'elsewhere' } },
+      );
+      emu.store.compact();
+      const relisted = next('BOOKMARK');
+      emu.dropWatches();
+      await relisted;
+      const added = new Promise<string>((resolve) => {
+        addedResolve = resolve;
+      });
+      await c.create(CONTACTS, contact('after-idle'), 'default');
+      expect(await added).toBe('after-idle');
+      const stats = inf.watchStats();
+      expect(stats.bookmarks).toBeGreaterThanOrEqual(5);
+      expect(stats.sessions).toBeGreaterThanOrEqual(5);
+      expect(stats.delaysAsked).toBeGreaterThanOrEqual(1); // the expired session: client-node wanted to wait
+      expect(stats.delaysWaited).toBe(0);
+    } finally {
+      await inf.stop();
+      await emu.stop();
+    }
+  });
+});

@@ -35,11 +35,30 @@ export class MemoryKube implements MetadataPort {
   #rv = 1;
   /** Throws once from the next annotation patch that sets the identity (simulated crash). */
   crashOnIdentityWrite = false;
+  readonly #waiters = new Set<() => void>();
+
+  #changed(): void {
+    for (const w of [...this.#waiters]) w();
+  }
+
+  /** Resolves once `pred` holds, checked after every write (no polling). */
+  until(pred: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!pred()) return;
+        this.#waiters.delete(check);
+        resolve();
+      };
+      this.#waiters.add(check);
+      check();
+    });
+  }
 
   put(o: ManagedObject): ManagedObject {
     const copy = structuredClone(o);
     copy.metadata.resourceVersion = String(++this.#rv);
     this.objects.set(keyOf(copy.kind, copy.metadata.namespace, copy.metadata.name), copy);
+    this.#changed();
     return copy;
   }
 
@@ -72,7 +91,7 @@ export class MemoryKube implements MetadataPort {
     cur.metadata.deletionTimestamp = '2026-01-01T00:00:00Z';
   }
 
-  async patchStatus(obj: ManagedObject, status: Record<string, unknown>): Promise<void> {
+  async patchStatus(obj: ManagedObject, status: Record<string, unknown>): Promise<ManagedObject> {
     const cur = this.#stored(obj);
     const next: Record<string, unknown> = { ...(cur.status ?? {}) };
     for (const [k, v] of Object.entries(status)) {
@@ -80,7 +99,10 @@ export class MemoryKube implements MetadataPort {
       else next[k] = structuredClone(v);
     }
     cur.status = next;
+    cur.metadata.resourceVersion = String(++this.#rv);
     this.writes.status++;
+    this.#changed();
+    return structuredClone(cur);
   }
 
   async addFinalizer(obj: ManagedObject, f: string): Promise<ManagedObject> {
@@ -88,15 +110,18 @@ export class MemoryKube implements MetadataPort {
     cur.metadata.finalizers = [...(cur.metadata.finalizers ?? []), f];
     cur.metadata.resourceVersion = String(++this.#rv);
     this.writes.finalizer++;
+    this.#changed();
     return structuredClone(cur);
   }
 
   async removeFinalizer(obj: ManagedObject, f: string): Promise<ManagedObject> {
     const cur = this.#stored(obj);
     cur.metadata.finalizers = (cur.metadata.finalizers ?? []).filter((x) => x !== f);
+    cur.metadata.resourceVersion = String(++this.#rv);
     this.writes.finalizer++;
     if (cur.metadata.deletionTimestamp && cur.metadata.finalizers.length === 0)
       this.objects.delete(keyOf(cur.kind, cur.metadata.namespace, cur.metadata.name));
+    this.#changed();
     return structuredClone(cur);
   }
 
@@ -114,6 +139,7 @@ export class MemoryKube implements MetadataPort {
     cur.metadata.annotations = ann;
     cur.metadata.resourceVersion = String(++this.#rv);
     this.writes.annotations++;
+    this.#changed();
     return structuredClone(cur);
   }
 }

@@ -12,6 +12,25 @@ describe('kube client helpers', () => {
         'PATCH x',
       ).errorClass,
     ).toBe('Conflict');
+    // What kube-apiserver (and the emulator) answer for a failed `test` op: the detail is in the causes.
+    const rejected = (cause: string) =>
+      JSON.stringify({
+        kind: 'Status',
+        status: 'Failure',
+        message: 'the server rejected our request due to an error in our request',
+        reason: 'Invalid',
+        details: { causes: [{ reason: 'UnexpectedServerResponse', message: cause }] },
+        code: 422,
+      });
+    expect(
+      classifyHttp(422, rejected('testing value /metadata/resourceVersion failed: test failed'), 'PATCH x')
+        .errorClass,
+    ).toBe('Conflict');
+    expect(classifyHttp(422, rejected('Test operation failed'), 'PATCH x').errorClass).toBe('Conflict');
+    expect(classifyHttp(422, rejected('add operation does not apply'), 'PATCH x')).toMatchObject({
+      errorClass: 'InvalidSpec',
+      message: expect.stringContaining('add operation does not apply'),
+    });
     expect(classifyHttp(422, status('spec.alias: Invalid value'), 'PATCH x')).toMatchObject({
       errorClass: 'InvalidSpec',
       message: 'PATCH x: spec.alias: Invalid value',

@@ -64,10 +64,13 @@ describe('accounts against the emulator', () => {
 
 describe('engine against the AWS emulator', () => {
   it('a throttling storm converges: every object Ready, no error condition left, one AWS object each', async () => {
-    emu.admin.setFaults({ 'ssm-contacts:*': { tps: 4, burst: 4 } });
+    // More callers than the bucket holds, so calls are refused; a short pause keeps the test fast
+    // (the storm's length is set by the emulator's real-time token bucket, not by the engine).
+    emu.admin.setFaults({ 'ssm-contacts:*': { tps: 40, burst: 3 } });
     const client = new SSMContactsClient({ maxAttempts: 1 });
     const gate = new AwsGate({
       limits: { 'ssm-contacts': { concurrency: 8, intervalCap: 1000, intervalMs: 1000 } },
+      throttlePauseMs: 50,
     });
     const kube = new MemoryKube();
     const engine = new Engine(
@@ -109,7 +112,7 @@ describe('engine against the AWS emulator', () => {
     const running = engine.run();
     const converged = () =>
       keys.every((k) => cond(k, 'Ready')?.status === 'True' && cond(k, 'Synced')?.status === 'True');
-    while (!converged()) await new Promise((r) => setTimeout(r, 20)); // bounded by the test timeout
+    await kube.until(converged); // checked on every status write
     await engine.shutdown();
     await running;
     emu.admin.setFaults({});
