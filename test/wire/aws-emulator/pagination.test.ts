@@ -152,6 +152,8 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.emu.stop());
 
+/** ssm-contacts input types do not admit an explicit undefined token. */
+const contToken = (t: string | undefined) => (t === undefined ? {} : { NextToken: t });
 const RAM_BAD: [string, number] = ['InvalidNextTokenException', 400];
 const CONTACTS_BAD: [string, number] = ['ValidationException', 400];
 const INCIDENTS_BAD: [string, number] = ['ValidationException', 400];
@@ -205,19 +207,25 @@ const CASES: Record<string, Case> = {
       return [r.Contacts, r.NextToken];
     },
     page: async (NextToken, MaxResults) => {
-      const r = await contacts().send(new ListContactsCommand({ NextToken, MaxResults }));
+      const r = await contacts().send(new ListContactsCommand({ ...contToken(NextToken), MaxResults }));
       return [r.Contacts, r.NextToken];
     },
     badToken: CONTACTS_BAD,
   },
   'ssm-contacts:ListContactChannels': {
     all: async () => {
-      const r = await contacts().send(new ListContactChannelsCommand({ ContactId: fx.contacts[0] }));
+      const r = await contacts().send(
+        new ListContactChannelsCommand({ ContactId: fx.contacts[0] as string }),
+      );
       return [r.ContactChannels, r.NextToken];
     },
     page: async (NextToken, MaxResults) => {
       const r = await contacts().send(
-        new ListContactChannelsCommand({ ContactId: fx.contacts[0], NextToken, MaxResults }),
+        new ListContactChannelsCommand({
+          ContactId: fx.contacts[0] as string,
+          ...contToken(NextToken),
+          MaxResults,
+        }),
       );
       return [r.ContactChannels, r.NextToken];
     },
@@ -229,7 +237,7 @@ const CASES: Record<string, Case> = {
       return [r.Rotations, r.NextToken];
     },
     page: async (NextToken, MaxResults) => {
-      const r = await contacts().send(new ListRotationsCommand({ NextToken, MaxResults }));
+      const r = await contacts().send(new ListRotationsCommand({ ...contToken(NextToken), MaxResults }));
       return [r.Rotations, r.NextToken];
     },
     badToken: CONTACTS_BAD,
@@ -251,7 +259,7 @@ const CASES: Record<string, Case> = {
           RotationId: fx.rotation,
           StartTime: new Date(fx.start),
           EndTime: new Date(fx.start + 7 * 24 * HOUR),
-          NextToken,
+          ...contToken(NextToken),
           MaxResults,
         }),
       );
@@ -276,7 +284,7 @@ const CASES: Record<string, Case> = {
           RotationId: fx.rotation,
           StartTime: new Date(fx.start),
           EndTime: new Date(fx.start + 4 * 24 * HOUR),
-          NextToken,
+          ...contToken(NextToken),
           MaxResults,
         }),
       );
@@ -291,7 +299,7 @@ const CASES: Record<string, Case> = {
     },
     page: async (NextToken, MaxResults) => {
       const r = await contacts().send(
-        new ListPreviewRotationShiftsCommand({ ...previewInput(), NextToken, MaxResults }),
+        new ListPreviewRotationShiftsCommand({ ...previewInput(), ...contToken(NextToken), MaxResults }),
       );
       return [r.RotationShifts, r.NextToken];
     },
