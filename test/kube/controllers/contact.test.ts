@@ -1,0 +1,515 @@
+// Contact end to end: kube emulator + AWS emulator + the controller in-process (Contact and
+// EscalationPlan kinds). Personal contacts with channels, engagement plans and activation through
+// a Secret; an on-call schedule over rotations made through the SDK; blocked deletion; the samples.
+import {
+  CreateContactChannelCommand,
+  CreateRotationCommand,
+  DeleteContactChannelCommand,
+  GetContactCommand,
+  ListContactChannelsCommand,
+  ListTagsForResourceCommand,
+  SendActivationCodeCommand,
+  SSMContactsClient,
+  UpdateContactCommand,
+} from '@aws-sdk/client-ssm-contacts';
+import { CreateReplicationSetCommand, SSMIncidentsClient } from '@aws-sdk/client-ssm-incidents';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { module as contactModule } from '../../../src/controllers/contact/index.ts';
+import { module as escalationPlanModule } from '../../../src/controllers/escalation-plan/index.ts';
+import { condition, type KubeObject, type Operator, startOperator } from '../../support/operator.ts';
+
+const NS = 'contact-test';
+const API = 'incidentmanager.gitops.dev/v1alpha1';
+let op: Operator;
+
+function secret(name: string, data: Record<string, string>, ns = NS): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace: ns },
+    type: 'Opaque',
+    stringData: data,
+  };
+}
+
+const alice = (): KubeObject => ({
+  apiVersion: API,
+  kind: 'Contact',
+  metadata: { name: 'alice', namespace: NS },
+  spec: {
+    alias: 'alice',
+    displayName: 'Alice Byrne',
+    type: 'Personal',
+    channels: [
+      {
+        name: 'alice-sms',
+        type: 'SMS',
+        address: '+353855550101',
+        activationCodeSecretRef: { name: 'codes', key: 'alice-sms' },
+      },
+      {
+        name: 'alice-email',
+        type: 'Email',
+        address: 'alice@example.com',
+        deferActivation: true,
+        activationCodeSecretRef: { name: 'codes', key: 'alice-email' },
+      },
+    ],
+    engagementPlan: {
+      stages: [
+        { durationInMinutes: 5, targets: [{ channelName: 'alice-sms', retryIntervalInMinutes: 2 }] },
+        { durationInMinutes: 0, targets: [{ channelName: 'alice-email' }] },
+      ],
+    },
+    tags: { team: 'payments' },
+  },
+});
+
+/** The code the emulator "sent" to a channel (the device's inbox), from its state dump. */
+function inbox(channelArn: string): string | undefined {
+  const dump = op.stack.aws.admin.dump() as Record<
+    string,
+    { channels?: Record<string, { activationCode?: string }> }
+  >;
+  for (const part of Object.values(dump)) {
+    const ch = part.channels?.[channelArn];
+    if (ch) return ch.activationCode;
+  }
+  return undefined;
+}
+
+const channelOf = (o: KubeObject | undefined, name: string) =>
+  (o?.status?.channels as { name: string; arn?: string; activationStatus?: string }[] | undefined)?.find(
+    (c) => c.name === name,
+  );
+
+async function awsContact(arn: string, sdk: SSMContactsClient = op.sdk.contacts) {
+  const c = await sdk.send(new GetContactCommand({ ContactId: arn }));
+  const ch = await sdk.send(new ListContactChannelsCommand({ ContactId: arn }));
+  const t = await sdk.send(new ListTagsForResourceCommand({ ResourceARN: arn }));
+  return {
+    ...c,
+    channels: ch.ContactChannels ?? [],
+    tags: Object.fromEntries((t.Tags ?? []).map((x) => [x.Key, x.Value])),
+  };
+}
+
+/** Every Event and the whole object, as text: codes must appear in neither. */
+async function visibleText(name: string): Promise<string> {
+  return JSON.stringify([await op.get('Contact', name), await op.events('Contact', name)]);
+}
+
+beforeAll(async () => {
+  op = await startOperator({ modules: [contactModule, escalationPlanModule], namespace: NS, pollMs: 100 });
+  await op.onboard();
+});
+
+afterAll(async () => {
+  await op?.stop();
+});
+
+describe('Contact (Personal)', () => {
+  let arn = '';
+
+  it('creates the contact, its channels (deferred or with a code sent) and then the plan in one UpdateContact', async () => {
+    await op.apply(secret('codes', { 'alice-sms': 'PLACEHOLDER', 'alice-email': 'PLACEHOLDER' }));
+    const since = op.mark();
+    await op.apply(alice());
+    const obj = await op.ready('Contact', 'alice');
+    arn = obj.status.arn;
+    const writes = op.writes(since);
+    expect(writes.map((w) => w.operation)).toEqual([
+      'CreateContact',
+      'CreateContactChannel',
+      'CreateContactChannel',
+      'UpdateContact',
+    ]);
+    expect(writes[0]?.token).toMatch(/^[0-9a-f]{64}$/);
+    expect(writes[0]?.input).toMatchObject({ Alias: 'alice', Type: 'PERSONAL', Plan: { Stages: [] } });
+    expect(writes[1]?.input).toMatchObject({ Name: 'alice-sms', DeferActivation: false });
+    expect(writes[2]?.input).toMatchObject({ Name: 'alice-email', DeferActivation: true });
+
+    const aws = await awsContact(arn);
+    const byName = Object.fromEntries(aws.channels.map((c) => [c.Name, c.ContactChannelArn]));
+    expect(aws).toMatchObject({ Alias: 'alice', DisplayName: 'Alice Byrne', Type: 'PERSONAL' });
+    expect(aws.Plan?.Stages).toEqual([
+      {
+        DurationInMinutes: 5,
+        Targets: [
+          { ChannelTargetInfo: { ContactChannelId: byName['alice-sms'], RetryIntervalInMinutes: 2 } },
+        ],
+      },
+      { DurationInMinutes: 0, Targets: [{ ChannelTargetInfo: { ContactChannelId: byName['alice-email'] } }] },
+    ]);
+    expect(aws.tags).toMatchObject({ team: 'payments', 'incidentmanager-gitops-dev/uid': obj.metadata.uid });
+    expect(obj.status.channels).toEqual([
+      { name: 'alice-email', arn: byName['alice-email'], type: 'Email', activationStatus: 'NotActivated' },
+      { name: 'alice-sms', arn: byName['alice-sms'], type: 'SMS', activationStatus: 'NotActivated' },
+    ]);
+    // A code went to the SMS device, none to the deferred email channel.
+    expect(inbox(byName['alice-sms'] as string)).toMatch(/^[0-9]{6}$/);
+    expect(inbox(byName['alice-email'] as string)).toBeUndefined();
+    expect(obj.status.lastActivationCodeSentTime).toBeDefined();
+  });
+
+  it('activates a channel with the code put into its Secret; the code shows nowhere', async () => {
+    const obj = await op.get('Contact', 'alice');
+    const sms = channelOf(obj, 'alice-sms')?.arn as string;
+    const code = inbox(sms) as string;
+    const since = op.mark();
+    await op.apply(secret('codes', { 'alice-sms': code, 'alice-email': 'PLACEHOLDER' }));
+    await op.waitFor('Contact', 'alice', (o) => channelOf(o, 'alice-sms')?.activationStatus === 'Activated');
+    expect(op.writes(since).map((w) => w.operation)).toEqual(['ActivateContactChannel']);
+    expect(JSON.stringify(op.writes(since))).not.toContain(code);
+    expect(await visibleText('alice')).not.toContain(code);
+  });
+
+  it('a wrong code gives a clear condition and is not sent again until the Secret changes', async () => {
+    const email = channelOf(await op.get('Contact', 'alice'), 'alice-email')?.arn as string;
+    const sms = channelOf(await op.get('Contact', 'alice'), 'alice-sms')?.arn as string;
+    const since = op.mark();
+    await op.apply(secret('codes', { 'alice-sms': inbox(sms) ?? '111111', 'alice-email': '000000' }));
+    const failed = await op.waitFor(
+      'Contact',
+      'alice',
+      (o) => condition(o, 'Ready')?.reason === 'InvalidSpec',
+    );
+    const msg = condition(failed, 'Ready')?.message ?? '';
+    expect(msg).toContain('spec.channels[1].activationCodeSecretRef');
+    expect(msg).toContain('ActivationFailed');
+    expect(msg).toContain(`Secret ${NS}/codes key alice-email`);
+    expect(condition(failed, 'Synced')?.reason).toBe('InvalidSpec');
+    const activations = () => op.calls({ operation: 'ActivateContactChannel', since }).length;
+    expect(activations()).toBe(1);
+
+    // Other changes and resyncs go on, but the rejected code is not sent again.
+    const tagged = alice();
+    tagged.spec.tags = { team: 'payments', tier: 'one' };
+    await op.apply(tagged);
+    await op.waitFor(
+      'Contact',
+      'alice',
+      (o) =>
+        o?.status?.observedGeneration === o?.metadata.generation &&
+        condition(o, 'Ready')?.reason === 'InvalidSpec',
+    );
+    op.stack.clock.advance(11 * 60_000);
+    await op.waitFor('Contact', 'alice', () => op.calls({ operation: 'TagResource', since }).length === 1);
+    expect(activations()).toBe(1);
+    expect(await visibleText('alice')).not.toContain('000000');
+
+    // A new code in the Secret: tried at once, and the channel activates.
+    await op.sdk.contacts.send(new SendActivationCodeCommand({ ContactChannelId: email }));
+    await op.apply(secret('codes', { 'alice-sms': 'PLACEHOLDER', 'alice-email': inbox(email) as string }));
+    const ok = await op.waitFor(
+      'Contact',
+      'alice',
+      (o) => channelOf(o, 'alice-email')?.activationStatus === 'Activated',
+    );
+    expect(activations()).toBe(2);
+    await op.ready('Contact', 'alice');
+    expect(condition(ok, 'Synced')?.status).toBe('True');
+  });
+
+  it('sends one minimal AWS write per single-field change', async () => {
+    const step = async (mutate: (o: KubeObject) => void) => {
+      const o = alice();
+      o.spec.tags = { team: 'payments', tier: 'one' };
+      mutate(o);
+      const since = op.mark();
+      await op.apply(o);
+      await op.ready('Contact', 'alice');
+      return op.writes(since).map((c) => ({ op: c.operation, input: c.input }));
+    };
+    expect(await step((o) => (o.spec.displayName = 'Alice B.'))).toEqual([
+      { op: 'UpdateContact', input: { ContactId: arn, DisplayName: 'Alice B.' } },
+    ]);
+    const dur = await step((o) => {
+      o.spec.displayName = 'Alice B.';
+      o.spec.engagementPlan.stages[0].durationInMinutes = 10;
+    });
+    expect(dur.map((w) => w.op)).toEqual(['UpdateContact']);
+    expect(Object.keys(dur[0]?.input as object).sort()).toEqual(['ContactId', 'Plan']);
+    const tag = await step((o) => {
+      o.spec.displayName = 'Alice B.';
+      o.spec.engagementPlan.stages[0].durationInMinutes = 10;
+      o.spec.tags = { team: 'payments' };
+    });
+    expect(tag).toEqual([{ op: 'UntagResource', input: { ResourceARN: arn, TagKeys: ['tier'] } }]);
+    // A new address must be proven again: the update and one code to the new device.
+    const address = await step((o) => {
+      o.spec.displayName = 'Alice B.';
+      o.spec.engagementPlan.stages[0].durationInMinutes = 10;
+      o.spec.tags = { team: 'payments' };
+      o.spec.channels[0].address = '+353855550199';
+    });
+    expect(address.map((w) => w.op)).toEqual(['UpdateContactChannel', 'SendActivationCode']);
+    await op.waitFor(
+      'Contact',
+      'alice',
+      (o) => channelOf(o, 'alice-sms')?.activationStatus === 'NotActivated',
+    );
+  });
+
+  it('corrects drift made in AWS: display name, a deleted channel (and the plan naming it)', async () => {
+    const desired = alice();
+    desired.spec.displayName = 'Alice B.';
+    desired.spec.engagementPlan.stages[0].durationInMinutes = 10;
+    desired.spec.channels[0].address = '+353855550199';
+    await op.apply(desired);
+    await op.ready('Contact', 'alice');
+    const before = await awsContact(arn);
+    const email = before.channels.find((c) => c.Name === 'alice-email')?.ContactChannelArn as string;
+    await op.sdk.contacts.send(new UpdateContactCommand({ ContactId: arn, DisplayName: 'Mallory' }));
+    await op.sdk.contacts.send(new DeleteContactChannelCommand({ ContactChannelId: email }));
+    const since = op.mark();
+    op.stack.clock.advance(11 * 60_000); // past the resync (10 min ± 10 %)
+    await op.waitFor('Contact', 'alice', () =>
+      op.calls({ operation: 'UpdateContact', since }).some((c) => (c.input as { Plan?: unknown }).Plan),
+    );
+    const after = await awsContact(arn);
+    expect(after.DisplayName).toBe('Alice B.');
+    const newEmail = after.channels.find((c) => c.Name === 'alice-email')?.ContactChannelArn;
+    expect(newEmail).toBeDefined();
+    expect(newEmail).not.toBe(email);
+    expect(JSON.stringify(after.Plan)).toContain(newEmail as string);
+    expect(op.writes(since).map((w) => w.operation)).toEqual(['CreateContactChannel', 'UpdateContact']);
+    const events = await op.events('Contact', 'alice');
+    expect(events.some((e) => e.reason === 'Updated' && String(e.message).includes('spec.displayName'))).toBe(
+      true,
+    );
+  });
+
+  it('a channel type cannot change in place: the API server refuses, and a type changed in AWS is replaced', async () => {
+    const changed = alice();
+    changed.spec.channels[0].type = 'Voice';
+    await expect(op.apply(changed)).rejects.toThrow(/channel type is immutable/);
+
+    const before = await awsContact(arn);
+    const sms = before.channels.find((c) => c.Name === 'alice-sms');
+    await op.sdk.contacts.send(new DeleteContactChannelCommand({ ContactChannelId: sms?.ContactChannelArn }));
+    await op.sdk.contacts.send(
+      new CreateContactChannelCommand({
+        ContactId: arn,
+        Name: 'alice-sms',
+        Type: 'VOICE',
+        DeliveryAddress: { SimpleAddress: '+353855550199' },
+      }),
+    );
+    const since = op.mark();
+    op.stack.clock.advance(11 * 60_000);
+    await op.waitFor(
+      'Contact',
+      'alice',
+      (o) => channelOf(o, 'alice-sms') !== undefined && op.writes(since).length >= 3,
+    );
+    await op.ready('Contact', 'alice');
+    expect(op.writes(since).map((w) => w.operation)).toEqual([
+      'DeleteContactChannel',
+      'CreateContactChannel',
+      'UpdateContact',
+    ]);
+    const after = await awsContact(arn);
+    const replaced = after.channels.find((c) => c.Name === 'alice-sms');
+    expect(replaced?.Type).toBe('SMS');
+    expect(JSON.stringify(after.Plan)).toContain(replaced?.ContactChannelArn as string);
+    const events = await op.events('Contact', 'alice');
+    expect(
+      events.some(
+        (e) =>
+          (e.reason === 'ChannelReplaced' && String(e.message).includes('alice-sms')) ||
+          (e.reason === 'Updated' && String(e.message).includes('spec.channels[0].type')),
+      ),
+    ).toBe(true);
+  });
+});
+
+describe('Contact (OnCallSchedule)', () => {
+  it('holds the rotations in order and shows who is on call now and the next hand-offs', async () => {
+    const alice = (await op.get('Contact', 'alice'))?.status.arn as string;
+    await op.apply({
+      apiVersion: API,
+      kind: 'Contact',
+      metadata: { name: 'bob', namespace: NS },
+      spec: { alias: 'bob', type: 'Personal' },
+    });
+    const bob = (await op.ready('Contact', 'bob')).status.arn as string;
+    const now = op.stack.clock.now();
+    const start = new Date(Math.floor(now / 86_400_000) * 86_400_000 - 86_400_000); // yesterday 00:00 UTC
+    const rotation = async (name: string, contacts: string[]) =>
+      (
+        await op.sdk.contacts.send(
+          new CreateRotationCommand({
+            Name: name,
+            ContactIds: contacts,
+            StartTime: start,
+            TimeZoneId: 'UTC',
+            Recurrence: {
+              NumberOfOnCalls: 1,
+              RecurrenceMultiplier: 1,
+              DailySettings: [{ HourOfDay: 0, MinuteOfHour: 0 }],
+            },
+          }),
+        )
+      ).RotationArn as string;
+    const r1 = await rotation('primary-a', [alice, bob]);
+    const r2 = await rotation('primary-b', [bob]);
+    const since = op.mark();
+    await op.apply({
+      apiVersion: API,
+      kind: 'Contact',
+      metadata: { name: 'primary', namespace: NS },
+      spec: {
+        alias: 'primary-on-call',
+        displayName: 'Primary on-call',
+        type: 'OnCallSchedule',
+        rotations: [{ rotationArn: r1 }, { rotationArn: r2 }],
+        tags: { team: 'payments' },
+      },
+    });
+    const obj = await op.ready('Contact', 'primary');
+    expect(op.writes(since).map((w) => w.operation)).toEqual(['CreateContact']);
+    const aws = await awsContact(obj.status.arn);
+    expect(aws).toMatchObject({ Type: 'ONCALL_SCHEDULE', DisplayName: 'Primary on-call' });
+    expect(aws.Plan?.RotationIds).toEqual([r1, r2]);
+    expect(obj.status.rotationArns).toEqual([r1, r2]);
+    // Daily hand-offs at 00:00 UTC since yesterday: alice yesterday, bob today in r1; bob always in r2.
+    expect(obj.status.onCallNow).toEqual([
+      { rotationArn: r1, contactArns: [bob], until: expect.any(String) },
+      { rotationArn: r2, contactArns: [bob], until: expect.any(String) },
+    ]);
+    expect(obj.status.nextHandOffs).toHaveLength(3);
+    expect(obj.status.nextHandOffs[0]).toMatchObject({ contactArns: [alice] });
+    expect(Date.parse(obj.status.nextHandOffs[0].time)).toBeGreaterThan(now);
+
+    // Reordering the rotations is one UpdateContact.
+    const mark = op.mark();
+    await op.apply({
+      apiVersion: API,
+      kind: 'Contact',
+      metadata: { name: 'primary', namespace: NS },
+      spec: {
+        alias: 'primary-on-call',
+        displayName: 'Primary on-call',
+        type: 'OnCallSchedule',
+        rotations: [{ rotationArn: r2 }, { rotationArn: r1 }],
+        tags: { team: 'payments' },
+      },
+    });
+    await op.ready('Contact', 'primary');
+    expect(op.writes(mark).map((w) => ({ op: w.operation, input: w.input }))).toEqual([
+      {
+        op: 'UpdateContact',
+        input: { ContactId: obj.status.arn, Plan: { Stages: [], RotationIds: [r2, r1] } },
+      },
+    ]);
+  });
+});
+
+describe('Contact deletion', () => {
+  it('is blocked while an escalation plan in the cluster names the contact, then deletes it from AWS', async () => {
+    await op.apply({
+      apiVersion: API,
+      kind: 'Contact',
+      metadata: { name: 'carol', namespace: NS },
+      spec: { alias: 'carol', type: 'Personal' },
+    });
+    const arn = (await op.ready('Contact', 'carol')).status.arn as string;
+    await op.apply({
+      apiVersion: API,
+      kind: 'EscalationPlan',
+      metadata: { name: 'esc', namespace: NS },
+      spec: {
+        alias: 'esc',
+        stages: [{ durationInMinutes: 0, targets: [{ contactRef: { name: 'carol' } }] }],
+      },
+    });
+    await op.ready('EscalationPlan', 'esc');
+    await op.remove('Contact', 'carol');
+    const blocked = await op.waitFor(
+      'Contact',
+      'carol',
+      (o) => condition(o, 'Ready')?.reason === 'DeleteBlocked',
+    );
+    expect(condition(blocked, 'Ready')?.message).toContain(`EscalationPlan ${NS}/esc`);
+    expect(
+      op
+        .calls({ operation: 'DeleteContact' })
+        .filter((c) => (c.input as { ContactId: string }).ContactId === arn),
+    ).toEqual([]);
+    await op.remove('EscalationPlan', 'esc');
+    await op.gone('Contact', 'carol');
+    await expect(op.sdk.contacts.send(new GetContactCommand({ ContactId: arn }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+});
+
+describe('Contact samples', () => {
+  it('round trip: the sample contacts read back from AWS match the YAML', async () => {
+    // The samples live in account 111122223333 (AWSAccount payments-prod, AssumeRole) in eu-west-1.
+    const sts = new STSClient({
+      region: 'eu-west-1',
+      endpoint: op.stack.aws.url,
+      credentials: { accessKeyId: op.stack.env.AWS_ACCESS_KEY_ID as string, secretAccessKey: 'x' },
+    });
+    const role = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: 'arn:aws:iam::111122223333:role/incident-manager-operator',
+        RoleSessionName: 'test',
+        ExternalId: 'payments-prod-im-operator',
+      }),
+    );
+    const credentials = {
+      accessKeyId: role.Credentials?.AccessKeyId as string,
+      secretAccessKey: role.Credentials?.SecretAccessKey as string,
+      sessionToken: role.Credentials?.SessionToken as string,
+    };
+    const aws = { region: 'eu-west-1', endpoint: op.stack.aws.url, credentials };
+    await new SSMIncidentsClient(aws).send(new CreateReplicationSetCommand({ regions: { 'eu-west-1': {} } }));
+    const contacts = new SSMContactsClient(aws);
+
+    const ns = 'samples';
+    await op.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await op.applyFile('config/samples/00-awsaccounts.yaml');
+    await op.applyFile('config/samples/02-activation-codes-secret.yaml', ns);
+    const objs = await op.applyFile('config/samples/03-contacts.yaml', ns);
+    for (const o of objs) {
+      const ready = await op.ready('Contact', o.metadata.name, ns);
+      const got = await awsContact(ready.status.arn, contacts);
+      const spec = o.spec;
+      expect(got).toMatchObject({ Alias: spec.alias, DisplayName: spec.displayName, Type: 'PERSONAL' });
+      expect(got.tags).toMatchObject(spec.tags);
+      const arnOf = Object.fromEntries(got.channels.map((c) => [c.Name, c.ContactChannelArn]));
+      expect(
+        got.channels.map((c) => ({ name: c.Name, type: c.Type, address: c.DeliveryAddress?.SimpleAddress })),
+      ).toEqual(
+        spec.channels.map((c: { name: string; type: string; address: string }) => ({
+          name: c.name,
+          type: c.type.toUpperCase(),
+          address: c.address,
+        })),
+      );
+      expect(got.Plan?.Stages).toEqual(
+        spec.engagementPlan.stages.map(
+          (s: {
+            durationInMinutes: number;
+            targets: { channelName: string; retryIntervalInMinutes?: number }[];
+          }) => ({
+            DurationInMinutes: s.durationInMinutes,
+            Targets: s.targets.map((t) => ({
+              ChannelTargetInfo: {
+                ContactChannelId: arnOf[t.channelName],
+                ...(t.retryIntervalInMinutes === undefined
+                  ? {}
+                  : { RetryIntervalInMinutes: t.retryIntervalInMinutes }),
+              },
+            })),
+          }),
+        ),
+      );
+    }
+    contacts.destroy();
+  });
+});
