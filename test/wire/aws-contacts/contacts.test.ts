@@ -192,7 +192,7 @@ describe('contacts', () => {
           Stages: [
             {
               DurationInMinutes: 0,
-              Targets: [{ ContactTargetInfo: { ContactId: alice, IsEssential: true } }],
+              Targets: [{ ContactTargetInfo: { ContactId: alice as string, IsEssential: true } }],
             },
             { DurationInMinutes: 5, Targets: [] },
           ],
