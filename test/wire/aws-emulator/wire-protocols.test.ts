@@ -1,6 +1,10 @@
 // Requests built by hand, as another client (CLI, boto3, curl) would send them: the emulator must
 // parse the wire format, not what our SDK happens to send.
-import { GetResponsePlanCommand, ListResponsePlansCommand } from '@aws-sdk/client-ssm-incidents';
+import {
+  GetResponsePlanCommand,
+  ListReplicationSetsCommand,
+  ListResponsePlansCommand,
+} from '@aws-sdk/client-ssm-incidents';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { failure, type Harness, startHarness } from './helpers.ts';
 
@@ -181,6 +185,17 @@ describe('faults and the admin path', () => {
     expect(lagging.status).toBe(404);
     h.clock.advance(2000);
     expect((await fetch(`${h.emu.url}/getReplicationSet?arn=${encodeURIComponent(arn)}`)).status).toBe(200);
+  });
+
+  it('delays only the operation configured with latency: a later call to another one answers first', async () => {
+    h.emu.admin.setFaults({ 'ssm-incidents:ListResponsePlans': { latencyMs: 1000 } });
+    const c = h.incidents();
+    const order: string[] = [];
+    const slow = c.send(new ListResponsePlansCommand({})).then(() => order.push('delayed'));
+    await c.send(new ListReplicationSetsCommand({}));
+    order.push('undelayed');
+    await slow;
+    expect(order).toEqual(['undelayed', 'delayed']);
   });
 
   it('dumps state, lists calls with tokens and resets over HTTP', async () => {
