@@ -17,6 +17,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { module as contactModule } from '../../../src/controllers/contact/index.ts';
 import { module as escalationPlanModule } from '../../../src/controllers/escalation-plan/index.ts';
+import { module as rotationModule } from '../../../src/controllers/rotation/index.ts';
 import { condition, type KubeObject, type Operator, startOperator } from '../../support/operator.ts';
 
 const NS = 'contact-test';
@@ -101,7 +102,11 @@ async function visibleText(name: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  op = await startOperator({ modules: [contactModule, escalationPlanModule], namespace: NS, pollMs: 100 });
+  op = await startOperator({
+    modules: [contactModule, escalationPlanModule, rotationModule],
+    namespace: NS,
+    pollMs: 100,
+  });
   await op.onboard();
 });
 
@@ -353,7 +358,21 @@ describe('Contact (OnCallSchedule)', () => {
           }),
         )
       ).RotationArn as string;
-    const r1 = await rotation('primary-a', [alice, bob]);
+    // One rotation managed in the cluster (referenced by name), one made outside it (by ARN).
+    const startIso = start.toISOString();
+    await op.apply({
+      apiVersion: API,
+      kind: 'Rotation',
+      metadata: { name: 'primary-a', namespace: NS },
+      spec: {
+        name: 'primary-a',
+        contacts: [{ contactRef: { name: 'alice' } }, { contactRef: { name: 'bob' } }],
+        startTime: startIso,
+        timeZoneId: 'UTC',
+        recurrence: { numberOfOnCalls: 1, recurrenceMultiplier: 1, dailySettings: ['00:00'] },
+      },
+    });
+    const r1 = (await op.ready('Rotation', 'primary-a')).status.arn as string;
     const r2 = await rotation('primary-b', [bob]);
     const since = op.mark();
     await op.apply({
@@ -364,7 +383,7 @@ describe('Contact (OnCallSchedule)', () => {
         alias: 'primary-on-call',
         displayName: 'Primary on-call',
         type: 'OnCallSchedule',
-        rotations: [{ rotationArn: r1 }, { rotationArn: r2 }],
+        rotations: [{ rotationRef: { name: 'primary-a' } }, { rotationArn: r2 }],
         tags: { team: 'payments' },
       },
     });
@@ -393,7 +412,7 @@ describe('Contact (OnCallSchedule)', () => {
         alias: 'primary-on-call',
         displayName: 'Primary on-call',
         type: 'OnCallSchedule',
-        rotations: [{ rotationArn: r2 }, { rotationArn: r1 }],
+        rotations: [{ rotationArn: r2 }, { rotationRef: { name: 'primary-a' } }],
         tags: { team: 'payments' },
       },
     });
@@ -404,6 +423,18 @@ describe('Contact (OnCallSchedule)', () => {
         input: { ContactId: obj.status.arn, Plan: { Stages: [], RotationIds: [r2, r1] } },
       },
     ]);
+
+    // The schedule holds the rotation: deleting the rotation waits until the schedule is gone.
+    await op.remove('Rotation', 'primary-a');
+    const blocked = await op.waitFor(
+      'Rotation',
+      'primary-a',
+      (o) => condition(o, 'Ready')?.reason === 'DeleteBlocked',
+    );
+    expect(condition(blocked, 'Ready')?.message).toContain(`Contact ${NS}/primary`);
+    await op.remove('Contact', 'primary');
+    await op.gone('Contact', 'primary');
+    await op.gone('Rotation', 'primary-a');
   });
 });
 
