@@ -14,8 +14,8 @@ import { accountOfArn, type PlanGraph, validate } from './validate.ts';
 type State = EscalationPlanState & { arn?: string };
 
 export function escalationPlanHandler(deps: KindDeps): KindHandler<EscalationPlan, State> {
-  // ARN → key of the EscalationPlan holding it, learnt from every plan this handler reads; each hit
-  // is checked against the cache so a stale entry never invents an edge.
+  // ARN → key of the EscalationPlan holding it: from the engine's cache when it offers a listing,
+  // else learnt from every plan this handler reads (each hit checked against the cache).
   const byArn = new Map<string, string>();
   const learn = (o: EscalationPlan | undefined) => {
     const arn = o ? arnOf(o) : undefined;
@@ -25,6 +25,10 @@ export function escalationPlanHandler(deps: KindDeps): KindHandler<EscalationPla
   const graph: PlanGraph = {
     plan: (key) => learn(deps.lookup(key) as EscalationPlan | undefined),
     keyOfArn(arn) {
+      if (deps.list) {
+        const hit = deps.list('EscalationPlan').find((o) => arnOf(o) === arn);
+        return hit ? objectKey(hit) : undefined;
+      }
       const key = byArn.get(arn);
       const o = key ? (deps.lookup(key) as EscalationPlan | undefined) : undefined;
       if (key && (!o || arnOf(o) !== arn)) byArn.delete(arn);
