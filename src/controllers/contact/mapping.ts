@@ -94,7 +94,9 @@ export function toDesired(mr: Contact, refs: ReadonlyMap<string, string>, codes:
       address: c.address,
       deferActivation: c.deferActivation ?? false,
     };
-    if (c.activationCodeSecretRef) ch.code = codes.code(mr, c.name, c.activationCodeSecretRef);
+    // Activating is a write: an observed-only contact never tries a code, so a code is no drift.
+    if (c.activationCodeSecretRef && s.managementPolicy !== 'Observe')
+      ch.code = codes.code(mr, c.name, c.activationCodeSecretRef);
     return ch;
   });
   const stages: PlanStage[] = (s.engagementPlan?.stages ?? []).map((st) => ({

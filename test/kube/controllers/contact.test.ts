@@ -478,7 +478,7 @@ describe('Contact deletion', () => {
 });
 
 describe('Contact samples', () => {
-  it('round trip: the sample contacts read back from AWS match the YAML', async () => {
+  it('round trip: the sample contacts read back from AWS match the YAML; deleting their namespace converges', async () => {
     // The samples live in account 111122223333 (AWSAccount payments-prod, AssumeRole) in eu-west-1.
     const sts = new STSClient({
       region: 'eu-west-1',
@@ -541,6 +541,22 @@ describe('Contact samples', () => {
         ),
       );
     }
+
+    // Deleting the whole namespace converges: every contact leaves AWS, with no AWS error on the way.
+    const arns = await Promise.all(
+      objs.map(async (o) => (await op.get('Contact', o.metadata.name, ns))?.status.arn as string),
+    );
+    const since = op.mark();
+    await op.remove('Namespace', ns);
+    await op.gone('Namespace', ns);
+    for (const arn of arns)
+      await expect(contacts.send(new GetContactCommand({ ContactId: arn }))).rejects.toMatchObject({
+        name: 'ResourceNotFoundException',
+      });
+    expect(op.calls({ since }).filter((c) => c.outcome === 'error' && c.operation !== 'GetContact')).toEqual(
+      [],
+    );
+    expect(op.calls({ operation: 'DeleteContact', since })).toHaveLength(3);
     contacts.destroy();
   });
 });

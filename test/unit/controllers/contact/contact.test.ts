@@ -326,6 +326,14 @@ describe('Contact activation codes', () => {
     expect(toDesired(alice, new Map(), m).channels[0]?.code?.settled).toBeUndefined();
   });
 
+  it('with managementPolicy Observe a code in the Secret is not drift (activating would be a write)', () => {
+    putSecret('codes', { 'alice-sms': '123456' });
+    const observeOnly = contact({ ...alice.spec, managementPolicy: 'Observe' });
+    const d = toDesired(observeOnly, new Map(), memory());
+    const { get, channels } = awsOf(d);
+    expect(diff(d, fromAws(get, channels, { team: 'payments' }))).toEqual([]);
+  });
+
   it('an activated channel is left alone whatever the Secret holds', () => {
     putSecret('codes', { 'alice-sms': '123456' });
     const d = toDesired(alice, new Map(), memory());
