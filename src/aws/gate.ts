@@ -134,7 +134,7 @@ export class AwsGate {
       this.#calls?.inc({ service: target.service, operation, outcome: 'success' });
       return result;
     } catch (e) {
-      const err = classify(e, operation);
+      const err = classify(e, operation, target.service);
       this.#calls?.inc({ service: target.service, operation, outcome: err.errorClass });
       if (err.errorClass === 'Throttled')
         this.#slowDown(target, q, err.retryAfterMs ?? this.#throttlePauseMs);
@@ -230,11 +230,23 @@ const INVALID = new Set([
   'IdempotentParameterMismatchException',
   'IdempotentParameterMismatch',
 ]);
+/**
+ * Incident Manager refuses work until the account is onboarded (an ACTIVE replication set): the
+ * emulator and ssm-incidents say so; ssm-contacts often answers an empty ValidationException
+ * (terraform-provider-aws #33135). Not "the first Region of the replication set" (a real spec error).
+ */
+const NOT_ONBOARDED =
+  /not onboarded|ACTIVE replication set|replication set is (?:not (?:yet )?active|CREATING|UPDATING|DELETING)|no replication set|replication set (?:was )?not found/i;
+/** How soon a refusal for want of an ACTIVE replication set is retried when nothing wakes it earlier. */
+export const NOT_ONBOARDED_RETRY_MS = 30_000;
+/** Waits on any ReplicationSet becoming Ready (the engine wakes waiters of `<Kind>/*`). */
+export const ANY_REPLICATION_SET = 'ReplicationSet/*';
+
 const NETWORK =
   /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|socket hang up|TimeoutError|AbortError/;
 
 /** Maps any SDK (or network) error into the engine's closed set of error classes. */
-export function classify(e: unknown, operation: string): ClassifiedError {
+export function classify(e: unknown, operation: string, service?: AwsService): ClassifiedError {
   if (e instanceof ClassifiedError) return e;
   const err = (e ?? {}) as SdkErrorLike;
   const name = err.name ?? err.code ?? '';
@@ -270,13 +282,27 @@ export function classify(e: unknown, operation: string): ClassifiedError {
       { ...base, rule: 'QuotaExceeded' },
     );
   }
+  const validation = name === 'ValidationException' || name === 'ValidationError';
+  const incidentManager = service === undefined || service === 'ssm-contacts' || service === 'ssm-incidents';
+  if (validation && incidentManager && (NOT_ONBOARDED.test(aws) || (aws === '' && !err.Fields?.length))) {
+    return new ClassifiedError(
+      'DependencyNotReady',
+      say(
+        aws
+          ? `${aws}. Waiting until Incident Manager is onboarded here: the account's replication set must be ACTIVE (a ReplicationSet object, or onboarding in the console)`
+          : 'AWS refused the request with an empty ValidationException, which Incident Manager returns while the account is not onboarded (replication set not yet ACTIVE in this account and Region). Waiting for the replication set; if it is ACTIVE, the request itself is invalid',
+      ),
+      {
+        ...base,
+        rule: 'ReplicationSetNotReady',
+        retryAfterMs: NOT_ONBOARDED_RETRY_MS,
+        dependencies: [ANY_REPLICATION_SET],
+      },
+    );
+  }
   if (INVALID.has(name) || (status === 400 && err.$fault === 'client' && !name.includes('Conflict'))) {
     const fields = err.Fields?.map((f) => `${f.Name}: ${f.Message}`).join('; ');
-    // An empty ValidationException is what AWS returns before the replication set is ACTIVE (domain doc §7).
-    const message =
-      aws ||
-      fields ||
-      'AWS rejected the request without a message; check that the replication set is ACTIVE in this Region';
+    const message = aws || fields || `AWS rejected the request (${name || 'HTTP 400'}) without a message`;
     return new ClassifiedError('InvalidSpec', say(fields && aws ? `${aws} (${fields})` : message), {
       ...base,
       rule: name || 'ValidationException',

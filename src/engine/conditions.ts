@@ -13,6 +13,8 @@ export const Reason = {
   Unavailable: 'Unavailable',
   /** ReplicationSet: a Region is removed only 24 h after it was added; the message names the time. */
   RegionRemovalNotYetAllowed: 'RegionRemovalNotYetAllowed',
+  /** Incident Manager is not onboarded yet: the account's replication set is not ACTIVE (domain doc §7). */
+  ReplicationSetNotReady: 'ReplicationSetNotReady',
   // Synced
   ReconcileSuccess: 'ReconcileSuccess',
   ReconcileError: 'ReconcileError',

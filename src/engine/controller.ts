@@ -117,6 +117,8 @@ export class Engine {
   readonly #own = new OwnWrites();
   /** Keys whose last reconcile hit a Conflict on this resourceVersion: a newer copy wakes them. */
   readonly #awaitFresh = new Map<string, string | undefined>();
+  /** Keys waiting on any object of a kind (`<Kind>/*`, e.g. any ReplicationSet) becoming usable. */
+  readonly #waitingOnKind = new Map<string, Set<string>>();
   #running: Promise<void> | undefined;
 
   constructor(regs: readonly KindRegistration[], source: ObjectSource, opts: ControllerOptions) {
@@ -178,7 +180,12 @@ export class Engine {
     const wake = this.#watchOnly.has(obj.kind)
       ? old?.metadata.resourceVersion !== obj.metadata.resourceVersion
       : referenceStateChanged(old, obj);
-    if (wake) for (const r of this.#o.refs.referrersOf(key)) this.enqueue(r);
+    if (wake) {
+      for (const r of this.#o.refs.referrersOf(key)) this.enqueue(r);
+      const waiting = this.#waitingOnKind.get(obj.kind);
+      this.#waitingOnKind.delete(obj.kind);
+      for (const r of waiting ?? []) this.enqueue(r);
+    }
   }
 
   onDelete(obj: ManagedObject): void {
@@ -207,6 +214,13 @@ export class Engine {
       outcome = Outcomes.failed(asClassified(e));
       this.#o.log?.('error', 'reconcile threw', { key, error: String(e) });
     }
+    if (outcome.type === 'waiting')
+      for (const dep of outcome.on) {
+        if (!dep.endsWith('/*')) continue;
+        const kind = dep.slice(0, -2);
+        const set = this.#waitingOnKind.get(kind) ?? new Set<string>();
+        this.#waitingOnKind.set(kind, set.add(key));
+      }
     let fresherCopy: boolean | undefined;
     if (outcome.type === 'failed' && outcome.error.errorClass === 'Conflict') {
       fresherCopy = this.lookup(key)?.metadata.resourceVersion !== startedFrom;

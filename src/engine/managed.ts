@@ -84,6 +84,7 @@ const synced = (status: ConditionInput['status'], reason: Reason, message = ''):
 const WAITING_REASONS: ReadonlySet<string> = new Set([
   Reason.DeleteBlocked,
   Reason.RegionRemovalNotYetAllowed,
+  Reason.ReplicationSetNotReady,
 ]);
 function waitingReason(rule: string | undefined): Reason {
   return rule !== undefined && WAITING_REASONS.has(rule) ? (rule as Reason) : Reason.ReferencesNotReady;

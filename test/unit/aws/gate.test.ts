@@ -77,9 +77,47 @@ describe('classify', () => {
     expect(e.message).toContain('L-1234');
   });
 
-  it('an empty ValidationException never surfaces as an empty message', () => {
-    const e = classify(new ValidationException({ message: '', Message: '', ...meta(400) }), 'CreateContact');
-    expect(e.message).toMatch(/replication set is ACTIVE/);
+  it('a refusal for want of an ACTIVE replication set waits for one (never InvalidSpec, never an empty message)', () => {
+    // Real ssm-contacts: an empty ValidationException right after onboarding (terraform-provider-aws #33135).
+    const empty = classify(
+      new ValidationException({ message: '', Message: '', ...meta(400) }),
+      'CreateContact',
+      'ssm-contacts',
+    );
+    expect(empty).toMatchObject({
+      errorClass: 'DependencyNotReady',
+      rule: 'ReplicationSetNotReady',
+      dependencies: ['ReplicationSet/*'],
+    });
+    expect(empty.message).toMatch(/empty ValidationException.*replication set/);
+    expect(empty.retryAfterMs).toBeGreaterThan(0);
+    const said = classify(
+      new ValidationException({
+        message: 'Incident Manager is not onboarded in this account: an ACTIVE replication set is required',
+        Message: 'x',
+        ...meta(400),
+      }),
+      'CreateRotation',
+      'ssm-contacts',
+    );
+    expect(said).toMatchObject({ errorClass: 'DependencyNotReady', rule: 'ReplicationSetNotReady' });
+    expect(said.message).toContain('not onboarded');
+    // A real spec error that mentions the replication set stays InvalidSpec.
+    const tags = classify(
+      new ValidationException({
+        message: 'Tags can only be set on resources in the first Region of the replication set (eu-west-1)',
+        Message: 'x',
+        ...meta(400),
+      }),
+      'TagResource',
+      'ssm-contacts',
+    );
+    expect(tags.errorClass).toBe('InvalidSpec');
+    // RAM's validation errors are never about onboarding.
+    expect(
+      classify({ name: 'ValidationException', message: '', ...meta(400) }, 'CreateResourceShare', 'ram')
+        .errorClass,
+    ).toBe('InvalidSpec');
   });
 
   it('an AWS ConflictException lists the dependent resources and is retried', () => {

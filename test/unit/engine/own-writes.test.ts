@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { classify } from '../../../src/aws/gate.ts';
 import { ClassifiedError, type ManagedObject } from '../../../src/engine/contract.ts';
 import { Engine } from '../../../src/engine/controller.ts';
 import type { MetadataPort } from '../../../src/engine/managed.ts';
@@ -107,5 +108,66 @@ describe('Conflict scheduling', () => {
     await expect(e.process(k)).resolves.toBeUndefined();
     q.done(k);
     expect(q.delayed()).toBe(1); // retried with backoff
+  });
+});
+
+describe('waiting for Incident Manager to be onboarded', () => {
+  const type = { group: 'g', version: 'v', plural: 'widgets', namespaced: true };
+
+  it('shows ReplicationSetNotReady, and a ReplicationSet turning Ready wakes the waiting object', async () => {
+    const h = setup();
+    const { lookup: _l, ...deps } = h.deps;
+    // The first AWS call is refused as ssm-contacts refuses work before the replication set is ACTIVE.
+    h.aws.faults.push(
+      classify(
+        { name: 'ValidationException', message: '', $metadata: { httpStatusCode: 400 } },
+        'CreateWidget',
+        'ssm-contacts',
+      ),
+    );
+    const e = new Engine(
+      [{ kind: 'Widget', handler: widgetHandler(h.aws), type }],
+      { get: h.kube.lookup },
+      deps,
+    );
+    const w = h.kube.put(widget('w', { size: 1, color: 'r' }));
+    e.onUpsert(w, undefined);
+    const q = e.queue('Widget')!;
+    const k = (await q.get())!;
+    await e.process(k);
+    q.done(k);
+    const ready = h.kube.get('Widget', 'w')?.status?.conditions?.find((c) => c.type === 'Ready');
+    expect(ready).toMatchObject({ status: 'False', reason: 'ReplicationSetNotReady' });
+    expect(ready?.message).toMatch(/replication set/);
+    expect(h.sink.reasons()).not.toContain('InvalidSpec');
+    expect(q.len()).toBe(0);
+    expect(q.delayed()).toBe(1); // a fallback look, well before the resync
+
+    // Any ReplicationSet becoming usable wakes it (it names none: onboarding is account-wide).
+    const rs = {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'ReplicationSet',
+      metadata: { name: 'payments', namespace: 'default', uid: 'rs', generation: 1, resourceVersion: '1' },
+      spec: {},
+    } as ManagedObject;
+    const rsReady = structuredClone(rs);
+    rsReady.metadata.resourceVersion = '2';
+    rsReady.status = {
+      arn: 'arn:aws:ssm-incidents::111122223333:replication-set/x',
+      conditions: [
+        { type: 'Ready', status: 'True', reason: 'Available', message: '', lastTransitionTime: 'now' },
+      ],
+    };
+    e.onUpsert(rs, undefined);
+    expect(q.len()).toBe(0);
+    e.onUpsert(rsReady, rs);
+    expect(q.len()).toBe(1);
+    const again = (await q.get())!;
+    await e.process(again);
+    q.done(again);
+    expect(h.aws.items.size).toBe(1);
+    expect(h.kube.get('Widget', 'w')?.status?.conditions?.find((c) => c.type === 'Synced')?.status).toBe(
+      'True',
+    );
   });
 });

@@ -3,6 +3,11 @@
 // SDK errors, and a throttling storm that converges with no error condition left. The Kubernetes
 // side is the engine's in-memory store (the kube-emulator scenarios live in test/kube/engine).
 import { ListContactsCommand, SSMContactsClient } from '@aws-sdk/client-ssm-contacts';
+import {
+  CreateReplicationSetCommand,
+  GetReplicationSetCommand,
+  SSMIncidentsClient,
+} from '@aws-sdk/client-ssm-incidents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactHandler, onboard } from '../../../bench/engine.bench.ts';
 import { AccountResolver, sdkSts } from '../../../src/aws/accounts.ts';
@@ -123,5 +128,76 @@ describe('engine against the AWS emulator', () => {
     const list = await client.send(new ListContactsCommand({ AliasPrefix: 'storm-' }));
     expect(list.Contacts).toHaveLength(n);
     for (const k of keys) expect(cond(k, 'Synced')?.reason).toBe('ReconcileSuccess');
+  });
+
+  it('a Contact in an account that is not onboarded waits (ReplicationSetNotReady), and proceeds once a ReplicationSet is Ready', async () => {
+    // Account 222222222222 has no replication set: ssm-contacts refuses every create there.
+    const credentials = { accessKeyId: 'AKIAI44QH8DHBEXAMPLE', secretAccessKey: 'test' };
+    const client = new SSMContactsClient({ credentials, maxAttempts: 1 });
+    const kube = new MemoryKube();
+    const events = new MemoryEvents();
+    const engine = new Engine(
+      [
+        {
+          kind: 'Contact',
+          handler: contactHandler(client, new AwsGate()),
+          type: { group: 'g', version: 'v', plural: 'contacts', namespaced: true },
+        },
+      ],
+      { get: kube.lookup },
+      {
+        clock: systemClock,
+        kube,
+        events: new EventRecorder({ sink: events, clock: systemClock }),
+        refs: new ReferenceIndex(),
+        defaultAccount: 'default',
+        defaultRegion: 'us-east-1',
+        pollMs: 10,
+      },
+    );
+    const o = kube.put({
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'Contact',
+      metadata: { name: 'early', namespace: 'default', uid: 'early-uid', generation: 1 },
+      spec: { alias: 'early-bird', displayName: 'Early' } as ManagedObject['spec'],
+    });
+    engine.onUpsert(o, undefined);
+    const key = 'Contact/default/early';
+    const ready = () => kube.lookup(key)?.status?.conditions?.find((c) => c.type === 'Ready');
+    const running = engine.run();
+    try {
+      await kube.until(() => ready()?.reason === 'ReplicationSetNotReady');
+      expect(ready()?.message).toMatch(/replication set/i);
+      expect(events.reasons()).not.toContain('InvalidSpec');
+
+      const incidents = new SSMIncidentsClient({ credentials });
+      const { arn } = await incidents.send(new CreateReplicationSetCommand({ regions: { 'us-east-1': {} } }));
+      while (
+        (await incidents.send(new GetReplicationSetCommand({ arn }))).replicationSet?.status !== 'ACTIVE'
+      );
+      // The ReplicationSet object turning Ready (as its controller reports) wakes the waiting Contact.
+      const rs = {
+        apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+        kind: 'ReplicationSet',
+        metadata: { name: 'rs', namespace: 'default', uid: 'rs', generation: 1, resourceVersion: '1' },
+        spec: {},
+      } as ManagedObject;
+      const rsReady = {
+        ...structuredClone(rs),
+        status: {
+          arn: arn as string,
+          conditions: [
+            { type: 'Ready', status: 'True', reason: 'Available', message: '', lastTransitionTime: 'now' },
+          ],
+        },
+      } as ManagedObject;
+      engine.onUpsert(rsReady, rs);
+      await kube.until(() => ready()?.status === 'True');
+      const list = await client.send(new ListContactsCommand({ AliasPrefix: 'early-bird' }));
+      expect(list.Contacts).toHaveLength(1);
+    } finally {
+      await engine.shutdown();
+      await running;
+    }
   });
 });
