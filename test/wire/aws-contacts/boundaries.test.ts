@@ -4,6 +4,7 @@
 // must be a ValidationException (HTTP 400) naming that member.
 import * as sdk from '@aws-sdk/client-ssm-contacts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { boundCases, constrainedPaths } from '../../../src/emulators/aws/model/bounds.ts';
 import { MODELS } from '../../../src/emulators/aws/model/generated.ts';
 import type { MemberDef, ModelTable, ShapeDef } from '../../../src/emulators/aws/model/types.ts';
 import { validateInput } from '../../../src/emulators/aws/model/validate.ts';
@@ -17,10 +18,14 @@ const CH =
 const T0 = new Date('2026-02-01T00:00:00Z');
 const T1 = new Date('2026-02-02T00:00:00Z');
 const nine = { HourOfDay: 9, MinuteOfHour: 0 };
+// Model-valid with all three settings (the one-of rule is the service's, not the model's), so
+// every recurrence member has cases.
 const recurrence = {
   NumberOfOnCalls: 1,
   RecurrenceMultiplier: 1,
   DailySettings: [nine],
+  WeeklySettings: [{ DayOfWeek: 'MON', HandOffTime: nine }],
+  MonthlySettings: [{ DayOfMonth: 1, HandOffTime: nine }],
   ShiftCoverages: { MON: [{ Start: nine, End: { HourOfDay: 17, MinuteOfHour: 0 } }] },
 };
 
@@ -32,7 +37,16 @@ const BASE: Record<string, Record<string, unknown>> = {
     Type: 'ESCALATION',
     Plan: {
       Stages: [
-        { DurationInMinutes: 5, Targets: [{ ContactTargetInfo: { ContactId: ARN, IsEssential: true } }] },
+        {
+          DurationInMinutes: 5,
+          // Both target kinds in one target: model-valid, so both get cases.
+          Targets: [
+            {
+              ContactTargetInfo: { ContactId: ARN, IsEssential: true },
+              ChannelTargetInfo: { ContactChannelId: CH, RetryIntervalInMinutes: 1 },
+            },
+          ],
+        },
       ],
       RotationIds: [ROT],
     },
@@ -48,9 +62,15 @@ const BASE: Record<string, Record<string, unknown>> = {
       Stages: [
         {
           DurationInMinutes: 0,
-          Targets: [{ ChannelTargetInfo: { ContactChannelId: CH, RetryIntervalInMinutes: 1 } }],
+          Targets: [
+            {
+              ChannelTargetInfo: { ContactChannelId: CH, RetryIntervalInMinutes: 1 },
+              ContactTargetInfo: { ContactId: ARN, IsEssential: true },
+            },
+          ],
         },
       ],
+      RotationIds: [ROT],
     },
   },
   DeleteContact: { ContactId: ARN },
@@ -238,6 +258,13 @@ function generate(operation: string): Case[] {
       }
       if (l.minLen !== undefined && l.minLen > 0) emit(path, keys, `${l.minLen - 1} items`, false, []);
       visit(shape?.member ?? 'string', undefined, first, `${path}.1.member`, [...keys, 0]);
+    } else if (type === 'map' && value && typeof value === 'object') {
+      const [first] = Object.entries(value as Record<string, unknown>);
+      if (!first) return;
+      const keyShape = shape?.key ? table.shapes[shape.key] : undefined;
+      if (keyShape?.enum)
+        emit(`${path}.key`, keys, 'key enum NOT_A_MEMBER', false, { NOT_A_MEMBER: first[1] });
+      visit(shape?.value ?? 'string', undefined, first[1], `${path}.value`, [...keys, first[0]]);
     } else if (type === 'structure' && value && typeof value === 'object') {
       for (const [name, m] of Object.entries(shape?.members ?? {})) {
         const v = (value as Record<string, unknown>)[name];
@@ -253,6 +280,12 @@ function generate(operation: string): Case[] {
 
 const IMPLEMENTED = Object.keys(BASE).sort();
 const CASES = IMPLEMENTED.flatMap(generate);
+// Required members removed one at a time (the core's generator; its other cases overlap the above).
+const REQUIRED: Case[] = IMPLEMENTED.flatMap((operation) =>
+  boundCases(table, operation, BASE[operation] as Record<string, unknown>)
+    .filter((c) => c.description.endsWith('missing (required)'))
+    .map((c) => ({ operation, path: c.path, label: 'missing', inside: false, input: c.input })),
+);
 
 let h: ContactsHarness;
 beforeAll(async () => {
@@ -326,5 +359,12 @@ describe('model-derived bounds', () => {
       expect(result?.status).toBe(400);
       expect(result?.message).toContain(`at '${c.path}'`);
     }
+  });
+
+  it.each(IMPLEMENTED)('%s: every constrained member of the model has an out-of-bounds case', (operation) => {
+    const covered = new Set(
+      [...CASES, ...REQUIRED].filter((c) => c.operation === operation && !c.inside).map((c) => c.path),
+    );
+    expect(constrainedPaths(table, operation).filter((p) => !covered.has(p))).toEqual([]);
   });
 });
