@@ -1,0 +1,42 @@
+// `npm run bench`: runs every bench/*.bench.ts, one after another, each in its own Node process (so
+// one benchmark's heap, sockets and timers never skew the next), and passes their numbers through.
+// `npm run bench -- engine` runs only the benchmarks whose file name contains "engine"; arguments
+// after `--` go to the benchmarks themselves (`npm run bench -- engine -- 100`).
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const dir = fileURLToPath(new URL('./', import.meta.url));
+const argv = process.argv.slice(2);
+const split = argv.indexOf('--');
+const filters = split < 0 ? argv : argv.slice(0, split);
+const passThrough = split < 0 ? [] : argv.slice(split + 1);
+
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
+if (files.length === 0) {
+  process.stderr.write(`no benchmark matches ${filters.join(', ')} in bench/\n`);
+  process.exit(2);
+}
+
+function run(file: string): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [`${dir}${file}`, ...passThrough], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+let failed = 0;
+for (const file of files) {
+  process.stdout.write(`\n## ${file}\n`);
+  const started = performance.now();
+  const code = await run(file);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  if (code !== 0) failed++;
+  process.stdout.write(`## ${file}: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${seconds} s\n`);
+}
+process.exit(failed === 0 ? 0 : 1);
