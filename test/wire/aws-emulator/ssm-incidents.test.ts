@@ -165,6 +165,46 @@ describe('replication sets', () => {
     expect([two.name, two.status]).toEqual(['ValidationException', 400]);
   });
 
+  it('holds at most 3 Regions: a fourth on create or by update is a ValidationException', async () => {
+    const c = h.incidents();
+    const four = await failure(() =>
+      c.send(
+        new CreateReplicationSetCommand({
+          regions: { 'us-east-1': {}, 'us-east-2': {}, 'us-west-2': {}, 'eu-west-1': {} },
+        }),
+      ),
+    );
+    expect([four.name, four.status]).toEqual(['ValidationException', 400]);
+    const arn = await activeSet({ 'us-east-1': {}, 'us-east-2': {}, 'us-west-2': {} });
+    const fourth = await failure(() =>
+      c.send(
+        new UpdateReplicationSetCommand({ arn, actions: [{ addRegionAction: { regionName: 'eu-west-1' } }] }),
+      ),
+    );
+    expect([fourth.name, fourth.status, fourth.message]).toEqual([
+      'ValidationException',
+      400,
+      'A replication set can contain at most 3 Regions',
+    ]);
+  });
+
+  it('removing the last Region deletes the whole set (protection off)', async () => {
+    const arn = await activeSet();
+    const c = h.incidents();
+    await c.send(new CreateResponsePlanCommand({ name: 'p1', incidentTemplate: { title: 't', impact: 3 } }));
+    h.clock.advance(DAY);
+    await c.send(
+      new UpdateReplicationSetCommand({
+        arn,
+        actions: [{ deleteRegionAction: { regionName: 'us-east-1' } }],
+      }),
+    );
+    expect((await c.send(new GetReplicationSetCommand({ arn }))).replicationSet?.status).toBe('DELETING');
+    h.clock.advance(5000);
+    expect((await c.send(new ListReplicationSetsCommand({}))).replicationSetArns).toEqual([]);
+    expect((await c.send(new ListResponsePlansCommand({}))).responsePlanSummaries).toEqual([]);
+  });
+
   it('keeps the last Region while deletion protection is on; deleting the set wipes its response plans', async () => {
     const arn = await activeSet();
     const c = h.incidents();
