@@ -346,6 +346,24 @@ describe('response plans', () => {
 });
 
 describe('tags and resource policies', () => {
+  it('keeps at most 50 tags on a resource (ServiceQuotaExceededException 402 with the quota code)', async () => {
+    const arn = await activeSet();
+    const c = h.incidents();
+    const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
+    await c.send(new TagResourceCommand({ resourceArn: arn, tags: fifty }));
+    await c.send(new TagResourceCommand({ resourceArn: arn, tags: { k0: 'changed' } }));
+    const e = await failure(() => c.send(new TagResourceCommand({ resourceArn: arn, tags: { k50: 'v' } })));
+    expect([e.name, e.status, e.error.serviceCode, e.error.quotaCode]).toEqual([
+      'ServiceQuotaExceededException',
+      402,
+      'ssm-incidents',
+      'tags-per-resource',
+    ]);
+    expect(
+      Object.keys((await c.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? {}),
+    ).toHaveLength(50);
+  });
+
   it('tags, untags and lists tags on a replication set; unknown ARN is ResourceNotFoundException', async () => {
     const arn = await activeSet();
     const c = h.incidents();
