@@ -1,12 +1,16 @@
 // Requests built by hand, as another client (CLI, boto3, curl) would send them: the emulator must
 // parse the wire format, not what our SDK happens to send.
+
+import { ListPermissionsCommand } from '@aws-sdk/client-ram';
+import { ListContactsCommand, SSMContactsClient } from '@aws-sdk/client-ssm-contacts';
 import {
   GetResponsePlanCommand,
   ListReplicationSetsCommand,
   ListResponsePlansCommand,
 } from '@aws-sdk/client-ssm-incidents';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { failure, type Harness, startHarness } from './helpers.ts';
+import { ALICE, failure, type Harness, startHarness } from './helpers.ts';
 
 let h: Harness;
 beforeEach(async () => {
@@ -185,6 +189,41 @@ describe('faults and the admin path', () => {
     expect(lagging.status).toBe(404);
     h.clock.advance(2000);
     expect((await fetch(`${h.emu.url}/getReplicationSet?arn=${encodeURIComponent(arn)}`)).status).toBe(200);
+  });
+
+  // Each service's own throttling and internal errors, as its SDK client sees them.
+  const perService = {
+    'ssm-contacts:ListContacts': {
+      call: () =>
+        new SSMContactsClient({
+          endpoint: h.emu.url,
+          region: 'us-east-1',
+          credentials: ALICE,
+          maxAttempts: 1,
+        }).send(new ListContactsCommand({})),
+      throttled: ['ThrottlingException', 400],
+      internal: ['InternalServerException', 500],
+    },
+    'ram:ListPermissions': {
+      call: () => h.ram().send(new ListPermissionsCommand({})),
+      throttled: ['ThrottlingException', 429],
+      internal: ['ServerInternalException', 500],
+    },
+    'sts:GetCallerIdentity': {
+      call: () => h.sts().send(new GetCallerIdentityCommand({})),
+      throttled: ['Throttling', 400],
+      internal: ['InternalFailure', 500],
+    },
+  };
+  it.each(Object.keys(perService))('%s: throttling and 5xx faults use the service’s errors', async (key) => {
+    const c = perService[key as keyof typeof perService];
+    h.emu.admin.setFaults({ [key]: { tps: 1, burst: 1 } });
+    await c.call();
+    const throttled = await failure(c.call);
+    expect([throttled.name, throttled.status]).toEqual(c.throttled);
+    h.emu.admin.setFaults({ [key]: { errorRate: 1 } });
+    const internal = await failure(c.call);
+    expect([internal.name, internal.status]).toEqual(c.internal);
   });
 
   it('delays only the operation configured with latency: a later call to another one answers first', async () => {
