@@ -34,7 +34,7 @@ import {
   getContact,
   listTags,
 } from '../shared/contacts-api.ts';
-import { contactsIdentityTags, tagsToAws } from '../shared/contacts-tags.ts';
+import { contactsIdentityTags, contactsOwnedBy, tagsToAws } from '../shared/contacts-tags.ts';
 import type { ActivationMemory } from './activation.ts';
 import { type ContactCall, planUpdate } from './diff.ts';
 import {
@@ -277,14 +277,24 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
   return {
     async observe(mr, ctx) {
       let arn = ctx.identity;
-      // An interrupted create, or Observe without the annotation: the alias is unique in the Region.
-      if (!arn && (ctx.pendingMark !== undefined || mr.spec.managementPolicy === 'Observe'))
+      let tags: Record<string, string> | undefined;
+      if (!arn && mr.spec.managementPolicy === 'Observe')
+        // Observe without the annotation: the alias is unique in the Region.
         arn = (await findContactByAlias(conn, mr.spec.alias))?.ContactArn;
+      else if (!arn && ctx.pendingMark !== undefined) {
+        // An interrupted create: the contact with this alias is ours only if it carries our uid
+        // (a create refused because the alias was taken must not adopt the other contact).
+        const found = (await findContactByAlias(conn, mr.spec.alias))?.ContactArn;
+        if (found) {
+          tags = await listTags(conn, found);
+          if (contactsOwnedBy(tags, uidOf(mr))) arn = found;
+        }
+      }
       if (!arn) return { exists: false };
       const c = await getContact(conn, arn);
       if (!c) return { exists: false };
       const channels = c.Type === 'PERSONAL' ? await listChannels(arn) : [];
-      const observed = fromAws(c, channels, await listTags(conn, arn));
+      const observed = fromAws(c, channels, tags ?? (await listTags(conn, arn)));
       if (observed.type === 'ONCALL_SCHEDULE') {
         const now = clock.now();
         observed.onCall = onCallFrom(await shifts(observed.rotationIds, now), now);

@@ -3,6 +3,7 @@
 // a Secret; an on-call schedule over rotations made through the SDK; blocked deletion; the samples.
 import {
   CreateContactChannelCommand,
+  CreateContactCommand,
   CreateRotationCommand,
   DeleteContactChannelCommand,
   GetContactCommand,
@@ -327,6 +328,51 @@ describe('Contact (Personal)', () => {
           (e.reason === 'Updated' && String(e.message).includes('spec.channels[0].type')),
       ),
     ).toBe(true);
+  });
+});
+
+describe('Contact alias taken', () => {
+  it('refuses to create over a contact that is not its own, and never adopts it', async () => {
+    const other = await op.sdk.contacts.send(
+      new CreateContactCommand({ Alias: 'taken', Type: 'PERSONAL', Plan: { Stages: [] } }),
+    );
+    const since = op.mark();
+    await op.apply({
+      apiVersion: API,
+      kind: 'Contact',
+      metadata: { name: 'taken', namespace: NS },
+      spec: { alias: 'taken', displayName: 'Not the same person', type: 'Personal' },
+    });
+    const failed = await op.waitFor(
+      'Contact',
+      'taken',
+      (o) => condition(o, 'Ready')?.reason === 'InvalidSpec',
+    );
+    expect(condition(failed, 'Ready')?.message).toContain('alias taken already exists in AWS');
+    // Another visit (a spec change) still refuses, and still does not adopt the other contact.
+    await op.apply({
+      apiVersion: API,
+      kind: 'Contact',
+      metadata: { name: 'taken', namespace: NS },
+      spec: { alias: 'taken', displayName: 'Still not the same person', type: 'Personal' },
+    });
+    const again = await op.waitFor(
+      'Contact',
+      'taken',
+      (o) =>
+        condition(o, 'Ready')?.observedGeneration === 2 && condition(o, 'Ready')?.reason === 'InvalidSpec',
+    );
+    const creates = op.calls({ operation: 'CreateContact', since });
+    expect(creates.length).toBeGreaterThanOrEqual(2);
+    expect(creates.every((c) => c.errorCode === 'ConflictException')).toBe(true);
+    const annotations = again?.metadata.annotations as Record<string, string> | undefined;
+    expect(annotations?.['incidentmanager.gitops.dev/external-arn']).toBeUndefined();
+    expect(op.writes(since).filter((w) => w.operation !== 'CreateContact')).toEqual([]);
+    const aws = await op.sdk.contacts.send(new GetContactCommand({ ContactId: other.ContactArn }));
+    expect(aws.DisplayName).toBeUndefined();
+    await op.remove('Contact', 'taken');
+    await op.gone('Contact', 'taken');
+    await op.sdk.contacts.send(new GetContactCommand({ ContactId: other.ContactArn }));
   });
 });
 
