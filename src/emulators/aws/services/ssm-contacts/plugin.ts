@@ -565,9 +565,12 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
           requireOnboarded(ctx);
           if (input.Tags?.length) requireTagRegion(ctx, 'Tags');
           const st = stateOf(ctx.account, ctx.region);
-          const arn = `${arnBase(ctx)}:rotation/${input.Name}`;
-          if (st.rotations.has(arn))
-            throw conflict(`Rotation '${input.Name}' already exists`, 'ROTATION', arn);
+          // Rotation names may hold spaces, which the service's own ARN pattern (SsmContactsArn)
+          // refuses: such a name gets an id in its ARN instead, so the ARN is usable in every call.
+          const id = /^[\w+=,.@-]+$/.test(input.Name) ? input.Name : store.random.uuid();
+          const arn = `${arnBase(ctx)}:rotation/${id}`;
+          const taken = [...st.rotations.values()].find((r) => r.Name === input.Name);
+          if (taken) throw conflict(`Rotation '${input.Name}' already exists`, 'ROTATION', taken.RotationArn);
           checkZone(input.TimeZoneId);
           checkRecurrence(input.Recurrence);
           checkRotationContacts(input.ContactIds, ctx);
