@@ -1,0 +1,231 @@
+// ReplicationSet I/O: ssm-incidents calls through the gate and nothing else. What to send comes
+// from the pure mapping and diff modules; the account's single replication set is always adopted,
+// never duplicated.
+import {
+  type ReplicationSet as AwsReplicationSet,
+  CreateReplicationSetCommand,
+  DeleteReplicationSetCommand,
+  GetReplicationSetCommand,
+  ListReplicationSetsCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateDeletionProtectionCommand,
+  UpdateReplicationSetCommand,
+} from '@aws-sdk/client-ssm-incidents';
+import type { ClientSet } from '../../aws/accounts.ts';
+import type { AwsGate } from '../../aws/gate.ts';
+import { idempotencyToken } from '../../aws/identity.ts';
+import type { ReplicationSet } from '../../crds/replication-set.ts';
+import {
+  ClassifiedError,
+  type Ctx,
+  type ExternalClient,
+  isClassified,
+  type ManagedObject,
+  objectKey,
+  type Phase,
+  type RawObservation,
+  uidOf,
+} from '../../engine/contract.ts';
+import { type AwsCall, planUpdate } from './diff.ts';
+import { type Canonical, createTags, fromAws, ownerOf, regionsToAws } from './mapping.ts';
+
+type Client = ExternalClient<ReplicationSet, Canonical>;
+
+export interface ReplicationSetClientDeps {
+  clients: ClientSet;
+  gate: AwsGate;
+  lookup: (key: string) => ManagedObject | undefined;
+  now: () => number;
+  /** How the account is named in messages. */
+  accountLabel: string;
+}
+
+const PHASE: Record<string, Phase> = {
+  ACTIVE: 'Active',
+  FAILED: 'Failed',
+  CREATING: 'Pending',
+  UPDATING: 'Pending',
+  DELETING: 'Pending',
+};
+
+export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
+  const { clients, gate } = deps;
+  const target = { account: clients.account, region: clients.region, service: 'ssm-incidents' as const };
+  const call = <T>(operation: string, fn: () => Promise<T>) => gate.call(target, operation, fn);
+  const sdk = clients.incidents;
+  const notFound = (e: unknown) => isClassified(e) && e.errorClass === 'NotFound';
+
+  async function get(arn: string): Promise<AwsReplicationSet | undefined> {
+    try {
+      const out = await call('GetReplicationSet', () => sdk.send(new GetReplicationSetCommand({ arn })));
+      return out.replicationSet;
+    } catch (e) {
+      if (notFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * The account's replication set: by the identity annotation, else the one the account has (an
+   * account holds at most one, so it is adopted). Never the fallback while deleting: a set someone
+   * made after ours vanished is not ours to delete.
+   */
+  async function find(identity: string | undefined, adopt = true): Promise<AwsReplicationSet | undefined> {
+    if (identity) {
+      const rs = await get(identity);
+      if (rs || !adopt) return rs;
+    }
+    const list = await call('ListReplicationSets', () => sdk.send(new ListReplicationSetsCommand({})));
+    const arn = list.replicationSetArns?.[0];
+    return arn ? get(arn) : undefined;
+  }
+
+  /** Update tokens are derived from the request and the state it applies to: a retry replays, a new change does not. */
+  const token = (mr: ReplicationSet, observed: Canonical, c: AwsCall | string) =>
+    idempotencyToken(uidOf(mr), observed.lastModifiedTime ?? '', JSON.stringify(c));
+
+  async function send(mr: ReplicationSet, arn: string, observed: Canonical, c: AwsCall): Promise<void> {
+    switch (c.op) {
+      case 'TagResource':
+        await call(c.op, () => sdk.send(new TagResourceCommand({ resourceArn: arn, tags: c.tags })));
+        return;
+      case 'UntagResource':
+        await call(c.op, () => sdk.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: c.keys })));
+        return;
+      case 'UpdateDeletionProtection':
+        await call(c.op, () =>
+          sdk.send(
+            new UpdateDeletionProtectionCommand({
+              arn,
+              deletionProtected: c.deletionProtected,
+              clientToken: token(mr, observed, c),
+            }),
+          ),
+        );
+        return;
+      case 'UpdateReplicationSet':
+        await call(c.op, () =>
+          sdk.send(
+            new UpdateReplicationSetCommand({
+              arn,
+              actions: [c.action],
+              clientToken: token(mr, observed, c),
+            }),
+          ),
+        );
+    }
+  }
+
+  return {
+    async observe(mr, ctx): Promise<RawObservation<Canonical>> {
+      const rs = await find(ctx.identity, !mr.metadata.deletionTimestamp);
+      if (!rs?.arn) return { exists: false };
+      const tags = await call('ListTagsForResource', () =>
+        sdk.send(new ListTagsForResourceCommand({ resourceArn: rs.arn })),
+      );
+      const observed = fromAws(rs, tags.tags ?? {}, mr.status);
+      // Deleting after an interrupted create: only a set that carries our ownership tags is ours.
+      if (mr.metadata.deletionTimestamp && !ctx.identity && ownerOf(observed.owner)?.uid !== mr.metadata.uid)
+        return { exists: false };
+      if ((mr.spec.managementPolicy ?? 'Manage') === 'Manage') {
+        const other = otherOwner(mr, observed, deps.lookup);
+        if (other) {
+          // Deleting a second object must never touch the set its owner manages.
+          if (mr.metadata.deletionTimestamp) return { exists: false };
+          throw new ClassifiedError(
+            'InvalidSpec',
+            `spec.accountRef: ${deps.accountLabel} already has its replication set ${rs.arn}, managed by ${other}; an AWS account has exactly one replication set (OnePerAccount), so delete this object (nothing in AWS is touched) and change ${other} instead`,
+            { field: 'spec.accountRef', rule: 'OnePerAccount' },
+          );
+        }
+      }
+      // Deleting with a policy other than Delete never reaches here through the engine; if
+      // deletionPolicy were unset, Retain is this kind's default: release without touching AWS.
+      if (mr.metadata.deletionTimestamp && mr.spec.deletionPolicy !== 'Delete') return { exists: false };
+      const phase = PHASE[rs.status ?? ''] ?? 'Pending';
+      return {
+        exists: true,
+        identity: rs.arn,
+        observed,
+        phase,
+        ...(phase === 'Active' ? {} : { message: describeProgress(rs.arn, observed) }),
+      };
+    },
+
+    async create(_mr, ctx: Ctx<Canonical>) {
+      const tags = createTags(ctx.desired);
+      const out = await call('CreateReplicationSet', () =>
+        sdk.send(
+          new CreateReplicationSetCommand({
+            regions: regionsToAws(ctx.desired.regions),
+            clientToken: ctx.idempotencyToken('CreateReplicationSet'),
+            ...(tags ? { tags } : {}),
+          }),
+        ),
+      );
+      if (!out.arn) throw new ClassifiedError('Transient', 'CreateReplicationSet returned no ARN');
+      return { identity: out.arn };
+    },
+
+    async update(mr, observed, diff, ctx) {
+      const arn = ctx.identity ?? (await find(undefined))?.arn;
+      if (!arn) throw new ClassifiedError('Transient', 'the replication set ARN is not known yet');
+      const plan = planUpdate(ctx.desired, observed, deps.now());
+      for (const c of plan.calls) await send(mr, arn, observed, c);
+      if (plan.calls.length > 0) return;
+      if (plan.wait)
+        throw new ClassifiedError('DependencyNotReady', plan.wait.message, {
+          field: plan.wait.field,
+          rule: 'RegionRemovalNotYetAllowed',
+          retryAfterMs: Math.max(1_000, plan.wait.until - deps.now()),
+        });
+      throw new ClassifiedError(
+        'InvalidSpec',
+        `AWS cannot move the replication set to the spec at ${diff.map((d) => d.path).join(', ')}: at most 3 Regions, and at least one must stay`,
+        { field: diff[0]?.path, rule: 'RegionLimits' },
+      );
+    },
+
+    async delete(mr, observed, ctx) {
+      const arn = ctx.identity ?? (await find(undefined))?.arn;
+      if (!arn || observed.status === 'Deleting') return;
+      if (observed.deletionProtected) {
+        if (mr.spec.deletionProtected !== false)
+          throw new ClassifiedError(
+            'InvalidSpec',
+            `deletionPolicy is Delete but deletion protection is on for ${arn}: set spec.deletionProtected: false to let the controller delete the replication set (this erases every contact, plan and past incident of the account), or set deletionPolicy: Retain to keep it`,
+            { field: 'spec.deletionProtected', rule: 'DeletionProtected' },
+          );
+        // The spec asks for protection off and for deletion: do both, in that order.
+        await send(mr, arn, observed, { op: 'UpdateDeletionProtection', deletionProtected: false });
+      }
+      try {
+        await call('DeleteReplicationSet', () => sdk.send(new DeleteReplicationSetCommand({ arn })));
+      } catch (e) {
+        if (!notFound(e)) throw e;
+      }
+    },
+  };
+}
+
+/** The other object that owns the set by its ownership tags, if it still exists in the cluster. */
+function otherOwner(
+  mr: ReplicationSet,
+  observed: Canonical,
+  lookup: (key: string) => ManagedObject | undefined,
+): string | undefined {
+  const o = ownerOf(observed.owner);
+  if (!o || o.key === objectKey(mr) || o.uid === mr.metadata.uid) return undefined;
+  const holder = lookup(o.key);
+  // An owner gone from the cluster (deleted with Retain, restored elsewhere) leaves the set free.
+  return holder && !holder.metadata.deletionTimestamp ? o.label : undefined;
+}
+
+function describeProgress(arn: string, o: Canonical): string {
+  const moving = o.regions
+    .filter((r) => r.status !== 'Active')
+    .map((r) => `${r.name} ${r.status ?? 'unknown'}${r.statusMessage ? ` (${r.statusMessage})` : ''}`);
+  return `Replication set ${arn} is ${o.status ?? 'not ACTIVE'}${moving.length ? `: ${moving.join(', ')}` : ''}; waiting for ACTIVE`;
+}

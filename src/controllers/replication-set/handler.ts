@@ -1,0 +1,112 @@
+// The ReplicationSet kind for the engine: checks the schema cannot express, mapping, diff, and the
+// AWS client bound to the object's account. Deleting the set erases every Incident Manager object of
+// the account, so a Delete waits until the account's other objects are gone from the cluster.
+import { accountFor } from '../../aws/accounts.ts';
+import { TAG_PREFIX } from '../../aws/identity.ts';
+import type { AWSAccountSpec } from '../../crds/aws-account.ts';
+import type { ReplicationSet } from '../../crds/replication-set.ts';
+import {
+  ClassifiedError,
+  type FieldError,
+  type KindHandler,
+  type ManagedObject,
+  objectKey,
+} from '../../engine/contract.ts';
+import type { KindDeps } from '../../engine/plugin.ts';
+import { diff } from './diff.ts';
+import { replicationSetClient } from './external.ts';
+import { type Canonical, observedStatus, toDesired } from './mapping.ts';
+
+/** ssm-incidents TagMap holds 50; the ownership tags take up to 4 of them. */
+export const MAX_USER_TAGS = 46;
+/** Kinds whose AWS objects disappear with the replication set (domain doc §2.1, §3.3). */
+export const DEPENDENT_KINDS = ['ResponsePlan', 'EscalationPlan', 'Rotation', 'Contact'] as const;
+/** While a Delete waits for dependants, the cache (not AWS) is looked at this often. */
+export const DEPENDANT_POLL_MS = 2_000;
+
+const KMS_ARN_REGION = /^arn:aws(?:-cn|-us-gov)?:kms:([a-z0-9-]+):/;
+
+export function validate(mr: ReplicationSet): FieldError[] {
+  const errs: FieldError[] = [];
+  mr.spec.regions.forEach((r, i) => {
+    const keyRegion = r.sseKmsKeyId ? KMS_ARN_REGION.exec(r.sseKmsKeyId)?.[1] : undefined;
+    if (keyRegion !== undefined && keyRegion !== r.name)
+      errs.push({
+        path: `spec.regions[${i}].sseKmsKeyId`,
+        rule: 'KeyInSameRegion',
+        message: `the KMS key ${r.sseKmsKeyId} is in ${keyRegion}; a Region's key must be a symmetric customer managed key in that same Region (${r.name}), or omitted for the AWS owned key`,
+      });
+  });
+  const keys = Object.keys(mr.spec.tags ?? {});
+  const own = keys.filter((k) => k.startsWith(`${TAG_PREFIX}/`));
+  if (own.length > 0)
+    errs.push({
+      path: 'spec.tags',
+      rule: 'ReservedTagKey',
+      message: `${own.join(', ')}: keys under ${TAG_PREFIX}/ are the controller's ownership tags; use another prefix`,
+    });
+  if (keys.length > MAX_USER_TAGS)
+    errs.push({
+      path: 'spec.tags',
+      rule: 'TagCount',
+      message: `${keys.length} tags; at most ${MAX_USER_TAGS} (AWS allows 50 and the controller uses 4 to recognise the set)`,
+    });
+  return errs;
+}
+
+const accountOf = (o: ManagedObject): string => o.spec.accountRef?.name ?? '';
+
+/** Same AWS account: the same AWSAccount name, or two AWSAccounts with the same account id. */
+function sameAccount(a: string, b: string, lookup: KindDeps['lookup']): boolean {
+  if (a === b) return true;
+  if (a === '' || b === '') return false;
+  const id = (n: string) => (lookup(`AWSAccount//${n}`)?.spec as AWSAccountSpec | undefined)?.accountId;
+  return id(a) !== undefined && id(a) === id(b);
+}
+
+/** Objects of the account still in the cluster; a Delete of the set waits for them. */
+export function dependants(mr: ReplicationSet, deps: Pick<KindDeps, 'list' | 'lookup'>): ManagedObject[] {
+  const account = accountOf(mr);
+  return DEPENDENT_KINDS.flatMap((k) => deps.list?.(k) ?? []).filter((o) =>
+    sameAccount(accountOf(o), account, deps.lookup),
+  );
+}
+
+const label = (o: ManagedObject) =>
+  `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+
+export function replicationSetHandler(deps: KindDeps): KindHandler<ReplicationSet, Canonical> {
+  const now = () => deps.clock?.now() ?? Date.now();
+  return {
+    kind: 'ReplicationSet',
+    validate,
+    toDesired: (mr) => toDesired(mr),
+    diff,
+    observedStatus,
+    async connect(mr) {
+      const account = accountFor(deps.lookup, mr);
+      const manages = (mr.spec.managementPolicy ?? 'Manage') === 'Manage';
+      if (mr.metadata.deletionTimestamp && manages && mr.spec.deletionPolicy === 'Delete') {
+        const blocking = dependants(mr, deps);
+        if (blocking.length > 0) {
+          const shown = blocking.slice(0, 10).map(label).join(', ');
+          const more = blocking.length > 10 ? ` and ${blocking.length - 10} more` : '';
+          throw new ClassifiedError(
+            'DependencyNotReady',
+            `Deletion waits: deleting the replication set erases every Incident Manager object of the account, and ${shown}${more} still exist in the cluster; delete them first`,
+            { rule: 'DeleteBlocked', dependencies: blocking.map(objectKey), retryAfterMs: DEPENDANT_POLL_MS },
+          );
+        }
+      }
+      return replicationSetClient({
+        clients: deps.accounts.clients(account.name, account.spec),
+        gate: deps.gate,
+        lookup: deps.lookup,
+        now,
+        accountLabel: account.spec
+          ? `account ${account.spec.accountId} (AWSAccount ${account.name})`
+          : "the controller's account",
+      });
+    },
+  };
+}

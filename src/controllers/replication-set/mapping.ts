@@ -1,0 +1,178 @@
+// ReplicationSet ⇄ ssm-incidents, pure: spec → canonical desired state, GetReplicationSet +
+// ListTagsForResource → canonical observed state, and the status fields shown to users.
+import type { ReplicationSet as AwsReplicationSet, RegionInfo } from '@aws-sdk/client-ssm-incidents';
+import { identityTags, TAG_PREFIX } from '../../aws/identity.ts';
+import {
+  REPLICATION_SET_STATUS_FROM_AWS,
+  type ReplicationSet,
+  type ReplicationSetState,
+  type ReplicationSetStatus,
+} from '../../crds/replication-set.ts';
+
+/** The key id AWS reports for a Region that uses the AWS owned key (no customer managed key). */
+export const DEFAULT_KEY = 'DefaultKey';
+
+export type RegionState = 'Active' | 'Creating' | 'Deleting' | 'Failed';
+const REGION_STATE: Record<string, RegionState> = {
+  ACTIVE: 'Active',
+  CREATING: 'Creating',
+  DELETING: 'Deleting',
+  FAILED: 'Failed',
+};
+
+export interface RegionConfig {
+  name: string;
+  /** Customer managed key (ARN, id or alias) or DEFAULT_KEY. */
+  sseKmsKeyId: string;
+  /** Observed only. */
+  status?: RegionState;
+  statusMessage?: string;
+  /** Observed only: latest time the Region can have been added (ISO); removal is allowed 24 h later. */
+  addedTime?: string;
+}
+
+/** Canonical form of a replication set; desired and observed share it. */
+export interface Canonical {
+  /** Desired: spec order (the first is the home Region). Observed: sorted by name. */
+  regions: RegionConfig[];
+  /** Desired: undefined = leave as AWS has it. */
+  deletionProtected: boolean | undefined;
+  /** The user's tags. Desired: undefined = tags are not managed (spec.tags absent). */
+  tags: Record<string, string> | undefined;
+  /** The controller's ownership tags (incidentmanager.gitops.dev/…). Desired: undefined in Observe mode. */
+  owner: Record<string, string> | undefined;
+  /** Observed only. */
+  status?: ReplicationSetState;
+  lastModifiedTime?: string;
+}
+
+export const isOwnerTagKey = (key: string): boolean => key.startsWith(`${TAG_PREFIX}/`);
+
+function splitTags(all: Readonly<Record<string, string>>): {
+  tags: Record<string, string>;
+  owner: Record<string, string>;
+} {
+  const tags: Record<string, string> = {};
+  const owner: Record<string, string> = {};
+  for (const [k, v] of Object.entries(all)) (isOwnerTagKey(k) ? owner : tags)[k] = v;
+  return { tags, owner };
+}
+
+export function toDesired(mr: ReplicationSet): Canonical {
+  const s = mr.spec;
+  const manages = (s.managementPolicy ?? 'Manage') === 'Manage';
+  return {
+    regions: s.regions.map((r) => ({ name: r.name, sseKmsKeyId: r.sseKmsKeyId ?? DEFAULT_KEY })),
+    deletionProtected: s.deletionProtected,
+    tags: s.tags === undefined ? undefined : { ...s.tags },
+    owner:
+      manages && mr.metadata.uid
+        ? identityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid: mr.metadata.uid } })
+        : undefined,
+  };
+}
+
+/** CreateReplicationSet's `regions` map: the AWS owned key is the absence of a key. */
+export function regionsToAws(regions: readonly RegionConfig[]): Record<string, { sseKmsKeyId?: string }> {
+  return Object.fromEntries(
+    regions.map((r) => [r.name, r.sseKmsKeyId === DEFAULT_KEY ? {} : { sseKmsKeyId: r.sseKmsKeyId }]),
+  );
+}
+
+/** Tags for CreateReplicationSet: the user's plus the ownership tags; undefined when none. */
+export function createTags(d: Canonical): Record<string, string> | undefined {
+  const all = { ...(d.tags ?? {}), ...(d.owner ?? {}) };
+  return Object.keys(all).length > 0 ? all : undefined;
+}
+
+const iso = (d: Date | undefined): string | undefined => (d ? d.toISOString() : undefined);
+
+/**
+ * AWS → canonical. `previous` is what status showed last time: a Region's add time is the earliest
+ * time we have seen for it, because AWS reports only when the Region's status last changed (an
+ * upper bound of the add time, which keeps the 24-hour rule on the safe side).
+ */
+export function fromAws(
+  rs: AwsReplicationSet,
+  allTags: Readonly<Record<string, string>>,
+  previous: ReplicationSetStatus | undefined,
+): Canonical {
+  const seen = new Map((previous?.regions ?? []).map((r) => [r.name, r.addedTime]));
+  const regions = Object.entries(rs.regionMap ?? {})
+    .map(([name, info]: [string, RegionInfo]) => regionFromAws(name, info, seen.get(name)))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const { tags, owner } = splitTags(allTags);
+  const status = rs.status ? REPLICATION_SET_STATUS_FROM_AWS[rs.status] : undefined;
+  const lastModifiedTime = iso(rs.lastModifiedTime);
+  return {
+    regions,
+    deletionProtected: rs.deletionProtected ?? false,
+    tags,
+    owner,
+    ...(status ? { status } : {}),
+    ...(lastModifiedTime ? { lastModifiedTime } : {}),
+  };
+}
+
+function regionFromAws(name: string, info: RegionInfo, seenAdded: string | undefined): RegionConfig {
+  const updated = iso(info.statusUpdateDateTime);
+  const addedTime =
+    seenAdded !== undefined && updated !== undefined
+      ? Date.parse(seenAdded) <= Date.parse(updated)
+        ? seenAdded
+        : updated
+      : (updated ?? seenAdded);
+  const status = info.status ? REGION_STATE[info.status] : undefined;
+  return {
+    name,
+    sseKmsKeyId: info.sseKmsKeyId || DEFAULT_KEY,
+    ...(status ? { status } : {}),
+    ...(info.statusMessage ? { statusMessage: info.statusMessage } : {}),
+    ...(addedTime ? { addedTime } : {}),
+  };
+}
+
+/** The set's status fields (src/crds/replication-set.ts status schema). */
+export function observedStatus(o: Canonical): Record<string, unknown> {
+  return {
+    ...(o.status ? { status: o.status } : {}),
+    deletionProtected: o.deletionProtected ?? false,
+    regions: o.regions.map((r) => ({
+      name: r.name,
+      ...(r.status ? { status: r.status } : {}),
+      ...(r.statusMessage ? { statusMessage: r.statusMessage } : {}),
+      sseKmsKeyId: r.sseKmsKeyId,
+      ...(r.addedTime ? { addedTime: r.addedTime } : {}),
+    })),
+  };
+}
+
+/**
+ * Two spellings of the same key: AWS may answer with the ARN where the spec gave the key id or
+ * alias name (`1234abcd-…` ≡ `arn:aws:kms:eu-west-1:111122223333:key/1234abcd-…`).
+ */
+export function sameKey(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (a === DEFAULT_KEY || b === DEFAULT_KEY) return false;
+  // arn:aws:kms:<region>:<account>:key/<id> | …:alias/<name>  →  <id> | alias/<name>
+  const resource = (k: string) => {
+    const r = k.startsWith('arn:') ? k.split(':').slice(5).join(':') : k;
+    return r.startsWith('key/') ? r.slice('key/'.length) : r;
+  };
+  return resource(a) === resource(b);
+}
+
+/** Who owns the set according to its ownership tags, as a cache key (kind/namespace/name). */
+export function ownerOf(
+  owner: Readonly<Record<string, string>> | undefined,
+): { key: string; label: string; uid: string | undefined } | undefined {
+  const name = owner?.[`${TAG_PREFIX}/name`];
+  if (!name) return undefined;
+  const kind = owner?.[`${TAG_PREFIX}/kind`] ?? 'ReplicationSet';
+  const ns = owner?.[`${TAG_PREFIX}/namespace`];
+  return {
+    key: `${kind}/${ns ?? ''}/${name}`,
+    label: `${kind} ${ns ? `${ns}/` : ''}${name}`,
+    uid: owner?.[`${TAG_PREFIX}/uid`],
+  };
+}
