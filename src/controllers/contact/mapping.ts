@@ -184,6 +184,7 @@ export function observedStatus(o: ContactState): Record<string, unknown> {
     // status.channels is keyed by name: a duplicate name in AWS shows once (the first, as matched).
     out.channels = o.channels
       .filter((c) => !seen.has(c.name) && seen.add(c.name))
+      .slice(0, 20)
       .map((c) => ({
         name: c.name,
         ...(c.arn ? { arn: c.arn } : {}),
@@ -193,9 +194,10 @@ export function observedStatus(o: ContactState): Record<string, unknown> {
       .sort((a, b) => cmp(a.name, b.name));
   }
   if (o.type === 'ONCALL_SCHEDULE') {
-    out.rotationArns = [...o.rotationIds];
-    out.onCallNow = o.onCall?.now ?? [];
-    out.nextHandOffs = o.onCall?.next ?? [];
+    // Bounded as the status schema is (8 rotations per schedule), whatever AWS holds.
+    out.rotationArns = o.rotationIds.slice(0, 8);
+    out.onCallNow = (o.onCall?.now ?? []).slice(0, 8);
+    out.nextHandOffs = (o.onCall?.next ?? []).slice(0, 3);
   }
   if (o.codeSentAt) out.lastActivationCodeSentTime = o.codeSentAt;
   return out;
