@@ -25,6 +25,8 @@ export interface FieldDiff {
   observed: unknown;
   /** false: AWS cannot change this field in place (immutable) → InvalidSpec, never a silent recreate. */
   updatable: boolean;
+  /** For an immutable field: the way out to name in the condition, when the generic one does not fit. */
+  remedy?: string;
 }
 
 export type Phase = 'Active' | 'Pending' | 'Failed';

@@ -323,9 +323,10 @@ export class ManagedReconciler<K extends Managed, D> {
           'InvalidSpec',
           `${fields} cannot be changed in place (ImmutableField): AWS has ${immutable
             .map((d) => `${d.path}=${JSON.stringify(d.observed)}`)
-            .join(
-              ', ',
-            )}; restore the previous value, or create a new object under a new name and move references to it`,
+            .join(', ')}; ${
+            immutable.find((d) => d.remedy)?.remedy ??
+            'restore the previous value, or create a new object under a new name and move references to it'
+          }`,
           { field: immutable[0]?.path, rule: 'ImmutableField' },
         );
       }
