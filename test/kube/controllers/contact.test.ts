@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { module as contactModule } from '../../../src/controllers/contact/index.ts';
 import { module as escalationPlanModule } from '../../../src/controllers/escalation-plan/index.ts';
 import { module as rotationModule } from '../../../src/controllers/rotation/index.ts';
+import { contactsIdentityTags } from '../../../src/controllers/shared/contacts-tags.ts';
 import { condition, type KubeObject, type Operator, startOperator } from '../../support/operator.ts';
 
 const NS = 'contact-test';
@@ -604,5 +605,57 @@ describe('Contact samples', () => {
     );
     expect(op.calls({ operation: 'DeleteContact', since })).toHaveLength(3);
     contacts.destroy();
+  });
+});
+
+describe('Contact interrupted create', () => {
+  it('a restarted controller adopts the contact its interrupted create made, and finishes it', async () => {
+    await op.stop();
+    op = await startOperator({
+      modules: [contactModule],
+      namespace: 'recovery',
+      pollMs: 100,
+      deferController: true,
+    });
+    await op.onboard();
+    const obj: KubeObject = await op.apply({
+      apiVersion: API,
+      kind: 'Contact',
+      metadata: {
+        name: 'dana',
+        namespace: 'recovery',
+        // What a controller killed between CreateContact and storing the ARN leaves behind.
+        annotations: { 'incidentmanager.gitops.dev/create-pending': 'interrupted-1' },
+      },
+      spec: {
+        alias: 'dana',
+        type: 'Personal',
+        channels: [{ name: 'dana-email', type: 'Email', address: 'dana@example.com' }],
+        engagementPlan: { stages: [{ durationInMinutes: 0, targets: [{ channelName: 'dana-email' }] }] },
+      },
+    });
+    const made = await op.sdk.contacts.send(
+      new CreateContactCommand({
+        Alias: 'dana',
+        Type: 'PERSONAL',
+        Plan: { Stages: [] },
+        Tags: Object.entries(
+          contactsIdentityTags({
+            kind: 'Contact',
+            metadata: { ...obj.metadata, uid: obj.metadata.uid as string },
+          }),
+        ).map(([Key, Value]) => ({ Key, Value })),
+      }),
+    );
+    const since = op.mark();
+    await op.stack.startController();
+    const ready = await op.ready('Contact', 'dana', 'recovery');
+    expect(ready.status.arn).toBe(made.ContactArn);
+    expect(
+      (ready.metadata.annotations as Record<string, string>)['incidentmanager.gitops.dev/external-arn'],
+    ).toBe(made.ContactArn);
+    expect(op.writes(since).map((w) => w.operation)).toEqual(['CreateContactChannel', 'UpdateContact']);
+    const events = await op.events('Contact', 'dana', 'recovery');
+    expect(events.some((e) => e.reason === 'Adopted')).toBe(true);
   });
 });
