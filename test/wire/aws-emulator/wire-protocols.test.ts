@@ -2,7 +2,7 @@
 // parse the wire format, not what our SDK happens to send.
 
 import { ListPermissionsCommand } from '@aws-sdk/client-ram';
-import { ListContactsCommand, SSMContactsClient } from '@aws-sdk/client-ssm-contacts';
+import { GetContactCommand, ListContactsCommand, SSMContactsClient } from '@aws-sdk/client-ssm-contacts';
 import {
   GetResponsePlanCommand,
   ListReplicationSetsCommand,
@@ -110,6 +110,26 @@ describe('awsJson1_1 from the wire', () => {
       body: '{nope',
     });
     expect(((await malformed.json()) as { __type: string }).__type).toBe('SerializationException');
+  });
+});
+
+describe('hostile input', () => {
+  it('answers a 2048-character ARN that fails the nested-quantifier pattern on its last character', async () => {
+    // A backtracking matcher needs 2^n steps here; the emulator must answer at once.
+    const prefix = 'arn:aws:ssm-contacts:us-east-1:111111111111:';
+    const arn = `${prefix}${'contact/a:'.repeat(300)}`.slice(0, 2047) + '!';
+    const c = new SSMContactsClient({
+      endpoint: h.emu.url,
+      region: 'us-east-1',
+      credentials: ALICE,
+      maxAttempts: 1,
+    });
+    const e = await failure(() => c.send(new GetContactCommand({ ContactId: arn })));
+    expect([e.name, e.status]).toEqual(['ValidationException', 400]);
+    expect(e.error.Fields).toEqual([expect.objectContaining({ Name: 'ContactId' })]);
+    expect(e.message).toContain(
+      'failed to satisfy constraint: Member must satisfy regular expression pattern',
+    );
   });
 });
 
