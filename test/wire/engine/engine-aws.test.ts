@@ -200,4 +200,87 @@ describe('engine against the AWS emulator', () => {
       await running;
     }
   });
+
+  it('steady state, by the emulator call counters: one read per object per resync and no write', async () => {
+    const client = new SSMContactsClient({ maxAttempts: 1 });
+    const kube = new MemoryKube();
+    const handler = contactHandler(client, new AwsGate());
+    // Resolves after the given number of further observes (each resync is one).
+    let observes = 0;
+    const waiters: Array<{ at: number; resolve: () => void }> = [];
+    const connect = handler.connect;
+    handler.connect = async (mr, target) => {
+      const ext = await connect(mr, target);
+      return {
+        ...ext,
+        observe: async (m, ctx) => {
+          const r = await ext.observe(m, ctx);
+          observes++;
+          for (const w of waiters.filter((x) => x.at <= observes)) w.resolve();
+          return r;
+        },
+      };
+    };
+    const after = (n: number) => new Promise<void>((resolve) => waiters.push({ at: observes + n, resolve }));
+    const engine = new Engine(
+      [
+        {
+          kind: 'Contact',
+          handler,
+          type: { group: 'g', version: 'v', plural: 'contacts', namespaced: true },
+        },
+      ],
+      { get: kube.lookup },
+      {
+        clock: systemClock,
+        kube,
+        events: new EventRecorder({ sink: new MemoryEvents(), clock: systemClock }),
+        refs: new ReferenceIndex(),
+        defaultAccount: 'default',
+        defaultRegion: 'us-east-1',
+        pollMs: 10,
+        resyncMs: 20,
+        resyncJitter: 0,
+        workers: 1, // visits one at a time, so the counters are read between two visits
+      },
+    );
+    const keys = ['steady-a', 'steady-b'].map((name) => {
+      const o = kube.put({
+        apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+        kind: 'Contact',
+        metadata: { name, namespace: 'default', uid: `${name}-uid`, generation: 1 },
+        spec: { alias: name, displayName: name } as ManagedObject['spec'],
+      });
+      engine.onUpsert(o, undefined);
+      return `Contact/default/${name}`;
+    });
+    const running = engine.run();
+    try {
+      await kube.until(() =>
+        keys.every(
+          (k) => kube.lookup(k)?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True',
+        ),
+      );
+      await after(2); // past any confirmation poll
+      const count = () => {
+        const c = emu.admin.counters();
+        const n = (op: string) => c[`ssm-contacts:${op}`]?.calls ?? 0;
+        return {
+          reads: n('GetContact') + n('ListContacts'),
+          writes: n('CreateContact') + n('UpdateContact') + n('DeleteContact'),
+        };
+      };
+      const before = count();
+      const statusWrites = kube.writes.status;
+      const seen = observes;
+      await after(10); // ten more resync visits across the two objects
+      const now = count();
+      expect(now.writes).toBe(before.writes);
+      expect(now.reads - before.reads).toBe(observes - seen); // exactly one AWS read per visit
+      expect(kube.writes.status).toBe(statusWrites);
+    } finally {
+      await engine.shutdown();
+      await running;
+    }
+  });
 });
