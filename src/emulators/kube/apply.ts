@@ -333,6 +333,22 @@ export function applyManagedFields(
       removeAt(result, p);
       removed.push(key);
     }
+    // The manager owned the parents of its fields too (SMD's `.`): a parent it no longer applies,
+    // left empty by the removal, goes with its last field (no `chatChannel: {snsTopicArns: []}`).
+    const kept = new Set<string>();
+    for (const s of [...scoped, ...ownedByOthers]) {
+      const p = dec(s);
+      for (let i = 1; i <= p.length; i++) kept.add(enc(p.slice(0, i)));
+    }
+    for (const p of dropped)
+      for (let i = p.length - 1; i > 0; i--) {
+        const parent = p.slice(0, i);
+        if (kept.has(enc(parent))) break;
+        const v = getAt(result, parent);
+        const empty = (isObj(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0);
+        if (!empty) break;
+        removeAt(result, parent);
+      }
   }
   const sorted = [...scoped].map(dec).sort((a, b) => a.length - b.length);
   for (const p of sorted) {
