@@ -61,6 +61,11 @@ export interface Ctx<D> {
   account: string;
   region: string;
   signal: AbortSignal;
+  /**
+   * Records an Event on the object (aggregated, rate-limited, secrets scrubbed), for what a user
+   * must hear about beyond the engine's own Created/Updated events (e.g. a replaced sub-resource).
+   */
+  event?(type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
 }
 
 export interface ExternalClient<K extends ManagedObject, D> {

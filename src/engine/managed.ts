@@ -203,6 +203,7 @@ export class ManagedReconciler<K extends Managed, D> {
       account,
       region,
       signal: new AbortController().signal,
+      event: (type, reason, message) => this.#d.events.record(obj, type, reason, message),
     };
   }
 
