@@ -50,10 +50,6 @@ import {
 const SHIFT_HORIZON_MS = 32 * 24 * 3600_000;
 const MAX_SHIFT_PAGES = 5;
 
-type EventFn = (type: 'Normal' | 'Warning', reason: string, message: string) => Promise<void> | void;
-/** The engine may offer an Event recorder on the context; without it the Updated event lists the paths. */
-type CtxWithEvents = Ctx<ContactState> & { event?: EventFn };
-
 export interface ContactClientDeps {
   conn: ContactsConn;
   clock: Clock;
@@ -194,7 +190,7 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
     contactArn: string,
     desired: ContactState,
     observed: ContactState,
-    ctx: CtxWithEvents,
+    ctx: Ctx<ContactState>,
   ): Promise<void> {
     const calls = planUpdate(desired, observed);
     // Channel ARNs as they will be: observed ones, replaced by what this update creates.
