@@ -28,6 +28,7 @@ export function diff(desired: Canonical, observed: Canonical): FieldDiff[] {
         desired: d.sseKmsKeyId,
         observed: o.sseKmsKeyId,
         updatable: false,
+        remedy: `AWS cannot change a Region's KMS key: set the key AWS has, or remove Region ${d.name} from spec.regions (allowed 24 hours after it was added, never the last Region), let the controller remove it, then add it again with the new key; recreating the whole replication set erases all incident data`,
       });
   }
   for (const o of observed.regions)

@@ -289,6 +289,7 @@ describe('ReplicationSet', () => {
     const wrong = await op.waitFor('ReplicationSet', 'wrong-key', (x) => readyReason(x) === 'InvalidSpec');
     expect(condition(wrong, 'Ready')?.message).toContain('spec.regions[name=eu-west-1].sseKmsKeyId');
     expect(condition(wrong, 'Ready')?.message).toContain(KEY('eu-west-1', '100000000002'));
+    expect(condition(wrong, 'Ready')?.message).toContain("AWS cannot change a Region's KMS key");
     expect(await writesIn('100000000002', since)).toEqual([]);
     await op.remove('ReplicationSet', 'wrong-key');
     await op.gone('ReplicationSet', 'wrong-key');

@@ -67,6 +67,7 @@ describe('diff', () => {
         desired: DEFAULT_KEY,
         observed: KEY,
         updatable: false,
+        remedy: expect.stringContaining('remove Region eu-west-1'),
       },
     ]);
   });
