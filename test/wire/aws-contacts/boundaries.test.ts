@@ -222,11 +222,12 @@ function generate(operation: string): Case[] {
           `${typeof value === 'string' ? value : ''}${'a'.repeat(l.maxLen + 1)}`.slice(-(l.maxLen + 1)),
         );
       }
-      // A leading NUL breaks anchored patterns at once (an appended one can make nested quantifiers
-      // such as the ARN pattern's backtrack exponentially).
+      // A NUL outside the allowed characters, first and last (patterns run in linear time, so a
+      // late mismatch against nested quantifiers such as the ARN pattern's is cheap too).
       if (l.pattern?.startsWith('^') && typeof value === 'string') {
         emit(path, keys, 'pattern (valid)', true, value);
         emit(path, keys, 'pattern (NUL first)', false, `\u0000${value}`);
+        emit(path, keys, 'pattern (NUL last)', false, `${value}\u0000`);
       }
     } else if (type === 'integer' || type === 'number') {
       if (l.min !== undefined) {
