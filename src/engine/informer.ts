@@ -57,10 +57,13 @@ class SessionWatch extends Watch {
   /** Whether the session that ended last was healthy: it saw an event or was closed normally after a while. */
   lastHealthy = false;
   readonly #o: InformerOptions<never>;
+  readonly #onEvent: (type: string) => void;
+  #current: AbortController | undefined;
 
-  constructor(o: InformerOptions<never>) {
+  constructor(o: InformerOptions<never>, onEvent: (type: string) => void) {
     super(o.kc);
     this.#o = o;
+    this.#onEvent = onEvent;
     // client-node's default is 30 s of silence, shorter than the apiserver's bookmark period.
     (this as unknown as { requestTimeoutMs: number }).requestTimeoutMs = o.watchInactivityMs ?? 90_000;
   }
@@ -76,16 +79,16 @@ class SessionWatch extends Watch {
     let events = 0;
     let expired = false;
     this.stats.sessions++;
-    o.onWatchEvent?.('CONNECT');
+    this.#onEvent('CONNECT');
     const timeout = o.watchTimeoutSeconds ?? Math.round(300 * (1 + (o.random ?? Math.random)()));
-    return super.watch(
+    const request = super.watch(
       path,
       { ...queryParams, allowWatchBookmarks: true, timeoutSeconds: timeout },
       (phase, obj, raw) => {
         events++;
         if (phase === 'BOOKMARK') this.stats.bookmarks++;
         if (phase === 'ERROR' && (obj as { code?: number } | undefined)?.code === 410) expired = true;
-        o.onWatchEvent?.(phase);
+        this.#onEvent(phase);
         callback(phase, obj, raw);
       },
       (err) => {
@@ -94,6 +97,18 @@ class SessionWatch extends Watch {
         done(err);
       },
     );
+    void request.then((c) => {
+      this.#current = c;
+    });
+    return request;
+  }
+
+  /**
+   * Ends the current watch as client-node's own inactivity timeout would, so it re-watches at once
+   * from its resourceVersion (a plain abort would surface as an error and a backoff).
+   */
+  restart(): void {
+    this.#current?.abort(new DOMException('watch silent for too long', 'TimeoutError'));
   }
 
   /** client-node's reconnect delay: skipped after a healthy session, otherwise waited on our clock. */
@@ -133,7 +148,10 @@ export class Informer<T extends ManagedObject | Obj> {
       this.#touch();
       return list;
     };
-    this.#watch = new SessionWatch(opts as InformerOptions<never>);
+    this.#watch = new SessionWatch(opts as InformerOptions<never>, (type) => {
+      this.#touch(); // bookmarks too: a quiet but live watch is not restarted
+      opts.onWatchEvent?.(type);
+    });
     this.#lw = new ListWatch<KubernetesObject>(
       path,
       this.#watch,
@@ -194,10 +212,7 @@ export class Informer<T extends ManagedObject | Obj> {
     this.#watchdog = this.#o.clock.setTimer(() => {
       if (this.#stopped) return;
       if (this.#o.clock.now() - this.#lastActivity >= ms) {
-        void this.#lw
-          .stop()
-          .then(() => this.#lw.start())
-          .catch((e: unknown) => this.#onError(e));
+        this.#watch.restart();
         this.#touch();
       }
       this.#armWatchdog();

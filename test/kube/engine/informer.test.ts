@@ -163,3 +163,40 @@ describe('Informer on an idle watch', () => {
     }
   });
 });
+
+describe('Informer watchdog', () => {
+  it('restarts a silent watch in place: no error, no backoff, and events keep flowing', async () => {
+    const connects: Array<() => void> = [];
+    let sessions = 0;
+    const errors: unknown[] = [];
+    let addedResolve: ((name: string) => void) | undefined;
+    const inf = new Informer<ManagedObject>({
+      kc,
+      client,
+      type: CONTACTS,
+      clock: systemClock,
+      namespace: 'default',
+      watchdogMs: 100, // the shared emulator sends no bookmark for a minute: every watch looks silent
+      handlers: { add: (o) => addedResolve?.(o.metadata.name) },
+      onError: (e) => errors.push(e),
+      onWatchEvent: (type) => {
+        if (type !== 'CONNECT') return;
+        sessions++;
+        for (const c of connects.splice(0)) c();
+      },
+    });
+    await inf.start();
+    try {
+      while (sessions < 4) await new Promise<void>((resolve) => connects.push(resolve));
+      const added = new Promise<string>((resolve) => {
+        addedResolve = resolve;
+      });
+      await client.create(CONTACTS, contact('after-watchdog'), 'default');
+      expect(await added).toBe('after-watchdog');
+      expect(errors).toEqual([]);
+      expect(inf.watchStats().delaysWaited).toBe(0);
+    } finally {
+      await inf.stop();
+    }
+  });
+});
