@@ -166,7 +166,7 @@ describe('EscalationPlan', () => {
         DurationInMinutes: 10,
         Targets: [
           { ContactTargetInfo: { ContactId: people.alice, IsEssential: true } },
-          { ContactTargetInfo: { ContactId: people.bob, IsEssential: false } },
+          { ContactTargetInfo: { ContactId: people.bob as string, IsEssential: false } },
         ],
       },
       {
@@ -368,5 +368,94 @@ describe('EscalationPlan', () => {
     expect(
       op.calls({ service: 'ssm-contacts', operation: 'DeleteContact' }).filter((c) => c.outcome === 'error'),
     ).toEqual([]);
+  });
+
+  it('refuses an alias another AWS contact holds, and adopts it once the annotation names it', async () => {
+    const { ContactArn: legacy } = await op.sdk.contacts.send(
+      new CreateContactCommand({
+        Alias: 'legacy',
+        DisplayName: 'Legacy',
+        Type: 'ESCALATION',
+        Plan: {
+          Stages: [
+            {
+              DurationInMinutes: 1,
+              Targets: [{ ContactTargetInfo: { ContactId: people.bob as string, IsEssential: false } }],
+            },
+          ],
+        },
+      }),
+    );
+    const spec = {
+      alias: 'legacy',
+      displayName: 'Adopted',
+      stages: [stage(5, toArn(people.carol as string))],
+    };
+    await op.apply(plan('adopter', spec));
+    const refused = await op.waitFor('EscalationPlan', 'adopter', failedWith('InvalidSpec'));
+    expect(condition(refused, 'Ready')?.message).toContain(`already exists in AWS (${legacy})`);
+    expect(callsNaming('legacy').filter((c) => c.operation === 'CreateContact')).toHaveLength(1); // ours, above
+    const since = op.mark();
+    await op.apply({
+      ...plan('adopter', spec),
+      metadata: { name: 'adopter', namespace: NS, annotations: { [ARN_ANNOTATION]: legacy } },
+    });
+    // The engine treats the identity annotation as its own bookkeeping (a change to it enqueues
+    // nothing), so the adoption happens at the refused object's resync visit.
+    op.stack.clock.advance(11 * 60_000);
+    await op.ready('EscalationPlan', 'adopter');
+    expect(op.writes(since).map((c) => c.operation)).toEqual(['UpdateContact']);
+    const aws = await awsPlan(legacy as string);
+    expect(aws.DisplayName).toBe('Adopted');
+    expect(aws.Plan?.Stages).toEqual([
+      {
+        DurationInMinutes: 5,
+        Targets: [{ ContactTargetInfo: { ContactId: people.carol, IsEssential: false } }],
+      },
+    ]);
+  });
+
+  it('with managementPolicy Observe reports drift and never writes', async () => {
+    const { ContactArn: arn } = await op.sdk.contacts.send(
+      new CreateContactCommand({
+        Alias: 'watched',
+        DisplayName: 'As in AWS',
+        Type: 'ESCALATION',
+        Plan: {
+          Stages: [
+            {
+              DurationInMinutes: 1,
+              Targets: [{ ContactTargetInfo: { ContactId: people.bob as string, IsEssential: false } }],
+            },
+          ],
+        },
+      }),
+    );
+    const since = op.mark();
+    await op.apply(
+      plan('watched', {
+        displayName: 'As in git',
+        managementPolicy: 'Observe',
+        stages: [stage(1, toArn(people.bob as string))],
+      }),
+    );
+    const o = await op.waitFor(
+      'EscalationPlan',
+      'watched',
+      (x) => condition(x, 'Synced')?.reason === 'DriftDetected',
+    );
+    expect(condition(o, 'Synced')?.message).toContain('spec.displayName');
+    expect(o?.status.arn).toBe(arn);
+    expect(op.writes(since, 'ssm-contacts')).toEqual([]);
+  });
+
+  it('with deletionPolicy Retain leaves the AWS escalation plan in place', async () => {
+    await op.apply(
+      plan('kept', { deletionPolicy: 'Retain', stages: [stage(0, toArn(people.carol as string))] }),
+    );
+    const arn = (await op.ready('EscalationPlan', 'kept')).status.arn as string;
+    await op.remove('EscalationPlan', 'kept');
+    await op.gone('EscalationPlan', 'kept');
+    expect((await awsPlan(arn)).Alias).toBe('kept');
   });
 });
