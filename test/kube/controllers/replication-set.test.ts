@@ -313,6 +313,29 @@ describe('ReplicationSet', () => {
     expect((await writesIn('100000000002', since)).map((c) => c.operation)).toEqual(['TagResource']);
     const list = await sdk.send(new ListReplicationSetsCommand({}));
     expect(list.replicationSetArns).toEqual([made.arn]);
+
+    // Observe only: a second object may watch the same set; drift is reported, never written.
+    since = op.mark();
+    await op.apply(
+      rs('watcher', 'acct-adopt', {
+        regions: [
+          { name: 'us-east-1' },
+          { name: 'eu-west-1', sseKmsKeyId: KEY('eu-west-1', '100000000002') },
+        ],
+        deletionProtected: true,
+        managementPolicy: 'Observe',
+      }),
+    );
+    const watcher = await op.waitFor(
+      'ReplicationSet',
+      'watcher',
+      (x) => condition(x, 'Synced')?.reason === 'DriftDetected',
+    );
+    expect(condition(watcher, 'Synced')?.message).toContain('spec.deletionProtected');
+    expect(watcher?.status?.arn).toBe(made.arn);
+    await op.remove('ReplicationSet', 'watcher');
+    await op.gone('ReplicationSet', 'watcher');
+    expect(await writesIn('100000000002', since)).toEqual([]);
   });
 
   it('refuses a second ReplicationSet for the same account, naming the owner, and deletes it without touching AWS', async () => {
