@@ -115,9 +115,14 @@ that reference it.`,
 says when each channel is paged. A channel is engaged only after it is activated with the code Incident
 Manager sends to the device: put the code into the Secret named by \`activationCodeSecretRef\` and the
 controller activates the channel; \`status.channels\` shows each channel's activation status (a recipient can
-deactivate a channel at any time by replying UNSUBSCRIBE). Use at least two channels of different types and
-page one of them at 0 minutes. A Contact of type \`OnCallSchedule\` is an on-call schedule: up to 8 Rotations in
-order. \`alias\` and \`type\` cannot change; the alias is part of the contact's ARN.`,
+deactivate a channel at any time by replying UNSUBSCRIBE). Each code is tried once: a value that was already in
+the Secret when the channel was created (or its address changed) is not used, and a code AWS rejects makes the
+Contact \`InvalidSpec\` naming the Secret and key, without being sent again until that value changes. A new
+channel gets a code at once unless \`deferActivation\` is set; a changed address gets a new code. Use at least
+two channels of different types and page one of them at 0 minutes. A Contact of type \`OnCallSchedule\` is an
+on-call schedule: up to 8 Rotations in order; \`status.onCallNow\` and \`status.nextHandOffs\` show who is on
+call and the next shifts (refreshed at each resync). \`alias\` and \`type\` cannot change; the alias is part of
+the contact's ARN.`,
   EscalationPlan: `An escalation plan pages its stages in order: each stage engages its targets (contacts, on-call
 schedules, other escalation plans) and waits \`durationInMinutes\` before the next stage starts. A target with
 \`isEssential: true\` stops the plan when it acknowledges. Targets must be in the plan's own account (contacts
