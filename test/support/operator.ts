@@ -83,6 +83,14 @@ export interface Operator {
   /** The AWS call log's high-water mark: pass it to `calls`/`writes` to see only what came after. */
   mark(): number;
   calls(filter?: { service?: string; operation?: string; since?: number }): CallRecord[];
+  /**
+   * Resolves with the first AWS call after `since` that satisfies `pred`: one already logged, or
+   * the next one the emulator logs (no polling; the call log notifies).
+   */
+  nextCall(
+    pred: (c: CallRecord) => boolean,
+    opts?: { since?: number; timeoutMs?: number },
+  ): Promise<CallRecord>;
   /** Successful and failed non-read AWS calls since the mark. */
   writes(since?: number, service?: string): CallRecord[];
   /** Events recorded for an object (core/v1). */
@@ -184,6 +192,16 @@ export async function startOperator(
     });
   };
 
+  // Every call the emulator logs is offered to the waiting `nextCall`s.
+  const callWaiters = new Set<(c: CallRecord) => void>();
+  const log = stack.aws.admin.log;
+  const logAdd = log.add.bind(log);
+  log.add = (r) => {
+    logAdd(r);
+    const last = log.calls().at(-1);
+    if (last) for (const w of [...callWaiters]) w(last);
+  };
+
   let seqBase = 0;
   const op: Operator = {
     stack,
@@ -230,6 +248,25 @@ export async function startOperator(
           ...(f.operation ? { operation: f.operation } : {}),
         })
         .filter((c) => c.seq > since);
+    },
+    nextCall(pred, o = {}) {
+      const since = o.since ?? seqBase;
+      const hit = op.calls({ since }).find(pred);
+      if (hit) return Promise.resolve(hit);
+      return new Promise((resolve, reject) => {
+        const waiter = (c: CallRecord) => {
+          if (c.seq <= since || !pred(c)) return;
+          callWaiters.delete(waiter);
+          clearTimeout(timer);
+          resolve(c);
+        };
+        // A guard against a hung test, not a synchronisation.
+        const timer = setTimeout(() => {
+          callWaiters.delete(waiter);
+          reject(new Error(`timed out waiting for an AWS call after #${since}`));
+        }, o.timeoutMs ?? 60_000);
+        callWaiters.add(waiter);
+      });
     },
     writes(since = seqBase, service) {
       return op.calls({ since, ...(service ? { service } : {}) }).filter((c) => !isRead(c.operation));
