@@ -31,7 +31,18 @@ import { createInput, fromAws, type PlanState } from './mapping.ts';
 
 type Client = ExternalClient<ResponsePlan, PlanState>;
 
-export function responsePlanClient(clients: ClientSet, gate: AwsGate): Client {
+/** How often to look again while the account's replication set is not ACTIVE yet. */
+export const REPLICATION_SET_POLL_MS = 30_000;
+
+/**
+ * `replicationSets`: cache keys of the ReplicationSet objects of the plan's account, so that one
+ * turning Ready wakes a plan waiting for it (a set onboarded outside the cluster is polled).
+ */
+export function responsePlanClient(
+  clients: ClientSet,
+  gate: AwsGate,
+  replicationSets: string[] = [],
+): Client {
   const target = { account: clients.account, region: clients.region, service: 'ssm-incidents' as const };
   const call = <T>(operation: string, fn: () => Promise<T>) => gate.call(target, operation, fn);
   const sdk = clients.incidents;
@@ -70,6 +81,11 @@ export function responsePlanClient(clients: ClientSet, gate: AwsGate): Client {
   }
 
   /** Creating before the account is onboarded fails (often with an empty ValidationException): wait instead. */
+  const waitOpts = {
+    rule: 'ReplicationSetNotReady',
+    dependencies: replicationSets,
+    retryAfterMs: REPLICATION_SET_POLL_MS,
+  };
   async function requireActiveReplicationSet(): Promise<void> {
     const list = await call('ListReplicationSets', () => sdk.send(new ListReplicationSetsCommand({})));
     const arn = list.replicationSetArns?.[0];
@@ -78,7 +94,7 @@ export function responsePlanClient(clients: ClientSet, gate: AwsGate): Client {
       throw new ClassifiedError(
         'DependencyNotReady',
         `ReplicationSetNotReady: Incident Manager is not onboarded in the ${where} (no replication set); the response plan is created once a replication set is ACTIVE`,
-        { rule: 'ReplicationSetNotReady' },
+        waitOpts,
       );
     const rs = await call('GetReplicationSet', () => sdk.send(new GetReplicationSetCommand({ arn })));
     const status = rs.replicationSet?.status;
@@ -86,7 +102,7 @@ export function responsePlanClient(clients: ClientSet, gate: AwsGate): Client {
       throw new ClassifiedError(
         'DependencyNotReady',
         `ReplicationSetNotReady: the replication set ${arn} is ${status ?? 'in an unknown state'}; the response plan is created once it is ACTIVE`,
-        { rule: 'ReplicationSetNotReady' },
+        waitOpts,
       );
   }
 
@@ -124,7 +140,9 @@ export function responsePlanClient(clients: ClientSet, gate: AwsGate): Client {
         ctx.idempotencyToken('CreateResponsePlan'),
         identityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid: uidOf(mr) } }),
       );
-      const out = await call('CreateResponsePlan', () => sdk.send(new CreateResponsePlanCommand(input)));
+      const out = await call('CreateResponsePlan', () =>
+        sdk.send(new CreateResponsePlanCommand(input)),
+      ).catch(passRole(ctx.desired));
       if (!out.arn)
         throw new ClassifiedError('Transient', 'CreateResponsePlan returned no ARN', {
           operation: 'CreateResponsePlan',
@@ -138,7 +156,9 @@ export function responsePlanClient(clients: ClientSet, gate: AwsGate): Client {
       // The SDK fills UpdateResponsePlan's clientToken at random: a token derived from the content
       // would make a later change back to the same content a no-op replay.
       if (p.update)
-        await call('UpdateResponsePlan', () => sdk.send(new UpdateResponsePlanCommand({ arn, ...p.update })));
+        await call('UpdateResponsePlan', () =>
+          sdk.send(new UpdateResponsePlanCommand({ arn, ...p.update })),
+        ).catch(passRole(ctx.desired));
       // Untag first: it frees room under the 50-tag quota for the new keys.
       if (p.untag)
         await call('UntagResource', () =>
@@ -156,5 +176,27 @@ export function responsePlanClient(clients: ClientSet, gate: AwsGate): Client {
         if (!isNotFound(e)) throw e;
       }
     },
+  };
+}
+
+/**
+ * AWS refuses to save a runbook whose role the caller may not pass (iam:PassRole; always so for a
+ * role in another account). Point at the field, keep AWS's words; AccessDenied waits for the resync.
+ */
+function passRole(desired: PlanState): (e: unknown) => never {
+  return (e) => {
+    const role = desired.runbook?.roleArn;
+    if (
+      e instanceof ClassifiedError &&
+      e.errorClass === 'AccessDenied' &&
+      role &&
+      e.message.includes('iam:PassRole')
+    )
+      throw new ClassifiedError(
+        'AccessDenied',
+        `spec.runbook.roleArn: AWS refused the runbook role ${role}: ${e.message.split('. Grant')[0]}. Use a role in the response plan's account and allow the controller iam:PassRole on it`,
+        { cause: e, field: 'spec.runbook.roleArn', rule: 'PassRoleDenied', operation: e.operation },
+      );
+    throw e;
   };
 }

@@ -3,7 +3,7 @@
 import { accountFor } from '../../aws/accounts.ts';
 import type { AWSAccountSpec } from '../../crds/aws-account.ts';
 import type { ResponsePlan } from '../../crds/response-plan.ts';
-import type { FieldError, KindHandler, ReferenceField } from '../../engine/contract.ts';
+import { type FieldError, type KindHandler, objectKey, type ReferenceField } from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
 import { targetReference } from '../shared/targets.ts';
 import { diff } from './diff.ts';
@@ -108,7 +108,10 @@ export function responsePlanHandler(deps: KindDeps): KindHandler<ResponsePlan, P
     observedStatus: (o) => ({ engagementArns: o.engagements }),
     connect: async (mr) => {
       const { name, spec } = accountFor(deps.lookup, mr);
-      return responsePlanClient(deps.accounts.clients(name, spec), deps.gate);
+      const sets = (deps.list?.('ReplicationSet') ?? [])
+        .filter((o) => (o.spec.accountRef?.name ?? '') === (mr.spec.accountRef?.name ?? ''))
+        .map(objectKey);
+      return responsePlanClient(deps.accounts.clients(name, spec), deps.gate, sets);
     },
   };
 }

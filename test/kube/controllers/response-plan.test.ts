@@ -1,0 +1,711 @@
+// ResponsePlan end to end: kube emulator + AWS emulator + the controller in-process (ResponsePlan and
+// EscalationPlan kinds). The contacts the plans engage are made straight through the SDK; one lives
+// in another account and is shared through RAM. Waits follow watches and the AWS call log.
+import {
+  AcceptResourceShareInvitationCommand,
+  CreateResourceShareCommand,
+  GetResourceShareInvitationsCommand,
+  RAMClient,
+} from '@aws-sdk/client-ram';
+import { CreateContactCommand, SSMContactsClient } from '@aws-sdk/client-ssm-contacts';
+import {
+  CreateReplicationSetCommand,
+  CreateResponsePlanCommand,
+  GetResponsePlanCommand,
+  ListTagsForResourceCommand,
+  SSMIncidentsClient,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateResponsePlanCommand,
+} from '@aws-sdk/client-ssm-incidents';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { module as escalationPlanModule } from '../../../src/controllers/escalation-plan/index.ts';
+import { module as responsePlanModule } from '../../../src/controllers/response-plan/index.ts';
+import type { CallRecord } from '../../../src/emulators/aws/observe.ts';
+import { condition, isReady, type KubeObject, type Operator, startOperator } from '../../support/operator.ts';
+
+const NS = 'rp-test';
+const API = 'incidentmanager.gitops.dev/v1alpha1';
+const ARN_ANNOTATION = 'incidentmanager.gitops.dev/external-arn';
+const RESYNC_MS = 600_000;
+const PARTNER_KEY = 'AKIAI44QH8DHBEXAMPLE'; // account 222222222222 (docs/aws-emulator.md)
+const OUTSIDER_KEY = 'AKIAJ3333333EXAMPLE3'; // account 333333333333, not onboarded at first
+
+let op: Operator;
+let ACCT: string;
+let REGION: string;
+const people: Record<string, string> = {};
+let partner: string;
+const t = (name: string) => `arn:aws:sns:${REGION}:${ACCT}:${name}`;
+const role = (name: string) => `arn:aws:iam::${ACCT}:role/${name}`;
+
+function sdkFor(accessKeyId: string) {
+  const cfg = {
+    region: REGION,
+    endpoint: op.stack.aws.url,
+    credentials: { accessKeyId, secretAccessKey: 'local-emulator' },
+  };
+  return {
+    incidents: new SSMIncidentsClient(cfg),
+    contacts: new SSMContactsClient(cfg),
+    ram: new RAMClient(cfg),
+  };
+}
+
+async function personal(contacts: SSMContactsClient, alias: string): Promise<string> {
+  const out = await contacts.send(
+    new CreateContactCommand({ Alias: alias, Type: 'PERSONAL', Plan: { Stages: [] } }),
+  );
+  return out.ContactArn as string;
+}
+
+function rp(name: string, spec: Record<string, unknown>, annotations?: Record<string, string>): KubeObject {
+  return {
+    apiVersion: API,
+    kind: 'ResponsePlan',
+    metadata: { name, namespace: NS, ...(annotations ? { annotations } : {}) },
+    spec: { name, ...spec },
+  };
+}
+
+const fullSpec = () => ({
+  displayName: 'Payments outage',
+  incidentTemplate: {
+    title: 'Payments down',
+    impact: 2,
+    summary: 'Card payments are failing.',
+    dedupeString: 'payments-outage',
+    incidentTags: { team: 'payments', service: 'checkout' },
+    notificationTargets: [t('notify-b'), t('notify-a')],
+  },
+  chatChannel: { snsTopicArns: [t('chat-b'), t('chat-a')] },
+  engagements: [{ contactArn: people.alice }, { contactArn: partner }],
+  runbook: {
+    documentName: 'AWSIncidents-CriticalIncidentRunbookTemplate',
+    documentVersion: '1',
+    roleArn: role('IncidentManagerRunbookRole'),
+    targetAccount: 'ImpactedAccount',
+    parameters: { AutomationAssumeRole: [role('RunbookSteps')], Regions: ['eu-west-1', 'us-east-1'] },
+    dynamicParameters: { IncidentRecordArn: 'IncidentRecordARN', Resources: 'InvolvedResources' },
+  },
+  pagerDuty: { name: 'payments-pagerduty', secretId: 'pagerduty/payments', serviceId: 'PXPAY01' },
+  tags: { team: 'payments', env: 'prod' },
+});
+
+async function readBack(arn: string) {
+  const p = await op.sdk.incidents.send(new GetResponsePlanCommand({ arn }));
+  const tags = await op.sdk.incidents.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+  const { $metadata: _m, ...plan } = p;
+  return { plan, tags: tags.tags ?? {} };
+}
+
+/** Applies and waits until the controller has acted on this generation and the plan is Ready. */
+async function applyReady(obj: KubeObject): Promise<KubeObject> {
+  const applied = await op.apply(obj);
+  const name = obj.metadata.name;
+  const seen = await op.waitFor(
+    'ResponsePlan',
+    name,
+    (o) =>
+      isReady(o) ||
+      (condition(o, 'Ready')?.reason === 'Creating' &&
+        o?.status?.observedGeneration === applied.metadata.generation),
+    { namespace: NS },
+  );
+  // Created: the controller looks again after its first poll (5 s); jump the clock there. If the
+  // poll is not scheduled yet this only saves nothing: the wait below is what synchronises.
+  if (!isReady(seen)) op.stack.clock.advance(5_000);
+  return op.ready('ResponsePlan', name, NS);
+}
+
+const arnOf = (o: KubeObject | undefined) =>
+  (o?.metadata.annotations as Record<string, string> | undefined)?.[ARN_ANNOTATION] as string;
+/** A call's body without the members every call has. */
+function body(c: CallRecord | undefined): Record<string, unknown> {
+  const { arn: _a, clientToken: _c, resourceArn: _r, ...rest } = (c?.input ?? {}) as Record<string, unknown>;
+  return rest;
+}
+
+beforeAll(async () => {
+  op = await startOperator({ namespace: NS, modules: [responsePlanModule, escalationPlanModule] });
+  ACCT = op.stack.account;
+  REGION = op.stack.region;
+  await op.onboard();
+  for (const a of ['alice', 'bob', 'carol']) people[a] = await personal(op.sdk.contacts, a);
+  // A contact of another account, shared with ours through RAM (invitation accepted).
+  const other = sdkFor(PARTNER_KEY);
+  await other.incidents.send(new CreateReplicationSetCommand({ regions: { [REGION]: {} } }));
+  partner = await personal(other.contacts, 'partner-oncall');
+  await other.ram.send(
+    new CreateResourceShareCommand({ name: 'partner-oncall', resourceArns: [partner], principals: [ACCT] }),
+  );
+  const inv = await op.sdk.ram.send(new GetResourceShareInvitationsCommand({}));
+  await op.sdk.ram.send(
+    new AcceptResourceShareInvitationCommand({
+      resourceShareInvitationArn: inv.resourceShareInvitations?.[0]?.resourceShareInvitationArn,
+    }),
+  );
+  op.stack.clock.advance(5_000); // the association settles on the emulator's clock
+  for (const c of Object.values(other)) c.destroy();
+});
+
+afterAll(async () => {
+  await op?.stop();
+});
+
+describe('ResponsePlan', () => {
+  it('creates a plan with every field; AWS reads back as the YAML says', async () => {
+    const m = op.mark();
+    const obj = await applyReady(rp('payments-full', fullSpec()));
+    const arn = arnOf(obj);
+    expect(arn).toBe(`arn:aws:ssm-incidents::${ACCT}:response-plan/payments-full`);
+    const writes = op.writes(m, 'ssm-incidents');
+    expect(writes.map((w) => w.operation)).toEqual(['CreateResponsePlan']);
+    expect(writes[0]?.token).toMatch(/^[0-9a-f]{64}$/);
+
+    const { plan, tags } = await readBack(arn);
+    const sorted = (xs: string[]) => [...xs].sort();
+    expect(plan).toEqual({
+      arn,
+      name: 'payments-full',
+      displayName: 'Payments outage',
+      incidentTemplate: {
+        title: 'Payments down',
+        impact: 2,
+        summary: 'Card payments are failing.',
+        dedupeString: 'payments-outage',
+        incidentTags: { team: 'payments', service: 'checkout' },
+        notificationTargets: sorted([t('notify-a'), t('notify-b')]).map((snsTopicArn) => ({ snsTopicArn })),
+      },
+      chatChannel: { chatbotSns: sorted([t('chat-a'), t('chat-b')]) },
+      engagements: sorted([people.alice as string, partner]),
+      actions: [
+        {
+          ssmAutomation: {
+            documentName: 'AWSIncidents-CriticalIncidentRunbookTemplate',
+            documentVersion: '1',
+            roleArn: role('IncidentManagerRunbookRole'),
+            targetAccount: 'IMPACTED_ACCOUNT',
+            parameters: { AutomationAssumeRole: [role('RunbookSteps')], Regions: ['eu-west-1', 'us-east-1'] },
+            dynamicParameters: {
+              IncidentRecordArn: { variable: 'INCIDENT_RECORD_ARN' },
+              Resources: { variable: 'INVOLVED_RESOURCES' },
+            },
+          },
+        },
+      ],
+      integrations: [
+        {
+          pagerDutyConfiguration: {
+            name: 'payments-pagerduty',
+            secretId: 'pagerduty/payments',
+            pagerDutyIncidentConfiguration: { serviceId: 'PXPAY01' },
+          },
+        },
+      ],
+    });
+    expect(tags).toMatchObject({
+      team: 'payments',
+      env: 'prod',
+      'incidentmanager.gitops.dev/name': 'payments-full',
+    });
+    expect(obj.status?.arn).toBe(arn);
+    expect(obj.status?.engagementArns).toEqual(sorted([people.alice as string, partner]));
+    expect(condition(obj, 'Synced')?.reason).toBe('ReconcileSuccess');
+  });
+
+  it('each field changed alone → one write holding just that change', async () => {
+    const spec = fullSpec();
+    const steps: {
+      why: string;
+      edit: () => void;
+      op?: string;
+      body?: Record<string, unknown>;
+    }[] = [
+      {
+        why: 'display name',
+        edit: () => {
+          spec.displayName = 'Payments incident';
+        },
+        op: 'UpdateResponsePlan',
+        body: { displayName: 'Payments incident' },
+      },
+      {
+        why: 'display name removed',
+        edit: () => {
+          delete (spec as Partial<typeof spec>).displayName;
+        },
+        op: 'UpdateResponsePlan',
+        body: { displayName: '' },
+      },
+      {
+        why: 'title',
+        edit: () => {
+          spec.incidentTemplate.title = 'Payments failing';
+        },
+        op: 'UpdateResponsePlan',
+        body: { incidentTemplateTitle: 'Payments failing' },
+      },
+      {
+        why: 'impact',
+        edit: () => {
+          spec.incidentTemplate.impact = 1;
+        },
+        op: 'UpdateResponsePlan',
+        body: { incidentTemplateImpact: 1 },
+      },
+      {
+        why: 'summary removed',
+        edit: () => {
+          delete (spec.incidentTemplate as Partial<typeof spec.incidentTemplate>).summary;
+        },
+        op: 'UpdateResponsePlan',
+        body: { incidentTemplateSummary: '' },
+      },
+      {
+        why: 'dedupe string',
+        edit: () => {
+          spec.incidentTemplate.dedupeString = 'payments';
+        },
+        op: 'UpdateResponsePlan',
+        body: { incidentTemplateDedupeString: 'payments' },
+      },
+      {
+        why: 'incident tags',
+        edit: () => {
+          spec.incidentTemplate.incidentTags = { team: 'payments', service: 'ledger' };
+        },
+        op: 'UpdateResponsePlan',
+        body: { incidentTemplateTags: { service: 'ledger', team: 'payments' } },
+      },
+      {
+        why: 'incident tags removed',
+        edit: () => {
+          delete (spec.incidentTemplate as Partial<typeof spec.incidentTemplate>).incidentTags;
+        },
+        op: 'UpdateResponsePlan',
+        body: { incidentTemplateTags: {} },
+      },
+      {
+        why: 'notification targets reordered: nothing to send',
+        edit: () => {
+          spec.incidentTemplate.notificationTargets.reverse();
+        },
+      },
+      {
+        why: 'a notification target removed',
+        edit: () => {
+          spec.incidentTemplate.notificationTargets = [t('notify-a')];
+        },
+        op: 'UpdateResponsePlan',
+        body: { incidentTemplateNotificationTargets: [{ snsTopicArn: t('notify-a') }] },
+      },
+      {
+        why: 'chat channel topics',
+        edit: () => {
+          spec.chatChannel.snsTopicArns = [t('chat-a')];
+        },
+        op: 'UpdateResponsePlan',
+        body: { chatChannel: { chatbotSns: [t('chat-a')] } },
+      },
+      {
+        why: 'chat channel removed: the empty variant',
+        edit: () => {
+          delete (spec as Partial<typeof spec>).chatChannel;
+        },
+        op: 'UpdateResponsePlan',
+        body: { chatChannel: { empty: {} } },
+      },
+      {
+        why: 'an engagement added',
+        edit: () => {
+          spec.engagements.push({ contactArn: people.bob });
+        },
+        op: 'UpdateResponsePlan',
+        body: { engagements: [people.alice, people.bob, partner].sort() },
+      },
+      {
+        why: 'runbook document version removed',
+        edit: () => {
+          delete (spec.runbook as Partial<typeof spec.runbook>).documentVersion;
+        },
+        op: 'UpdateResponsePlan',
+        body: {
+          actions: [
+            {
+              ssmAutomation: {
+                roleArn: role('IncidentManagerRunbookRole'),
+                documentName: 'AWSIncidents-CriticalIncidentRunbookTemplate',
+                targetAccount: 'IMPACTED_ACCOUNT',
+                parameters: {
+                  AutomationAssumeRole: [role('RunbookSteps')],
+                  Regions: ['eu-west-1', 'us-east-1'],
+                },
+                dynamicParameters: {
+                  IncidentRecordArn: { variable: 'INCIDENT_RECORD_ARN' },
+                  Resources: { variable: 'INVOLVED_RESOURCES' },
+                },
+              },
+            },
+          ],
+        },
+      },
+      {
+        why: 'runbook parameters and target account',
+        edit: () => {
+          spec.runbook.parameters = {
+            AutomationAssumeRole: [role('OtherSteps')],
+          } as typeof spec.runbook.parameters;
+          delete (spec.runbook as Partial<typeof spec.runbook>).targetAccount;
+          spec.runbook.dynamicParameters = {
+            IncidentRecordArn: 'IncidentRecordARN',
+          } as typeof spec.runbook.dynamicParameters;
+        },
+        op: 'UpdateResponsePlan',
+        body: {
+          actions: [
+            {
+              ssmAutomation: {
+                roleArn: role('IncidentManagerRunbookRole'),
+                documentName: 'AWSIncidents-CriticalIncidentRunbookTemplate',
+                targetAccount: 'RESPONSE_PLAN_OWNER_ACCOUNT',
+                parameters: { AutomationAssumeRole: [role('OtherSteps')] },
+                dynamicParameters: { IncidentRecordArn: { variable: 'INCIDENT_RECORD_ARN' } },
+              },
+            },
+          ],
+        },
+      },
+      {
+        why: 'runbook removed',
+        edit: () => {
+          delete (spec as Partial<typeof spec>).runbook;
+        },
+        op: 'UpdateResponsePlan',
+        body: { actions: [] },
+      },
+      {
+        why: 'PagerDuty service',
+        edit: () => {
+          spec.pagerDuty.serviceId = 'PXPAY02';
+        },
+        op: 'UpdateResponsePlan',
+        body: {
+          integrations: [
+            {
+              pagerDutyConfiguration: {
+                name: 'payments-pagerduty',
+                secretId: '***', // the call log redacts members named like secrets
+                pagerDutyIncidentConfiguration: { serviceId: 'PXPAY02' },
+              },
+            },
+          ],
+        },
+      },
+      {
+        why: 'PagerDuty removed',
+        edit: () => {
+          delete (spec as Partial<typeof spec>).pagerDuty;
+        },
+        op: 'UpdateResponsePlan',
+        body: { integrations: [] },
+      },
+      {
+        why: 'a tag value: TagResource only',
+        edit: () => {
+          spec.tags.env = 'staging';
+        },
+        op: 'TagResource',
+        body: { tags: { env: 'staging' } },
+      },
+      {
+        why: 'a tag removed: UntagResource only',
+        edit: () => {
+          spec.tags = { team: 'payments' } as typeof spec.tags;
+        },
+        op: 'UntagResource',
+        body: { tagKeys: ['env'] },
+      },
+    ];
+    for (const s of steps) {
+      s.edit();
+      const m = op.mark();
+      await applyReady(rp('payments-full', structuredClone(spec)));
+      const writes = op.writes(m);
+      expect(
+        writes.map((w) => w.operation),
+        s.why,
+      ).toEqual(s.op ? [s.op] : []);
+      if (s.body) expect(body(writes[0]), s.why).toEqual(s.body);
+    }
+  });
+
+  it('drift on every field is corrected at the next resync: one update, one tag, one untag', async () => {
+    const obj = await applyReady(rp('payments-drift', fullSpec()));
+    const arn = arnOf(obj);
+    const before = op.mark();
+    // Someone edits the plan in the console: every field at once.
+    await op.sdk.incidents.send(
+      new UpdateResponsePlanCommand({
+        arn,
+        displayName: 'Other',
+        incidentTemplateTitle: 'Other',
+        incidentTemplateImpact: 5,
+        incidentTemplateSummary: '',
+        incidentTemplateDedupeString: 'x',
+        incidentTemplateTags: { team: 'x' },
+        incidentTemplateNotificationTargets: [],
+        chatChannel: { empty: {} },
+        engagements: [people.carol as string],
+        actions: [],
+        integrations: [],
+      }),
+    );
+    await op.sdk.incidents.send(
+      new TagResourceCommand({ resourceArn: arn, tags: { env: 'dev', extra: 'x' } }),
+    );
+    await op.sdk.incidents.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ['team'] }));
+    const drifted = op.mark();
+
+    // The resync: the controller's and the emulator's shared clock jumps past it.
+    op.stack.clock.advance(RESYNC_MS + 60_000);
+    const controllerWrite = (name: string) => (c: CallRecord) =>
+      c.operation === name && c.outcome === 'ok' && c.seq > drifted;
+    const update = await op.nextCall(controllerWrite('UpdateResponsePlan'));
+    const untag = await op.nextCall(controllerWrite('UntagResource'));
+    const tag = await op.nextCall(controllerWrite('TagResource'));
+    expect(body(update)).toEqual({
+      displayName: 'Payments outage',
+      incidentTemplateTitle: 'Payments down',
+      incidentTemplateImpact: 2,
+      incidentTemplateSummary: 'Card payments are failing.',
+      incidentTemplateDedupeString: 'payments-outage',
+      incidentTemplateTags: { service: 'checkout', team: 'payments' },
+      incidentTemplateNotificationTargets: [{ snsTopicArn: t('notify-a') }, { snsTopicArn: t('notify-b') }],
+      chatChannel: { chatbotSns: [t('chat-a'), t('chat-b')] },
+      engagements: [people.alice, partner].sort(),
+      actions: [
+        {
+          ssmAutomation: {
+            roleArn: role('IncidentManagerRunbookRole'),
+            documentName: 'AWSIncidents-CriticalIncidentRunbookTemplate',
+            documentVersion: '1',
+            targetAccount: 'IMPACTED_ACCOUNT',
+            parameters: { AutomationAssumeRole: [role('RunbookSteps')], Regions: ['eu-west-1', 'us-east-1'] },
+            dynamicParameters: {
+              IncidentRecordArn: { variable: 'INCIDENT_RECORD_ARN' },
+              Resources: { variable: 'INVOLVED_RESOURCES' },
+            },
+          },
+        },
+      ],
+      integrations: [
+        {
+          pagerDutyConfiguration: {
+            name: 'payments-pagerduty',
+            secretId: '***', // the call log redacts members named like secrets
+            pagerDutyIncidentConfiguration: { serviceId: 'PXPAY01' },
+          },
+        },
+      ],
+    });
+    expect(body(untag)).toEqual({ tagKeys: ['extra'] });
+    expect(body(tag)).toEqual({ tags: { env: 'prod', team: 'payments' } });
+    expect(
+      op
+        .writes(before)
+        .filter((w) => w.seq > drifted)
+        .map((w) => w.operation),
+    ).toEqual(['UpdateResponsePlan', 'UntagResource', 'TagResource']);
+    // AWS is back to the YAML.
+    const { plan, tags } = await readBack(arn);
+    expect(plan.displayName).toBe('Payments outage');
+    expect(plan.incidentTemplate?.impact).toBe(2);
+    expect(plan.integrations?.[0]?.pagerDutyConfiguration?.secretId).toBe('pagerduty/payments');
+    expect(tags).toMatchObject({ team: 'payments', env: 'prod' });
+    expect(tags).not.toHaveProperty('extra');
+  });
+
+  it('adopts an existing plan named by the external-arn annotation, sending only what differs', async () => {
+    const created = await op.sdk.incidents.send(
+      new CreateResponsePlanCommand({
+        name: 'adopted',
+        displayName: 'Made by hand',
+        incidentTemplate: { title: 'Adopted', impact: 3 },
+        engagements: [people.carol as string],
+        tags: { owner: 'sre' },
+      }),
+    );
+    const arn = created.arn as string;
+    const spec = {
+      displayName: 'Adopted plan',
+      incidentTemplate: { title: 'Adopted', impact: 3 },
+      engagements: [{ contactArn: people.carol }],
+      tags: { owner: 'sre' },
+    };
+    const m = op.mark();
+    const obj = await applyReady(rp('adopted', spec, { [ARN_ANNOTATION]: arn }));
+    expect(arnOf(obj)).toBe(arn);
+    const writes = op.writes(m);
+    expect(writes.map((w) => w.operation)).toEqual(['UpdateResponsePlan']);
+    expect(body(writes[0])).toEqual({ displayName: 'Adopted plan' });
+  });
+
+  it('refuses to take over a same-named plan it did not create (no annotation): no AWS write', async () => {
+    await op.sdk.incidents.send(
+      new CreateResponsePlanCommand({ name: 'foreign', incidentTemplate: { title: 'Foreign', impact: 4 } }),
+    );
+    const m = op.mark();
+    await op.apply(rp('foreign', { incidentTemplate: { title: 'Mine', impact: 4 } }));
+    const obj = await op.waitFor(
+      'ResponsePlan',
+      'foreign',
+      (o) => condition(o, 'Synced')?.reason === 'InvalidSpec',
+      {
+        namespace: NS,
+      },
+    );
+    expect(condition(obj, 'Synced')?.message).toContain('already exists');
+    expect(condition(obj, 'Synced')?.message).toContain(ARN_ANNOTATION);
+    expect(op.writes(m)).toEqual([]);
+  });
+
+  it('a missing contact: Ready=False ReferencesNotReady naming it, and no AWS write', async () => {
+    const m = op.mark();
+    await op.apply(
+      rp('needs-nobody', {
+        incidentTemplate: { title: 'x', impact: 3 },
+        engagements: [{ contactRef: { name: 'nobody' } }],
+      }),
+    );
+    const obj = await op.waitFor(
+      'ResponsePlan',
+      'needs-nobody',
+      (o) => condition(o, 'Ready')?.reason === 'ReferencesNotReady',
+      { namespace: NS },
+    );
+    expect(condition(obj, 'Ready')?.status).toBe('False');
+    expect(condition(obj, 'Ready')?.message).toContain(
+      `spec.engagements[0].contactRef: Contact ${NS}/nobody does not exist`,
+    );
+    expect(op.writes(m)).toEqual([]);
+  });
+
+  it('a reference resolved late: the plan is created as soon as the escalation plan is Ready', async () => {
+    const m = op.mark();
+    await op.apply(
+      rp('late', {
+        incidentTemplate: { title: 'Late', impact: 3 },
+        engagements: [{ escalationPlanRef: { name: 'late-escalation' } }, { contactArn: people.alice }],
+      }),
+    );
+    const waiting = await op.waitFor(
+      'ResponsePlan',
+      'late',
+      (o) => condition(o, 'Ready')?.reason === 'ReferencesNotReady',
+      { namespace: NS },
+    );
+    expect(condition(waiting, 'Ready')?.message).toContain(
+      `EscalationPlan ${NS}/late-escalation does not exist`,
+    );
+    expect(op.writes(m, 'ssm-incidents')).toEqual([]);
+
+    await op.apply({
+      apiVersion: API,
+      kind: 'EscalationPlan',
+      metadata: { name: 'late-escalation', namespace: NS },
+      spec: {
+        alias: 'late-escalation',
+        stages: [{ durationInMinutes: 5, targets: [{ contactArn: people.bob }] }],
+      },
+    });
+    const esc = await op.ready('EscalationPlan', 'late-escalation', NS);
+    const plan = await op.ready('ResponsePlan', 'late', NS);
+    const { plan: aws } = await readBack(arnOf(plan));
+    expect(aws.engagements).toEqual([people.alice, arnOf(esc)].sort());
+  });
+
+  it("waits for the account's replication set to be ACTIVE, then creates the plan", async () => {
+    await op.apply({
+      apiVersion: API,
+      kind: 'AWSAccount',
+      metadata: { name: 'outsider' },
+      spec: { accountId: '333333333333', region: REGION, roleArn: 'arn:aws:iam::333333333333:role/operator' },
+    });
+    await op.waitFor('AWSAccount', 'outsider', isReady);
+    const m = op.mark();
+    await op.apply(
+      rp('outsider-plan', { accountRef: { name: 'outsider' }, incidentTemplate: { title: 'x', impact: 3 } }),
+    );
+    const waiting = await op.waitFor(
+      'ResponsePlan',
+      'outsider-plan',
+      (o) => condition(o, 'Ready')?.message?.includes('ReplicationSetNotReady') === true,
+      { namespace: NS },
+    );
+    expect(condition(waiting, 'Ready')?.status).toBe('False');
+    expect(condition(waiting, 'Ready')?.message).toContain('not onboarded');
+    expect(op.calls({ since: m, operation: 'CreateResponsePlan' })).toEqual([]);
+
+    const outsider = sdkFor(OUTSIDER_KEY);
+    await outsider.incidents.send(new CreateReplicationSetCommand({ regions: { [REGION]: {} } }));
+    outsider.incidents.destroy();
+    op.stack.clock.advance(60_000); // the plan looks again within a minute
+    const ready = await op.ready('ResponsePlan', 'outsider-plan', NS);
+    expect(arnOf(ready)).toBe('arn:aws:ssm-incidents::333333333333:response-plan/outsider-plan');
+  });
+
+  it('a runbook role AWS refuses: the AWS message in the condition, no retry loop, fixed by the spec', async () => {
+    const bad = 'arn:aws:iam::999999999999:role/NotOurs';
+    const runbook = { documentName: 'AWSIncidents-CriticalIncidentRunbookTemplate', roleArn: bad };
+    const spec = (roleArn: string) => ({
+      incidentTemplate: { title: 'x', impact: 3 },
+      runbook: { ...runbook, roleArn },
+    });
+    const refused = (o: KubeObject | undefined) =>
+      condition(o, 'Synced')?.reason === 'AccessDenied' &&
+      condition(o, 'Synced')?.observedGeneration === o?.metadata.generation;
+    const expectAwsMessage = (o: KubeObject | undefined) => {
+      const msg = condition(o, 'Synced')?.message ?? '';
+      expect(msg).toContain('spec.runbook.roleArn');
+      expect(msg).toContain(`is not authorized to perform: iam:PassRole on resource: ${bad}`);
+    };
+
+    // On create.
+    await op.apply(rp('bad-role', spec(bad)));
+    expectAwsMessage(await op.waitFor('ResponsePlan', 'bad-role', refused, { namespace: NS }));
+    await applyReady(rp('bad-role', spec(role('Good'))));
+
+    // On update: one refused call, none more when the clock passes every error backoff (≤ 5 min)
+    // short of the resync, then the fixed spec goes through.
+    const m = op.mark();
+    await op.apply(rp('bad-role', spec(bad)));
+    expectAwsMessage(await op.waitFor('ResponsePlan', 'bad-role', refused, { namespace: NS }));
+    op.stack.clock.advance(5 * 60_000 + 1_000);
+    await applyReady(rp('bad-role', spec(role('Better'))));
+    const updates = op.calls({ since: m, operation: 'UpdateResponsePlan' });
+    expect(updates.map((c) => c.outcome)).toEqual(['error', 'ok']);
+    expect(updates[0]?.errorCode).toBe('AccessDeniedException');
+  });
+
+  it('deletion: Retain leaves the AWS plan, Delete removes it', async () => {
+    const retained = await applyReady(
+      rp('keep-me', { deletionPolicy: 'Retain', incidentTemplate: { title: 'Keep', impact: 4 } }),
+    );
+    const deleted = await applyReady(rp('drop-me', { incidentTemplate: { title: 'Drop', impact: 4 } }));
+    const m = op.mark();
+    await op.remove('ResponsePlan', 'keep-me', NS);
+    await op.remove('ResponsePlan', 'drop-me', NS);
+    await op.gone('ResponsePlan', 'keep-me', NS);
+    await op.gone('ResponsePlan', 'drop-me', NS);
+    expect((await readBack(arnOf(retained))).plan.name).toBe('keep-me');
+    await expect(
+      op.sdk.incidents.send(new GetResponsePlanCommand({ arn: arnOf(deleted) })),
+    ).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    expect(op.writes(m, 'ssm-incidents').map((w) => [w.operation, body(w)])).toEqual([
+      ['DeleteResponsePlan', {}],
+    ]);
+  });
+});
