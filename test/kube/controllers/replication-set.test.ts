@@ -54,14 +54,23 @@ async function account(name: string, id: string): Promise<void> {
 }
 
 /** An SDK client acting in `id` (AssumeRole against the emulator). */
-async function sdkFor(id: string): Promise<SSMIncidentsClient> {
-  const base = { region: 'us-east-1', endpoint: op.stack.aws.url };
+async function sdkFor(
+  id: string,
+  role = 'operator',
+  externalId?: string,
+  region = 'us-east-1',
+): Promise<SSMIncidentsClient> {
+  const base = { region, endpoint: op.stack.aws.url };
   const sts = new STSClient({
     ...base,
     credentials: { accessKeyId: op.stack.env.AWS_ACCESS_KEY_ID as string, secretAccessKey: 'x' },
   });
   const out = await sts.send(
-    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/operator`, RoleSessionName: 'test' }),
+    new AssumeRoleCommand({
+      RoleArn: `arn:aws:iam::${id}:role/${role}`,
+      RoleSessionName: 'test',
+      ...(externalId ? { ExternalId: externalId } : {}),
+    }),
   );
   sts.destroy();
   const c = out.Credentials;
@@ -126,31 +135,13 @@ describe('ReplicationSet', () => {
     );
     expect(obj?.status?.status).toBe('Active');
 
-    const sdk = new SSMIncidentsClient({
-      region: 'eu-west-1',
-      endpoint: op.stack.aws.url,
-      credentials: await (async () => {
-        const sts = new STSClient({
-          region: 'eu-west-1',
-          endpoint: op.stack.aws.url,
-          credentials: { accessKeyId: op.stack.env.AWS_ACCESS_KEY_ID as string, secretAccessKey: 'x' },
-        });
-        const out = await sts.send(
-          new AssumeRoleCommand({
-            RoleArn: 'arn:aws:iam::111122223333:role/incident-manager-operator',
-            RoleSessionName: 'test',
-            ExternalId: 'payments-prod-im-operator',
-          }),
-        );
-        sts.destroy();
-        return {
-          accessKeyId: out.Credentials?.AccessKeyId as string,
-          secretAccessKey: out.Credentials?.SecretAccessKey as string,
-          sessionToken: out.Credentials?.SessionToken as string,
-        };
-      })(),
-    });
-    clients.push(sdk);
+    // Read back as the sample's account, through its role and external id.
+    const sdk = await sdkFor(
+      '111122223333',
+      'incident-manager-operator',
+      'payments-prod-im-operator',
+      'eu-west-1',
+    );
     const arn = obj?.status?.arn as string;
     const got = (await sdk.send(new GetReplicationSetCommand({ arn }))).replicationSet;
     const spec = yaml?.spec as {
