@@ -263,7 +263,7 @@ describe('ReplicationSet', () => {
     ).toBe(true);
   });
 
-  it("adopts the account's existing replication set instead of creating a second one", async () => {
+  it("adopts the account's existing replication set instead of creating a second one; an Observe-only object reports drift", async () => {
     await account('acct-adopt', '100000000002');
     const sdk = await sdkFor('100000000002');
     const { CreateReplicationSetCommand } = await import('@aws-sdk/client-ssm-incidents');
