@@ -12,6 +12,7 @@ import { Watch } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { module as escalationPlanModule } from '../../../src/controllers/escalation-plan/index.ts';
 import { module as responsePlanModule } from '../../../src/controllers/response-plan/index.ts';
+import { contactsIdentityTags, tagsToAws } from '../../../src/controllers/shared/contacts-tags.ts';
 import { ClassifiedError } from '../../../src/engine/contract.ts';
 import type { KindModule } from '../../../src/engine/plugin.ts';
 import { condition, type KubeObject, type Operator, startOperator } from '../../support/operator.ts';
@@ -19,6 +20,7 @@ import { condition, type KubeObject, type Operator, startOperator } from '../../
 const NS = 'esc-test';
 const API = 'incidentmanager.gitops.dev/v1alpha1';
 const ARN_ANNOTATION = 'incidentmanager.gitops.dev/external-arn';
+const PENDING_ANNOTATION = 'incidentmanager.gitops.dev/create-pending';
 let op: Operator;
 
 /**
@@ -457,5 +459,43 @@ describe('EscalationPlan', () => {
     await op.remove('EscalationPlan', 'kept');
     await op.gone('EscalationPlan', 'kept');
     expect((await awsPlan(arn)).Alias).toBe('kept');
+  });
+
+  it('adopts the AWS plan of a create interrupted before its ARN was stored, never creating a second', async () => {
+    // The controller "crashed" after CreateContact: the object carries only the pending mark, and
+    // AWS holds the plan with this object's ownership tags.
+    await op.stack.stopController();
+    const spec = { stages: [stage(5, toArn(people.carol as string))] };
+    const applied = await op.apply({
+      ...plan('crashy', spec),
+      metadata: { name: 'crashy', namespace: NS, annotations: { [PENDING_ANNOTATION]: 'mark-1' } },
+    });
+    const uid = (applied.metadata as { uid?: string }).uid as string;
+    const { ContactArn: arn } = await op.sdk.contacts.send(
+      new CreateContactCommand({
+        Alias: 'crashy',
+        Type: 'ESCALATION',
+        Plan: {
+          Stages: [
+            {
+              DurationInMinutes: 5,
+              Targets: [{ ContactTargetInfo: { ContactId: people.carol as string, IsEssential: false } }],
+            },
+          ],
+        },
+        Tags: tagsToAws(
+          contactsIdentityTags({ kind: 'EscalationPlan', metadata: { name: 'crashy', namespace: NS, uid } }),
+        ),
+      }),
+    );
+    const since = op.mark();
+    await op.stack.startController();
+    const o = await op.ready('EscalationPlan', 'crashy');
+    expect(o.status.arn).toBe(arn);
+    const ann = o.metadata.annotations as Record<string, string>;
+    expect(ann[ARN_ANNOTATION]).toBe(arn);
+    expect(ann[PENDING_ANNOTATION]).toBeUndefined();
+    expect(op.writes(since, 'ssm-contacts')).toEqual([]);
+    expect((await eventFor('crashy', (e) => e.reason === 'Adopted')).message).toContain(arn);
   });
 });
