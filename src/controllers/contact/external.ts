@@ -58,6 +58,25 @@ export interface ContactClientDeps {
 
 const isNotFound = (e: unknown) => isClassified(e) && e.errorClass === 'NotFound';
 
+/**
+ * A schedule naming a rotation AWS does not have (deleted out of band; AWS drops it from schedules
+ * silently) is the spec's to fix, not something to retry: InvalidSpec naming the entry.
+ */
+function missingRotation(e: unknown, d: ContactState): unknown {
+  if (!isNotFound(e) || d.type !== 'ONCALL_SCHEDULE') return e;
+  const text = e instanceof Error ? e.message : '';
+  const i = d.rotationIds.findIndex((id) => text.includes(id));
+  const field = i >= 0 ? `spec.rotations[${i}]` : 'spec.rotations';
+  return new ClassifiedError(
+    'InvalidSpec',
+    `${field}: rotation ${i >= 0 ? d.rotationIds[i] : ''} does not exist in AWS; point the entry at an existing rotation (rotationRef to a Rotation in the cluster, or rotationArn)`.replace(
+      'rotation  does',
+      'a rotation does',
+    ),
+    { field, rule: 'RotationNotFound', cause: e },
+  );
+}
+
 export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, ContactState> {
   const { conn, clock, memory } = deps;
   const nowIso = () => new Date(clock.now()).toISOString();
@@ -149,7 +168,9 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
           ...(plan ? { Plan: toAwsPlan(desired, (name) => arns.get(name)) } : {}),
         }),
       ),
-    );
+    ).catch((e: unknown) => {
+      throw missingRotation(e, desired);
+    });
   }
 
   /** Activation with the code now in the Secret; a rejection is remembered and reported once per code. */
@@ -323,6 +344,7 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
           ),
         );
       } catch (e) {
+        if (isNotFound(e)) throw missingRotation(e, d);
         if (isClassified(e) && e.rule === 'ConflictException')
           throw new ClassifiedError(
             'InvalidSpec',

@@ -481,6 +481,28 @@ describe('Contact (OnCallSchedule)', () => {
   });
 });
 
+describe('Contact (OnCallSchedule) naming a missing rotation', () => {
+  it('says which entry names a rotation AWS does not have, instead of retrying', async () => {
+    const missing = 'arn:aws:ssm-contacts:us-east-1:111111111111:rotation/no-such-rotation';
+    await op.apply({
+      apiVersion: API,
+      kind: 'Contact',
+      metadata: { name: 'ghost-schedule', namespace: NS },
+      spec: { alias: 'ghost-schedule', type: 'OnCallSchedule', rotations: [{ rotationArn: missing }] },
+    });
+    const failed = await op.waitFor(
+      'Contact',
+      'ghost-schedule',
+      (o) => condition(o, 'Synced')?.reason === 'InvalidSpec',
+    );
+    expect(condition(failed, 'Ready')?.message).toContain(
+      `spec.rotations[0]: rotation ${missing} does not exist in AWS`,
+    );
+    await op.remove('Contact', 'ghost-schedule');
+    await op.gone('Contact', 'ghost-schedule');
+  });
+});
+
 describe('Contact deletion', () => {
   it('is blocked while an escalation plan in the cluster names the contact, then deletes it from AWS', async () => {
     await op.apply({
