@@ -44,12 +44,11 @@ const notFound = (e: unknown) => isClassified(e) && e.errorClass === 'NotFound';
 
 /**
  * Override creates happen during updates, where no pending mark exists. Their token is tied to the
- * override and a ten-minute window: a retry (or a create whose result is not yet listed) replays
- * the first one, while an override deleted out of band is created again at the latest in the next
- * window instead of replaying forever.
+ * override and to the object's resourceVersion: a retry of the same visit (nothing written since)
+ * replays the first create, while an override deleted out of band is created again at once (the
+ * object has changed since: its status listed the override). A rare duplicate after a stale read
+ * heals itself: the extra override is deleted on the next visit.
  */
-export const OVERRIDE_TOKEN_WINDOW_MS = 600_000;
-
 export class RotationClient implements ExternalClient<Rotation, RotationState> {
   readonly #conn: ContactsConn;
   readonly #now: () => number;
@@ -163,14 +162,14 @@ export class RotationClient implements ExternalClient<Rotation, RotationState> {
   }
 
   async update(
-    _mr: Rotation,
+    mr: Rotation,
     observed: RotationState,
     diff: FieldDiff[],
     ctx: Ctx<RotationState>,
   ): Promise<void> {
     const arn = observed.arn ?? ctx.identity;
     if (!arn) throw new ClassifiedError('Transient', 'rotation ARN unknown; observing again');
-    const window = Math.floor(ctx.desired.asOf / OVERRIDE_TOKEN_WINDOW_MS);
+    const version = mr.metadata.resourceVersion ?? '';
     for (const call of planUpdate(arn, diff, ctx.desired, observed)) {
       switch (call.op) {
         case 'DeleteRotationOverride':
@@ -186,7 +185,7 @@ export class RotationClient implements ExternalClient<Rotation, RotationState> {
           await this.#call('TagResource', (c) => c.send(new TagResourceCommand(call.input)));
           break;
         case 'CreateRotationOverride': {
-          const token = ctx.idempotencyToken(overrideTokenOperation(arn, call.override, window));
+          const token = ctx.idempotencyToken(overrideTokenOperation(arn, call.override, version));
           await this.#call('CreateRotationOverride', (c) =>
             c.send(new CreateRotationOverrideCommand({ ...call.input, IdempotencyToken: token })),
           );
@@ -217,6 +216,6 @@ export class RotationClient implements ExternalClient<Rotation, RotationState> {
   }
 }
 
-export function overrideTokenOperation(arn: string, o: OverrideState, window: number): string {
-  return `CreateRotationOverride\n${arn}\n${overrideKey(o)}\n${window}`;
+export function overrideTokenOperation(arn: string, o: OverrideState, resourceVersion: string): string {
+  return `CreateRotationOverride\n${arn}\n${overrideKey(o)}\n${resourceVersion}`;
 }

@@ -95,11 +95,15 @@ export const OVERRIDE_HORIZON_MS = 400 * 86_400_000;
 
 // ---- times ----
 
-/** RFC 3339 (any offset) or a Date → canonical ISO string in UTC with milliseconds. */
+/**
+ * RFC 3339 (any offset) or a Date → canonical ISO string in UTC, whole seconds. AWS timestamps
+ * travel as epoch seconds; sub-second parts do not survive the round trip exactly, and a
+ * millisecond of difference must never turn into deleting and re-creating an override.
+ */
 export function isoOf(t: string | Date): string {
   const ms = typeof t === 'string' ? Date.parse(t) : t.getTime();
   if (!Number.isFinite(ms)) throw new Error(`invalid time ${String(t)}`);
-  return new Date(ms).toISOString();
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString();
 }
 
 export function hhmm(t: HandOffTime | undefined): string {

@@ -213,3 +213,45 @@ describe('Rotation live state from shifts', () => {
     expect(live.nextHandOff).toBe('2027-03-02T08:00:00.000Z');
   });
 });
+
+describe('Rotation times', () => {
+  it('sub-second parts are dropped on both sides (epoch seconds on the wire lose them)', () => {
+    const spec = rotation({
+      overrides: [
+        {
+          startTime: '2027-03-10T17:00:00.123Z',
+          endTime: '2027-03-10T21:00:00.999Z',
+          newContacts: [{ contactArn: BOB }],
+        },
+      ],
+    });
+    const d = toDesired(spec, REFS, NOW);
+    const o = fromAws({
+      rotation: {
+        RotationArn: ROTATION_ARN,
+        Name: 'Payments',
+        ContactIds: [ALICE, BOB],
+        StartTime: new Date('2027-03-01T17:00:00Z'),
+        TimeZoneId: 'America/Los_Angeles',
+        Recurrence: createInput(d, OWNER, 't').Recurrence as NonNullable<
+          ReturnType<typeof createInput>['Recurrence']
+        >,
+      },
+      tags: { team: 'payments' },
+      overrides: [
+        {
+          RotationOverrideId: 'o',
+          NewContactIds: [BOB],
+          // What a float epoch-seconds round trip can give back.
+          StartTime: new Date(1804698000122.9998),
+          EndTime: new Date(Date.parse('2027-03-10T21:00:00.998Z')),
+          CreateTime: new Date(NOW),
+        },
+      ],
+      shifts: [],
+      asOf: NOW,
+    });
+    expect(d.overrides?.[0]?.start).toBe('2027-03-10T17:00:00.000Z');
+    expect(diff(d, o)).toEqual([]);
+  });
+});
