@@ -19,7 +19,10 @@ import {
   ListRotationOverridesCommand,
   ListRotationShiftsCommand,
   ListRotationsCommand,
+  ListTagsForResourceCommand,
   type RecurrenceSettings,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateContactCommand,
   UpdateRotationCommand,
 } from '@aws-sdk/client-ssm-contacts';
@@ -129,6 +132,25 @@ describe('rotations', () => {
     expect(two.RotationArn).toBe(one.RotationArn);
     const other = await failure(() => c.send(new CreateRotationCommand({ ...req, Name: 'r2' })));
     expect(other.name).toBe('ConflictException');
+  });
+
+  it('tags a rotation: Tags on create, TagResource, UntagResource, ListTagsForResource', async () => {
+    const c = h.contacts();
+    const [a] = await people('alice');
+    const { RotationArn } = await c.send(
+      new CreateRotationCommand({
+        Name: 'tagged',
+        ContactIds: [a as string],
+        TimeZoneId: 'UTC',
+        Recurrence: daily9,
+        Tags: [{ Key: 'team', Value: 'sre' }],
+      }),
+    );
+    await c.send(new TagResourceCommand({ ResourceARN: RotationArn, Tags: [{ Key: 'tier', Value: 'one' }] }));
+    await c.send(new UntagResourceCommand({ ResourceARN: RotationArn, TagKeys: ['team'] }));
+    expect((await c.send(new ListTagsForResourceCommand({ ResourceARN: RotationArn }))).Tags).toEqual([
+      { Key: 'tier', Value: 'one' },
+    ]);
   });
 
   it('accepts only PERSONAL contacts of the caller’s account, a known time zone and one kind of settings', async () => {
