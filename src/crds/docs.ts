@@ -132,9 +132,15 @@ order), the time zone (an IANA name; abbreviations like PST are rejected), and a
 of daily, weekly or monthly hand-offs. \`shiftCoverages\` limits on-call to windows per weekday (days not
 listed have no coverage; without it coverage is 24 hours). Use one time zone for all rotations of a schedule
 so daylight-saving changes can't open gaps. Overrides replace the on-call members for a window of at least
-30 minutes (replacements must be rotation members); AWS cannot update an override, so a changed entry is
-replaced, and past overrides should be removed from the spec. The rotation \`name\` cannot change and may not
-contain colons.`,
+30 minutes (replacements must be rotation members) and may end at most 6 months ahead. With \`overrides\`
+set (even to \`[]\`) the rotation has exactly those: others found in AWS are deleted, and a changed entry is
+deleted and created again (AWS cannot update an override); without the field, overrides made in the console
+are left alone. Overrides that have ended are history: ignored, never re-created. The rotation \`name\`
+cannot change and may not contain colons. A \`startTime\` may be in the past when the rotation is created
+(it anchors the pattern); a change never moves it into the past. The status shows who is on call now
+(\`onCallNow\`), the next three shifts with time zone, daylight saving and overrides applied
+(\`upcomingShifts\`), the next hand-off and the overrides in force or to come; it is refreshed every five
+minutes.`,
   AWSAccount: `An AWSAccount says where resources live and how the controller reaches them. With \`roleArn\` the
 controller assumes that role (with \`externalId\` and \`sessionName\` if given) and verifies the identity with
 \`sts:GetCallerIdentity\`, reported in \`status.callerArn\`; without it the controller uses its own credentials.

@@ -216,7 +216,7 @@ export const RotationSpecSchema = obj(
     overrides: optional(
       list(override, {
         description:
-          'One-off overrides, at most 10 (no update in AWS: changed entries are replaced). Prune past ones.',
+          'One-off overrides, at most 10. When set (even empty) the rotation has exactly these: others in AWS are deleted, and a changed entry is replaced (AWS cannot update an override). When absent, overrides made in the console are left alone. Entries that have ended are ignored, never re-created; remove them at leisure.',
         maxItems: 10,
         listType: 'atomic',
       }),
