@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-ssm-contacts';
 import { CreateReplicationSetCommand, SSMIncidentsClient } from '@aws-sdk/client-ssm-incidents';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { module as contactModule } from '../../../src/controllers/contact/index.ts';
 import { module as escalationPlanModule } from '../../../src/controllers/escalation-plan/index.ts';
@@ -98,13 +99,18 @@ async function awsContact(arn: string, sdk: SSMContactsClient = op.sdk.contacts)
   };
 }
 
-/** Every Event and the whole object, as text: codes must appear in neither. */
+/** Every Event, the whole object and the controller's log, as text: codes must appear in none. */
 async function visibleText(name: string): Promise<string> {
-  return JSON.stringify([await op.get('Contact', name), await op.events('Contact', name)]);
+  return JSON.stringify([await op.get('Contact', name), await op.events('Contact', name), logLines]);
 }
+
+/** Everything the controller logs (debug and up), to check that codes never reach the logs. */
+const logLines: string[] = [];
+const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
 
 beforeAll(async () => {
   op = await startOperator({
+    logger,
     modules: [contactModule, escalationPlanModule, rotationModule],
     namespace: NS,
     pollMs: 100,
@@ -169,6 +175,7 @@ describe('Contact (Personal)', () => {
     await op.waitFor('Contact', 'alice', (o) => channelOf(o, 'alice-sms')?.activationStatus === 'Activated');
     expect(op.writes(since).map((w) => w.operation)).toEqual(['ActivateContactChannel']);
     expect(JSON.stringify(op.writes(since))).not.toContain(code);
+    expect(logLines.length).toBeGreaterThan(0);
     expect(await visibleText('alice')).not.toContain(code);
   });
 
