@@ -7,6 +7,7 @@ import {
   type Ctx,
   type ExternalClient,
   type FieldDiff,
+  isClassified,
   type RawObservation,
   uidOf,
 } from '../../engine/contract.ts';
@@ -15,7 +16,7 @@ import {
   type ContactsConn,
   contactsCall,
   deleteContact,
-  findContactByAlias,
+  findContactsByAlias,
   getContact,
   listTags,
 } from '../shared/contacts-api.ts';
@@ -40,22 +41,33 @@ export function escalationPlanClient(conn: ContactsConn): ExternalClient<Escalat
   }
 
   /**
-   * No identity yet: the alias is unique in the Region, so look it up. Ours (ownership tags, e.g. a
-   * create interrupted before its ARN was stored) is adopted; anyone else's is only observed under
-   * managementPolicy Observe and otherwise refused rather than silently taken over.
+   * No identity yet: the alias is unique in the account and Region, so look it up. Ours (ownership
+   * tags, e.g. a create interrupted before its ARN was stored) is adopted; anyone else's is only
+   * observed under managementPolicy Observe and otherwise refused rather than silently taken over.
    */
   async function findByAlias(mr: EscalationPlan): Promise<RawObservation<State>> {
-    const hit = await findContactByAlias(conn, mr.spec.alias);
-    if (!hit?.ContactArn) return { exists: false };
-    if ((mr.spec.managementPolicy ?? 'Manage') === 'Observe') return read(hit.ContactArn);
-    const tags = await listTags(conn, hit.ContactArn);
-    if (hit.Type !== ESCALATION_PLAN_AWS_TYPE || !contactsOwnedBy(tags, uidOf(mr)))
-      throw new ClassifiedError(
-        'InvalidSpec',
-        `spec.alias: a ${hit.Type ?? ''} contact with alias ${mr.spec.alias} already exists in AWS (${hit.ContactArn}) and was not created for this object; set the ${ANNOTATION} annotation to that ARN to adopt it, or choose another alias`,
-        { field: 'spec.alias', rule: 'AliasInUse' },
-      );
-    return read(hit.ContactArn);
+    const owned: { arn: string; type: string | undefined; tags: Record<string, string> }[] = [];
+    for (const hit of await findContactsByAlias(conn, mr.spec.alias)) {
+      if (!hit.ContactArn) continue;
+      try {
+        owned.push({ arn: hit.ContactArn, type: hit.Type, tags: await listTags(conn, hit.ContactArn) });
+      } catch (e) {
+        // Only the owner reads tags: this is another account's contact shared with us, and
+        // another account's alias does not take ours.
+        if (isClassified(e) && e.errorClass === 'AccessDenied') continue;
+        throw e;
+      }
+    }
+    const first = owned[0];
+    if (!first) return { exists: false };
+    if ((mr.spec.managementPolicy ?? 'Manage') === 'Observe') return read(first.arn);
+    const mine = owned.find((o) => o.type === ESCALATION_PLAN_AWS_TYPE && contactsOwnedBy(o.tags, uidOf(mr)));
+    if (mine) return read(mine.arn);
+    throw new ClassifiedError(
+      'InvalidSpec',
+      `spec.alias: a ${first.type ?? ''} contact with alias ${mr.spec.alias} already exists in AWS (${first.arn}) and was not created for this object; set the ${ANNOTATION} annotation to that ARN to adopt it, or choose another alias`,
+      { field: 'spec.alias', rule: 'AliasInUse' },
+    );
   }
 
   return {

@@ -53,12 +53,16 @@ export async function listTags(conn: ContactsConn, arn: string): Promise<Record<
   return tagsFromAws(out.Tags);
 }
 
-/** The contact with exactly this alias (ListContacts filters by prefix), optionally of one type. */
-export async function findContactByAlias(
+/**
+ * Every listed contact with exactly this alias (ListContacts filters by prefix), optionally of one
+ * type. The listing includes contacts other accounts share with us, so there may be several.
+ */
+export async function findContactsByAlias(
   conn: ContactsConn,
   alias: string,
   type?: Contact['Type'],
-): Promise<Contact | undefined> {
+): Promise<Contact[]> {
+  const out: Contact[] = [];
   let next: string | undefined;
   do {
     const page = await contactsCall(conn, 'ListContacts', (c) =>
@@ -70,11 +74,19 @@ export async function findContactByAlias(
         }),
       ),
     );
-    const hit = page.Contacts?.find((x) => x.Alias === alias);
-    if (hit) return hit;
+    out.push(...(page.Contacts ?? []).filter((x) => x.Alias === alias));
     next = page.NextToken;
   } while (next);
-  return undefined;
+  return out;
+}
+
+/** The first listed contact with exactly this alias, optionally of one type. */
+export async function findContactByAlias(
+  conn: ContactsConn,
+  alias: string,
+  type?: Contact['Type'],
+): Promise<Contact | undefined> {
+  return (await findContactsByAlias(conn, alias, type))[0];
 }
 
 /** TagResource for added/changed keys, UntagResource for removed ones; nothing when both are empty. */
