@@ -380,6 +380,60 @@ describe('Contact alias taken', () => {
   });
 });
 
+describe('Contact adoption and observation', () => {
+  it('observes an existing contact by alias without writing, and adopts one named by the annotation', async () => {
+    const watched = await op.sdk.contacts.send(
+      new CreateContactCommand({
+        Alias: 'watched',
+        DisplayName: 'Watched',
+        Type: 'PERSONAL',
+        Plan: { Stages: [] },
+      }),
+    );
+    const since = op.mark();
+    await op.apply({
+      apiVersion: API,
+      kind: 'Contact',
+      metadata: { name: 'watched', namespace: NS },
+      spec: { alias: 'watched', displayName: 'Someone else', type: 'Personal', managementPolicy: 'Observe' },
+    });
+    const drift = await op.waitFor(
+      'Contact',
+      'watched',
+      (o) => condition(o, 'Synced')?.reason === 'DriftDetected',
+    );
+    expect(condition(drift, 'Synced')?.message).toContain('spec.displayName');
+    expect(drift?.status.arn).toBe(watched.ContactArn);
+    expect(op.writes(since)).toEqual([]);
+
+    // The annotation adopts it: the spec wins, with one UpdateContact and no CreateContact.
+    await op.apply({
+      apiVersion: API,
+      kind: 'Contact',
+      metadata: {
+        name: 'adopted',
+        namespace: NS,
+        annotations: { 'incidentmanager.gitops.dev/external-arn': watched.ContactArn as string },
+      },
+      spec: { alias: 'watched', displayName: 'Adopted', type: 'Personal', tags: { team: 'payments' } },
+    });
+    await op.waitFor('Contact', 'adopted', () => op.writes(since).length >= 2);
+    await op.ready('Contact', 'adopted');
+    expect(op.writes(since).map((w) => w.operation)).toEqual(['UpdateContact', 'TagResource']);
+    const aws = await awsContact(watched.ContactArn as string);
+    expect(aws).toMatchObject({ DisplayName: 'Adopted' });
+    expect(aws.tags).toEqual({ team: 'payments' });
+    // Observed-only and retained: neither removal deletes the contact from AWS.
+    await op.remove('Contact', 'watched');
+    await op.gone('Contact', 'watched');
+    const adopted = await op.get('Contact', 'adopted');
+    await op.apply({ ...adopted, spec: { ...adopted?.spec, deletionPolicy: 'Retain' } } as KubeObject);
+    await op.remove('Contact', 'adopted');
+    await op.gone('Contact', 'adopted');
+    expect(op.calls({ operation: 'DeleteContact', since })).toEqual([]);
+  });
+});
+
 describe('Contact (OnCallSchedule)', () => {
   it('holds the rotations in order and shows who is on call now and the next hand-offs', async () => {
     const alice = (await op.get('Contact', 'alice'))?.status.arn as string;
