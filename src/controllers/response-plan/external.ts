@@ -139,6 +139,7 @@ export function responsePlanClient(
         ctx.desired,
         ctx.idempotencyToken('CreateResponsePlan'),
         identityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid: uidOf(mr) } }),
+        mr.spec.runbook?.targetAccount !== undefined,
       );
       const out = await call('CreateResponsePlan', () =>
         sdk.send(new CreateResponsePlanCommand(input)),

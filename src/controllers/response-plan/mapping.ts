@@ -224,12 +224,15 @@ export function pagerDutyToAws(p: PagerDutyState): Integration {
 
 /**
  * CreateResponsePlan input. Empty strings, lists and maps are left out (TagMap and the runbook maps
- * are length ≥ 1 on create). `extraTags` are the controller's identity tags.
+ * are length ≥ 1 on create), so that AWS reads back as the YAML was written. `extraTags` are the
+ * controller's identity tags.
  */
 export function createInput(
   d: PlanState,
   clientToken: string,
   extraTags: Record<string, string>,
+  /** The spec names the runbook's target account: send it even when it is the default. */
+  explicitTargetAccount = false,
 ): CreateResponsePlanCommandInput {
   const tags = { ...d.tags, ...extraTags };
   const t = d;
@@ -249,7 +252,7 @@ export function createInput(
     },
     ...(d.chatChannel ? { chatChannel: { chatbotSns: d.chatChannel } } : {}),
     ...(d.engagements.length ? { engagements: d.engagements } : {}),
-    ...(d.runbook ? { actions: [runbookToAws(d.runbook, false)] } : {}),
+    ...(d.runbook ? { actions: [runbookToAws(d.runbook, explicitTargetAccount)] } : {}),
     ...(d.pagerDuty ? { integrations: [pagerDutyToAws(d.pagerDuty)] } : {}),
     ...(Object.keys(tags).length ? { tags } : {}),
   };

@@ -145,6 +145,16 @@ describe('ResponsePlan mapping', () => {
     });
   });
 
+  it('create sends the target account when the spec names it, even the default one', () => {
+    const named = plan({
+      runbook: { documentName: 'Doc', roleArn: ROLE, targetAccount: 'ResponsePlanOwnerAccount' },
+    });
+    const action = (mr: ResponsePlan, explicit: boolean) =>
+      createInput(toDesired(mr, new Map()), 't', {}, explicit).actions?.[0]?.ssmAutomation?.targetAccount;
+    expect(action(named, true)).toBe('RESPONSE_PLAN_OWNER_ACCOUNT');
+    expect(action(plan({ runbook: { documentName: 'Doc', roleArn: ROLE } }), false)).toBeUndefined();
+  });
+
   it('engagements resolve refs to ARNs; a missing resolution is DependencyNotReady', () => {
     expect(toDesired(full(), fullRefs).engagements).toEqual([CONTACT, ESC, SHARED]);
     expect(() => toDesired(full(), new Map())).toThrow(/spec.engagements\[0\].escalationPlanRef/);
