@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import {
   CreateContactCommand,
+  CreateRotationCommand,
   DeleteRotationOverrideCommand,
   GetRotationCommand,
   ListRotationOverridesCommand,
@@ -21,7 +22,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { module as contactModule } from '../../../src/controllers/contact/index.ts';
 import { ROTATION_RESYNC_MS, module as rotationModule } from '../../../src/controllers/rotation/index.ts';
+import { contactsIdentityTags } from '../../../src/controllers/shared/contacts-tags.ts';
 import { KubeClient } from '../../../src/engine/kube.ts';
+import { CREATE_PENDING_ANNOTATION, EXTERNAL_ARN_ANNOTATION, FINALIZER } from '../../../src/engine/names.ts';
 import { condition, type KubeObject, type Operator, startOperator, typeOf } from '../../support/operator.ts';
 
 const NS = 'rotation-test';
@@ -517,6 +520,113 @@ describe('Rotation', () => {
     expect(op.calls({ since: mark, operation: 'CreateRotation' })).toEqual([]);
     await op.remove('Rotation', 'pst');
     await op.gone('Rotation', 'pst');
+  });
+
+  it('a rotation of the same name that this object did not create is never taken over', async () => {
+    await op.sdk.contacts.send(
+      new CreateRotationCommand({
+        Name: 'Taken',
+        ContactIds: [ALICE],
+        TimeZoneId: 'UTC',
+        Recurrence: {
+          NumberOfOnCalls: 1,
+          RecurrenceMultiplier: 1,
+          DailySettings: [{ HourOfDay: 9, MinuteOfHour: 0 }],
+        },
+      }),
+    );
+    const mark = op.mark();
+    await op.apply(
+      rot('taken', {
+        name: 'Taken',
+        contacts: [{ contactArn: BOB }],
+        timeZoneId: 'UTC',
+        recurrence: { numberOfOnCalls: 1, recurrenceMultiplier: 1, dailySettings: ['09:00'] },
+      }),
+    );
+    const o = await op.waitFor('Rotation', 'taken', (x) => condition(x, 'Synced')?.reason === 'InvalidSpec');
+    expect(condition(o, 'Synced')?.message).toContain('spec.name');
+    expect(condition(o, 'Synced')?.message).toContain(EXTERNAL_ARN_ANNOTATION);
+    expect(writeOps(mark)).toEqual([]);
+    await op.remove('Rotation', 'taken');
+    await op.gone('Rotation', 'taken');
+  });
+
+  it('a create interrupted before its ARN was recorded is found again by name and uid tag, not repeated', async () => {
+    await op.stack.stopController();
+    const applied = await op.apply(
+      rot('crash', {
+        name: 'Interrupted',
+        contacts: [{ contactArn: ALICE }],
+        timeZoneId: 'UTC',
+        recurrence: { numberOfOnCalls: 1, recurrenceMultiplier: 1, dailySettings: ['09:00'] },
+      }),
+    );
+    // What the killed controller left behind: the pending mark, and the rotation it created in AWS.
+    const owner = {
+      kind: 'Rotation',
+      metadata: { name: 'crash', namespace: NS, uid: applied.metadata.uid as string },
+    };
+    const made = await op.sdk.contacts.send(
+      new CreateRotationCommand({
+        Name: 'Interrupted',
+        ContactIds: [ALICE],
+        TimeZoneId: 'UTC',
+        Recurrence: {
+          NumberOfOnCalls: 1,
+          RecurrenceMultiplier: 1,
+          DailySettings: [{ HourOfDay: 9, MinuteOfHour: 0 }],
+        },
+        Tags: Object.entries(contactsIdentityTags(owner)).map(([Key, Value]) => ({ Key, Value })),
+      }),
+    );
+    const path = KubeClient.objectPath(typeOf('Rotation'), 'crash', NS);
+    await op.client.request(
+      'PATCH',
+      path,
+      { metadata: { annotations: { [CREATE_PENDING_ANNOTATION]: 'lost-1' }, finalizers: [FINALIZER] } },
+      'application/merge-patch+json',
+    );
+    const mark = op.mark();
+    await op.stack.startController();
+    const o = await op.ready('Rotation', 'crash');
+    const annotations = (o.metadata.annotations ?? {}) as Record<string, string>;
+    expect(annotations[EXTERNAL_ARN_ANNOTATION]).toBe(made.RotationArn);
+    expect(annotations[CREATE_PENDING_ANNOTATION]).toBeUndefined();
+    expect(op.calls({ since: mark, operation: 'CreateRotation' })).toEqual([]);
+    const events = await op.events('Rotation', 'crash');
+    expect(events.some((e) => e.reason === 'Adopted')).toBe(true);
+    await op.remove('Rotation', 'crash');
+    await op.gone('Rotation', 'crash');
+  });
+
+  it('setting the external-arn annotation adopts an existing rotation and brings it to the spec', async () => {
+    const made = await op.sdk.contacts.send(
+      new CreateRotationCommand({
+        Name: 'Legacy',
+        ContactIds: [ALICE, BOB],
+        TimeZoneId: 'UTC',
+        Recurrence: {
+          NumberOfOnCalls: 1,
+          RecurrenceMultiplier: 1,
+          DailySettings: [{ HourOfDay: 9, MinuteOfHour: 0 }],
+        },
+      }),
+    );
+    const mark = op.mark();
+    const obj = rot('legacy', {
+      name: 'Legacy',
+      contacts: [{ contactArn: ALICE }, { contactArn: BOB }],
+      timeZoneId: 'UTC',
+      recurrence: { numberOfOnCalls: 1, recurrenceMultiplier: 1, dailySettings: ['09:00'] },
+      tags: { team: 'payments' },
+    });
+    obj.metadata.annotations = { [EXTERNAL_ARN_ANNOTATION]: made.RotationArn as string };
+    const o = await applyReady(obj);
+    expect(o.status.arn).toBe(made.RotationArn);
+    expect(writeOps(mark)).toEqual(['TagResource']);
+    await op.remove('Rotation', 'legacy');
+    await op.gone('Rotation', 'legacy');
   });
 
   it('delete removes the rotation from AWS', async () => {
