@@ -418,6 +418,43 @@ describe('ReplicationSet', () => {
     const sdk = await sdkFor('100000000006');
     expect((await sdk.send(new ListReplicationSetsCommand({}))).replicationSetArns).toEqual([]);
   });
+  it('after a crash between create and recording the ARN, finds its set by the ownership tags', async () => {
+    await account('acct-crash', '100000000007');
+    await op.stack.stopController();
+    // As a controller killed right after CreateReplicationSet leaves it: a pending mark, no ARN,
+    // and in AWS a set carrying this object's ownership tags.
+    const applied = await op.apply({
+      ...rs('crashed', 'acct-crash', { regions: [{ name: 'us-east-1' }] }),
+      metadata: { name: 'crashed', annotations: { 'incidentmanager.gitops.dev/create-pending': 'mark-1' } },
+    });
+    const sdk = await sdkFor('100000000007');
+    const { CreateReplicationSetCommand } = await import('@aws-sdk/client-ssm-incidents');
+    const made = await sdk.send(
+      new CreateReplicationSetCommand({
+        regions: { 'us-east-1': {} },
+        tags: {
+          'incidentmanager.gitops.dev/kind': 'ReplicationSet',
+          'incidentmanager.gitops.dev/name': 'crashed',
+          'incidentmanager.gitops.dev/namespace': 'rs-test',
+          'incidentmanager.gitops.dev/uid': (applied.metadata as { uid?: string }).uid as string,
+        },
+      }),
+    );
+    const since = op.mark();
+    await op.stack.startController();
+    const o = await op.waitFor(
+      'ReplicationSet',
+      'crashed',
+      settled(() => true),
+    );
+    const ann = (o?.metadata.annotations ?? {}) as Record<string, string>;
+    expect(ann['incidentmanager.gitops.dev/external-arn']).toBe(made.arn);
+    expect(ann['incidentmanager.gitops.dev/create-pending']).toBeUndefined();
+    expect(await writesIn('100000000007', since)).toEqual([]);
+    const events = await op.events('ReplicationSet', 'crashed');
+    expect(events.map((e) => e.reason)).toContain('Adopted');
+  });
+
   // Last: it moves the shared clock a day forward.
   it('adds a Region, then removes it only 24 hours after it was added, saying when', async () => {
     // The controller's own account (static keys): assumed-role credentials would not survive the
