@@ -5,6 +5,7 @@ import {
   CreateContactChannelCommand,
   CreateContactCommand,
   CreateRotationCommand,
+  DeactivateContactChannelCommand,
   DeleteContactChannelCommand,
   GetContactCommand,
   ListContactChannelsCommand,
@@ -224,6 +225,20 @@ describe('Contact (Personal)', () => {
     expect(activations()).toBe(2);
     await op.ready('Contact', 'alice');
     expect(condition(ok, 'Synced')?.status).toBe('True');
+  });
+
+  it('a channel deactivated outside Kubernetes (UNSUBSCRIBE) shows in status; the used code is not sent again', async () => {
+    const email = channelOf(await op.get('Contact', 'alice'), 'alice-email')?.arn as string;
+    const since = op.mark();
+    await op.sdk.contacts.send(new DeactivateContactChannelCommand({ ContactChannelId: email }));
+    op.stack.clock.advance(11 * 60_000); // the next resync reads it
+    await op.waitFor(
+      'Contact',
+      'alice',
+      (o) => channelOf(o, 'alice-email')?.activationStatus === 'NotActivated',
+    );
+    expect(op.writes(since).map((w) => w.operation)).toEqual(['DeactivateContactChannel']);
+    expect(condition(await op.get('Contact', 'alice'), 'Ready')?.status).toBe('True');
   });
 
   it('sends one minimal AWS write per single-field change', async () => {
