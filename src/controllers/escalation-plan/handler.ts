@@ -3,7 +3,7 @@
 import { accountFor } from '../../aws/accounts.ts';
 import type { AWSAccountSpec } from '../../crds/aws-account.ts';
 import type { EscalationPlan } from '../../crds/escalation-plan.ts';
-import { type KindHandler, keyOf, objectKey } from '../../engine/contract.ts';
+import { type KindHandler, keyOf, objectKey, type ReferenceField } from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
 import { arnOf } from '../../engine/references.ts';
 import { diff } from './diff.ts';
@@ -52,7 +52,29 @@ export function escalationPlanHandler(deps: KindDeps): KindHandler<EscalationPla
       learn(mr);
       return validate(mr, graph, ownAccount(mr));
     },
-    references,
+    references(mr) {
+      const fields = references(mr);
+      if (!deps.list) return fields;
+      // A target given by the ARN of an object managed here is a reference too: indexed (not
+      // resolved), so that object's deletion waits for this plan and names it.
+      const managed = [...deps.list('Contact'), ...deps.list('EscalationPlan')];
+      const byArn = new Map(managed.map((o) => [arnOf(o), o] as const));
+      const extra: ReferenceField[] = [];
+      for (const f of fields) {
+        const o = f.arn === undefined ? undefined : byArn.get(f.arn);
+        if (o && objectKey(o) !== objectKey(mr))
+          extra.push({
+            path: f.path,
+            ref: {
+              kind: o.kind,
+              name: o.metadata.name,
+              ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+            },
+            indexOnly: true,
+          });
+      }
+      return [...fields, ...extra];
+    },
     toDesired,
     diff,
     observedStatus,

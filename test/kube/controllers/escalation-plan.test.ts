@@ -347,7 +347,7 @@ describe('EscalationPlan', () => {
     expect(op.writes(since, 'ssm-contacts')).toEqual([]);
   });
 
-  it('is not deleted from AWS while another plan or a response plan references it', async () => {
+  it('is not deleted from AWS while another plan (by ref or by ARN) or a response plan references it', async () => {
     await op.apply(plan('inner', { stages: [stage(0, toArn(people.carol as string))] }));
     await op.apply(plan('outer', { stages: [stage(5, toPlan('inner'))] }));
     await op.apply({
@@ -361,26 +361,34 @@ describe('EscalationPlan', () => {
       },
     });
     const inner = await op.ready('EscalationPlan', 'inner');
+    await op.apply(plan('by-arn', { stages: [stage(5, toArn(inner.status.arn))] }));
     await op.ready('EscalationPlan', 'outer');
+    await op.ready('EscalationPlan', 'by-arn');
     await op.ready('ResponsePlan', 'uses-inner');
     await op.remove('EscalationPlan', 'inner');
     const blocked = await op.waitFor('EscalationPlan', 'inner', failedWith('DeleteBlocked'));
-    expect(condition(blocked, 'Ready')?.message).toContain(`EscalationPlan ${NS}/outer`);
-    expect(condition(blocked, 'Ready')?.message).toContain(`ResponsePlan ${NS}/uses-inner`);
+    const message = condition(blocked, 'Ready')?.message;
+    expect(message).toContain(`EscalationPlan ${NS}/outer`);
+    expect(message).toContain(`EscalationPlan ${NS}/by-arn`);
+    expect(message).toContain(`ResponsePlan ${NS}/uses-inner`);
     expect((await awsPlan(inner.status.arn)).Type).toBe('ESCALATION');
-    await op.remove('EscalationPlan', 'outer');
-    await op.gone('EscalationPlan', 'outer');
-    const still = await op.waitFor(
-      'EscalationPlan',
-      'inner',
-      (o) => condition(o, 'Ready')?.message?.includes('outer') === false,
-    );
+    // The plans let go of it; the response plan still holds it.
+    await op.apply(plan('outer', { stages: [stage(5, toArn(people.carol as string))] }));
+    await op.apply(plan('by-arn', { stages: [stage(5, toArn(people.carol as string))] }));
+    const still = await op.waitFor('EscalationPlan', 'inner', (o) => {
+      const m = condition(o, 'Ready')?.message ?? '';
+      return (
+        condition(o, 'Ready')?.reason === 'DeleteBlocked' && !m.includes('outer') && !m.includes('by-arn')
+      );
+    });
     expect(condition(still, 'Ready')?.message).toContain(`ResponsePlan ${NS}/uses-inner`);
     await op.remove('ResponsePlan', 'uses-inner');
     await op.gone('EscalationPlan', 'inner');
     await expect(
       op.sdk.contacts.send(new GetContactCommand({ ContactId: inner.status.arn })),
-    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    ).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
     expect(
       op.calls({ service: 'ssm-contacts', operation: 'DeleteContact' }).filter((c) => c.outcome === 'error'),
     ).toEqual([]);
