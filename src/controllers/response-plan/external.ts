@@ -14,7 +14,7 @@ import {
   UpdateResponsePlanCommand,
 } from '@aws-sdk/client-ssm-incidents';
 import type { ClientSet } from '../../aws/accounts.ts';
-import type { AwsGate } from '../../aws/gate.ts';
+import { ANY_REPLICATION_SET, type AwsGate, NOT_ONBOARDED_RETRY_MS } from '../../aws/gate.ts';
 import { identityTags, ownedBy } from '../../aws/identity.ts';
 import type { ResponsePlan } from '../../crds/response-plan.ts';
 import {
@@ -30,9 +30,6 @@ import { planUpdate } from './diff.ts';
 import { createInput, fromAws, type PlanState } from './mapping.ts';
 
 type Client = ExternalClient<ResponsePlan, PlanState>;
-
-/** How often to look again while the account's replication set is not ACTIVE yet. */
-export const REPLICATION_SET_POLL_MS = 30_000;
 
 /**
  * `replicationSets`: cache keys of the ReplicationSet objects of the plan's account, so that one
@@ -83,8 +80,8 @@ export function responsePlanClient(
   /** Creating before the account is onboarded fails (often with an empty ValidationException): wait instead. */
   const waitOpts = {
     rule: 'ReplicationSetNotReady',
-    dependencies: replicationSets,
-    retryAfterMs: REPLICATION_SET_POLL_MS,
+    dependencies: replicationSets.length ? replicationSets : [ANY_REPLICATION_SET],
+    retryAfterMs: NOT_ONBOARDED_RETRY_MS,
   };
   async function requireActiveReplicationSet(): Promise<void> {
     const list = await call('ListReplicationSets', () => sdk.send(new ListReplicationSetsCommand({})));
@@ -93,7 +90,7 @@ export function responsePlanClient(
     if (!arn)
       throw new ClassifiedError(
         'DependencyNotReady',
-        `ReplicationSetNotReady: Incident Manager is not onboarded in the ${where} (no replication set); the response plan is created once a replication set is ACTIVE`,
+        `Incident Manager is not onboarded in the ${where} (no replication set); the response plan is created once a replication set is ACTIVE`,
         waitOpts,
       );
     const rs = await call('GetReplicationSet', () => sdk.send(new GetReplicationSetCommand({ arn })));
@@ -101,7 +98,7 @@ export function responsePlanClient(
     if (status !== 'ACTIVE')
       throw new ClassifiedError(
         'DependencyNotReady',
-        `ReplicationSetNotReady: the replication set ${arn} is ${status ?? 'in an unknown state'}; the response plan is created once it is ACTIVE`,
+        `the replication set ${arn} is ${status ?? 'in an unknown state'}; the response plan is created once it is ACTIVE`,
         waitOpts,
       );
   }

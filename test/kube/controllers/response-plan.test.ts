@@ -554,6 +554,66 @@ describe('ResponsePlan', () => {
     expect(body(writes[0])).toEqual({ displayName: 'Adopted plan' });
   });
 
+  it('a create interrupted before the ARN was recorded: the plan is found by name and its tags, and adopted', async () => {
+    await op.stack.stopController();
+    try {
+      const applied = await op.apply(rp('interrupted', { incidentTemplate: { title: 'Crash', impact: 3 } }));
+      // What a controller killed right after CreateResponsePlan leaves behind: the pending mark on
+      // the object, and in AWS a plan carrying the object's identity tags.
+      await op.client.request(
+        'PATCH',
+        `/apis/${API}/namespaces/${NS}/responseplans/interrupted`,
+        { metadata: { annotations: { 'incidentmanager.gitops.dev/create-pending': 'crashed-1' } } },
+        'application/merge-patch+json',
+      );
+      await op.sdk.incidents.send(
+        new CreateResponsePlanCommand({
+          name: 'interrupted',
+          incidentTemplate: { title: 'Crash', impact: 3 },
+          tags: {
+            'incidentmanager.gitops.dev/kind': 'ResponsePlan',
+            'incidentmanager.gitops.dev/name': 'interrupted',
+            'incidentmanager.gitops.dev/namespace': NS,
+            'incidentmanager.gitops.dev/uid': applied.metadata.uid as string,
+          },
+        }),
+      );
+    } finally {
+      await op.stack.startController();
+    }
+    const m = op.mark();
+    const obj = await op.ready('ResponsePlan', 'interrupted', NS);
+    expect(arnOf(obj)).toBe(`arn:aws:ssm-incidents::${ACCT}:response-plan/interrupted`);
+    expect(obj.metadata.annotations).not.toHaveProperty('incidentmanager.gitops.dev/create-pending');
+    expect(op.writes(m, 'ssm-incidents')).toEqual([]);
+    const events = await op.events('ResponsePlan', 'interrupted', NS);
+    expect(events.map((e) => e.reason)).toContain('Adopted');
+  });
+
+  it('managementPolicy Observe: drift is reported, nothing is written', async () => {
+    const created = await op.sdk.incidents.send(
+      new CreateResponsePlanCommand({ name: 'watched', incidentTemplate: { title: 'Watched', impact: 3 } }),
+    );
+    const m = op.mark();
+    await op.apply(
+      rp(
+        'watched',
+        { managementPolicy: 'Observe', incidentTemplate: { title: 'Watched', impact: 1 } },
+        { [ARN_ANNOTATION]: created.arn as string },
+      ),
+    );
+    const obj = await op.waitFor(
+      'ResponsePlan',
+      'watched',
+      (o) => condition(o, 'Synced')?.reason === 'DriftDetected',
+      {
+        namespace: NS,
+      },
+    );
+    expect(condition(obj, 'Synced')?.message).toContain('spec.incidentTemplate.impact');
+    expect(op.writes(m)).toEqual([]);
+  });
+
   it('refuses to take over a same-named plan it did not create (no annotation): no AWS write', async () => {
     await op.sdk.incidents.send(
       new CreateResponsePlanCommand({ name: 'foreign', incidentTemplate: { title: 'Foreign', impact: 4 } }),
@@ -573,7 +633,7 @@ describe('ResponsePlan', () => {
     expect(op.writes(m)).toEqual([]);
   });
 
-  it('a missing contact: Ready=False ReferencesNotReady naming it, and no AWS write', async () => {
+  it('a missing contact: Ready=False ReferencesNotReady naming it, no AWS write; created once the Contact is Ready', async () => {
     const m = op.mark();
     await op.apply(
       rp('needs-nobody', {
@@ -592,6 +652,18 @@ describe('ResponsePlan', () => {
       `spec.engagements[0].contactRef: Contact ${NS}/nobody does not exist`,
     );
     expect(op.writes(m)).toEqual([]);
+
+    // The contact appears (the Contact controller makes it); the plan follows at once.
+    await op.apply({
+      apiVersion: API,
+      kind: 'Contact',
+      metadata: { name: 'nobody', namespace: NS },
+      spec: { alias: 'nobody', type: 'Personal', displayName: 'No Body' },
+    });
+    const contact = await op.ready('Contact', 'nobody', NS);
+    const plan = await op.ready('ResponsePlan', 'needs-nobody', NS);
+    expect((await readBack(arnOf(plan))).plan.engagements).toEqual([arnOf(contact)]);
+    expect(plan.status?.engagementArns).toEqual([arnOf(contact)]);
   });
 
   it('a reference resolved late: the plan is created as soon as the escalation plan is Ready', async () => {
@@ -643,7 +715,7 @@ describe('ResponsePlan', () => {
     const waiting = await op.waitFor(
       'ResponsePlan',
       'outsider-plan',
-      (o) => condition(o, 'Ready')?.message?.includes('ReplicationSetNotReady') === true,
+      (o) => condition(o, 'Ready')?.reason === 'ReplicationSetNotReady',
       { namespace: NS },
     );
     expect(condition(waiting, 'Ready')?.status).toBe('False');
