@@ -28,6 +28,7 @@ import {
   type RawObservation,
   uidOf,
 } from '../../engine/contract.ts';
+import { EXTERNAL_ARN_ANNOTATION } from '../../engine/names.ts';
 import { type AwsCall, planUpdate } from './diff.ts';
 import { type Canonical, createTags, fromAws, ownerOf, regionsToAws } from './mapping.ts';
 
@@ -130,13 +131,15 @@ export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
       if (mr.metadata.deletionTimestamp && !ctx.identity && ownerOf(observed.owner)?.uid !== mr.metadata.uid)
         return { exists: false };
       if ((mr.spec.managementPolicy ?? 'Manage') === 'Manage') {
-        const other = otherOwner(mr, observed, deps.lookup);
+        const other = otherOwner(mr, observed, deps.lookup, ctx.identity === rs.arn);
         if (other) {
-          // Deleting a second object must never touch the set its owner manages.
+          // Deleting an object that does not own the set must never touch it.
           if (mr.metadata.deletionTimestamp) return { exists: false };
           throw new ClassifiedError(
             'InvalidSpec',
-            `spec.accountRef: ${deps.accountLabel} already has its replication set ${rs.arn}, managed by ${other}; an AWS account has exactly one replication set (OnePerAccount), so delete this object (nothing in AWS is touched) and change ${other} instead`,
+            other.inCluster
+              ? `spec.accountRef: ${deps.accountLabel} already has its replication set ${rs.arn}, managed by ${other.label}; an AWS account has exactly one replication set (OnePerAccount), so delete this object (nothing in AWS is touched) and change ${other.label} instead`
+              : `spec.accountRef: ${deps.accountLabel} already has its replication set ${rs.arn}, tagged as managed by ${other.label}, which is not in this cluster (another cluster may manage it); an AWS account has exactly one replication set (OnePerAccount). To take it over from here, set the annotation ${EXTERNAL_ARN_ANNOTATION}: ${rs.arn} on this object`,
             { field: 'spec.accountRef', rule: 'OnePerAccount' },
           );
         }
@@ -210,17 +213,22 @@ export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
   };
 }
 
-/** The other object that owns the set by its ownership tags, if it still exists in the cluster. */
+/**
+ * The object other than `mr` that owns the set by its ownership tags. An owner in this cluster
+ * always wins; one that is not here (deleted with Retain, or another cluster's) only yields to an
+ * explicit adoption (the identity annotation set to the set's ARN), so two clusters never fight.
+ */
 function otherOwner(
   mr: ReplicationSet,
   observed: Canonical,
   lookup: (key: string) => ManagedObject | undefined,
-): string | undefined {
+  adoptedExplicitly: boolean,
+): { label: string; inCluster: boolean } | undefined {
   const o = ownerOf(observed.owner);
   if (!o || o.key === objectKey(mr) || o.uid === mr.metadata.uid) return undefined;
   const holder = lookup(o.key);
-  // An owner gone from the cluster (deleted with Retain, restored elsewhere) leaves the set free.
-  return holder && !holder.metadata.deletionTimestamp ? o.label : undefined;
+  if (holder) return { label: o.label, inCluster: true };
+  return adoptedExplicitly ? undefined : { label: o.label, inCluster: false };
 }
 
 function describeProgress(arn: string, o: Canonical): string {

@@ -329,7 +329,7 @@ describe('ReplicationSet', () => {
     expect(await writesIn('100000000002', since)).toEqual([]);
   });
 
-  it('refuses a second ReplicationSet for the same account, naming the owner, and deletes it without touching AWS', async () => {
+  it('refuses a second ReplicationSet for the same account, naming the owner, and deletes it without touching AWS; a set whose owner left is taken over only by annotation', async () => {
     await account('acct-two', '100000000003');
     await op.apply(rs('first', 'acct-two', { regions: [{ name: 'us-east-1' }], deletionPolicy: 'Delete' }));
     await op.waitFor(
@@ -347,6 +347,40 @@ describe('ReplicationSet', () => {
     expect(await writesIn('100000000003', since)).toEqual([]);
     const first = await op.get('ReplicationSet', 'first');
     expect(condition(first, 'Ready')?.status).toBe('True');
+
+    // The owner leaves the cluster (Retain): a new object takes the set over only when told to.
+    await op.apply(rs('first', 'acct-two', { regions: [{ name: 'us-east-1' }], deletionPolicy: 'Retain' }));
+    await op.waitFor(
+      'ReplicationSet',
+      'first',
+      settled(() => true),
+    );
+    await op.remove('ReplicationSet', 'first');
+    await op.gone('ReplicationSet', 'first');
+    await op.apply(rs('third', 'acct-two', { regions: [{ name: 'us-east-1' }] }));
+    const third = await op.waitFor('ReplicationSet', 'third', (x) => readyReason(x) === 'InvalidSpec');
+    expect(condition(third, 'Ready')?.message).toContain('not in this cluster');
+    expect(await writesIn('100000000003', since)).toEqual([]);
+    const arn = first?.status?.arn as string;
+    await op.apply({
+      ...rs('third', 'acct-two', { regions: [{ name: 'us-east-1' }] }),
+      metadata: { name: 'third', annotations: { 'incidentmanager.gitops.dev/external-arn': arn } },
+    });
+    const adopted = await op.waitFor(
+      'ReplicationSet',
+      'third',
+      settled(() => true),
+    );
+    expect(adopted?.status?.arn).toBe(arn);
+    // Only the ownership tags change hands.
+    expect((await writesIn('100000000003', since)).map((c) => [c.operation, c.input])).toEqual([
+      [
+        'TagResource',
+        expect.objectContaining({
+          tags: expect.objectContaining({ 'incidentmanager.gitops.dev/name': 'third' }),
+        }),
+      ],
+    ]);
   });
 
   it('retains the set in AWS by default when the object is deleted', async () => {
