@@ -178,7 +178,7 @@ async function runSize(n: number): Promise<Record<string, number>> {
     keys.every((k) => kube.lookup(k)?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True');
   const t0 = performance.now();
   const running = engine.run();
-  while (!ready()) await new Promise((r) => setTimeout(r, 5));
+  await kube.until(ready); // checked on each status write
   const convergeMs = performance.now() - t0;
   const converge = calls(emu.admin.counters());
   const convergeReconciles = reconciles;
@@ -201,16 +201,20 @@ async function runSize(n: number): Promise<Record<string, number>> {
   );
   const orig2 = engine2.process.bind(engine2);
   let done = 0;
+  let allDone!: () => void;
+  const resynced = new Promise<void>((resolve) => {
+    allDone = resolve;
+  });
   engine2.process = async (k: string) => {
     reconciles++;
     await orig2(k);
-    done++;
+    if (++done === n) allDone();
   };
   const kubeWritesBefore = { ...kube.writes };
   for (const k of keys) engine2.enqueue(k);
   const t1 = performance.now();
   const running2 = engine2.run();
-  while (done < n) await new Promise((r) => setTimeout(r, 5));
+  await resynced;
   const resyncMs = performance.now() - t1;
   await engine2.shutdown();
   await running2;

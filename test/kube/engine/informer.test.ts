@@ -32,7 +32,7 @@ beforeAll(async () => {
   kc.loadFromString(kube.kubeconfigYaml);
   client = new KubeClient(kc);
   for (const crd of allCrds()) await client.create(CRDS, crd);
-});
+}, 60_000); // emulator start and CRD install can take long on a loaded machine (a guard, not a wait)
 
 afterAll(async () => {
   await kube?.stop();

@@ -61,7 +61,7 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'test',
     IMCTL_LISTEN: '127.0.0.1:0',
   };
-});
+}, 60_000); // emulator start and CRD install can take long on a loaded machine (a guard, not a wait)
 
 afterAll(async () => {
   await kube?.stop();
