@@ -53,6 +53,36 @@ async function personal(alias: string): Promise<string> {
   return out.ContactArn as string;
 }
 
+/** A daily 09:00 UTC rotation made straight through the SDK (not by the controller). */
+async function awsRotation(
+  name: string,
+  contactIds: string[],
+  tags?: Record<string, string>,
+): Promise<string> {
+  const out = await op.sdk.contacts.send(
+    new CreateRotationCommand({
+      Name: name,
+      ContactIds: contactIds,
+      TimeZoneId: 'UTC',
+      Recurrence: {
+        NumberOfOnCalls: 1,
+        RecurrenceMultiplier: 1,
+        DailySettings: [{ HourOfDay: 9, MinuteOfHour: 0 }],
+      },
+      ...(tags ? { Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
+    }),
+  );
+  return out.RotationArn as string;
+}
+
+/** The spec of a daily 09:00 UTC rotation. */
+const daily = (name: string, contacts: unknown[]) => ({
+  name,
+  contacts,
+  timeZoneId: 'UTC',
+  recurrence: { numberOfOnCalls: 1, recurrenceMultiplier: 1, dailySettings: ['09:00'] },
+});
+
 let ticks = 0;
 /** Wakes the object (an annotation change) so a visit runs after the clock moved. */
 async function touch(name: string): Promise<void> {
@@ -470,12 +500,7 @@ describe('Rotation', () => {
 
   it('contactRef: waits for the Contact, uses its ARN; the Contact is not deleted while the rotation names it', async () => {
     await op.apply(
-      rot('refs', {
-        name: 'With references',
-        contacts: [{ contactRef: { name: 'dana' } }, { contactArn: ALICE }],
-        timeZoneId: 'UTC',
-        recurrence: { numberOfOnCalls: 1, recurrenceMultiplier: 1, dailySettings: ['09:00'] },
-      }),
+      rot('refs', daily('With references', [{ contactRef: { name: 'dana' } }, { contactArn: ALICE }])),
     );
     const waiting = await op.waitFor(
       'Rotation',
@@ -523,27 +548,9 @@ describe('Rotation', () => {
   });
 
   it('a rotation of the same name that this object did not create is never taken over', async () => {
-    await op.sdk.contacts.send(
-      new CreateRotationCommand({
-        Name: 'Taken',
-        ContactIds: [ALICE],
-        TimeZoneId: 'UTC',
-        Recurrence: {
-          NumberOfOnCalls: 1,
-          RecurrenceMultiplier: 1,
-          DailySettings: [{ HourOfDay: 9, MinuteOfHour: 0 }],
-        },
-      }),
-    );
+    await awsRotation('Taken', [ALICE]);
     const mark = op.mark();
-    await op.apply(
-      rot('taken', {
-        name: 'Taken',
-        contacts: [{ contactArn: BOB }],
-        timeZoneId: 'UTC',
-        recurrence: { numberOfOnCalls: 1, recurrenceMultiplier: 1, dailySettings: ['09:00'] },
-      }),
-    );
+    await op.apply(rot('taken', daily('Taken', [{ contactArn: BOB }])));
     const o = await op.waitFor('Rotation', 'taken', (x) => condition(x, 'Synced')?.reason === 'InvalidSpec');
     expect(condition(o, 'Synced')?.message).toContain('spec.name');
     expect(condition(o, 'Synced')?.message).toContain(EXTERNAL_ARN_ANNOTATION);
@@ -554,32 +561,13 @@ describe('Rotation', () => {
 
   it('a create interrupted before its ARN was recorded is found again by name and uid tag, not repeated', async () => {
     await op.stack.stopController();
-    const applied = await op.apply(
-      rot('crash', {
-        name: 'Interrupted',
-        contacts: [{ contactArn: ALICE }],
-        timeZoneId: 'UTC',
-        recurrence: { numberOfOnCalls: 1, recurrenceMultiplier: 1, dailySettings: ['09:00'] },
-      }),
-    );
+    const applied = await op.apply(rot('crash', daily('Interrupted', [{ contactArn: ALICE }])));
     // What the killed controller left behind: the pending mark, and the rotation it created in AWS.
     const owner = {
       kind: 'Rotation',
       metadata: { name: 'crash', namespace: NS, uid: applied.metadata.uid as string },
     };
-    const made = await op.sdk.contacts.send(
-      new CreateRotationCommand({
-        Name: 'Interrupted',
-        ContactIds: [ALICE],
-        TimeZoneId: 'UTC',
-        Recurrence: {
-          NumberOfOnCalls: 1,
-          RecurrenceMultiplier: 1,
-          DailySettings: [{ HourOfDay: 9, MinuteOfHour: 0 }],
-        },
-        Tags: Object.entries(contactsIdentityTags(owner)).map(([Key, Value]) => ({ Key, Value })),
-      }),
-    );
+    const madeArn = await awsRotation('Interrupted', [ALICE], contactsIdentityTags(owner));
     const path = KubeClient.objectPath(typeOf('Rotation'), 'crash', NS);
     await op.client.request(
       'PATCH',
@@ -591,7 +579,7 @@ describe('Rotation', () => {
     await op.stack.startController();
     const o = await op.ready('Rotation', 'crash');
     const annotations = (o.metadata.annotations ?? {}) as Record<string, string>;
-    expect(annotations[EXTERNAL_ARN_ANNOTATION]).toBe(made.RotationArn);
+    expect(annotations[EXTERNAL_ARN_ANNOTATION]).toBe(madeArn);
     expect(annotations[CREATE_PENDING_ANNOTATION]).toBeUndefined();
     expect(op.calls({ since: mark, operation: 'CreateRotation' })).toEqual([]);
     const events = await op.events('Rotation', 'crash');
@@ -601,29 +589,15 @@ describe('Rotation', () => {
   });
 
   it('setting the external-arn annotation adopts an existing rotation and brings it to the spec', async () => {
-    const made = await op.sdk.contacts.send(
-      new CreateRotationCommand({
-        Name: 'Legacy',
-        ContactIds: [ALICE, BOB],
-        TimeZoneId: 'UTC',
-        Recurrence: {
-          NumberOfOnCalls: 1,
-          RecurrenceMultiplier: 1,
-          DailySettings: [{ HourOfDay: 9, MinuteOfHour: 0 }],
-        },
-      }),
-    );
+    const legacyArn = await awsRotation('Legacy', [ALICE, BOB]);
     const mark = op.mark();
     const obj = rot('legacy', {
-      name: 'Legacy',
-      contacts: [{ contactArn: ALICE }, { contactArn: BOB }],
-      timeZoneId: 'UTC',
-      recurrence: { numberOfOnCalls: 1, recurrenceMultiplier: 1, dailySettings: ['09:00'] },
+      ...daily('Legacy', [{ contactArn: ALICE }, { contactArn: BOB }]),
       tags: { team: 'payments' },
     });
-    obj.metadata.annotations = { [EXTERNAL_ARN_ANNOTATION]: made.RotationArn as string };
+    obj.metadata.annotations = { [EXTERNAL_ARN_ANNOTATION]: legacyArn };
     const o = await applyReady(obj);
-    expect(o.status.arn).toBe(made.RotationArn);
+    expect(o.status.arn).toBe(legacyArn);
     expect(writeOps(mark)).toEqual(['TagResource']);
     await op.remove('Rotation', 'legacy');
     await op.gone('Rotation', 'legacy');
