@@ -38,11 +38,12 @@ function secret(name: string, data: Record<string, string>, ns = NS): KubeObject
   };
 }
 
-const alice = (): KubeObject => ({
-  apiVersion: API,
-  kind: 'Contact',
-  metadata: { name: 'alice', namespace: NS },
-  spec: {
+function contactObject(name: string, spec: Record<string, unknown>): KubeObject {
+  return { apiVersion: API, kind: 'Contact', metadata: { name, namespace: NS }, spec };
+}
+
+const alice = (): KubeObject =>
+  contactObject('alice', {
     alias: 'alice',
     displayName: 'Alice Byrne',
     type: 'Personal',
@@ -68,8 +69,7 @@ const alice = (): KubeObject => ({
       ],
     },
     tags: { team: 'payments' },
-  },
-});
+  });
 
 /** The code the emulator "sent" to a channel (the device's inbox), from its state dump. */
 function inbox(channelArn: string): string | undefined {
@@ -356,12 +356,9 @@ describe('Contact alias taken', () => {
       new CreateContactCommand({ Alias: 'taken', Type: 'PERSONAL', Plan: { Stages: [] } }),
     );
     const since = op.mark();
-    await op.apply({
-      apiVersion: API,
-      kind: 'Contact',
-      metadata: { name: 'taken', namespace: NS },
-      spec: { alias: 'taken', displayName: 'Not the same person', type: 'Personal' },
-    });
+    await op.apply(
+      contactObject('taken', { alias: 'taken', displayName: 'Not the same person', type: 'Personal' }),
+    );
     const failed = await op.waitFor(
       'Contact',
       'taken',
@@ -369,12 +366,9 @@ describe('Contact alias taken', () => {
     );
     expect(condition(failed, 'Ready')?.message).toContain('alias taken already exists in AWS');
     // Another visit (a spec change) still refuses, and still does not adopt the other contact.
-    await op.apply({
-      apiVersion: API,
-      kind: 'Contact',
-      metadata: { name: 'taken', namespace: NS },
-      spec: { alias: 'taken', displayName: 'Still not the same person', type: 'Personal' },
-    });
+    await op.apply(
+      contactObject('taken', { alias: 'taken', displayName: 'Still not the same person', type: 'Personal' }),
+    );
     const again = await op.waitFor(
       'Contact',
       'taken',
@@ -406,12 +400,14 @@ describe('Contact adoption and observation', () => {
       }),
     );
     const since = op.mark();
-    await op.apply({
-      apiVersion: API,
-      kind: 'Contact',
-      metadata: { name: 'watched', namespace: NS },
-      spec: { alias: 'watched', displayName: 'Someone else', type: 'Personal', managementPolicy: 'Observe' },
-    });
+    await op.apply(
+      contactObject('watched', {
+        alias: 'watched',
+        displayName: 'Someone else',
+        type: 'Personal',
+        managementPolicy: 'Observe',
+      }),
+    );
     const drift = await op.waitFor(
       'Contact',
       'watched',
@@ -452,12 +448,7 @@ describe('Contact adoption and observation', () => {
 describe('Contact (OnCallSchedule)', () => {
   it('holds the rotations in order and shows who is on call now and the next hand-offs', async () => {
     const alice = (await op.get('Contact', 'alice'))?.status.arn as string;
-    await op.apply({
-      apiVersion: API,
-      kind: 'Contact',
-      metadata: { name: 'bob', namespace: NS },
-      spec: { alias: 'bob', type: 'Personal' },
-    });
+    await op.apply(contactObject('bob', { alias: 'bob', type: 'Personal' }));
     const bob = (await op.ready('Contact', 'bob')).status.arn as string;
     const now = op.stack.clock.now();
     const start = new Date(Math.floor(now / 86_400_000) * 86_400_000 - 86_400_000); // yesterday 00:00 UTC
@@ -494,18 +485,15 @@ describe('Contact (OnCallSchedule)', () => {
     const r1 = (await op.ready('Rotation', 'primary-a')).status.arn as string;
     const r2 = await rotation('primary-b', [bob]);
     const since = op.mark();
-    await op.apply({
-      apiVersion: API,
-      kind: 'Contact',
-      metadata: { name: 'primary', namespace: NS },
-      spec: {
+    await op.apply(
+      contactObject('primary', {
         alias: 'primary-on-call',
         displayName: 'Primary on-call',
         type: 'OnCallSchedule',
         rotations: [{ rotationRef: { name: 'primary-a' } }, { rotationArn: r2 }],
         tags: { team: 'payments' },
-      },
-    });
+      }),
+    );
     const obj = await op.ready('Contact', 'primary');
     expect(op.writes(since).map((w) => w.operation)).toEqual(['CreateContact']);
     const aws = await awsContact(obj.status.arn);
@@ -523,18 +511,15 @@ describe('Contact (OnCallSchedule)', () => {
 
     // Reordering the rotations is one UpdateContact.
     const mark = op.mark();
-    await op.apply({
-      apiVersion: API,
-      kind: 'Contact',
-      metadata: { name: 'primary', namespace: NS },
-      spec: {
+    await op.apply(
+      contactObject('primary', {
         alias: 'primary-on-call',
         displayName: 'Primary on-call',
         type: 'OnCallSchedule',
         rotations: [{ rotationArn: r2 }, { rotationRef: { name: 'primary-a' } }],
         tags: { team: 'payments' },
-      },
-    });
+      }),
+    );
     await op.ready('Contact', 'primary');
     expect(op.writes(mark).map((w) => ({ op: w.operation, input: w.input }))).toEqual([
       {
@@ -560,12 +545,13 @@ describe('Contact (OnCallSchedule)', () => {
 describe('Contact (OnCallSchedule) naming a missing rotation', () => {
   it('says which entry names a rotation AWS does not have, instead of retrying', async () => {
     const missing = 'arn:aws:ssm-contacts:us-east-1:111111111111:rotation/no-such-rotation';
-    await op.apply({
-      apiVersion: API,
-      kind: 'Contact',
-      metadata: { name: 'ghost-schedule', namespace: NS },
-      spec: { alias: 'ghost-schedule', type: 'OnCallSchedule', rotations: [{ rotationArn: missing }] },
-    });
+    await op.apply(
+      contactObject('ghost-schedule', {
+        alias: 'ghost-schedule',
+        type: 'OnCallSchedule',
+        rotations: [{ rotationArn: missing }],
+      }),
+    );
     const failed = await op.waitFor(
       'Contact',
       'ghost-schedule',
@@ -581,12 +567,7 @@ describe('Contact (OnCallSchedule) naming a missing rotation', () => {
 
 describe('Contact deletion', () => {
   it('is blocked while an escalation plan in the cluster names the contact, then deletes it from AWS', async () => {
-    await op.apply({
-      apiVersion: API,
-      kind: 'Contact',
-      metadata: { name: 'carol', namespace: NS },
-      spec: { alias: 'carol', type: 'Personal' },
-    });
+    await op.apply(contactObject('carol', { alias: 'carol', type: 'Personal' }));
     const arn = (await op.ready('Contact', 'carol')).status.arn as string;
     await op.apply({
       apiVersion: API,
