@@ -24,13 +24,12 @@ import {
   isClassified,
   type ManagedObject,
   objectKey,
-  type Phase,
   type RawObservation,
   uidOf,
 } from '../../engine/contract.ts';
 import { EXTERNAL_ARN_ANNOTATION } from '../../engine/names.ts';
 import { type AwsCall, planUpdate } from './diff.ts';
-import { type Canonical, createTags, fromAws, ownerOf, regionsToAws } from './mapping.ts';
+import { type Canonical, createTags, fromAws, ownerOf, phaseOf, regionsToAws } from './mapping.ts';
 
 type Client = ExternalClient<ReplicationSet, Canonical>;
 
@@ -42,14 +41,6 @@ export interface ReplicationSetClientDeps {
   /** How the account is named in messages. */
   accountLabel: string;
 }
-
-const PHASE: Record<string, Phase> = {
-  ACTIVE: 'Active',
-  FAILED: 'Failed',
-  CREATING: 'Pending',
-  UPDATING: 'Pending',
-  DELETING: 'Pending',
-};
 
 export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
   const { clients, gate } = deps;
@@ -147,14 +138,8 @@ export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
       // Deleting with a policy other than Delete never reaches here through the engine; if
       // deletionPolicy were unset, Retain is this kind's default: release without touching AWS.
       if (mr.metadata.deletionTimestamp && mr.spec.deletionPolicy !== 'Delete') return { exists: false };
-      const phase = PHASE[rs.status ?? ''] ?? 'Pending';
-      return {
-        exists: true,
-        identity: rs.arn,
-        observed,
-        phase,
-        ...(phase === 'Active' ? {} : { message: describeProgress(rs.arn, observed) }),
-      };
+      const { phase, message } = phaseOf(rs.arn, observed);
+      return { exists: true, identity: rs.arn, observed, phase, ...(message ? { message } : {}) };
     },
 
     async create(_mr, ctx: Ctx<Canonical>) {
@@ -229,11 +214,4 @@ function otherOwner(
   const holder = lookup(o.key);
   if (holder) return { label: o.label, inCluster: true };
   return adoptedExplicitly ? undefined : { label: o.label, inCluster: false };
-}
-
-function describeProgress(arn: string, o: Canonical): string {
-  const moving = o.regions
-    .filter((r) => r.status !== 'Active')
-    .map((r) => `${r.name} ${r.status ?? 'unknown'}${r.statusMessage ? ` (${r.statusMessage})` : ''}`);
-  return `Replication set ${arn} is ${o.status ?? 'not ACTIVE'}${moving.length ? `: ${moving.join(', ')}` : ''}; waiting for ACTIVE`;
 }

@@ -8,6 +8,7 @@ import {
   type ReplicationSetState,
   type ReplicationSetStatus,
 } from '../../crds/replication-set.ts';
+import type { Phase } from '../../engine/contract.ts';
 
 /** The key id AWS reports for a Region that uses the AWS owned key (no customer managed key). */
 export const DEFAULT_KEY = 'DefaultKey';
@@ -174,5 +175,28 @@ export function ownerOf(
     key: `${kind}/${ns ?? ''}/${name}`,
     label: `${kind} ${ns ? `${ns}/` : ''}${name}`,
     uid: owner?.[`${TAG_PREFIX}/uid`],
+  };
+}
+
+/**
+ * The engine's phase: Active only when the set and every Region are ACTIVE; a FAILED set or Region
+ * makes the set unavailable (replication is broken), anything moving is Pending.
+ */
+export function phaseOf(arn: string, o: Canonical): { phase: Phase; message?: string } {
+  const failed = o.regions.filter((r) => r.status === 'Failed');
+  const moving = o.regions.filter((r) => r.status !== 'Active' && r.status !== 'Failed');
+  const describe = (rs: RegionConfig[]) =>
+    rs
+      .map((r) => `${r.name} ${r.status ?? 'unknown'}${r.statusMessage ? ` (${r.statusMessage})` : ''}`)
+      .join(', ');
+  if (o.status === 'Failed' || failed.length > 0)
+    return {
+      phase: 'Failed',
+      message: `Replication set ${arn} is ${o.status ?? 'unknown'}${failed.length ? `; failed Regions: ${describe(failed)}` : ''}`,
+    };
+  if (o.status === 'Active' && moving.length === 0) return { phase: 'Active' };
+  return {
+    phase: 'Pending',
+    message: `Replication set ${arn} is ${o.status ?? 'not ACTIVE'}${moving.length ? `: ${describe(moving)}` : ''}; waiting for ACTIVE`,
   };
 }

@@ -8,6 +8,7 @@ import {
   fromAws,
   observedStatus,
   ownerOf,
+  phaseOf,
   regionsToAws,
   sameKey,
   toDesired,
@@ -172,5 +173,32 @@ describe('ownerOf', () => {
       uid: 'uid-1',
     });
     expect(ownerOf({})).toBeUndefined();
+  });
+});
+
+describe('phaseOf', () => {
+  const arn = 'arn:aws:ssm-incidents::1:replication-set/x';
+  it('is Active only when the set and every Region are ACTIVE', () => {
+    expect(phaseOf(arn, fromAws(aws({ 'eu-west-1': {} }), {}, undefined))).toEqual({ phase: 'Active' });
+  });
+
+  it('is Pending while the set or a Region moves, naming the Region', () => {
+    const set = aws({ 'eu-west-1': {}, 'us-east-1': {} }, { status: 'UPDATING' });
+    const us = set.regionMap?.['us-east-1'];
+    if (us) us.status = 'CREATING';
+    const p = phaseOf(arn, fromAws(set, {}, undefined));
+    expect(p.phase).toBe('Pending');
+    expect(p.message).toContain('us-east-1 Creating');
+  });
+
+  it("is Failed when a Region failed, even if the set says ACTIVE, with AWS's message", () => {
+    const set = aws({ 'eu-west-1': {}, 'us-east-1': {} });
+    const us = set.regionMap?.['us-east-1'];
+    if (us) Object.assign(us, { status: 'FAILED', statusMessage: 'KMS key disabled' });
+    const p = phaseOf(arn, fromAws(set, {}, undefined));
+    expect(p).toEqual({
+      phase: 'Failed',
+      message: expect.stringContaining('us-east-1 Failed (KMS key disabled)'),
+    });
   });
 });
