@@ -94,7 +94,8 @@ export class RotationClient implements ExternalClient<Rotation, RotationState> {
 
   /**
    * No identity yet: a rotation with our name is ours only if it carries our uid tag (a create that
-   * was interrupted before its ARN was recorded). Anyone else's is never taken over silently.
+   * was interrupted before its ARN was recorded). Anyone else's is never taken over silently; with
+   * managementPolicy Observe it is simply the one observed.
    */
   async #findOwn(mr: Rotation): Promise<string | undefined> {
     const name = mr.spec.name;
@@ -108,6 +109,8 @@ export class RotationClient implements ExternalClient<Rotation, RotationState> {
       next = arn ? undefined : page.NextToken;
     } while (next);
     if (!arn) return undefined;
+    // Observe only reads: the rotation of that name is the one to watch, whoever made it.
+    if (mr.spec.managementPolicy === 'Observe') return arn;
     const tags = await listTags(this.#conn, arn);
     if (contactsOwnedBy(tags, uidOf(mr))) return arn;
     throw new ClassifiedError(

@@ -530,6 +530,38 @@ describe('Rotation', () => {
     await op.gone('Contact', 'dana');
   });
 
+  it('a rotation an on-call schedule names is not deleted from AWS until the schedule lets go', async () => {
+    const r = await applyReady(rot('sched-rot', daily('Scheduled', [{ contactArn: ALICE }])));
+    await op.apply({
+      apiVersion: API,
+      kind: 'Contact',
+      metadata: { name: 'primary', namespace: NS },
+      spec: {
+        alias: 'primary-on-call',
+        type: 'OnCallSchedule',
+        rotations: [{ rotationRef: { name: 'sched-rot' } }],
+      },
+    });
+    await op.ready('Contact', 'primary');
+    const mark = op.mark();
+    await op.remove('Rotation', 'sched-rot');
+    const blocked = await op.waitFor(
+      'Rotation',
+      'sched-rot',
+      (x) => condition(x, 'Ready')?.reason === 'DeleteBlocked',
+    );
+    expect(condition(blocked, 'Ready')?.message).toContain('primary');
+    expect(op.calls({ since: mark, operation: 'DeleteRotation' })).toEqual([]);
+    await op.remove('Contact', 'primary');
+    await op.gone('Rotation', 'sched-rot');
+    await op.gone('Contact', 'primary');
+    await expect(
+      op.sdk.contacts.send(new GetRotationCommand({ RotationId: r.status.arn })),
+    ).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+
   it('an abbreviation time zone is refused before any AWS call, naming the field', async () => {
     const mark = op.mark();
     await op.apply(
@@ -557,6 +589,27 @@ describe('Rotation', () => {
     expect(writeOps(mark)).toEqual([]);
     await op.remove('Rotation', 'taken');
     await op.gone('Rotation', 'taken');
+  });
+
+  it('managementPolicy Observe finds the rotation by name, reports drift and never writes', async () => {
+    const mark = op.mark();
+    await op.apply(
+      rot('watch', {
+        ...daily('Taken', [{ contactArn: BOB }]),
+        managementPolicy: 'Observe',
+        deletionPolicy: 'Delete',
+      }),
+    );
+    const o = await op.waitFor(
+      'Rotation',
+      'watch',
+      (x) => condition(x, 'Synced')?.reason === 'DriftDetected',
+    );
+    expect(condition(o, 'Synced')?.message).toContain('spec.contacts');
+    expect(o?.status.contactArns).toEqual([ALICE]);
+    await op.remove('Rotation', 'watch');
+    await op.gone('Rotation', 'watch');
+    expect(writeOps(mark)).toEqual([]);
   });
 
   it('a create interrupted before its ARN was recorded is found again by name and uid tag, not repeated', async () => {
