@@ -46,7 +46,15 @@ export function diff(desired: PlanState, observed: PlanState): FieldDiff[] {
     if (!same(d, o)) out.push({ path, desired: d, observed: o, updatable });
   };
   add('spec.name', desired.name, observed.name, false);
-  add('spec.displayName', desired.displayName, observed.displayName);
+  // No display name shows the name: the two are the same plan whichever way AWS reports it.
+  const shown = (p: PlanState) => (p.displayName === p.name ? '' : p.displayName);
+  if (shown(desired) !== shown(observed))
+    out.push({
+      path: 'spec.displayName',
+      desired: desired.displayName,
+      observed: observed.displayName,
+      updatable: true,
+    });
   for (const f of TEMPLATE_FIELDS) add(`spec.incidentTemplate.${f}`, desired[f], observed[f]);
   add('spec.chatChannel', desired.chatChannel, observed.chatChannel);
   add('spec.engagements', desired.engagements, observed.engagements);

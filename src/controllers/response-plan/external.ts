@@ -172,7 +172,14 @@ export function responsePlanClient(
         await call('DeleteResponsePlan', () => sdk.send(new DeleteResponsePlanCommand({ arn })));
       } catch (e) {
         if (!isNotFound(e)) throw e;
+        return;
       }
+      // Nothing in AWS warns the alarms and rules that name the plan (domain doc §8.26).
+      await ctx.event?.(
+        'Warning',
+        'ResponsePlanDeleted',
+        `Deleted ${arn}: CloudWatch alarms and EventBridge rules that start incidents with it no longer create incidents; point them at another response plan`,
+      );
     },
   };
 }

@@ -755,6 +755,11 @@ describe('ResponsePlan', () => {
     expect(op.writes(m, 'ssm-incidents').map((w) => [w.operation, body(w)])).toEqual([
       ['DeleteResponsePlan', {}],
     ]);
+    const warned = (await op.events('ResponsePlan', 'drop-me', NS)).find(
+      (e) => e.reason === 'ResponsePlanDeleted',
+    );
+    expect(warned?.type).toBe('Warning');
+    expect(warned?.message).toContain('EventBridge rules');
   });
 
   it('round trip: the sample response plan, read back through the SDK, matches its YAML field for field', async () => {

@@ -249,6 +249,17 @@ describe('ResponsePlan diff: what is not drift', () => {
     expect(diff(implicit, aws)).toEqual([]);
   });
 
+  it('a display name equal to the name is no display name (AWS shows the name when there is none)', () => {
+    const aws = fromAws(
+      { name: 'payments', displayName: 'payments', incidentTemplate: { title: 'Payments down', impact: 2 } },
+      {},
+    );
+    expect(diff(toDesired(plan(), new Map()), aws)).toEqual([]);
+    expect(
+      diff(toDesired(plan({ displayName: 'payments' }), new Map()), readBack(plan(), new Map())),
+    ).toEqual([]);
+  });
+
   it('an empty chat channel from AWS is no chat channel', () => {
     const aws = fromAws(
       {
