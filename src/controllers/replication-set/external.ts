@@ -189,6 +189,12 @@ export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
         // The spec asks for protection off and for deletion: do both, in that order.
         await send(mr, arn, observed, { op: 'UpdateDeletionProtection', deletionProtected: false });
       }
+      // Domain doc §8.2: a data wipe, not a resource delete; say so loudly before doing it.
+      await ctx.event?.(
+        'Warning',
+        'DeletingAllIncidentData',
+        `Deleting replication set ${arn} (deletionPolicy Delete): every contact, plan and past incident of ${deps.accountLabel} goes with it`,
+      );
       try {
         await call('DeleteReplicationSet', () => sdk.send(new DeleteReplicationSetCommand({ arn })));
       } catch (e) {

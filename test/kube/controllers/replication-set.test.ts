@@ -449,6 +449,8 @@ describe('ReplicationSet', () => {
       ['UpdateDeletionProtection', expect.objectContaining({ deletionProtected: false })],
       ['DeleteReplicationSet', expect.anything()],
     ]);
+    const events = await op.events('ReplicationSet', 'doomed');
+    expect(events.some((e) => e.type === 'Warning' && e.reason === 'DeletingAllIncidentData')).toBe(true);
     const sdk = await sdkFor('100000000006');
     expect((await sdk.send(new ListReplicationSetsCommand({}))).replicationSetArns).toEqual([]);
   });
