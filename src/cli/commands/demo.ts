@@ -31,7 +31,7 @@ const CORE: Record<string, ResourceType> = {
   Namespace: { group: '', version: 'v1', plural: 'namespaces', namespaced: false },
 };
 
-interface Flags {
+export interface DemoFlags {
   once: boolean;
   timeout: number;
   samples: string;
@@ -120,7 +120,7 @@ const isReady = (o: ManagedObject | undefined) => {
 };
 
 const WIDTHS = [8, 15, 28, 6, 26, 7];
-function line(cells: string[], width = process.stdout.columns ?? 160): string {
+function line(cells: string[], width = process.stdout.columns || 160): string {
   const fixed = cells
     .slice(0, WIDTHS.length)
     .map((c, i) => c.padEnd(WIDTHS[i] ?? 0))
@@ -217,8 +217,8 @@ export const command: CommandModule = {
           .choices(['debug', 'info', 'warn', 'error', 'silent'])
           .default('warn'),
       )
-      .action(async (flags: Flags) => {
-        process.exitCode = await demo(flags);
+      .action(async (flags: DemoFlags) => {
+        process.exitCode = await runDemo(flags);
         // SDK keep-alive sockets and the emulators' timers must not hold the process open.
         process.exit();
       });
@@ -231,8 +231,12 @@ function port(v: string): number {
   return n;
 }
 
-async function demo(flags: Flags): Promise<number> {
-  const out = (s = '') => process.stdout.write(`${s}\n`);
+/** The demo; returns the exit status. `write` receives each output line (stdout by default). */
+export async function runDemo(
+  flags: DemoFlags,
+  write: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Promise<number> {
+  const out = (s = '') => write(s);
   const samples = readSamples(resolve(flags.samples));
   const controlled = new Set([...BUILT_IN, ...kindModules.map((m) => m.kind)]);
   const { apply, skipped } = partition(samples, controlled);

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { partition, readSamples } from '../../../src/cli/commands/demo.ts';
+import { partition, readSamples, runDemo } from '../../../src/cli/commands/demo.ts';
 
 function demo(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
@@ -65,10 +65,25 @@ spec:
             name: nobody
 `,
     );
-    const r = await demo(['--samples', dir, '--timeout', '2s', '--transition', '0s']);
-    expect(r.code).toBe(1);
-    expect(r.out).toContain('Not Ready after 2 s: 1 of 1 objects');
-    expect(r.out).toMatch(
+    // In-process (the process path is covered above): same code, no second process start.
+    const lines: string[] = [];
+    const code = await runDemo(
+      {
+        once: true,
+        timeout: 2_000,
+        samples: dir,
+        transition: 0,
+        kubePort: 0,
+        awsPort: 0,
+        dir: join(dir, 'out'),
+        logLevel: 'silent',
+      },
+      (l) => lines.push(l),
+    );
+    const out = lines.join('\n');
+    expect(code).toBe(1);
+    expect(out).toContain('Not Ready after 2 s: 1 of 1 objects');
+    expect(out).toMatch(
       /EscalationPlan lonely:\n +Ready=False ReferencesNotReady: .*Contact default\/nobody does not exist/,
     );
   });
