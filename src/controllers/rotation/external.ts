@@ -42,13 +42,6 @@ import {
 
 const notFound = (e: unknown) => isClassified(e) && e.errorClass === 'NotFound';
 
-/**
- * Override creates happen during updates, where no pending mark exists. Their token is tied to the
- * override and to the object's resourceVersion: a retry of the same visit (nothing written since)
- * replays the first create, while an override deleted out of band is created again at once (the
- * object has changed since: its status listed the override). A rare duplicate after a stale read
- * heals itself: the extra override is deleted on the next visit.
- */
 export class RotationClient implements ExternalClient<Rotation, RotationState> {
   readonly #conn: ContactsConn;
   readonly #now: () => number;
@@ -219,6 +212,13 @@ export class RotationClient implements ExternalClient<Rotation, RotationState> {
   }
 }
 
+/**
+ * Override creates happen during updates, where no pending mark exists. Their token is tied to the
+ * override and to the object's resourceVersion: a retry of the same visit (nothing written since)
+ * replays the first create, while an override deleted out of band is created again at once (the
+ * object has changed since: its status listed the override). A rare duplicate after a stale read
+ * heals itself: the extra override is deleted on the next visit.
+ */
 export function overrideTokenOperation(arn: string, o: OverrideState, resourceVersion: string): string {
   return `CreateRotationOverride\n${arn}\n${overrideKey(o)}\n${resourceVersion}`;
 }

@@ -226,6 +226,8 @@ export function toDesired(mr: Rotation, refs: ReadonlyMap<string, string>, nowMs
         contactIds: o.newContacts.map((c, k) => resolved(refs, overrideContactPath(j, k, c), c.contactArn)),
       }))
       .filter((o) => Date.parse(o.end) > nowMs)
+      // The same override twice means it once (and one AWS override can only match one entry).
+      .filter((o, i, all) => all.findIndex((x) => overrideKey(x) === overrideKey(o)) === i)
       .sort(byStart);
   }
   return out;

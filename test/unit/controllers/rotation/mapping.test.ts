@@ -138,6 +138,15 @@ describe('Rotation mapping', () => {
     expect(d.overrides?.map((o) => o.start)).toEqual(['2027-03-01T08:00:00.000Z']);
   });
 
+  it('an override listed twice is wanted once', () => {
+    const o = {
+      startTime: '2027-03-10T17:00:00Z',
+      endTime: '2027-03-10T21:00:00Z',
+      newContacts: [{ contactArn: BOB }],
+    };
+    expect(toDesired(rotation({ overrides: [o, { ...o }] }), REFS, NOW).overrides).toHaveLength(1);
+  });
+
   it('no overrides field: AWS overrides are not managed; an empty list manages them (none wanted)', () => {
     const { overrides: _o, ...spec } = rotation().spec;
     expect(
