@@ -24,6 +24,10 @@ export function escalationPlanHandler(deps: KindDeps): KindHandler<EscalationPla
   };
   const graph: PlanGraph = {
     plan: (key) => learn(deps.lookup(key) as EscalationPlan | undefined),
+    arnOfKey(key) {
+      const o = deps.lookup(key);
+      return o ? arnOf(o) : undefined;
+    },
     keyOfArn(arn) {
       if (deps.list) {
         const hit = deps.list('EscalationPlan').find((o) => arnOf(o) === arn);

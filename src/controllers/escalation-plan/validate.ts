@@ -4,12 +4,15 @@
 import type { EscalationPlan } from '../../crds/escalation-plan.ts';
 import { type FieldError, keyOf, parseKey } from '../../engine/contract.ts';
 import { CONTACTS_TAG_PREFIX, IDENTITY_TAG_COUNT, MAX_TAGS } from '../shared/contacts-tags.ts';
+import { describeTarget, targetObjectKey } from '../shared/targets.ts';
 import { targetPath } from './mapping.ts';
 
 /** What the cycle check may read: plans in the cluster by key, and the key of a plan by its ARN. */
 export interface PlanGraph {
   plan(key: string): Pick<EscalationPlan, 'metadata' | 'spec'> | undefined;
   keyOfArn(arn: string): string | undefined;
+  /** The ARN of the managed object with this key, if it has one. */
+  arnOfKey?(key: string): string | undefined;
 }
 
 interface Edge {
@@ -102,12 +105,16 @@ export function validate(
   if (ownAccount)
     mr.spec.stages.forEach((s, i) => {
       s.targets.forEach((t, j) => {
-        const acct = t.contactArn === undefined ? undefined : accountOfArn(t.contactArn);
+        // A raw ARN, or the ARN of the object a ref names once it has one (a Contact managed under
+        // another AWSAccount).
+        const ref = targetObjectKey(t, mr.metadata.namespace);
+        const arn = t.contactArn ?? (ref ? g.arnOfKey?.(ref) : undefined);
+        const acct = arn === undefined ? undefined : accountOfArn(arn);
         if (acct && acct !== ownAccount)
           errs.push({
-            path: `${targetPath(i, j)}.contactArn`,
+            path: `${targetPath(i, j)}.${t.contactArn !== undefined ? 'contactArn' : t.contactRef ? 'contactRef' : 'escalationPlanRef'}`,
             rule: 'SameAccountTarget',
-            message: `${t.contactArn} belongs to account ${acct}; an escalation plan can only engage contacts of its own account ${ownAccount} (contacts shared through RAM cannot be added)`,
+            message: `${ref ? `${describeTarget(t, mr.metadata.namespace)} (${arn})` : arn} belongs to account ${acct}; an escalation plan can only engage contacts of its own account ${ownAccount} (contacts shared through RAM cannot be added)`,
           });
       });
     });

@@ -247,6 +247,22 @@ describe('other EscalationPlan checks', () => {
     expect(validate(p, graphOf([p]), undefined)).toEqual([]);
   });
 
+  it('rejects a referenced Contact that lives in another account', () => {
+    const p = plan('p', {
+      stages: [{ durationInMinutes: 1, targets: [{ contactRef: { name: 'elsewhere' } }] }],
+    });
+    const g: PlanGraph = {
+      ...graphOf([p]),
+      arnOfKey: (k) => (k === 'Contact/team/elsewhere' ? arn('elsewhere', '999988887777') : undefined),
+    };
+    const errs = validate(p, g, ACCT);
+    expect(errs).toEqual([
+      expect.objectContaining({ path: 'spec.stages[0].targets[0].contactRef', rule: 'SameAccountTarget' }),
+    ]);
+    expect(errs[0]?.message).toContain('Contact team/elsewhere');
+    expect(validate(p, { ...g, arnOfKey: () => undefined }, ACCT)).toEqual([]);
+  });
+
   it('keeps room for the ownership tags and reserves their keys', () => {
     const many = Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`k${i}`, 'v']));
     expect(validate(plan('p', { tags: many }), graphOf([]), undefined).map((e) => e.rule)).toEqual([
