@@ -20,7 +20,7 @@ import { AwsGate } from '../src/aws/gate.ts';
 import { startAwsEmulator } from '../src/emulators/aws/server.ts';
 import { systemClock } from '../src/engine/clock.ts';
 import type { ExternalClient, FieldDiff, KindHandler, ManagedObject } from '../src/engine/contract.ts';
-import { Engine } from '../src/engine/controller.ts';
+import { type ControllerOptions, Engine } from '../src/engine/controller.ts';
 import { EventRecorder } from '../src/engine/events.ts';
 import { ReferenceIndex } from '../src/engine/references.ts';
 import { MemoryEvents, MemoryKube } from '../test/unit/engine/harness.ts';
@@ -95,6 +95,39 @@ export function contactHandler(client: SSMContactsClient, gate: AwsGate): KindHa
   };
 }
 
+/** An engine running only the bench Contact kind over an in-memory Kubernetes side. */
+export function contactEngine(
+  handler: KindHandler<ManagedObject, State>,
+  kube: MemoryKube,
+  opts: Partial<ControllerOptions> = {},
+): Engine {
+  return new Engine(
+    [{ kind: 'Contact', handler, type: { group: 'g', version: 'v', plural: 'contacts', namespaced: true } }],
+    { get: kube.lookup },
+    {
+      clock: systemClock,
+      kube,
+      events: new EventRecorder({ sink: new MemoryEvents(), clock: systemClock }),
+      refs: new ReferenceIndex(),
+      defaultAccount: 'default',
+      defaultRegion: 'us-east-1',
+      ...opts,
+    },
+  );
+}
+
+/** A bench Contact in the in-memory store, announced to the engine as a watch would. */
+export function putContact(kube: MemoryKube, engine: Engine, name: string, alias = name): string {
+  const o = kube.put({
+    apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+    kind: 'Contact',
+    metadata: { name, namespace: 'default', uid: `${name}-uid`, generation: 1 },
+    spec: { alias, displayName: name } as ManagedObject['spec'],
+  });
+  engine.onUpsert(o, undefined);
+  return `Contact/default/${name}`;
+}
+
 /** Contacts need an onboarded account: an ACTIVE replication set in the Region. */
 export async function onboard(endpoint: string | undefined, region = 'us-east-1'): Promise<void> {
   const incidents = new SSMIncidentsClient({
@@ -137,38 +170,10 @@ async function runSize(n: number): Promise<Record<string, number>> {
   });
   const kube = new MemoryKube();
   let reconciles = 0;
-  const deps = {
-    clock: systemClock,
-    kube,
-    events: new EventRecorder({ sink: new MemoryEvents(), clock: systemClock }),
-    refs: new ReferenceIndex(),
-    defaultAccount: 'default',
-    defaultRegion: 'us-east-1',
-    pollMs: 1,
-    workers: 16,
-  };
-  const engine = new Engine(
-    [
-      {
-        kind: 'Contact',
-        handler: contactHandler(client, gate),
-        type: { group: 'g', version: 'v', plural: 'contacts', namespaced: true },
-      },
-    ],
-    { get: kube.lookup },
-    deps,
-  );
+  const opts = { pollMs: 1, workers: 16 };
+  const engine = contactEngine(contactHandler(client, gate), kube, opts);
   const keys: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const o = kube.put({
-      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
-      kind: 'Contact',
-      metadata: { name: `c${i}`, namespace: 'default', uid: `uid-${i}`, generation: 1 },
-      spec: { alias: `bench-${i}`, displayName: `Contact ${i}` } as ManagedObject['spec'],
-    });
-    keys.push(`Contact/default/c${i}`);
-    engine.onUpsert(o, undefined);
-  }
+  for (let i = 0; i < n; i++) keys.push(putContact(kube, engine, `c${i}`, `bench-${i}`));
   const origProcess = engine.process.bind(engine);
   engine.process = async (k: string) => {
     reconciles++;
@@ -188,17 +193,7 @@ async function runSize(n: number): Promise<Record<string, number>> {
   // One resync pass over every object, on a fresh engine (the timers of the first were cancelled).
   emu.admin.log.reset();
   reconciles = 0;
-  const engine2 = new Engine(
-    [
-      {
-        kind: 'Contact',
-        handler: contactHandler(client, gate),
-        type: { group: 'g', version: 'v', plural: 'contacts', namespaced: true },
-      },
-    ],
-    { get: kube.lookup },
-    deps,
-  );
+  const engine2 = contactEngine(contactHandler(client, gate), kube, opts);
   const orig2 = engine2.process.bind(engine2);
   let done = 0;
   let allDone!: () => void;

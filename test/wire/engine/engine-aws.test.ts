@@ -9,15 +9,13 @@ import {
   SSMIncidentsClient,
 } from '@aws-sdk/client-ssm-incidents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contactHandler, onboard } from '../../../bench/engine.bench.ts';
+import { contactEngine, contactHandler, onboard, putContact } from '../../../bench/engine.bench.ts';
 import { AccountResolver, sdkSts } from '../../../src/aws/accounts.ts';
 import { AwsGate } from '../../../src/aws/gate.ts';
 import { type RunningEmulator, startAwsEmulator } from '../../../src/emulators/aws/server.ts';
 import { systemClock } from '../../../src/engine/clock.ts';
 import type { ManagedObject } from '../../../src/engine/contract.ts';
-import { Engine } from '../../../src/engine/controller.ts';
 import { EventRecorder } from '../../../src/engine/events.ts';
-import { ReferenceIndex } from '../../../src/engine/references.ts';
 import { MemoryEvents, MemoryKube } from '../../unit/engine/harness.ts';
 
 let emu: RunningEmulator;
@@ -78,40 +76,15 @@ describe('engine against the AWS emulator', () => {
       throttlePauseMs: 50,
     });
     const kube = new MemoryKube();
-    const engine = new Engine(
-      [
-        {
-          kind: 'Contact',
-          handler: contactHandler(client, gate),
-          type: { group: 'g', version: 'v', plural: 'contacts', namespaced: true },
-        },
-      ],
-      { get: kube.lookup },
-      {
-        clock: systemClock,
-        kube,
-        events: new EventRecorder({ sink: new MemoryEvents(), clock: systemClock }),
-        refs: new ReferenceIndex(),
-        defaultAccount: 'default',
-        defaultRegion: 'us-east-1',
-        pollMs: 10,
-        workers: 8,
-        throttledThreshold: 2,
-        queue: { baseDelayMs: 20, maxDelayMs: 500 },
-      },
-    );
+    const engine = contactEngine(contactHandler(client, gate), kube, {
+      pollMs: 10,
+      workers: 8,
+      throttledThreshold: 2,
+      queue: { baseDelayMs: 20, maxDelayMs: 500 },
+    });
     const n = 20;
     const keys: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const o = kube.put({
-        apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
-        kind: 'Contact',
-        metadata: { name: `storm-${i}`, namespace: 'default', uid: `storm-uid-${i}`, generation: 1 },
-        spec: { alias: `storm-${i}`, displayName: `Storm ${i}` } as ManagedObject['spec'],
-      });
-      keys.push(`Contact/default/storm-${i}`);
-      engine.onUpsert(o, undefined);
-    }
+    for (let i = 0; i < n; i++) keys.push(putContact(kube, engine, `storm-${i}`));
     const cond = (k: string, type: string) =>
       kube.lookup(k)?.status?.conditions?.find((c) => c.type === type);
     const running = engine.run();
@@ -136,33 +109,11 @@ describe('engine against the AWS emulator', () => {
     const client = new SSMContactsClient({ credentials, maxAttempts: 1 });
     const kube = new MemoryKube();
     const events = new MemoryEvents();
-    const engine = new Engine(
-      [
-        {
-          kind: 'Contact',
-          handler: contactHandler(client, new AwsGate()),
-          type: { group: 'g', version: 'v', plural: 'contacts', namespaced: true },
-        },
-      ],
-      { get: kube.lookup },
-      {
-        clock: systemClock,
-        kube,
-        events: new EventRecorder({ sink: events, clock: systemClock }),
-        refs: new ReferenceIndex(),
-        defaultAccount: 'default',
-        defaultRegion: 'us-east-1',
-        pollMs: 10,
-      },
-    );
-    const o = kube.put({
-      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
-      kind: 'Contact',
-      metadata: { name: 'early', namespace: 'default', uid: 'early-uid', generation: 1 },
-      spec: { alias: 'early-bird', displayName: 'Early' } as ManagedObject['spec'],
+    const engine = contactEngine(contactHandler(client, new AwsGate()), kube, {
+      pollMs: 10,
+      events: new EventRecorder({ sink: events, clock: systemClock }),
     });
-    engine.onUpsert(o, undefined);
-    const key = 'Contact/default/early';
+    const key = putContact(kube, engine, 'early', 'early-bird');
     const ready = () => kube.lookup(key)?.status?.conditions?.find((c) => c.type === 'Ready');
     const running = engine.run();
     try {
@@ -221,39 +172,14 @@ describe('engine against the AWS emulator', () => {
         },
       };
     };
-    const after = (n: number) => new Promise<void>((resolve) => waiters.push({ at: observes + n, resolve }));
-    const engine = new Engine(
-      [
-        {
-          kind: 'Contact',
-          handler,
-          type: { group: 'g', version: 'v', plural: 'contacts', namespaced: true },
-        },
-      ],
-      { get: kube.lookup },
-      {
-        clock: systemClock,
-        kube,
-        events: new EventRecorder({ sink: new MemoryEvents(), clock: systemClock }),
-        refs: new ReferenceIndex(),
-        defaultAccount: 'default',
-        defaultRegion: 'us-east-1',
-        pollMs: 10,
-        resyncMs: 20,
-        resyncJitter: 0,
-        workers: 1, // visits one at a time, so the counters are read between two visits
-      },
-    );
-    const keys = ['steady-a', 'steady-b'].map((name) => {
-      const o = kube.put({
-        apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
-        kind: 'Contact',
-        metadata: { name, namespace: 'default', uid: `${name}-uid`, generation: 1 },
-        spec: { alias: name, displayName: name } as ManagedObject['spec'],
-      });
-      engine.onUpsert(o, undefined);
-      return `Contact/default/${name}`;
+    const visits = (n: number) => new Promise<void>((resolve) => waiters.push({ at: observes + n, resolve }));
+    const engine = contactEngine(handler, kube, {
+      pollMs: 10,
+      resyncMs: 20,
+      resyncJitter: 0,
+      workers: 1, // visits one at a time, so the counters are read between two visits
     });
+    const keys = ['steady-a', 'steady-b'].map((name) => putContact(kube, engine, name));
     const running = engine.run();
     try {
       await kube.until(() =>
@@ -261,7 +187,7 @@ describe('engine against the AWS emulator', () => {
           (k) => kube.lookup(k)?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True',
         ),
       );
-      await after(2); // past any confirmation poll
+      await visits(2); // past any confirmation poll
       const count = () => {
         const c = emu.admin.counters();
         const n = (op: string) => c[`ssm-contacts:${op}`]?.calls ?? 0;
@@ -273,7 +199,7 @@ describe('engine against the AWS emulator', () => {
       const before = count();
       const statusWrites = kube.writes.status;
       const seen = observes;
-      await after(10); // ten more resync visits across the two objects
+      await visits(10); // ten more resync visits across the two objects
       const now = count();
       expect(now.writes).toBe(before.writes);
       expect(now.reads - before.reads).toBe(observes - seen); // exactly one AWS read per visit
