@@ -502,6 +502,21 @@ describe('ResponsePlan', () => {
     expect(tags).not.toHaveProperty('extra');
   });
 
+  it('steady state: a resync reads the plan and its tags, and writes nothing', async () => {
+    const arn = arnOf(await op.ready('ResponsePlan', 'payments-drift', NS));
+    const m = op.mark();
+    op.stack.clock.advance(RESYNC_MS + 60_000);
+    const about = (c: CallRecord) => JSON.stringify(c.input).includes(`"${arn}"`);
+    await op.nextCall((c) => c.operation === 'ListTagsForResource' && about(c), { since: m });
+    expect(
+      op
+        .calls({ since: m })
+        .filter(about)
+        .map((c) => c.operation),
+    ).toEqual(['GetResponsePlan', 'ListTagsForResource']);
+    expect(op.writes(m).filter(about)).toEqual([]);
+  });
+
   it('adopts an existing plan named by the external-arn annotation, sending only what differs', async () => {
     const created = await op.sdk.incidents.send(
       new CreateResponsePlanCommand({
