@@ -125,8 +125,14 @@ call and the next shifts (refreshed at each resync). \`alias\` and \`type\` cann
 the contact's ARN.`,
   EscalationPlan: `An escalation plan pages its stages in order: each stage engages its targets (contacts, on-call
 schedules, other escalation plans) and waits \`durationInMinutes\` before the next stage starts. A target with
-\`isEssential: true\` stops the plan when it acknowledges. Targets must be in the plan's own account (contacts
-shared through RAM cannot be targets); cycles between escalation plans are rejected by the controller.`,
+\`isEssential: true\` stops the plan when it acknowledges; the order of targets within a stage does not matter.
+Targets must be in the plan's own account (contacts shared through RAM cannot be targets). Cycles between
+escalation plans, through \`escalationPlanRef\`s or through \`contactArn\`s of plans managed in this cluster, are
+rejected before any AWS call, with the cycle named in the \`InvalidSpec\` condition. \`alias\` cannot change; an
+alias already held in AWS by a contact this object did not create is refused until you adopt that contact with
+the \`external-arn\` annotation. Deleting a plan that another EscalationPlan (by reference or by ARN) or a
+ResponsePlan still names waits with \`DeleteBlocked\` until they let go. At most 46 tags: the controller adds 4
+ownership tags. \`sharing\` is not reconciled yet.`,
   Rotation: `A rotation is the shift pattern inside an on-call schedule: its \`contacts\` (personal contacts only, in shift
 order), the time zone (an IANA name; abbreviations like PST are rejected), and a recurrence with exactly one
 of daily, weekly or monthly hand-offs. \`shiftCoverages\` limits on-call to windows per weekday (days not
