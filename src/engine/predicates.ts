@@ -37,8 +37,10 @@ export function referenceStateChanged(old: ManagedObject | undefined, cur: Manag
     if (!o || o.metadata.deletionTimestamp) return '';
     const ready = o.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
     const arn = o.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] ?? o.status?.arn;
-    // AWSAccount has no ARN: Ready alone makes it usable.
-    return ready ? (arn ?? 'ready') : '';
+    // AWSAccount has no ARN: Ready and the verified caller identify it, so a changed role or account
+    // wakes the objects that failed with the previous one (AccessDenied waits for the account to change).
+    const caller = (o.status as { callerArn?: unknown } | undefined)?.callerArn;
+    return ready ? (arn ?? (typeof caller === 'string' ? caller : 'ready')) : '';
   };
   return usable(old) !== usable(cur);
 }

@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { ManagedObject } from '../../../src/engine/contract.ts';
 import { Engine } from '../../../src/engine/controller.ts';
-import { desiredStateChanged } from '../../../src/engine/predicates.ts';
+import { desiredStateChanged, referenceStateChanged } from '../../../src/engine/predicates.ts';
 import { EXTERNAL_ARN_ANNOTATION, key, setup, widget, widgetHandler } from './harness.ts';
 
 const widgetType = {
@@ -44,6 +44,25 @@ describe('predicates', () => {
     del.metadata.deletionTimestamp = 'now';
     expect(desiredStateChanged(a, del)).toBe(true);
     expect(desiredStateChanged(undefined, a)).toBe(true);
+  });
+
+  it('wake referrers when an AWSAccount becomes usable, stops being usable, or verifies as another caller', () => {
+    const acct = (status: string, callerArn?: string) =>
+      ({
+        apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+        kind: 'AWSAccount',
+        metadata: { name: 'prod', generation: 1 },
+        spec: {},
+        status: {
+          ...(callerArn ? { callerArn } : {}),
+          conditions: [{ type: 'Ready', status, reason: 'x', message: '', lastTransitionTime: 't' }],
+        },
+      }) as unknown as ManagedObject;
+    const role = 'arn:aws:sts::111122223333:assumed-role/a/s';
+    expect(referenceStateChanged(acct('False'), acct('True', role))).toBe(true);
+    expect(referenceStateChanged(acct('True', role), acct('True', role))).toBe(false);
+    expect(referenceStateChanged(acct('True', role), acct('True', `${role}-other`))).toBe(true);
+    expect(referenceStateChanged(acct('True', role), acct('False', role))).toBe(true);
   });
 });
 
