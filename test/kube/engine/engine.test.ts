@@ -438,6 +438,8 @@ describe('engine against the Kubernetes emulator', () => {
 
   it('leader hand-over between two instances through a Lease', async () => {
     const log: string[] = [];
+    const leading = new Map<string, () => void>();
+    const leads = (id: string) => new Promise<void>((resolve) => leading.set(id, resolve));
     const mk = (id: string) =>
       new LeaderElector({
         store: kubeLeaseStore(client, 'default', 'engine-test'),
@@ -446,22 +448,22 @@ describe('engine against the Kubernetes emulator', () => {
         name: 'engine-test',
         clock: systemClock,
         retryPeriodMs: 100,
-        onStartedLeading: () => log.push(`${id} leads`),
+        onStartedLeading: () => {
+          log.push(`${id} leads`);
+          leading.get(id)?.();
+        },
         onStoppedLeading: () => log.push(`${id} stopped`),
       });
     const a = mk('a');
+    const aLeads = leads('a');
     a.start();
-    await waitUntil(() => a.isLeader());
+    await aLeads;
     const b = mk('b');
+    const bLeads = leads('b');
     b.start();
-    await a.stop();
-    await waitUntil(() => b.isLeader());
+    await a.stop(); // releases the Lease: b takes over at its next retry, not after expiry
+    await bLeads;
     await b.stop();
     expect(log).toEqual(['a leads', 'b leads']);
   });
 });
-
-/** Polls a local flag set by the electors' own timers (no API reads). */
-async function waitUntil(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((r) => setTimeout(r, 20));
-}
