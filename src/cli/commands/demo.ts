@@ -272,7 +272,16 @@ export async function runDemo(
     const rows = new Map<string, string>();
     const objects = new Map<string, ManagedObject | undefined>();
     const expected = apply.filter((s) => controlled.has(s.kind));
-    for (const s of expected) objects.set(keyOf(s), undefined);
+    // A namespaced sample without a namespace lands in `default`.
+    const liveKey = (s: Sample) =>
+      keyOf({
+        kind: s.kind,
+        metadata: {
+          name: s.metadata.name,
+          ...(typeOf(s.kind).namespaced ? { namespace: s.metadata.namespace ?? 'default' } : {}),
+        },
+      });
+    for (const s of expected) objects.set(liveKey(s), undefined);
     let onChange: () => void = () => undefined;
     out(line(HEADER));
     const show = (kind: string, o: ManagedObject) => {
