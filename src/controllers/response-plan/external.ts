@@ -13,7 +13,7 @@ import {
   UntagResourceCommand,
   UpdateResponsePlanCommand,
 } from '@aws-sdk/client-ssm-incidents';
-import type { ClientSet } from '../../aws/accounts.ts';
+import { type ClientSet, DEFAULT_ACCOUNT } from '../../aws/accounts.ts';
 import { ANY_REPLICATION_SET, type AwsGate, NOT_ONBOARDED_RETRY_MS } from '../../aws/gate.ts';
 import { identityTags, ownedBy } from '../../aws/identity.ts';
 import type { ResponsePlan } from '../../crds/response-plan.ts';
@@ -77,16 +77,17 @@ export function responsePlanClient(
     return undefined;
   }
 
-  /** Creating before the account is onboarded fails (often with an empty ValidationException): wait instead. */
+  // Woken by the account's ReplicationSet objects turning Ready, or any when none names this account.
   const waitOpts = {
     rule: 'ReplicationSetNotReady',
     dependencies: replicationSets.length ? replicationSets : [ANY_REPLICATION_SET],
     retryAfterMs: NOT_ONBOARDED_RETRY_MS,
   };
+  /** Creating before the account is onboarded fails (often with an empty ValidationException): wait instead. */
   async function requireActiveReplicationSet(): Promise<void> {
     const list = await call('ListReplicationSets', () => sdk.send(new ListReplicationSetsCommand({})));
     const arn = list.replicationSetArns?.[0];
-    const where = `account ${clients.account === 'default' ? "of the controller's credentials" : clients.account}`;
+    const where = `account ${clients.account === DEFAULT_ACCOUNT ? "of the controller's credentials" : clients.account}`;
     if (!arn)
       throw new ClassifiedError(
         'DependencyNotReady',
