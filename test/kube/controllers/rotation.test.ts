@@ -656,6 +656,16 @@ describe('Rotation', () => {
     await op.gone('Rotation', 'legacy');
   });
 
+  it("moving a rotation's start into the past is refused, naming the field; nothing is written", async () => {
+    const full = (await op.get('Rotation', 'full')) as KubeObject;
+    const mark = op.mark();
+    await op.apply(rot('full', { ...full.spec, startTime: iso(Math.floor(now() / 1000) * 1000 - DAY) }));
+    const o = await op.waitFor('Rotation', 'full', (x) => condition(x, 'Synced')?.reason === 'InvalidSpec');
+    expect(condition(o, 'Synced')?.message).toContain('spec.startTime');
+    expect(condition(o, 'Synced')?.message).toContain('past');
+    expect(writeOps(mark)).toEqual([]);
+  });
+
   it('delete removes the rotation from AWS', async () => {
     const o = (await op.get('Rotation', 'upd')) as KubeObject;
     const mark = op.mark();
