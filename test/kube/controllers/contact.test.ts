@@ -627,7 +627,7 @@ describe('Contact deletion', () => {
 });
 
 describe('Contact samples', () => {
-  it('round trip: the sample contacts read back from AWS match the YAML; deleting their namespace converges', async () => {
+  it('round trip: the sample contacts and on-call schedule read back from AWS match the YAML; deleting their namespace converges', async () => {
     // The samples live in account 111122223333 (AWSAccount payments-prod, AssumeRole) in eu-west-1.
     const sts = new STSClient({
       region: 'eu-west-1',
@@ -691,9 +691,29 @@ describe('Contact samples', () => {
       );
     }
 
-    // Deleting the whole namespace converges: every contact leaves AWS, with no AWS error on the way.
+    // The on-call schedule over the two sample rotations (made by the Rotation controller).
+    const rotations = await op.applyFile('config/samples/04-rotations.yaml', ns);
+    const rotationArns: string[] = [];
+    for (const r of rotations)
+      rotationArns.push((await op.ready('Rotation', r.metadata.name, ns)).status.arn);
+    const [schedule] = await op.applyFile('config/samples/05-oncall-schedule.yaml', ns);
+    const sched = await op.ready('Contact', schedule?.metadata.name as string, ns);
+    const got = await awsContact(sched.status.arn, contacts);
+    expect(got).toMatchObject({
+      Alias: schedule?.spec.alias,
+      DisplayName: schedule?.spec.displayName,
+      Type: 'ONCALL_SCHEDULE',
+      Plan: { RotationIds: rotationArns },
+    });
+    expect(got.tags).toMatchObject(schedule?.spec.tags);
+    expect(sched.status.rotationArns).toEqual(rotationArns);
+
+    // Deleting the whole namespace converges in reference order (schedule, rotations, contacts):
+    // everything leaves AWS, with no AWS error on the way.
     const arns = await Promise.all(
-      objs.map(async (o) => (await op.get('Contact', o.metadata.name, ns))?.status.arn as string),
+      [...objs, schedule].map(
+        async (o) => (await op.get('Contact', o?.metadata.name as string, ns))?.status.arn as string,
+      ),
     );
     const since = op.mark();
     await op.remove('Namespace', ns);
@@ -702,10 +722,10 @@ describe('Contact samples', () => {
       await expect(contacts.send(new GetContactCommand({ ContactId: arn }))).rejects.toMatchObject({
         name: 'ResourceNotFoundException',
       });
-    expect(op.calls({ since }).filter((c) => c.outcome === 'error' && c.operation !== 'GetContact')).toEqual(
-      [],
-    );
-    expect(op.calls({ operation: 'DeleteContact', since })).toHaveLength(3);
+    // Reads that answer NotFound confirm a deletion; no write failed.
+    expect(op.writes(since).filter((c) => c.outcome === 'error')).toEqual([]);
+    expect(op.calls({ operation: 'DeleteContact', since })).toHaveLength(4);
+    expect(op.calls({ operation: 'DeleteRotation', since })).toHaveLength(2);
     contacts.destroy();
   });
 });
