@@ -12,7 +12,7 @@ import { type RunningEmulator, startAwsEmulator } from '../emulators/aws/server.
 import { type KubeEmulator, startKubeEmulator } from '../emulators/kube/index.ts';
 import type { Clock, TimerHandle } from '../engine/clock.ts';
 import { KubeClient, type ResourceType } from '../engine/kube.ts';
-import { type RunningManager, startManager } from '../engine/manager.ts';
+import { type ManagerOptions, type RunningManager, startManager } from '../engine/manager.ts';
 import type { KindModule } from '../engine/plugin.ts';
 
 /** The AWS emulator's documented test key for account 111111111111 (see docs/aws-emulator.md). */
@@ -84,6 +84,8 @@ export interface LocalStackOptions {
   resyncMs?: number;
   /** The controller's first poll while AWS works asynchronously. Default 5 s. */
   pollMs?: number;
+  /** The AWS gate's per-service limits (calls in flight, calls per interval); the manager's defaults otherwise. */
+  gateLimits?: ManagerOptions['gateLimits'];
   logger?: Logger;
   /** Start without the controller (call `startController()` later), e.g. to prepare AWS state first. */
   deferController?: boolean;
@@ -153,6 +155,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
         ...(o.workers ? { workers: o.workers } : {}),
         ...(o.resyncMs ? { resyncMs: o.resyncMs } : {}),
         ...(o.pollMs ? { pollMs: o.pollMs } : {}),
+        ...(o.gateLimits ? { gateLimits: o.gateLimits } : {}),
       });
       return stack.manager;
     },
