@@ -124,7 +124,9 @@ const byDay = (a: AwsDay, b: AwsDay) => AWS_DAYS.indexOf(a) - AWS_DAYS.indexOf(b
 
 function canonCoverage(entries: Iterable<[AwsDay, Window[]]>): Partial<Record<AwsDay, Window[]>> | undefined {
   const out: Partial<Record<AwsDay, Window[]>> = {};
-  const sorted = [...entries].sort(([a], [b]) => byDay(a, b));
+  let sorted = [...entries].sort(([a], [b]) => byDay(a, b));
+  // A day listed without windows has no coverage, like a day not listed (unless no day has any).
+  if (sorted.some(([, w]) => w.length > 0)) sorted = sorted.filter(([, w]) => w.length > 0);
   for (const [day, windows] of sorted) {
     out[day] = [...windows].sort((x, y) => x.start.localeCompare(y.start) || x.end.localeCompare(y.end));
   }
@@ -144,10 +146,12 @@ function canonRecurrence(r: {
     numberOfOnCalls: r.numberOfOnCalls,
     recurrenceMultiplier: r.recurrenceMultiplier,
   };
-  if (r.daily) out.daily = [...r.daily].sort();
-  if (r.weekly)
+  // An empty settings list (as AWS may return for the kinds not in use) is the same as none.
+  if (r.daily?.length) out.daily = [...r.daily].sort();
+  if (r.weekly?.length)
     out.weekly = [...r.weekly].sort((a, b) => byDay(a.day, b.day) || a.time.localeCompare(b.time));
-  if (r.monthly) out.monthly = [...r.monthly].sort((a, b) => a.day - b.day || a.time.localeCompare(b.time));
+  if (r.monthly?.length)
+    out.monthly = [...r.monthly].sort((a, b) => a.day - b.day || a.time.localeCompare(b.time));
   if (r.coverage) out.coverage = r.coverage;
   return out;
 }

@@ -281,6 +281,18 @@ describe('Rotation', () => {
         ['Recurrence', 'RotationId'],
       ],
       [
+        'monthly hand-offs',
+        (s) => {
+          delete s.recurrence.dailySettings;
+          s.recurrence.monthlySettings = [
+            { dayOfMonth: 1, handOffTime: '09:00' },
+            { dayOfMonth: 15, handOffTime: '09:00' },
+          ];
+        },
+        'UpdateRotation',
+        ['Recurrence', 'RotationId'],
+      ],
+      [
         'coverage',
         (s) =>
           (s.recurrence.shiftCoverages = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].map((d) => ({
@@ -341,6 +353,11 @@ describe('Rotation', () => {
       StartTime: new Date(spec.startTime as string),
     });
     expect(aws.Recurrence).toMatchObject({ NumberOfOnCalls: 2, RecurrenceMultiplier: 3 });
+    expect(aws.Recurrence?.DailySettings ?? []).toEqual([]);
+    expect(aws.Recurrence?.MonthlySettings).toEqual([
+      { DayOfMonth: 1, HandOffTime: { HourOfDay: 9, MinuteOfHour: 0 } },
+      { DayOfMonth: 15, HandOffTime: { HourOfDay: 9, MinuteOfHour: 0 } },
+    ]);
   });
 
   it('drift made in AWS is put back at the next visit, in one write per drifted resource part', async () => {

@@ -5,6 +5,7 @@ import {
   fromAws,
   liveFromShifts,
   type RotationState,
+  recurrenceFromAws,
   toDesired,
 } from '../../../../src/controllers/rotation/mapping.ts';
 import { ClassifiedError } from '../../../../src/engine/contract.ts';
@@ -76,6 +77,38 @@ describe('Rotation mapping', () => {
     expect(keys).toContain('incidentmanager-gitops-dev/uid');
     // ssm-contacts tag keys allow no dots.
     for (const k of keys) expect(k).toMatch(/^[\\/a-zA-Z0-9_+=-]*$/);
+  });
+
+  it('monthly hand-offs: days sorted, round trip without a diff', () => {
+    const r = rotation().spec.recurrence;
+    const { weeklySettings: _w, ...rest } = r;
+    const d = toDesired(
+      rotation({
+        recurrence: {
+          ...rest,
+          monthlySettings: [
+            { dayOfMonth: 31, handOffTime: '09:00' },
+            { dayOfMonth: 1, handOffTime: '09:00' },
+          ],
+        },
+      }),
+      REFS,
+      NOW,
+    );
+    expect(createInput(d, OWNER, 't').Recurrence?.MonthlySettings).toEqual([
+      { DayOfMonth: 1, HandOffTime: { HourOfDay: 9, MinuteOfHour: 0 } },
+      { DayOfMonth: 31, HandOffTime: { HourOfDay: 9, MinuteOfHour: 0 } },
+    ]);
+    expect(diff(d, awsEcho(d))).toEqual([]);
+  });
+
+  it('AWS listing uncovered days with no windows is the same coverage', () => {
+    const d = toDesired(rotation(), REFS, NOW);
+    const aws = createInput(d, OWNER, 't').Recurrence as NonNullable<
+      ReturnType<typeof createInput>['Recurrence']
+    >;
+    const withEmptyDays = { ...aws, ShiftCoverages: { ...aws.ShiftCoverages, WED: [], SUN: [] } };
+    expect(recurrenceFromAws(withEmptyDays)).toEqual(d.recurrence);
   });
 
   it('contacts keep their order; refs and ARNs mix', () => {
