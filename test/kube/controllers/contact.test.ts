@@ -130,6 +130,9 @@ async function visibleText(name: string): Promise<string> {
   return JSON.stringify([await op.get('Contact', name), await op.events('Contact', name), logLines]);
 }
 
+/** Rate limits are not under test here (the gate has its own tests): the 5 calls/s default only slows this file. */
+const FAST_GATE = { 'ssm-contacts': { concurrency: 10, intervalCap: 50, intervalMs: 1_000 } };
+
 /** Everything the controller logs (debug and up), to check that codes never reach the logs. */
 const logLines: string[] = [];
 const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
@@ -140,6 +143,7 @@ beforeAll(async () => {
     modules: [contactModule, escalationPlanModule, rotationModule],
     namespace: NS,
     pollMs: 100,
+    gateLimits: FAST_GATE,
   });
   await op.onboard();
 }, 60_000);
@@ -737,6 +741,7 @@ describe('Contact interrupted create', () => {
       modules: [contactModule],
       namespace: 'recovery',
       pollMs: 100,
+      gateLimits: FAST_GATE,
       deferController: true,
     });
     await op.onboard();
