@@ -67,10 +67,13 @@ export class RotationClient implements ExternalClient<Rotation, RotationState> {
       if (notFound(e)) return { exists: false };
       throw e;
     }
-    const tags = await listTags(this.#conn, arn);
-    const overrides = await this.#overrides(arn, asOf);
+    // Independent reads: in parallel (the gate still caps them per account).
     const start = rotation.StartTime?.getTime() ?? asOf;
-    const shifts = await this.#shifts(arn, asOf, Math.max(asOf, start) + SHIFT_HORIZON_MS);
+    const [tags, overrides, shifts] = await Promise.all([
+      listTags(this.#conn, arn),
+      this.#overrides(arn, asOf),
+      this.#shifts(arn, asOf, Math.max(asOf, start) + SHIFT_HORIZON_MS),
+    ]);
     const observed = fromAws({
       rotation: { ...rotation, RotationArn: rotation.RotationArn ?? arn },
       tags,
