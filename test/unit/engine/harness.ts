@@ -286,3 +286,22 @@ export function setup(overrides: Partial<ManagedDeps> = {}) {
 
 export const key = (name: string) => keyOf('Widget', 'default', name);
 export { CREATE_PENDING_ANNOTATION, EXTERNAL_ARN_ANNOTATION };
+
+/** A ReplicationSet object before and after it turns Ready with `arn`, as two watch events carry it. */
+export function replicationSetTurningReady(arn: string): [ManagedObject, ManagedObject] {
+  const before = {
+    apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+    kind: 'ReplicationSet',
+    metadata: { name: 'payments', namespace: 'default', uid: 'rs-uid', generation: 1, resourceVersion: '1' },
+    spec: {},
+  } as ManagedObject;
+  const after = structuredClone(before);
+  after.metadata.resourceVersion = '2';
+  after.status = {
+    arn,
+    conditions: [
+      { type: 'Ready', status: 'True', reason: 'Available', message: '', lastTransitionTime: 'now' },
+    ],
+  };
+  return [before, after];
+}

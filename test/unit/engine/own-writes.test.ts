@@ -4,7 +4,7 @@ import { ClassifiedError, type ManagedObject } from '../../../src/engine/contrac
 import { Engine } from '../../../src/engine/controller.ts';
 import type { MetadataPort } from '../../../src/engine/managed.ts';
 import { OwnWrites } from '../../../src/engine/own-writes.ts';
-import { key, setup, widget, widgetHandler } from './harness.ts';
+import { key, replicationSetTurningReady, setup, widget, widgetHandler } from './harness.ts';
 
 const at = (rv: string, extra: Partial<ManagedObject['metadata']> = {}): ManagedObject => {
   const w = widget('w', { size: 1, color: 'r' }) as ManagedObject;
@@ -36,12 +36,31 @@ describe('own writes over a lagging cache', () => {
   });
 });
 
-describe('Conflict scheduling', () => {
-  const type = { group: 'g', version: 'v', plural: 'widgets', namespaced: true };
+const type = { group: 'g', version: 'v', plural: 'widgets', namespaced: true };
 
+/** An engine for the Widget kind over the harness store, and one reconcile of the first queued key. */
+function widgetEngine(h: ReturnType<typeof setup>, kube?: MetadataPort) {
+  const { lookup: _l, ...deps } = h.deps;
+  const e = new Engine(
+    [{ kind: 'Widget', handler: widgetHandler(h.aws), type }],
+    { get: h.kube.lookup },
+    {
+      ...deps,
+      ...(kube ? { kube } : {}),
+    },
+  );
+  const q = e.queue('Widget')!;
+  const step = async () => {
+    const k = (await q.get())!;
+    await e.process(k);
+    q.done(k);
+  };
+  return { e, q, step };
+}
+
+describe('Conflict scheduling', () => {
   it('retries at once when a newer copy is already cached, else when the watch brings one', async () => {
     const h = setup();
-    const { lookup: _l, ...deps } = h.deps;
     // A stale write: the first finalizer patch is refused as another writer's change would be.
     let conflicts = 1;
     const kube: MetadataPort = {
@@ -53,20 +72,9 @@ describe('Conflict scheduling', () => {
       removeFinalizer: (o, f) => h.kube.removeFinalizer(o, f),
       patchAnnotations: (o, c) => h.kube.patchAnnotations(o, c),
     };
-    const e = new Engine(
-      [{ kind: 'Widget', handler: widgetHandler(h.aws), type }],
-      { get: h.kube.lookup },
-      {
-        ...deps,
-        kube,
-      },
-    );
-    const w = h.kube.put(widget('w', { size: 1, color: 'r' }));
-    e.onUpsert(w, undefined);
-    const q = e.queue('Widget')!;
-    const k = (await q.get())!;
-    await e.process(k);
-    q.done(k);
+    const { e, q, step } = widgetEngine(h, kube);
+    e.onUpsert(h.kube.put(widget('w', { size: 1, color: 'r' })), undefined);
+    await step();
     // Nothing newer is cached: not retried hot, only after the fallback backoff…
     expect(q.len()).toBe(0);
     expect(q.delayed()).toBe(1);
@@ -75,9 +83,7 @@ describe('Conflict scheduling', () => {
     const newer = h.kube.put({ ...structuredClone(cur), status: { note: 'other writer' } } as ManagedObject);
     e.onUpsert(newer, cur);
     expect(q.len()).toBe(1);
-    const again = (await q.get())!;
-    await e.process(again);
-    q.done(again);
+    await step();
     expect(h.aws.calls.create).toBe(1);
     expect(h.sink.reasons()).not.toContain('InvalidSpec');
   });
@@ -112,11 +118,8 @@ describe('Conflict scheduling', () => {
 });
 
 describe('waiting for Incident Manager to be onboarded', () => {
-  const type = { group: 'g', version: 'v', plural: 'widgets', namespaced: true };
-
   it('shows ReplicationSetNotReady, and a ReplicationSet turning Ready wakes the waiting object', async () => {
     const h = setup();
-    const { lookup: _l, ...deps } = h.deps;
     // The first AWS call is refused as ssm-contacts refuses work before the replication set is ACTIVE.
     h.aws.faults.push(
       classify(
@@ -125,17 +128,9 @@ describe('waiting for Incident Manager to be onboarded', () => {
         'ssm-contacts',
       ),
     );
-    const e = new Engine(
-      [{ kind: 'Widget', handler: widgetHandler(h.aws), type }],
-      { get: h.kube.lookup },
-      deps,
-    );
-    const w = h.kube.put(widget('w', { size: 1, color: 'r' }));
-    e.onUpsert(w, undefined);
-    const q = e.queue('Widget')!;
-    const k = (await q.get())!;
-    await e.process(k);
-    q.done(k);
+    const { e, q, step } = widgetEngine(h);
+    e.onUpsert(h.kube.put(widget('w', { size: 1, color: 'r' })), undefined);
+    await step();
     const ready = h.kube.get('Widget', 'w')?.status?.conditions?.find((c) => c.type === 'Ready');
     expect(ready).toMatchObject({ status: 'False', reason: 'ReplicationSetNotReady' });
     expect(ready?.message).toMatch(/replication set/);
@@ -144,27 +139,12 @@ describe('waiting for Incident Manager to be onboarded', () => {
     expect(q.delayed()).toBe(1); // a fallback look, well before the resync
 
     // Any ReplicationSet becoming usable wakes it (it names none: onboarding is account-wide).
-    const rs = {
-      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
-      kind: 'ReplicationSet',
-      metadata: { name: 'payments', namespace: 'default', uid: 'rs', generation: 1, resourceVersion: '1' },
-      spec: {},
-    } as ManagedObject;
-    const rsReady = structuredClone(rs);
-    rsReady.metadata.resourceVersion = '2';
-    rsReady.status = {
-      arn: 'arn:aws:ssm-incidents::111122223333:replication-set/x',
-      conditions: [
-        { type: 'Ready', status: 'True', reason: 'Available', message: '', lastTransitionTime: 'now' },
-      ],
-    };
+    const [rs, rsReady] = replicationSetTurningReady('arn:aws:ssm-incidents::111122223333:replication-set/x');
     e.onUpsert(rs, undefined);
     expect(q.len()).toBe(0);
     e.onUpsert(rsReady, rs);
     expect(q.len()).toBe(1);
-    const again = (await q.get())!;
-    await e.process(again);
-    q.done(again);
+    await step();
     expect(h.aws.items.size).toBe(1);
     expect(h.kube.get('Widget', 'w')?.status?.conditions?.find((c) => c.type === 'Synced')?.status).toBe(
       'True',

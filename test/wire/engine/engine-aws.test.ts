@@ -14,9 +14,8 @@ import { AccountResolver, sdkSts } from '../../../src/aws/accounts.ts';
 import { AwsGate } from '../../../src/aws/gate.ts';
 import { type RunningEmulator, startAwsEmulator } from '../../../src/emulators/aws/server.ts';
 import { systemClock } from '../../../src/engine/clock.ts';
-import type { ManagedObject } from '../../../src/engine/contract.ts';
 import { EventRecorder } from '../../../src/engine/events.ts';
-import { MemoryEvents, MemoryKube } from '../../unit/engine/harness.ts';
+import { MemoryEvents, MemoryKube, replicationSetTurningReady } from '../../unit/engine/harness.ts';
 
 let emu: RunningEmulator;
 const saved = { ...process.env };
@@ -127,21 +126,7 @@ describe('engine against the AWS emulator', () => {
         (await incidents.send(new GetReplicationSetCommand({ arn }))).replicationSet?.status !== 'ACTIVE'
       );
       // The ReplicationSet object turning Ready (as its controller reports) wakes the waiting Contact.
-      const rs = {
-        apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
-        kind: 'ReplicationSet',
-        metadata: { name: 'rs', namespace: 'default', uid: 'rs', generation: 1, resourceVersion: '1' },
-        spec: {},
-      } as ManagedObject;
-      const rsReady = {
-        ...structuredClone(rs),
-        status: {
-          arn: arn as string,
-          conditions: [
-            { type: 'Ready', status: 'True', reason: 'Available', message: '', lastTransitionTime: 'now' },
-          ],
-        },
-      } as ManagedObject;
+      const [rs, rsReady] = replicationSetTurningReady(arn as string);
       engine.onUpsert(rsReady, rs);
       await kube.until(() => ready()?.status === 'True');
       const list = await client.send(new ListContactsCommand({ AliasPrefix: 'early-bird' }));
