@@ -28,7 +28,8 @@ function demo(args: string[]): Promise<{ code: number | null; out: string; err: 
 describe('imctl demo --once', () => {
   it('applies every sample, shows their progress, and exits 0 when all are Ready', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'imctl-demo-test-'));
-    const r = await demo(['--transition', '0s', '--dir', dir]);
+    // Timeouts are guards: the demo's own (so a failure prints its conditions) below the test's.
+    const r = await demo(['--transition', '0s', '--dir', dir, '--timeout', '180s']);
     expect(r.code, `${r.out}\n${r.err}`).toBe(0);
     const samples = readSamples('config/samples').filter((s) => !['Secret'].includes(s.kind));
     expect(r.out).toContain(`All ${samples.length} objects Ready`);
@@ -44,7 +45,7 @@ describe('imctl demo --once', () => {
       'role_arn = arn:aws:iam::111122223333:role/incident-manager-operator',
     );
     expect(r.out).not.toContain('No controller yet');
-  });
+  }, 240_000);
 
   it('exits 1 after the timeout, naming the objects that are not Ready and their conditions', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'imctl-demo-bad-'));
