@@ -206,6 +206,23 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
     }
   }
 
+  /**
+   * A channel the last status showed Activated is not any more: the recipient replied UNSUBSCRIBE or
+   * the address changed. It is skipped in incidents from now on, which someone must hear about.
+   */
+  async function warnDeactivated(mr: Contact, observed: ContactState, ctx: Ctx<ContactState>) {
+    const was = new Set(
+      (mr.status?.channels ?? []).filter((c) => c.activationStatus === 'Activated').map((c) => c.name),
+    );
+    for (const ch of observed.channels)
+      if (was.has(ch.name) && ch.activationStatus !== 'ACTIVATED')
+        await ctx.event?.(
+          'Warning',
+          'ChannelDeactivated',
+          `Channel ${ch.name} is no longer activated (the recipient replied UNSUBSCRIBE, or its address changed): Incident Manager skips it until it is activated again with a new code in its Secret`,
+        );
+  }
+
   async function apply(
     mr: Contact,
     contactArn: string,
@@ -318,6 +335,7 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
       }
       const sent = memory.sentAt(mr) ?? mr.status?.lastActivationCodeSentTime;
       if (sent) observed.codeSentAt = sent;
+      await warnDeactivated(mr, observed, ctx);
       const result: RawObservation<ContactState> = { exists: true, identity: arn, observed, phase: 'Active' };
       return result;
     },

@@ -270,6 +270,9 @@ describe('Contact (Personal)', () => {
     );
     expect(op.writes(since).map((w) => w.operation)).toEqual(['DeactivateContactChannel']);
     expect(condition(await op.get('Contact', 'alice'), 'Ready')?.status).toBe('True');
+    const warning = (await op.events('Contact', 'alice')).find((e) => e.reason === 'ChannelDeactivated');
+    expect(warning).toMatchObject({ type: 'Warning' });
+    expect(warning?.message).toContain('alice-email is no longer activated');
   });
 
   it('sends one minimal AWS write per single-field change', async () => {
