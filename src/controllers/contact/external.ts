@@ -223,6 +223,16 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
         );
   }
 
+  /** Said once, when a personal contact is created or loses its plan: it cannot be paged. */
+  async function warnNotEngageable(ctx: Ctx<ContactState>) {
+    if (ctx.desired.type === 'PERSONAL' && ctx.desired.stages.length === 0)
+      await ctx.event?.(
+        'Warning',
+        'NotEngageable',
+        'The contact has no engagementPlan: Incident Manager cannot engage it (directly, through an escalation plan, or when on call) until spec.engagementPlan names at least one channel',
+      );
+  }
+
   async function apply(
     mr: Contact,
     contactArn: string,
@@ -372,6 +382,7 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
         throw e;
       }
       const arn = out.ContactArn ?? '';
+      await warnNotEngageable(ctx);
       if (d.type === 'PERSONAL' && (d.channels.length > 0 || d.stages.length > 0)) {
         const empty: ContactState = {
           ...d,
@@ -387,6 +398,7 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
 
     async update(mr, observed, _diff: FieldDiff[], ctx) {
       await apply(mr, observed.arn ?? ctx.identity ?? '', ctx.desired, observed, ctx);
+      if (observed.stages.length > 0) await warnNotEngageable(ctx);
     },
 
     async delete(_mr, observed, ctx) {

@@ -484,6 +484,9 @@ describe('Contact (OnCallSchedule)', () => {
     const alice = (await op.get('Contact', 'alice'))?.status.arn as string;
     await op.apply(contactObject('bob', { alias: 'bob', type: 'Personal' }));
     const bob = (await op.ready('Contact', 'bob')).status.arn as string;
+    // A personal contact without an engagement plan cannot be paged: said once, in a Warning.
+    const warned = (await op.events('Contact', 'bob')).filter((e) => e.reason === 'NotEngageable');
+    expect(warned.map((e) => e.type)).toEqual(['Warning']);
     const now = op.stack.clock.now();
     const start = new Date(Math.floor(now / 86_400_000) * 86_400_000 - 86_400_000); // yesterday 00:00 UTC
     const rotation = async (name: string, contacts: string[]) =>
