@@ -118,8 +118,11 @@ controller activates the channel; \`status.channels\` shows each channel's activ
 deactivate a channel at any time by replying UNSUBSCRIBE). Each code is tried once: a value that was already in
 the Secret when the channel was created (or its address changed) is not used, and a code AWS rejects makes the
 Contact \`InvalidSpec\` naming the Secret and key, without being sent again until that value changes. A new
-channel gets a code at once unless \`deferActivation\` is set; a changed address gets a new code. Use at least
-two channels of different types and page one of them at 0 minutes. A Contact of type \`OnCallSchedule\` is an
+channel gets a code at once unless \`deferActivation\` is set; a changed address gets a new code. A channel whose
+type differs in AWS is deleted and created again (Event \`ChannelReplaced\`); a channel that stops being
+activated raises a \`ChannelDeactivated\` Warning, and a personal contact without an engagement plan a
+\`NotEngageable\` Warning (it cannot be paged). Use at least two channels of different types and page one of
+them at 0 minutes. A Contact of type \`OnCallSchedule\` is an
 on-call schedule: up to 8 Rotations in order; \`status.onCallNow\` and \`status.nextHandOffs\` show who is on
 call and the next shifts (refreshed at each resync). \`alias\` and \`type\` cannot change; the alias is part of
 the contact's ARN.`,
