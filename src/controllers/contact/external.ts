@@ -66,13 +66,12 @@ function missingRotation(e: unknown, d: ContactState): unknown {
   if (!isNotFound(e) || d.type !== 'ONCALL_SCHEDULE') return e;
   const text = e instanceof Error ? e.message : '';
   const i = d.rotationIds.findIndex((id) => text.includes(id));
-  const field = i >= 0 ? `spec.rotations[${i}]` : 'spec.rotations';
+  // Only when AWS names one of our rotations (the contact itself may be what is missing).
+  if (i < 0) return e;
+  const field = `spec.rotations[${i}]`;
   return new ClassifiedError(
     'InvalidSpec',
-    `${field}: rotation ${i >= 0 ? d.rotationIds[i] : ''} does not exist in AWS; point the entry at an existing rotation (rotationRef to a Rotation in the cluster, or rotationArn)`.replace(
-      'rotation  does',
-      'a rotation does',
-    ),
+    `${field}: rotation ${d.rotationIds[i]} does not exist in AWS; point the entry at an existing rotation (rotationRef to a Rotation in the cluster, or rotationArn)`,
     { field, rule: 'RotationNotFound', cause: e },
   );
 }
