@@ -313,6 +313,29 @@ describe('Contact (Personal)', () => {
       'alice',
       (o) => channelOf(o, 'alice-sms')?.activationStatus === 'NotActivated',
     );
+    // Channels come and go one call each (a channel the plan does not name).
+    const sameAsBefore = (o: KubeObject) => {
+      o.spec.displayName = 'Alice B.';
+      o.spec.engagementPlan.stages[0].durationInMinutes = 10;
+      o.spec.tags = { team: 'payments' };
+      o.spec.channels[0].address = '+353855550199';
+    };
+    const added = await step((o) => {
+      sameAsBefore(o);
+      o.spec.channels.push({
+        name: 'alice-voice',
+        type: 'Voice',
+        address: '+353855550102',
+        deferActivation: true,
+      });
+    });
+    expect(added.map((w) => w.op)).toEqual(['CreateContactChannel']);
+    expect(added[0]?.input).toMatchObject({ Name: 'alice-voice', Type: 'VOICE', DeferActivation: true });
+    const shown = await op.waitFor('Contact', 'alice', (o) => channelOf(o, 'alice-voice')?.arn !== undefined);
+    const removed = await step(sameAsBefore);
+    expect(removed).toEqual([
+      { op: 'DeleteContactChannel', input: { ContactChannelId: channelOf(shown, 'alice-voice')?.arn } },
+    ]);
   });
 
   it('corrects drift made in AWS: display name, a deleted channel (and the plan naming it)', async () => {
