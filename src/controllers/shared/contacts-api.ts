@@ -89,6 +89,28 @@ export async function findContactByAlias(
   return (await findContactsByAlias(conn, alias, type))[0];
 }
 
+/**
+ * The contacts with this alias that this account owns, with their tags. A contact another account
+ * shares with us is listed too, but only its owner may read its tags (AccessDenied): it is skipped,
+ * since another account's alias does not take ours.
+ */
+export async function ownContactsByAlias(
+  conn: ContactsConn,
+  alias: string,
+): Promise<{ arn: string; type: Contact['Type']; tags: Record<string, string> }[]> {
+  const out: { arn: string; type: Contact['Type']; tags: Record<string, string> }[] = [];
+  for (const hit of await findContactsByAlias(conn, alias)) {
+    if (!hit.ContactArn) continue;
+    try {
+      out.push({ arn: hit.ContactArn, type: hit.Type, tags: await listTags(conn, hit.ContactArn) });
+    } catch (e) {
+      if (isClassified(e) && e.errorClass === 'AccessDenied') continue;
+      throw e;
+    }
+  }
+  return out;
+}
+
 /** TagResource for added/changed keys, UntagResource for removed ones; nothing when both are empty. */
 export async function applyTagDelta(
   conn: ContactsConn,
