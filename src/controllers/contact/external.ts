@@ -30,9 +30,9 @@ import {
   type ContactsConn,
   contactsCall,
   deleteContact,
-  findContactByAlias,
   getContact,
   listTags,
+  ownContactsByAlias,
 } from '../shared/contacts-api.ts';
 import { contactsIdentityTags, contactsOwnedBy, tagsToAws } from '../shared/contacts-tags.ts';
 import type { ActivationMemory } from './activation.ts';
@@ -321,17 +321,14 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
     async observe(mr, ctx) {
       let arn = ctx.identity;
       let tags: Record<string, string> | undefined;
-      if (!arn && mr.spec.managementPolicy === 'Observe')
-        // Observe without the annotation: the alias is unique in the Region.
-        arn = (await findContactByAlias(conn, mr.spec.alias))?.ContactArn;
-      else if (!arn && ctx.pendingMark !== undefined) {
-        // An interrupted create: the contact with this alias is ours only if it carries our uid
-        // (a create refused because the alias was taken must not adopt the other contact).
-        const found = (await findContactByAlias(conn, mr.spec.alias))?.ContactArn;
-        if (found) {
-          tags = await listTags(conn, found);
-          if (contactsOwnedBy(tags, uidOf(mr))) arn = found;
-        }
+      const observeOnly = mr.spec.managementPolicy === 'Observe';
+      if (!arn && (observeOnly || ctx.pendingMark !== undefined)) {
+        // The alias is unique among this account's contacts in the Region (shared ones are skipped).
+        // Observe takes that contact; an interrupted create takes it only if it carries our uid (a
+        // create refused because the alias was taken must not adopt the other contact).
+        const own = await ownContactsByAlias(conn, mr.spec.alias);
+        const hit = observeOnly ? own[0] : own.find((o) => contactsOwnedBy(o.tags, uidOf(mr)));
+        if (hit) ({ arn, tags } = hit);
       }
       if (!arn) return { exists: false };
       const c = await getContact(conn, arn);
