@@ -32,6 +32,13 @@ export const DYNAMIC_PARAMETER_FROM_AWS = invert(DYNAMIC_PARAMETER_TO_AWS);
 export const RESPONSE_PLAN_NAME_PATTERN = '^[a-zA-Z0-9_-]*$';
 export const DOCUMENT_NAME_PATTERN = '^[a-zA-Z0-9_\\-.:/]{3,128}$';
 
+// SSM document parameter names are 1–50 characters (ssm-incidents model); map keys are only
+// reachable from CEL.
+const PARAMETER_NAME_RULE = celRule(
+  'self.all(k, size(k) >= 1 && size(k) <= 50)',
+  'parameter names must be 1–50 characters',
+);
+
 const snsTopicArn = (description: string) =>
   str({ description, minLength: 1, maxLength: 1000, pattern: SNS_TOPIC_ARN_PATTERN });
 
@@ -110,15 +117,16 @@ const runbook = obj(
     ),
     parameters: optional(
       map(
-        list(str({ description: 'Value.', maxLength: 10000 }), {
+        list(str({ description: 'Value (at most 512 characters).', maxLength: 512 }), {
           description: 'Values (0–100).',
           maxItems: 100,
           listType: 'atomic',
         }),
         {
-          description: 'Static document parameters: name → list of values (1–200 names).',
+          description: 'Static document parameters: name (1–50 characters) → list of values (1–200 names).',
           minProperties: 1,
           maxProperties: 200,
+          rules: [PARAMETER_NAME_RULE],
         },
       ),
     ),
@@ -128,9 +136,11 @@ const runbook = obj(
           description: 'IncidentRecordARN (String parameter) or InvolvedResources (StringList parameter).',
         }),
         {
-          description: 'Parameters filled when an incident is created (1–200).',
+          description:
+            'Parameters filled when an incident is created: name (1–50 characters) → source (1–200 names).',
           minProperties: 1,
           maxProperties: 200,
+          rules: [PARAMETER_NAME_RULE],
         },
       ),
     ),
