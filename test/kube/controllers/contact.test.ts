@@ -3,12 +3,6 @@
 // a Secret; an on-call schedule over rotations made through the SDK; blocked deletion; the samples.
 
 import {
-  AcceptResourceShareInvitationCommand,
-  CreateResourceShareCommand,
-  GetResourceShareInvitationsCommand,
-  RAMClient,
-} from '@aws-sdk/client-ram';
-import {
   CreateContactChannelCommand,
   CreateContactCommand,
   CreateRotationCommand,
@@ -32,6 +26,7 @@ import { module as rotationModule } from '../../../src/controllers/rotation/inde
 import { contactsIdentityTags } from '../../../src/controllers/shared/contacts-tags.ts';
 import { KubeClient } from '../../../src/engine/kube.ts';
 import { condition, type KubeObject, type Operator, startOperator, typeOf } from '../../support/operator.ts';
+import { contactSharedWithUs } from '../../support/shared-contact.ts';
 
 const NS = 'contact-test';
 const API = 'incidentmanager.gitops.dev/v1alpha1';
@@ -513,49 +508,18 @@ describe('Contact adoption and observation', () => {
 describe("Contact and another account's contact of the same alias", () => {
   it('neither observes nor adopts a contact shared with us; creates its own', async () => {
     // Account 222222222222 owns a personal contact "twin" and shares it with our account.
-    const other = {
-      region: op.stack.region,
-      endpoint: op.stack.aws.url,
-      credentials: { accessKeyId: 'AKIAI44QH8DHBEXAMPLE', secretAccessKey: 'local-emulator' },
-    };
-    const incidents = new SSMIncidentsClient(other);
-    const contacts = new SSMContactsClient(other);
-    const ram = new RAMClient(other);
-    try {
-      await incidents.send(new CreateReplicationSetCommand({ regions: { [op.stack.region]: {} } }));
-      const { ContactArn: theirs } = await contacts.send(
-        new CreateContactCommand({ Alias: 'twin', Type: 'PERSONAL', Plan: { Stages: [] } }),
-      );
-      await ram.send(
-        new CreateResourceShareCommand({
-          name: 'twin',
-          resourceArns: [theirs as string],
-          principals: [op.stack.account],
-          allowExternalPrincipals: true,
-        }),
-      );
-      const inv = await op.sdk.ram.send(new GetResourceShareInvitationsCommand({}));
-      for (const i of inv.resourceShareInvitations ?? [])
-        if (i.status === 'PENDING')
-          await op.sdk.ram.send(
-            new AcceptResourceShareInvitationCommand({
-              resourceShareInvitationArn: i.resourceShareInvitationArn,
-            }),
-          );
-      const listed = await op.sdk.contacts.send(new ListContactsCommand({ AliasPrefix: 'twin' }));
-      expect(listed.Contacts?.map((c) => c.ContactArn)).toEqual([theirs]);
+    const theirs = await contactSharedWithUs(op, 'twin', 'PERSONAL');
+    const listed = await op.sdk.contacts.send(new ListContactsCommand({ AliasPrefix: 'twin' }));
+    expect(listed.Contacts?.map((c) => c.ContactArn)).toEqual([theirs]);
 
-      await op.apply(contactObject('twin', { alias: 'twin', type: 'Personal', managementPolicy: 'Observe' }));
-      await op.waitFor('Contact', 'twin', (o) => condition(o, 'Ready')?.reason === 'ExternalNotFound');
-      await op.apply(contactObject('twin', { alias: 'twin', type: 'Personal' }));
-      const mine = await op.ready('Contact', 'twin');
-      expect(mine.status.arn).not.toBe(theirs);
-      expect((await awsContact(mine.status.arn)).Alias).toBe('twin');
-      await op.remove('Contact', 'twin');
-      await op.gone('Contact', 'twin');
-    } finally {
-      for (const c of [incidents, contacts, ram]) c.destroy();
-    }
+    await op.apply(contactObject('twin', { alias: 'twin', type: 'Personal', managementPolicy: 'Observe' }));
+    await op.waitFor('Contact', 'twin', (o) => condition(o, 'Ready')?.reason === 'ExternalNotFound');
+    await op.apply(contactObject('twin', { alias: 'twin', type: 'Personal' }));
+    const mine = await op.ready('Contact', 'twin');
+    expect(mine.status.arn).not.toBe(theirs);
+    expect((await awsContact(mine.status.arn)).Alias).toBe('twin');
+    await op.remove('Contact', 'twin');
+    await op.gone('Contact', 'twin');
   });
 });
 
