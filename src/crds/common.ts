@@ -163,6 +163,62 @@ export const sharing = obj(
 );
 export type Sharing = Static<typeof sharing>;
 
+/** RAM's share and association statuses, in the API's PascalCase spelling. */
+export const SHARE_STATUSES = ['Pending', 'Active', 'Failed', 'Deleting', 'Deleted'] as const;
+export const SHARE_ASSOCIATION_STATUSES = [
+  'Associating',
+  'Associated',
+  'Failed',
+  'Disassociating',
+  'Disassociated',
+  'Suspended',
+  'Suspending',
+  'Restoring',
+  'Refused',
+] as const;
+
+/** Observed RAM sharing of a shareable kind (Contact, EscalationPlan, ResponsePlan). */
+export const sharingStatus = obj(
+  {
+    resourceShareArn: str({ description: 'ARN of the RAM resource share.', maxLength: 2048 }),
+    status: optional(enumOf(SHARE_STATUSES, { description: 'Status of the resource share.' })),
+    allowExternalPrincipals: optional(
+      bool({ description: 'Whether the share admits principals outside the organization.' }),
+    ),
+    resourceStatus: optional(
+      enumOf(SHARE_ASSOCIATION_STATUSES, {
+        description: "Status of the association between the share and this object's AWS resource.",
+      }),
+    ),
+    principals: optional(
+      list(
+        obj(
+          {
+            principal: str({ description: 'Account id, organization or OU ARN.', maxLength: 200 }),
+            status: enumOf(SHARE_ASSOCIATION_STATUSES, {
+              description:
+                'Association status; Refused: AWS RAM refused the principal (see message), nothing is shared with it.',
+            }),
+            external: optional(bool({ description: 'The principal is outside the owner organization.' })),
+            message: optional(
+              str({ description: 'Why the association is not Associated, and what to do.', maxLength: 2048 }),
+            ),
+          },
+          { description: 'One principal of the share.' },
+        ),
+        {
+          description: 'Principals of the share and their association status.',
+          maxItems: 100,
+          listType: 'map',
+          mapKeys: ['principal'],
+        },
+      ),
+    ),
+  },
+  { description: 'The AWS RAM resource share that carries spec.sharing.' },
+);
+export type SharingStatus = Static<typeof sharingStatus>;
+
 export const condition = obj(
   {
     type: str({ description: 'Condition type: Ready or Synced.', minLength: 1, maxLength: 316 }),

@@ -9,6 +9,7 @@ import {
   managedSpecProperties,
   objectRef,
   sharing,
+  sharingStatus,
 } from './common.ts';
 import {
   bool,
@@ -241,6 +242,7 @@ export type ContactSpec = Static<typeof ContactSpecSchema>;
 export const ContactStatusSchema = obj(
   {
     ...commonStatusProperties,
+    sharing: optional(sharingStatus),
     channels: optional(
       list(
         obj(

@@ -6,6 +6,7 @@ import {
   type ManagedResource,
   managedSpecProperties,
   sharing,
+  sharingStatus,
 } from './common.ts';
 import { contactAlias, contactDisplayName, stageDuration } from './contact.ts';
 import { list, obj, optional, type Static, str } from './schema-kit.ts';
@@ -49,6 +50,7 @@ export type EscalationPlanSpec = Static<typeof EscalationPlanSpecSchema>;
 export const EscalationPlanStatusSchema = obj(
   {
     ...commonStatusProperties,
+    sharing: optional(sharingStatus),
     stageTargetArns: optional(
       list(
         list(str({ description: 'Contact ARN.', maxLength: 2048 }), {

@@ -9,6 +9,7 @@ import {
   managedSpecProperties,
   SNS_TOPIC_ARN_PATTERN,
   sharing,
+  sharingStatus,
 } from './common.ts';
 import { celRule, enumOf, immutable, int, list, map, obj, optional, type Static, str } from './schema-kit.ts';
 import { engagementTarget } from './targets.ts';
@@ -210,6 +211,7 @@ export type ResponsePlanSpec = Static<typeof ResponsePlanSpecSchema>;
 export const ResponsePlanStatusSchema = obj(
   {
     ...commonStatusProperties,
+    sharing: optional(sharingStatus),
     engagementArns: optional(
       list(str({ description: 'Contact ARN.', maxLength: 2048 }), {
         description: 'Resolved engagement ARNs.',

@@ -1,0 +1,621 @@
+// AWS RAM sharing of a shareable kind (Contact, EscalationPlan, ResponsePlan; domain doc §4.1): one
+// resource share per object, found by its identity tags, whose principals and allowExternalPrincipals
+// follow spec.sharing. `withSharing` wraps a kind's handler so the kind itself stays unaware: the
+// share is read in observe, diffed under spec.sharing.*, written in update and deleted before the
+// resource. The diff and the write plan are pure (unit-tested); the I/O goes through the gate.
+import {
+  AssociateResourceShareCommand,
+  CreateResourceShareCommand,
+  DeleteResourceShareCommand,
+  DisassociateResourceShareCommand,
+  GetResourceShareAssociationsCommand,
+  GetResourceSharesCommand,
+  type RAMClient,
+  type ResourceShare,
+  type ResourceShareAssociation,
+  UpdateResourceShareCommand,
+} from '@aws-sdk/client-ram';
+import { accountFor, type ClientSet } from '../../aws/accounts.ts';
+import type { AwsGate } from '../../aws/gate.ts';
+import { idempotencyUuid, identityTags, TAG_PREFIX } from '../../aws/identity.ts';
+import type { Sharing, SharingStatus } from '../../crds/common.ts';
+import {
+  ClassifiedError,
+  type Ctx,
+  type ExternalClient,
+  type FieldDiff,
+  isClassified,
+  type KindHandler,
+  type ManagedObject,
+  type RawObservation,
+  uidOf,
+} from '../../engine/contract.ts';
+import type { KindDeps } from '../../engine/plugin.ts';
+
+export type RamResourceType = 'ssm-contacts:Contact' | 'ssm-incidents:ResponsePlan';
+
+/** What the kinds' spec.sharing asks for, canonical (principals sorted, unique). */
+export interface DesiredSharing {
+  principals: string[];
+  allowExternalPrincipals: boolean;
+}
+
+type PrincipalStatus = NonNullable<SharingStatus['principals']>[number];
+
+/** The share as read from RAM. `principals` holds the principals RAM still has (for the diff). */
+export interface ObservedShare extends DesiredSharing {
+  arn: string;
+  name: string;
+  status: string;
+  /** Association status of the object's own resource, undefined when not associated at all. */
+  resourceStatus: string | undefined;
+  resourceMessage: string | undefined;
+  /** Every principal association RAM reports that is not gone, with its status. */
+  associations: { principal: string; status: string; external: boolean; message?: string }[];
+}
+
+export type SharingState = DesiredSharing | ObservedShare;
+/** The kind's canonical state plus its sharing (undefined: not shared). */
+export type WithSharing<D> = D & { sharing?: SharingState | undefined };
+
+const GONE = new Set(['DISASSOCIATED', 'DISASSOCIATING']);
+const isObserved = (s: SharingState | undefined): s is ObservedShare => s !== undefined && 'arn' in s;
+
+export function desiredSharing(s: Sharing | undefined): DesiredSharing | undefined {
+  if (!s) return undefined;
+  return {
+    principals: [...new Set(s.principals)].sort(),
+    allowExternalPrincipals: s.allowExternalPrincipals ?? false,
+  };
+}
+
+/** Pure: the sharing fields that differ, one FieldDiff each. */
+export function sharingDiff(
+  desired: SharingState | undefined,
+  observed: SharingState | undefined,
+): FieldDiff[] {
+  if (desired === undefined && observed === undefined) return [];
+  if (desired === undefined || observed === undefined)
+    return [
+      {
+        path: 'spec.sharing',
+        desired: desired && { ...desired },
+        observed: isObserved(observed) ? observed.arn : undefined,
+        updatable: true,
+      },
+    ];
+  const out: FieldDiff[] = [];
+  if (desired.allowExternalPrincipals !== observed.allowExternalPrincipals)
+    out.push({
+      path: 'spec.sharing.allowExternalPrincipals',
+      desired: desired.allowExternalPrincipals,
+      observed: observed.allowExternalPrincipals,
+      updatable: true,
+    });
+  if (desired.principals.join('\n') !== observed.principals.join('\n'))
+    out.push({
+      path: 'spec.sharing.principals',
+      desired: desired.principals,
+      observed: observed.principals,
+      updatable: true,
+    });
+  // The share exists but no longer carries the resource (disassociated in RAM, or a replaced resource).
+  if (isObserved(observed) && observed.resourceStatus === undefined)
+    out.push({
+      path: 'spec.sharing',
+      desired: 'resource associated',
+      observed: 'resource not associated',
+      updatable: true,
+    });
+  return out;
+}
+
+export type ShareAction =
+  | { op: 'create'; allowExternalPrincipals: boolean }
+  | { op: 'delete'; arn: string }
+  | { op: 'update'; arn: string; allowExternalPrincipals: boolean }
+  | { op: 'associateResource'; arn: string }
+  | { op: 'associate'; arn: string | undefined; principals: string[] }
+  | { op: 'disassociate'; arn: string; principals: string[] };
+
+/**
+ * Pure: the RAM writes that take `observed` to `desired`, in an order AWS accepts: allow external
+ * principals before associating one, disassociate before disallowing them. A new share is created
+ * with the resource only; principals follow in one AssociateResourceShare (so a refused principal
+ * does not take the share down with it).
+ */
+export function planSharing(
+  desired: DesiredSharing | undefined,
+  observed: ObservedShare | undefined,
+): ShareAction[] {
+  if (!desired) return observed ? [{ op: 'delete', arn: observed.arn }] : [];
+  if (!observed)
+    return [
+      { op: 'create', allowExternalPrincipals: desired.allowExternalPrincipals },
+      { op: 'associate', arn: undefined, principals: desired.principals },
+    ];
+  const arn = observed.arn;
+  const want = new Set(desired.principals);
+  const have = new Set(observed.principals);
+  const add = desired.principals.filter((p) => !have.has(p));
+  const remove = observed.principals.filter((p) => !want.has(p));
+  const out: ShareAction[] = [];
+  const enabling = desired.allowExternalPrincipals && !observed.allowExternalPrincipals;
+  if (enabling) {
+    out.push({ op: 'update', arn, allowExternalPrincipals: true });
+    // Associations RAM failed before external principals were allowed get one more try.
+    for (const a of observed.associations)
+      if (a.status === 'FAILED' && want.has(a.principal) && !add.includes(a.principal)) add.push(a.principal);
+  }
+  if (remove.length) out.push({ op: 'disassociate', arn, principals: remove });
+  if (!desired.allowExternalPrincipals && observed.allowExternalPrincipals)
+    out.push({ op: 'update', arn, allowExternalPrincipals: false });
+  if (observed.resourceStatus === undefined) out.push({ op: 'associateResource', arn });
+  if (add.length) out.push({ op: 'associate', arn, principals: add.sort() });
+  return out;
+}
+
+/** RAM's UPPER_CASE statuses in the API's PascalCase. */
+export function pascal(status: string): string {
+  return status
+    .toLowerCase()
+    .split('_')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+}
+
+/**
+ * The status block: the share, the resource association and every principal, desired ones RAM
+ * refused included (`refused`: principal → message).
+ */
+export function sharingStatusOf(
+  observed: SharingState | undefined,
+  refused: ReadonlyMap<string, string> = new Map(),
+  waiting: ReadonlySet<string> = new Set(),
+): SharingStatus | undefined {
+  if (!isObserved(observed)) return undefined;
+  const principals: PrincipalStatus[] = observed.associations.map((a) => {
+    const p: PrincipalStatus = {
+      principal: a.principal,
+      status: pascal(a.status) as PrincipalStatus['status'],
+    };
+    if (a.external) p.external = true;
+    const message =
+      a.message ??
+      (a.status === 'ASSOCIATING' && waiting.has(a.principal)
+        ? `waiting for ${a.principal} to accept the AWS RAM invitation (needed outside the organization, or when sharing with AWS Organizations is not enabled)`
+        : undefined);
+    if (message) p.message = message;
+    return p;
+  });
+  for (const [principal, message] of refused)
+    if (!principals.some((p) => p.principal === principal))
+      principals.push({ principal, status: 'Refused', message });
+  principals.sort((a, b) => a.principal.localeCompare(b.principal));
+  return {
+    resourceShareArn: observed.arn,
+    status: pascal(observed.status) as NonNullable<SharingStatus['status']>,
+    allowExternalPrincipals: observed.allowExternalPrincipals,
+    ...(observed.resourceStatus
+      ? { resourceStatus: pascal(observed.resourceStatus) as NonNullable<SharingStatus['resourceStatus']> }
+      : {}),
+    ...(principals.length ? { principals } : {}),
+  };
+}
+
+/** The share's name: readable, unique per object (the uid tag is what finds it). */
+export function shareName(mr: ManagedObject): string {
+  const ns = mr.metadata.namespace ? `${mr.metadata.namespace}.` : '';
+  return `incident-manager-operator.${mr.kind}.${ns}${mr.metadata.name}`.slice(0, 255);
+}
+
+/** How long a principal may stay ASSOCIATING before we stop calling it "in progress" (an invitation waits). */
+export const ASSOCIATING_WINDOW_MS = 120_000;
+
+const UID_TAG = `${TAG_PREFIX}/uid`;
+
+/** RAM calls for one object's share, through the gate. */
+export function ramApi(clients: Pick<ClientSet, 'account' | 'region' | 'ram'>, gate: AwsGate) {
+  const target = { account: clients.account, region: clients.region, service: 'ram' as const };
+  const call = <T>(operation: string, fn: () => Promise<T>) => gate.call(target, operation, fn);
+  const sdk: RAMClient = clients.ram;
+
+  async function associations(
+    shareArn: string,
+    associationType: 'PRINCIPAL' | 'RESOURCE',
+  ): Promise<ResourceShareAssociation[]> {
+    const out: ResourceShareAssociation[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await call('GetResourceShareAssociations', () =>
+        sdk.send(
+          new GetResourceShareAssociationsCommand({
+            associationType,
+            resourceShareArns: [shareArn],
+            ...(nextToken ? { nextToken } : {}),
+          }),
+        ),
+      );
+      out.push(...(page.resourceShareAssociations ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return out;
+  }
+
+  return {
+    call,
+    /** The object's live share (owned by us, tagged with its uid); DELETED/DELETING ones are history. */
+    async find(uid: string): Promise<ResourceShare | undefined> {
+      let nextToken: string | undefined;
+      do {
+        const page = await call('GetResourceShares', () =>
+          sdk.send(
+            new GetResourceSharesCommand({
+              resourceOwner: 'SELF',
+              tagFilters: [{ tagKey: UID_TAG, tagValues: [uid] }],
+              ...(nextToken ? { nextToken } : {}),
+            }),
+          ),
+        );
+        const live = page.resourceShares?.find(
+          (s) => s.status !== 'DELETED' && s.status !== 'DELETING' && s.resourceShareArn,
+        );
+        if (live) return live;
+        nextToken = page.nextToken;
+      } while (nextToken);
+      return undefined;
+    },
+    async read(share: ResourceShare, resourceArn: string): Promise<ObservedShare> {
+      const arn = share.resourceShareArn as string;
+      const [principals, resources] = await Promise.all([
+        associations(arn, 'PRINCIPAL'),
+        associations(arn, 'RESOURCE'),
+      ]);
+      const live = principals.filter((a) => a.associatedEntity && !GONE.has(a.status ?? ''));
+      const res = resources.find((a) => a.associatedEntity === resourceArn && !GONE.has(a.status ?? ''));
+      return {
+        arn,
+        name: share.name ?? '',
+        status: share.status ?? 'ACTIVE',
+        allowExternalPrincipals: share.allowExternalPrincipals ?? true,
+        principals: [...new Set(live.map((a) => a.associatedEntity as string))].sort(),
+        resourceStatus: res?.status,
+        resourceMessage: res?.statusMessage,
+        associations: live.map((a) => ({
+          principal: a.associatedEntity as string,
+          status: a.status ?? 'ASSOCIATING',
+          external: a.external ?? false,
+          ...(a.statusMessage ? { message: a.statusMessage } : {}),
+        })),
+      };
+    },
+    async create(
+      mr: ManagedObject,
+      resourceArn: string,
+      allowExternalPrincipals: boolean,
+      clientToken: string,
+    ): Promise<string> {
+      const tags = identityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid: uidOf(mr) } });
+      const out = await call('CreateResourceShare', () =>
+        sdk.send(
+          new CreateResourceShareCommand({
+            name: shareName(mr),
+            resourceArns: [resourceArn],
+            allowExternalPrincipals,
+            tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+            clientToken,
+          }),
+        ),
+      );
+      const arn = out.resourceShare?.resourceShareArn;
+      if (!arn)
+        throw new ClassifiedError('Transient', 'CreateResourceShare returned no share ARN', {
+          operation: 'CreateResourceShare',
+        });
+      return arn;
+    },
+    async update(arn: string, allowExternalPrincipals: boolean): Promise<void> {
+      await call('UpdateResourceShare', () =>
+        sdk.send(new UpdateResourceShareCommand({ resourceShareArn: arn, allowExternalPrincipals })),
+      );
+    },
+    async associate(arn: string, members: { principals?: string[]; resourceArns?: string[] }): Promise<void> {
+      await call('AssociateResourceShare', () =>
+        sdk.send(new AssociateResourceShareCommand({ resourceShareArn: arn, ...members })),
+      );
+    },
+    async disassociate(arn: string, principals: string[]): Promise<void> {
+      await call('DisassociateResourceShare', () =>
+        sdk.send(new DisassociateResourceShareCommand({ resourceShareArn: arn, principals })),
+      );
+    },
+    /** Already gone (unknown, or deleted meanwhile) is success. */
+    async delete(arn: string): Promise<void> {
+      try {
+        await call('DeleteResourceShare', () =>
+          sdk.send(new DeleteResourceShareCommand({ resourceShareArn: arn })),
+        );
+      } catch (e) {
+        if (isClassified(e) && e.errorClass === 'NotFound') return;
+        if (errorName(e) === 'InvalidStateTransitionException') return;
+        throw e;
+      }
+    },
+  };
+}
+
+function errorName(e: unknown): string | undefined {
+  const cause = isClassified(e) ? e.cause : e;
+  return (cause as { name?: string } | undefined)?.name;
+}
+
+/** The condition message for principals RAM refused: who, RAM's words, and the way out. */
+export function refusalMessage(
+  principals: string[],
+  refused: ReadonlyMap<string, string>,
+  allow: boolean,
+): string {
+  const first = refused.get(principals[0] as string) ?? '';
+  return `spec.sharing.principals: AWS RAM refused to share with ${principals.join(', ')} (${first}). ${
+    allow
+      ? 'Check that the principal exists and may receive shares'
+      : 'A principal outside your AWS organization needs spec.sharing.allowExternalPrincipals: true (it must then accept the RAM invitation), or remove it from spec.sharing.principals'
+  }`;
+}
+
+/** RAM refuses a principal outside the organization while the share does not allow external ones. */
+const isRefusal = (e: unknown) => errorName(e) === 'OperationNotPermittedException';
+
+export interface SharingOptions {
+  resourceType: RamResourceType;
+  /** The object's AWS client set (RAM client, account, Region), as the kind's connect builds it. */
+  clientsOf(mr: ManagedObject): Pick<ClientSet, 'account' | 'region' | 'ram'>;
+  gate: AwsGate;
+  now?: () => number;
+}
+
+/**
+ * Wraps a shareable kind's handler: spec.sharing joins its desired state, the share its observation,
+ * the sharing FieldDiffs its diff, and the sharing block its status. The kind's own update sees only
+ * its own paths; its delete runs after the share is deleted.
+ */
+export function withSharing<
+  K extends ManagedObject & { spec: { sharing?: Sharing | undefined } },
+  D extends object,
+>(handler: KindHandler<K, D>, opts: SharingOptions): KindHandler<K, WithSharing<D>> {
+  const now = opts.now ?? Date.now;
+  /** share ARN + principal → when this process first saw it ASSOCIATING. */
+  const associatingSince = new Map<string, number>();
+  /** object uid → (principal → RAM's refusal), for the generation that was refused. */
+  const refusals = new Map<
+    string,
+    { generation: number; allow: boolean; byPrincipal: Map<string, string> }
+  >();
+  const refusedFor = (mr: K, allow: boolean): Map<string, string> => {
+    const r = refusals.get(mr.metadata.uid ?? '');
+    return r && r.generation === (mr.metadata.generation ?? 0) && r.allow === allow
+      ? r.byPrincipal
+      : new Map();
+  };
+  const waitingOn = new Map<string, Set<string>>();
+
+  const kindDiff = (desired: WithSharing<D>, observed: WithSharing<D>) => [
+    ...handler.diff(desired, observed),
+    ...sharingDiff(desired.sharing, observed.sharing),
+  ];
+
+  const wrapped: KindHandler<K, WithSharing<D>> = {
+    ...handler,
+    toDesired(mr, refs) {
+      const d = handler.toDesired(mr, refs) as WithSharing<D>;
+      const sharing = desiredSharing(mr.spec.sharing);
+      return sharing ? { ...d, sharing } : d;
+    },
+    diff: kindDiff,
+    observedStatus(observed) {
+      const base = handler.observedStatus?.(observed) ?? {};
+      const s = observed.sharing;
+      if (!isObserved(s)) return base;
+      const key = s.arn;
+      return { ...base, sharing: sharingStatusOf(s, refusedByShare.get(key), waitingOn.get(key)) };
+    },
+    async connect(mr, target) {
+      const inner = await handler.connect(mr, target);
+      return client(inner, ramApi(opts.clientsOf(mr), opts.gate));
+    },
+  };
+
+  /** share ARN → refused principals (for observedStatus, which sees only the observation). */
+  const refusedByShare = new Map<string, Map<string, string>>();
+
+  function client(
+    inner: ExternalClient<K, D>,
+    ram: ReturnType<typeof ramApi>,
+  ): ExternalClient<K, WithSharing<D>> {
+    return {
+      async observe(mr, ctx): Promise<RawObservation<WithSharing<D>>> {
+        const obs = await inner.observe(mr, ctx as unknown as Ctx<D>);
+        if (!obs.exists) return obs;
+        const desired = ctx.desired as WithSharing<D> | undefined;
+        // No RAM read for an object that neither wants nor, as far as its status knows, has a share.
+        const statusArn = (mr.status as { sharing?: SharingStatus } | undefined)?.sharing?.resourceShareArn;
+        if (!desired?.sharing && statusArn === undefined && !mr.metadata.deletionTimestamp) return obs;
+        const found = await ram.find(uidOf(mr));
+        const observed: WithSharing<D> = { ...obs.observed, sharing: undefined };
+        if (!found) return { ...obs, observed };
+        const share = await ram.read(found, obs.identity);
+        observed.sharing = share;
+        const allow = desired?.sharing?.allowExternalPrincipals ?? share.allowExternalPrincipals;
+        const refused = refusedFor(mr, allow);
+        refusedByShare.set(share.arn, refused);
+        // A principal RAM refused for this generation is not asked again (no retry loop): it counts
+        // as handled for the diff, and the object shows the refusal until the spec changes.
+        const refusedNow = [...refused.keys()].filter(
+          (p) => desired?.sharing?.principals.includes(p) && !share.principals.includes(p),
+        );
+        if (refusedNow.length) share.principals = [...share.principals, ...refusedNow].sort();
+        // Asynchronous association: polled (phase Pending) while RAM works, but a principal that
+        // stays ASSOCIATING past the window waits for a human to accept an invitation: that must
+        // neither hold Ready (referrers wait on it) nor block other updates.
+        const t = now();
+        const waiting = new Set<string>();
+        let busy = share.resourceStatus === 'ASSOCIATING';
+        for (const a of share.associations) {
+          const k = `${share.arn}|${a.principal}`;
+          if (a.status !== 'ASSOCIATING') {
+            associatingSince.delete(k);
+            continue;
+          }
+          const since = associatingSince.get(k) ?? t;
+          associatingSince.set(k, since);
+          if (t - since < ASSOCIATING_WINDOW_MS) busy = true;
+          else waiting.add(a.principal);
+        }
+        waitingOn.set(share.arn, waiting);
+        if (busy && obs.phase === 'Active' && desired && kindDiff(desired, observed).length === 0)
+          return {
+            ...obs,
+            observed,
+            phase: 'Pending',
+            message: `AWS RAM is associating resource share ${share.arn} (${[
+              share.resourceStatus === 'ASSOCIATING' ? 'the resource' : '',
+              ...share.associations.filter((a) => a.status === 'ASSOCIATING').map((a) => a.principal),
+            ]
+              .filter(Boolean)
+              .join(', ')})`,
+          };
+        if (refusedNow.length && obs.phase === 'Active')
+          return {
+            ...obs,
+            observed,
+            phase: 'Failed',
+            message: refusalMessage(refusedNow, refused, allow),
+          };
+        return { ...obs, observed };
+      },
+
+      create: (mr, ctx) => inner.create(mr, ctx as unknown as Ctx<D>),
+
+      async update(mr, observed, diff, ctx) {
+        const own = diff.filter((d) => d.path !== 'spec.sharing' && !d.path.startsWith('spec.sharing.'));
+        if (own.length) await inner.update(mr, observed, own, ctx as unknown as Ctx<D>);
+        if (own.length === diff.length) return;
+        const resourceArn = ctx.identity;
+        if (!resourceArn)
+          throw new ClassifiedError(
+            'Transient',
+            'the resource ARN is not known yet; sharing on the next visit',
+          );
+        const desired = ctx.desired.sharing as DesiredSharing | undefined;
+        const current = isObserved(observed.sharing) ? observed.sharing : undefined;
+        let shareArn = current?.arn;
+        for (const a of planSharing(desired, current)) {
+          switch (a.op) {
+            case 'create':
+              // Token from the uid and the generation: a retried create replays, a share re-added
+              // later (a new generation) is a new share.
+              shareArn = await ram.create(
+                mr,
+                resourceArn,
+                a.allowExternalPrincipals,
+                idempotencyUuid(
+                  uidOf(mr),
+                  `generation-${mr.metadata.generation ?? 0}`,
+                  'CreateResourceShare',
+                ),
+              );
+              break;
+            case 'delete':
+              await ram.delete(a.arn);
+              break;
+            case 'update':
+              await ram.update(a.arn, a.allowExternalPrincipals);
+              break;
+            case 'associateResource':
+              await ram.associate(a.arn, { resourceArns: [resourceArn] });
+              break;
+            case 'disassociate':
+              await ram.disassociate(a.arn, a.principals);
+              break;
+            case 'associate':
+              await associatePrincipals(mr, a.arn ?? (shareArn as string), a.principals, desired);
+              break;
+          }
+        }
+      },
+
+      async delete(mr, observed, ctx) {
+        // The share first: it names the resource, and consumers lose access before it disappears.
+        if (isObserved(observed.sharing)) await ram.delete(observed.sharing.arn);
+        await inner.delete(mr, observed, ctx as unknown as Ctx<D>);
+      },
+    };
+
+    /**
+     * One AssociateResourceShare for all new principals. RAM refuses the whole call when one is
+     * outside the organization and the share does not allow that: then each is tried alone, so the
+     * others are shared and the refused ones are named (InvalidSpec, no retry until the spec changes).
+     */
+    async function associatePrincipals(
+      mr: K,
+      shareArn: string,
+      principals: string[],
+      desired: DesiredSharing | undefined,
+    ): Promise<void> {
+      const allow = desired?.allowExternalPrincipals ?? false;
+      const known = refusedFor(mr, allow);
+      const todo = principals.filter((p) => !known.has(p));
+      const refused = new Map(known);
+      if (todo.length) {
+        try {
+          await ram.associate(shareArn, { principals: todo });
+        } catch (e) {
+          if (!isRefusal(e)) throw e;
+          if (todo.length === 1) refused.set(todo[0] as string, (e as Error).message);
+          else
+            for (const p of todo) {
+              try {
+                await ram.associate(shareArn, { principals: [p] });
+              } catch (e1) {
+                if (!isRefusal(e1)) throw e1;
+                refused.set(p, (e1 as Error).message);
+              }
+            }
+        }
+      }
+      if (!refused.size) return;
+      refusals.set(mr.metadata.uid ?? '', {
+        generation: mr.metadata.generation ?? 0,
+        allow,
+        byPrincipal: refused,
+      });
+      refusedByShare.set(shareArn, refused);
+      const all = mr.spec.sharing?.principals ?? [];
+      const names = [...refused.keys()];
+      const index = all.indexOf(names[0] as string);
+      throw new ClassifiedError('InvalidSpec', refusalMessage(names, refused, allow), {
+        field: index >= 0 ? `spec.sharing.principals[${index}]` : 'spec.sharing.principals',
+        rule: 'ExternalPrincipalNotAllowed',
+        operation: 'AssociateResourceShare',
+      });
+    }
+  }
+
+  return wrapped;
+}
+
+/** `withSharing` bound to the engine's dependencies: the object's account as the kinds resolve it. */
+export function shareable<
+  K extends ManagedObject & { spec: { sharing?: Sharing | undefined } },
+  D extends object,
+>(handler: KindHandler<K, D>, deps: KindDeps, resourceType: RamResourceType): KindHandler<K, WithSharing<D>> {
+  return withSharing(handler, {
+    resourceType,
+    gate: deps.gate,
+    clientsOf(mr) {
+      const { name, spec } = accountFor(deps.lookup, mr);
+      return deps.accounts.clients(name, spec);
+    },
+    now: () => deps.clock?.now() ?? Date.now(),
+  });
+}
