@@ -115,6 +115,12 @@ export interface KindHandler<K extends ManagedObject, D> {
   observedStatus?(observed: D): Record<string, unknown>;
   /** Resync period for this kind; the engine's default otherwise. */
   resyncMs?: number;
+  /**
+   * When AWS is expected to change by itself before the resync (a rotation's next hand-off): the
+   * milliseconds from `nowMs` until the next visit. The engine comes back at min(resync, this),
+   * never sooner than 1 s; undefined keeps the resync.
+   */
+  nextVisitMs?(observed: D, nowMs: number): number | undefined;
 }
 
 // ---- The closed set of error classes, assigned once at the edges (AWS gate, kube client). ----

@@ -174,14 +174,16 @@ export class Engine {
         indexedFields(obj, rt.reg.handler?.references?.(obj) ?? []),
       );
       for (const t of dropped) this.enqueue(t); // a target whose delete waited on this object
-      if (desiredStateChanged(old, obj)) rt.queue.add(key);
+      if (desiredStateChanged(old, obj, this.#own.ownIdentity(key))) rt.queue.add(key);
     }
     // A watch-only object (a Secret) has no readiness: any change to it matters to its referrers.
-    const wake = this.#watchOnly.has(obj.kind)
+    const usableChanged = this.#watchOnly.has(obj.kind)
       ? old?.metadata.resourceVersion !== obj.metadata.resourceVersion
       : referenceStateChanged(old, obj);
-    if (wake) {
-      for (const r of this.#o.refs.referrersOf(key)) this.enqueue(r);
+    // A referenced object that first appears wakes its referrers too, even not Ready yet: their
+    // condition moves from "does not exist" to "not Ready", and they index themselves against it.
+    if (usableChanged || old === undefined) for (const r of this.#o.refs.referrersOf(key)) this.enqueue(r);
+    if (usableChanged) {
       const waiting = this.#waitingOnKind.get(obj.kind);
       this.#waitingOnKind.delete(obj.kind);
       for (const r of waiting ?? []) this.enqueue(r);

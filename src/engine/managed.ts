@@ -3,7 +3,7 @@
 // create | update | nothing. It returns an Outcome; only the controller loop schedules.
 import { idempotencyToken, newPendingMark } from '../aws/identity.ts';
 import type { Clock } from './clock.ts';
-import { type ConditionInput, Reason } from './conditions.ts';
+import { type ConditionInput, getCondition, Reason } from './conditions.ts';
 import {
   asClassified,
   ClassifiedError,
@@ -52,6 +52,11 @@ export interface ManagedDeps {
   resyncJitter?: number;
   /** First poll while AWS works asynchronously; doubles up to the resync. Default 5 s. */
   pollMs?: number;
+  /**
+   * How long after a create this controller trusts its own create over a read that does not find
+   * the object yet (eventual consistency): it polls instead of creating again. Default 2 min.
+   */
+  readLagMs?: number;
   /** Consecutive throttled attempts before Synced=False/Throttled is shown. Default 3. */
   throttledThreshold?: number;
   random?: () => number;
@@ -66,6 +71,9 @@ export interface ReconcileInfo {
 }
 
 type Managed = ManagedObject;
+
+/** Earliest revisit a kind's nextVisitMs may ask for (no hot loop on a time already past). */
+const MIN_VISIT_MS = 1_000;
 
 const ready = (status: ConditionInput['status'], reason: Reason, message = ''): ConditionInput => ({
   type: 'Ready',
@@ -101,6 +109,8 @@ export class ManagedReconciler<K extends Managed, D> {
   readonly #resyncMs: number;
   readonly #pollMs: number;
   readonly #polls = new Map<string, number>();
+  /** Creates this process made and has not seen in a read yet: key → identity and when. */
+  readonly #unseenCreates = new Map<string, { identity: string; at: number }>();
 
   constructor(handler: KindHandler<K, D>, deps: ManagedDeps) {
     this.#h = handler;
@@ -118,7 +128,7 @@ export class ManagedReconciler<K extends Managed, D> {
     const cached = this.#d.lookup(key) as K | undefined;
     if (!cached) {
       this.#d.refs.remove(key);
-      this.#polls.delete(key);
+      this.#forget(key);
       return Outcomes.done();
     }
     // Work on a copy: the cache belongs to the informer.
@@ -133,7 +143,11 @@ export class ManagedReconciler<K extends Managed, D> {
       const client = await this.#connect(obj);
       const desired = this.#h.toDesired(obj, refs.resolved);
       const obs = await this.#observe(obj, client, desired, refs.resolved);
-      if (!obs.exists) return await this.#create(obj, client, desired, refs.resolved);
+      if (!obs.exists) {
+        if (this.#readLag(obj)) return await this.#awaitFirstRead(obj);
+        return await this.#create(obj, client, desired, refs.resolved);
+      }
+      this.#unseenCreates.delete(key);
       return await this.#sync(obj, client, desired, refs.resolved, obs);
     } catch (e) {
       return await this.#fail(obj, asClassified(e), info);
@@ -251,6 +265,7 @@ export class ManagedReconciler<K extends Managed, D> {
         );
     }
     const { identity } = await client.create(obj, this.#ctx(obj, desired, refs));
+    this.#unseenCreates.set(objectKey(obj), { identity, at: this.#d.clock.now() });
     obj = (await this.#d.kube.patchAnnotations(obj, {
       [EXTERNAL_ARN_ANNOTATION]: identity,
       [CREATE_PENDING_ANNOTATION]: null,
@@ -263,6 +278,30 @@ export class ManagedReconciler<K extends Managed, D> {
       syncedNow: true,
     });
     return Outcomes.progressing(this.#nextPoll(objectKey(obj), true));
+  }
+
+  /**
+   * The object is not found right after this controller created it under the identity it still
+   * carries: AWS reads lag behind writes, so that is no reason to create it a second time.
+   */
+  #readLag(obj: K): boolean {
+    const key = objectKey(obj);
+    const made = this.#unseenCreates.get(key);
+    if (!made) return false;
+    const fresh =
+      this.#manages(obj) &&
+      obj.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] === made.identity &&
+      this.#d.clock.now() - made.at < (this.#d.readLagMs ?? 120_000);
+    if (!fresh) this.#unseenCreates.delete(key);
+    return fresh;
+  }
+
+  async #awaitFirstRead(obj: K): Promise<Outcome> {
+    const identity = obj.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] ?? '';
+    await this.#write(obj, {
+      ready: ready('False', Reason.Creating, `Created ${identity}; AWS does not list it yet`),
+    });
+    return Outcomes.progressing(this.#nextPoll(objectKey(obj), false));
   }
 
   #missingMessage(obj: K): string {
@@ -308,7 +347,7 @@ export class ManagedReconciler<K extends Managed, D> {
       if (!this.#manages(obj)) {
         await this.#write(obj, {
           ...base,
-          ready: this.#readyFromPhase(obs),
+          ready: this.#readyFromPhase(obj, obs),
           synced: synced(
             'False',
             Reason.DriftDetected,
@@ -334,7 +373,7 @@ export class ManagedReconciler<K extends Managed, D> {
       if (obs.phase === 'Pending') {
         await this.#write(obj, {
           ...base,
-          ready: ready('False', Reason.Updating, obs.message ?? 'AWS is still applying a change'),
+          ready: this.#readyFromPhase(obj, obs),
           synced: synced('True', Reason.ReconcileSuccess),
         });
         return Outcomes.progressing(this.#nextPoll(key, false));
@@ -345,32 +384,46 @@ export class ManagedReconciler<K extends Managed, D> {
         obs.diff.map((d) => d.path),
       );
       await this.#d.events.record(obj, 'Normal', 'Updated', `Updated ${obs.identity}: ${paths}`);
+      // The observation predates the write: Ready waits for a read that shows the change applied.
       await this.#write(obj, {
         ...base,
-        ready: this.#readyFromPhase(obs),
+        ready: ready('False', Reason.Updating, `Updated ${paths}; waiting for AWS to report the change`),
         synced: synced('True', Reason.ReconcileSuccess),
         syncedNow: true,
       });
-      // Observe once more to confirm AWS took the change.
       return Outcomes.progressing(this.#nextPoll(key, true));
     }
 
-    const r = this.#readyFromPhase(obs);
+    const r = this.#readyFromPhase(obj, obs);
     const s = this.#manages(obj)
       ? synced('True', Reason.ReconcileSuccess)
       : synced('True', Reason.ObserveOnly, 'managementPolicy is Observe: the controller never writes to AWS');
     await this.#write(obj, { ...base, ready: r, synced: s, syncedNow: true });
     if (obs.phase === 'Pending') return Outcomes.progressing(this.#nextPoll(key, false));
     this.#polls.delete(key);
-    return Outcomes.synced(this.#jittered());
+    return Outcomes.synced(this.#nextVisit(obs.observed));
   }
 
-  #readyFromPhase(obs: Extract<Observation<D>, { exists: true }>): ConditionInput {
+  /** The resync, or earlier when the kind expects AWS to change by itself (e.g. a hand-off). */
+  #nextVisit(observed: D): number {
+    const resync = this.#jittered();
+    const hint = this.#h.nextVisitMs?.(observed, this.#d.clock.now());
+    if (hint === undefined || !Number.isFinite(hint)) return resync;
+    return Math.min(resync, Math.max(MIN_VISIT_MS, Math.round(hint)));
+  }
+
+  #readyFromPhase(obj: K, obs: Extract<Observation<D>, { exists: true }>): ConditionInput {
     switch (obs.phase) {
       case 'Active':
         return ready('True', Reason.Available);
-      case 'Pending':
-        return ready('False', Reason.Creating, obs.message ?? 'AWS is still creating or updating the object');
+      case 'Pending': {
+        // Creating only until the object has been seen settled once; afterwards AWS is updating it.
+        const current = getCondition(obj.status?.conditions, 'Ready');
+        const creating = !obj.status?.arn || current === undefined || current.reason === Reason.Creating;
+        return creating
+          ? ready('False', Reason.Creating, obs.message ?? 'AWS is still creating the object')
+          : ready('False', Reason.Updating, obs.message ?? 'AWS is still applying a change');
+      }
       case 'Failed':
         return ready('False', Reason.Unavailable, obs.message ?? 'AWS reports the object as failed');
     }
@@ -444,6 +497,7 @@ export class ManagedReconciler<K extends Managed, D> {
 
   #forget(key: string): void {
     this.#polls.delete(key);
+    this.#unseenCreates.delete(key);
   }
 
   // ---- errors ----
@@ -451,11 +505,18 @@ export class ManagedReconciler<K extends Managed, D> {
   async #fail(obj: K, err: ClassifiedError, info: ReconcileInfo): Promise<Outcome> {
     const c = err.errorClass;
     const msg = err.message || `${c} error`;
-    this.#d.log?.(c === 'Throttled' || c === 'Conflict' ? 'debug' : 'warn', 'reconcile failed', {
-      key: objectKey(obj),
-      errorClass: c,
-      error: msg,
-    });
+    // Waiting on a dependency is an expected state, not a failure.
+    const waiting = c === 'DependencyNotReady';
+    this.#d.log?.(
+      c === 'Throttled' || c === 'Conflict' ? 'debug' : waiting ? 'info' : 'warn',
+      waiting ? 'waiting' : 'reconcile failed',
+      {
+        key: objectKey(obj),
+        errorClass: c,
+        ...(waiting ? { reason: waitingReason(err.rule) } : {}),
+        error: msg,
+      },
+    );
     try {
       const waiting = await this.#surface(obj, err, msg, info);
       if (waiting) return waiting;

@@ -7,6 +7,7 @@
 import type { ManagedObject } from './contract.ts';
 import { objectKey } from './contract.ts';
 import type { MetadataPort } from './managed.ts';
+import { EXTERNAL_ARN_ANNOTATION } from './names.ts';
 
 interface Entry {
   /** Versions our own writes replaced: a cached copy at one of these is stale. */
@@ -16,6 +17,8 @@ interface Entry {
 
 export class OwnWrites {
   readonly #entries = new Map<string, Entry>();
+  /** The identity annotation value each object was last given by this controller (null: removed). */
+  readonly #identity = new Map<string, string | null>();
 
   /** Records that a write turned the object at `before` into `after`. */
   record(key: string, before: string | undefined, after: ManagedObject | undefined): void {
@@ -42,6 +45,15 @@ export class OwnWrites {
 
   forget(key: string): void {
     this.#entries.delete(key);
+    this.#identity.delete(key);
+  }
+
+  /**
+   * The identity annotation value this controller last wrote for `key` (recorded before the write
+   * is sent, so a watch event racing the response is still known as ours); undefined if none.
+   */
+  ownIdentity(key: string): string | null | undefined {
+    return this.#identity.get(key);
   }
 
   size(): number {
@@ -60,7 +72,11 @@ export class OwnWrites {
       patchStatus: (obj, status) => rec(obj, port.patchStatus(obj, status)),
       addFinalizer: (obj, f) => rec(obj, port.addFinalizer(obj, f)),
       removeFinalizer: (obj, f) => rec(obj, port.removeFinalizer(obj, f)),
-      patchAnnotations: (obj, changes) => rec(obj, port.patchAnnotations(obj, changes)),
+      patchAnnotations: (obj, changes) => {
+        const id = changes[EXTERNAL_ARN_ANNOTATION];
+        if (id !== undefined) this.#identity.set(objectKey(obj), id);
+        return rec(obj, port.patchAnnotations(obj, changes));
+      },
     };
   }
 }

@@ -1,8 +1,11 @@
 // Which watch events enqueue a key (Crossplane's DesiredStateChanged): add, delete, generation,
 // labels, annotations other than our bookkeeping ones, finalizers and deletionTimestamp; never
-// status-only updates, so status writes never trigger reconciles (house rule 6).
+// status-only updates, so status writes never trigger reconciles (house rule 6). The controller's
+// own metadata writes (our finalizer added, the identity annotation it set) never trigger one
+// either: the visit that wrote them carries on, and a second immediate visit would repeat a failed
+// AWS write without backoff.
 import type { ManagedObject } from './contract.ts';
-import { BOOKKEEPING_ANNOTATIONS, EXTERNAL_ARN_ANNOTATION } from './names.ts';
+import { BOOKKEEPING_ANNOTATIONS, EXTERNAL_ARN_ANNOTATION, FINALIZER } from './names.ts';
 
 function sameMap(
   a: Record<string, string> | undefined,
@@ -15,7 +18,38 @@ function sameMap(
   return ka.every((k) => a?.[k] === b?.[k]);
 }
 
-export function desiredStateChanged(old: ManagedObject | undefined, cur: ManagedObject): boolean {
+/**
+ * Finalizers changed in a way the controller did not make itself: another finalizer came or went,
+ * or ours was removed from a live object (someone took it off: put it back).
+ */
+function finalizersChanged(a: ManagedObject['metadata'], b: ManagedObject['metadata']): boolean {
+  const others = (f: string[] | undefined) => (f ?? []).filter((x) => x !== FINALIZER).join('\n');
+  if (others(a.finalizers) !== others(b.finalizers)) return true;
+  const ours = (m: ManagedObject['metadata']) => (m.finalizers ?? []).includes(FINALIZER);
+  return ours(a) && !ours(b) && !b.deletionTimestamp;
+}
+
+/**
+ * The identity annotation changed to a value the controller did not write: a user adopting an AWS
+ * object (or clearing the annotation). `ownIdentity` is the value this controller last wrote for
+ * the object (null: it removed the annotation; undefined: it never wrote one).
+ */
+function identitySetByOthers(
+  a: ManagedObject['metadata'],
+  b: ManagedObject['metadata'],
+  ownIdentity: string | null | undefined,
+): boolean {
+  const before = a.annotations?.[EXTERNAL_ARN_ANNOTATION];
+  const after = b.annotations?.[EXTERNAL_ARN_ANNOTATION];
+  if (before === after) return false;
+  return ownIdentity === undefined || (ownIdentity ?? undefined) !== after;
+}
+
+export function desiredStateChanged(
+  old: ManagedObject | undefined,
+  cur: ManagedObject,
+  ownIdentity?: string | null,
+): boolean {
   if (!old) return true;
   const a = old.metadata;
   const b = cur.metadata;
@@ -24,7 +58,8 @@ export function desiredStateChanged(old: ManagedObject | undefined, cur: Managed
     a.deletionTimestamp !== b.deletionTimestamp ||
     !sameMap(a.labels, b.labels) ||
     !sameMap(a.annotations, b.annotations, BOOKKEEPING_ANNOTATIONS) ||
-    (a.finalizers ?? []).join('\n') !== (b.finalizers ?? []).join('\n')
+    identitySetByOthers(a, b, ownIdentity) ||
+    finalizersChanged(a, b)
   );
 }
 

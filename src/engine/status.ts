@@ -22,6 +22,14 @@ export interface StatusChange {
   syncedNow?: boolean;
 }
 
+/** Status fields the engine owns; every other top-level field comes from the kind's observedStatus. */
+const COMMON_STATUS: ReadonlySet<string> = new Set([
+  'arn',
+  'conditions',
+  'observedGeneration',
+  'lastSyncTime',
+]);
+
 /** The next status from the current one and a change; timestamps move only on transitions. */
 export function deriveStatus(obj: ManagedObject, change: StatusChange, now: string): ManagedStatusBase {
   const prev: ManagedStatusBase = { ...(obj.status ?? {}) };
@@ -33,7 +41,12 @@ export function deriveStatus(obj: ManagedObject, change: StatusChange, now: stri
   if (conditions) next.conditions = conditions;
   if (change.arn === null) delete next.arn;
   else if (change.arn !== undefined) next.arn = change.arn;
-  if (change.observed) Object.assign(next, change.observed);
+  if (change.observed) {
+    // The observed fields are the kind's whole view: one it no longer reports (undefined or absent,
+    // e.g. a rotation with no next hand-off) is removed, so the merge patch sends null for it.
+    for (const k of Object.keys(next)) if (!COMMON_STATUS.has(k)) delete next[k];
+    for (const [k, v] of Object.entries(change.observed)) if (v !== undefined) next[k] = v;
+  }
   if (change.syncedNow) next.lastSyncTime = now;
   return next;
 }

@@ -1,7 +1,9 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { isReady } from '../../../src/engine/conditions.ts';
 import type { ManagedObject } from '../../../src/engine/contract.ts';
 import { Engine } from '../../../src/engine/controller.ts';
+import { FINALIZER } from '../../../src/engine/names.ts';
 import { desiredStateChanged, referenceStateChanged } from '../../../src/engine/predicates.ts';
 import { EXTERNAL_ARN_ANNOTATION, key, setup, widget, widgetHandler } from './harness.ts';
 
@@ -27,13 +29,22 @@ function engine(h: ReturnType<typeof setup>, registry?: Registry) {
 const snapshot = (o: ManagedObject | undefined) => structuredClone(o)!;
 
 describe('predicates', () => {
-  it('enqueue on spec, label, finalizer and deletion changes but not on status or bookkeeping annotations', () => {
+  it('enqueue on spec, label, finalizer and deletion changes but not on status or our own metadata writes', () => {
     const a = widget('w', { size: 1, color: 'r' });
     const status = { ...structuredClone(a), status: { arn: 'x' } };
     expect(desiredStateChanged(a, status)).toBe(false);
     const arn = structuredClone(a);
     arn.metadata.annotations = { [EXTERNAL_ARN_ANNOTATION]: 'arn:x' };
-    expect(desiredStateChanged(a, arn)).toBe(false);
+    // The identity annotation: ours (written by this controller) is bookkeeping, a user's is adoption.
+    expect(desiredStateChanged(a, arn, 'arn:x')).toBe(false);
+    expect(desiredStateChanged(a, arn)).toBe(true);
+    expect(desiredStateChanged(a, arn, 'arn:other')).toBe(true);
+    // Our finalizer going on is our own write; another finalizer, or ours taken off, is not.
+    const fin = structuredClone(a);
+    fin.metadata.finalizers = [FINALIZER];
+    expect(desiredStateChanged(a, fin)).toBe(false);
+    expect(desiredStateChanged(fin, a)).toBe(true);
+    expect(desiredStateChanged(a, { ...fin, metadata: { ...fin.metadata, finalizers: ['x'] } })).toBe(true);
     const gen = structuredClone(a);
     gen.metadata.generation = 2;
     expect(desiredStateChanged(a, gen)).toBe(true);
@@ -81,12 +92,19 @@ describe('Engine', () => {
     const q = e.queue('Widget')!;
     const woken: string[] = [];
     // Process the owner until it is Ready, feeding each change back as a watch event would.
-    for (let i = 0; i < 6 && !woken.includes(key('child')); i++) {
+    for (let i = 0; i < 8 && !woken.includes(key('child')); i++) {
       if (q.len() === 0) h.clock.advance(5_000);
       const k = (await q.get())!;
       if (k === key('child')) {
-        woken.push(k);
-        break;
+        if (isReady(h.kube.get('Widget', 'owner')!)) {
+          woken.push(k);
+          break;
+        }
+        // Woken by the owner's appearance: "does not exist" becomes "not Ready".
+        await e.process(k);
+        q.done(k);
+        expect(h.kube.get('Widget', 'child')!.status?.conditions?.[0]?.message).toMatch(/owner is not Ready/);
+        continue;
       }
       const before = snapshot(h.kube.get('Widget', 'owner'));
       await e.process(k);

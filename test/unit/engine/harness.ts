@@ -9,7 +9,9 @@ import {
   type KindHandler,
   keyOf,
   type ManagedObject,
+  type Phase,
 } from '../../../src/engine/contract.ts';
+import { Engine } from '../../../src/engine/controller.ts';
 import { EventRecorder, type EventSink, type KubeEvent } from '../../../src/engine/events.ts';
 import { type ManagedDeps, ManagedReconciler, type MetadataPort } from '../../../src/engine/managed.ts';
 import { CREATE_PENDING_ANNOTATION, EXTERNAL_ARN_ANNOTATION } from '../../../src/engine/names.ts';
@@ -157,6 +159,12 @@ export class MemoryAws {
   #seq = 0;
   /** Errors thrown by the next calls, in order. */
   faults: ClassifiedError[] = [];
+  /** Errors thrown by the next creates only (AWS refusing a create after reads succeeded). */
+  createFaults: ClassifiedError[] = [];
+  /** Reads that miss an object that exists (eventual consistency right after a create). */
+  laggingReads = 0;
+  /** What reads report about every object's progress ('Pending': AWS still working on it). */
+  phase: Phase = 'Active';
 
   #fault(): void {
     const f = this.faults.shift();
@@ -175,13 +183,19 @@ export class MemoryAws {
           item = [...this.items.values()].find((i) => i.token === t);
         }
         if (!item) return { exists: false };
+        if (this.laggingReads > 0) {
+          this.laggingReads--;
+          return { exists: false };
+        }
         const observed: WidgetState = { size: item.size, color: item.color };
         if (item.owner !== undefined) observed.owner = item.owner;
-        return { exists: true, identity: item.arn, observed, phase: 'Active' };
+        return { exists: true, identity: item.arn, observed, phase: this.phase };
       },
       create: async (_mr, ctx) => {
         this.calls.create++;
         this.#fault();
+        const refused = this.createFaults.shift();
+        if (refused) throw refused;
         const token = ctx.idempotencyToken('CreateWidget');
         const same = [...this.items.values()].find((i) => i.token === token);
         if (same) return { identity: same.arn };
@@ -304,4 +318,63 @@ export function replicationSetTurningReady(arn: string): [ManagedObject, Managed
     ],
   };
   return [before, after];
+}
+
+const widgetType = {
+  group: 'test.incidentmanager.gitops.dev',
+  version: 'v1alpha1',
+  plural: 'widgets',
+  namespaced: true,
+};
+
+/**
+ * An Engine for the Widget kind over the harness store, and one reconcile of the first queued key.
+ * With `watch`, every metadata or status write is fed back to the engine as the informer's update
+ * event would be (before the write's response returns, the worst order for the engine).
+ */
+export function widgetEngine(
+  h: ReturnType<typeof setup>,
+  opts: {
+    kube?: MetadataPort;
+    watch?: boolean;
+    handler?: KindHandler<Widget, WidgetState>;
+    deps?: Partial<ManagedDeps>;
+  } = {},
+) {
+  const { lookup: _l, ...deps } = h.deps;
+  let port: MetadataPort = opts.kube ?? h.kube;
+  if (opts.watch) {
+    const inner = port;
+    const fed =
+      <A extends unknown[]>(write: (o: ManagedObject, ...a: A) => Promise<ManagedObject | undefined>) =>
+      async (o: ManagedObject, ...a: A) => {
+        const k = keyOf(o.kind, o.metadata.namespace, o.metadata.name);
+        const before = structuredClone(h.kube.objects.get(k));
+        const after = await write(o, ...a);
+        const now = h.kube.objects.get(k);
+        if (before && now) e.onUpsert(structuredClone(now), before);
+        return after;
+      };
+    port = {
+      patchStatus: fed((o, st: Record<string, unknown>) => inner.patchStatus(o, st)),
+      addFinalizer: fed((o, f: string) => inner.addFinalizer(o, f)) as MetadataPort['addFinalizer'],
+      removeFinalizer: fed((o, f: string) => inner.removeFinalizer(o, f)) as MetadataPort['removeFinalizer'],
+      patchAnnotations: fed((o, c: Record<string, string | null>) =>
+        inner.patchAnnotations(o, c),
+      ) as MetadataPort['patchAnnotations'],
+    };
+  }
+  const e: Engine = new Engine(
+    [{ kind: 'Widget', handler: opts.handler ?? widgetHandler(h.aws), type: widgetType }],
+    { get: h.kube.lookup },
+    { ...deps, ...opts.deps, kube: port },
+  );
+  const q = e.queue('Widget')!;
+  const step = async () => {
+    const k = (await q.get())!;
+    await e.process(k);
+    q.done(k);
+    return k;
+  };
+  return { e, q, step };
 }

@@ -4,7 +4,7 @@ import { ClassifiedError, type ManagedObject } from '../../../src/engine/contrac
 import { Engine } from '../../../src/engine/controller.ts';
 import type { MetadataPort } from '../../../src/engine/managed.ts';
 import { OwnWrites } from '../../../src/engine/own-writes.ts';
-import { key, replicationSetTurningReady, setup, widget, widgetHandler } from './harness.ts';
+import { key, replicationSetTurningReady, setup, widget, widgetEngine } from './harness.ts';
 
 const at = (rv: string, extra: Partial<ManagedObject['metadata']> = {}): ManagedObject => {
   const w = widget('w', { size: 1, color: 'r' }) as ManagedObject;
@@ -38,26 +38,6 @@ describe('own writes over a lagging cache', () => {
 
 const type = { group: 'g', version: 'v', plural: 'widgets', namespaced: true };
 
-/** An engine for the Widget kind over the harness store, and one reconcile of the first queued key. */
-function widgetEngine(h: ReturnType<typeof setup>, kube?: MetadataPort) {
-  const { lookup: _l, ...deps } = h.deps;
-  const e = new Engine(
-    [{ kind: 'Widget', handler: widgetHandler(h.aws), type }],
-    { get: h.kube.lookup },
-    {
-      ...deps,
-      ...(kube ? { kube } : {}),
-    },
-  );
-  const q = e.queue('Widget')!;
-  const step = async () => {
-    const k = (await q.get())!;
-    await e.process(k);
-    q.done(k);
-  };
-  return { e, q, step };
-}
-
 describe('Conflict scheduling', () => {
   it('retries at once when a newer copy is already cached, else when the watch brings one', async () => {
     const h = setup();
@@ -72,7 +52,7 @@ describe('Conflict scheduling', () => {
       removeFinalizer: (o, f) => h.kube.removeFinalizer(o, f),
       patchAnnotations: (o, c) => h.kube.patchAnnotations(o, c),
     };
-    const { e, q, step } = widgetEngine(h, kube);
+    const { e, q, step } = widgetEngine(h, { kube });
     e.onUpsert(h.kube.put(widget('w', { size: 1, color: 'r' })), undefined);
     await step();
     // Nothing newer is cached: not retried hot, only after the fallback backoff…

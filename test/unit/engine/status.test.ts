@@ -25,6 +25,20 @@ describe('status', () => {
     expect(statusEqual({ arn: 'a' }, { arn: 'b' })).toBe(false);
   });
 
+  it('a field the kind no longer reports is removed (null in the patch), the engine’s own fields stay', async () => {
+    const patches: Record<string, unknown>[] = [];
+    const w = new StatusWriter({ patchStatus: async (_o, p) => void patches.push(p) });
+    const obj = widget('w', { size: 1, color: 'r' });
+    const hand = { onCallNow: ['a'], nextHandOffTime: '2026-01-02T00:00:00Z' };
+    await w.write(obj, deriveStatus(obj, { arn: 'arn:1', observed: hand, syncedNow: true }, 'T1'));
+    await w.write(obj, deriveStatus(obj, { observed: { onCallNow: [], nextHandOffTime: undefined } }, 'T2'));
+    expect(patches[1]).toEqual({ onCallNow: [], nextHandOffTime: null });
+    expect(obj.status).toEqual({ arn: 'arn:1', observedGeneration: 1, lastSyncTime: 'T1', onCallNow: [] });
+    // A change without observed fields (e.g. waiting) leaves the kind's fields alone.
+    await w.write(obj, deriveStatus(obj, { arn: null }, 'T3'));
+    expect(patches[2]).toEqual({ arn: null });
+  });
+
   it('stamps observedGeneration from the object', () => {
     const obj = widget('w', { size: 1, color: 'r' });
     obj.metadata.generation = 7;
