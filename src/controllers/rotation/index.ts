@@ -51,6 +51,12 @@ export function observedStatus(o: RotationState): Record<string, unknown> {
   };
 }
 
+/** Back one second after the next hand-off, so status.onCallNow changes when the shift does. */
+export function nextVisitMs(o: RotationState, nowMs: number): number | undefined {
+  const at = o.live?.nextHandOff === undefined ? Number.NaN : Date.parse(o.live.nextHandOff);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs) + 1_000;
+}
+
 export function createRotationHandler(deps: KindDeps): KindHandler<Rotation, RotationState> {
   const now = () => (deps.clock ?? { now: Date.now }).now();
   return {
@@ -61,6 +67,7 @@ export function createRotationHandler(deps: KindDeps): KindHandler<Rotation, Rot
     toDesired: (mr, refs) => toDesired(mr, refs, now()),
     diff,
     observedStatus,
+    nextVisitMs,
     async connect(mr) {
       const acct = accountFor(deps.lookup, mr);
       const clients = deps.accounts.clients(acct.name, acct.spec);
