@@ -1,11 +1,7 @@
 // `imctl controller`: runs the reconcile engine against the cluster in KUBECONFIG (or in-cluster)
 // and AWS through the standard AWS environment. Every flag has an environment variable.
 import { hostname } from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { pino } from 'pino';
-import { kindModules } from '../../controllers/index.ts';
-import { startManager } from '../../engine/manager.ts';
 import type { CommandModule } from '../commands.ts';
 
 /** Parses `90s`, `10m`, `1h`, or plain milliseconds. */
@@ -133,6 +129,13 @@ export const command: CommandModule = {
           .default('info'),
       )
       .action(async (flags: Flags) => {
+        // Loaded here, not at module load: every other imctl command would pay for the engine and the SDKs.
+        const [{ KubeConfig }, { pino }, { kindModules }, { startManager }] = await Promise.all([
+          import('@kubernetes/client-node'),
+          import('pino'),
+          import('../../controllers/index.ts'),
+          import('../../engine/manager.ts'),
+        ]);
         const logger = pino({ level: flags.logLevel, base: { component: 'incident-manager-operator' } });
         const kc = new KubeConfig();
         if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);

@@ -9,16 +9,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { pino } from 'pino';
 import { parseAllDocuments } from 'yaml';
-import { kindModules } from '../../controllers/index.ts';
 import { KINDS } from '../../crds/registry.ts';
 import { systemClock } from '../../engine/clock.ts';
 import type { ManagedObject } from '../../engine/contract.ts';
-import { Informer } from '../../engine/informer.ts';
-import { KubeClient, type ResourceType } from '../../engine/kube.ts';
+import type { ResourceType } from '../../engine/kube.ts';
 import { resourceTypeOf } from '../../engine/plugin.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import type { CommandModule } from '../commands.ts';
 import { parseDuration } from './controller.ts';
 
@@ -237,6 +234,14 @@ export async function runDemo(
   write: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
 ): Promise<number> {
   const out = (s = '') => write(s);
+  // Loaded here, not at module load: every other imctl command would pay for the engine and the SDKs.
+  const [{ pino }, { kindModules }, { Informer }, { KubeClient }, { startLocalStack }] = await Promise.all([
+    import('pino'),
+    import('../../controllers/index.ts'),
+    import('../../engine/informer.ts'),
+    import('../../engine/kube.ts'),
+    import('../../local/stack.ts'),
+  ]);
   const samples = readSamples(resolve(flags.samples));
   const controlled = new Set([...BUILT_IN, ...kindModules.map((m) => m.kind)]);
   const { apply, skipped } = partition(samples, controlled);
