@@ -538,7 +538,7 @@ export function withSharing<
               await ram.disassociate(a.arn, a.principals);
               break;
             case 'associate':
-              await associatePrincipals(mr, a.arn ?? (shareArn as string), a.principals, desired);
+              await associatePrincipals(mr, a.arn ?? (shareArn as string), a.principals, desired, ctx.event);
               break;
           }
         }
@@ -554,13 +554,14 @@ export function withSharing<
     /**
      * One AssociateResourceShare for all new principals. RAM refuses the whole call when one is
      * outside the organization and the share does not allow that: then each is tried alone, so the
-     * others are shared and the refused ones are named (InvalidSpec, no retry until the spec changes).
+     * others are shared and the refused ones are remembered: not asked again for this generation.
      */
     async function associatePrincipals(
       mr: K,
       shareArn: string,
       principals: string[],
       desired: DesiredSharing | undefined,
+      event: Ctx<unknown>['event'],
     ): Promise<void> {
       const allow = desired?.allowExternalPrincipals ?? false;
       const known = refusedFor(mr, allow);
@@ -590,14 +591,11 @@ export function withSharing<
         byPrincipal: refused,
       });
       refusedByShare.set(shareArn, refused);
-      const all = mr.spec.sharing?.principals ?? [];
-      const names = [...refused.keys()];
-      const index = all.indexOf(names[0] as string);
-      throw new ClassifiedError('InvalidSpec', refusalMessage(names, refused, allow), {
-        field: index >= 0 ? `spec.sharing.principals[${index}]` : 'spec.sharing.principals',
-        rule: 'ExternalPrincipalNotAllowed',
-        operation: 'AssociateResourceShare',
-      });
+      // Not thrown: the next observation (polled right after this update) reports the refusal as
+      // the object's Failed phase with the principal Refused in status.sharing, and the rest of
+      // the share stands. A terminal error would hide that status until the resync.
+      if (todo.some((p) => refused.has(p)))
+        await event?.('Warning', 'SharingRefused', refusalMessage([...refused.keys()], refused, allow));
     }
   }
 

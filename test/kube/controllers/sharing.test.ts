@@ -1,0 +1,237 @@
+// spec.sharing end to end: EscalationPlans and ResponsePlans shared through AWS RAM by the controller
+// (account 111111111111, management account of the emulated organization, sharing with AWS
+// Organizations enabled), read back by the consumer account 222222222222 with its own keys.
+import {
+  AcceptResourceShareInvitationCommand,
+  EnableSharingWithAwsOrganizationCommand,
+  GetResourceShareInvitationsCommand,
+  GetResourceSharesCommand,
+  RAMClient,
+} from '@aws-sdk/client-ram';
+import { CreateContactCommand, GetContactCommand, SSMContactsClient } from '@aws-sdk/client-ssm-contacts';
+import { GetResponsePlanCommand, SSMIncidentsClient } from '@aws-sdk/client-ssm-incidents';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { module as escalationPlanModule } from '../../../src/controllers/escalation-plan/index.ts';
+import { module as responsePlanModule } from '../../../src/controllers/response-plan/index.ts';
+import type { CallRecord } from '../../../src/emulators/aws/observe.ts';
+import { condition, isReady, type KubeObject, type Operator, startOperator } from '../../support/operator.ts';
+
+const NS = 'sharing-test';
+const API = 'incidentmanager.gitops.dev/v1alpha1';
+const MEMBER = '222222222222';
+const MEMBER_KEY = 'AKIAI44QH8DHBEXAMPLE';
+const OUTSIDER = '333333333333';
+const OUTSIDER_KEY = 'AKIAJ3333333EXAMPLE3';
+const ORG = 'arn:aws:organizations::111111111111:organization/o-emulator0001';
+const FAST = {
+  'ssm-contacts': { concurrency: 10, intervalCap: 50, intervalMs: 1_000 },
+  'ssm-incidents': { concurrency: 10, intervalCap: 50, intervalMs: 1_000 },
+  ram: { concurrency: 10, intervalCap: 50, intervalMs: 1_000 },
+};
+
+let op: Operator;
+let alice: string;
+
+function sdkFor(key: string) {
+  const cfg = {
+    region: op.stack.region,
+    endpoint: op.stack.aws.url,
+    credentials: { accessKeyId: key, secretAccessKey: 'any' },
+  };
+  return {
+    ram: new RAMClient(cfg),
+    incidents: new SSMIncidentsClient(cfg),
+    contacts: new SSMContactsClient(cfg),
+  };
+}
+
+const responsePlan = (name: string, sharing?: Record<string, unknown>): KubeObject => ({
+  apiVersion: API,
+  kind: 'ResponsePlan',
+  metadata: { name, namespace: NS },
+  spec: { name, incidentTemplate: { title: `${name} down`, impact: 2 }, ...(sharing ? { sharing } : {}) },
+});
+
+const escalationPlan = (name: string, sharing?: Record<string, unknown>): KubeObject => ({
+  apiVersion: API,
+  kind: 'EscalationPlan',
+  metadata: { name, namespace: NS },
+  spec: {
+    alias: name,
+    stages: [{ durationInMinutes: 5, targets: [{ contactArn: alice }] }],
+    ...(sharing ? { sharing } : {}),
+  },
+});
+
+type Principal = { principal: string; status: string; message?: string };
+const principalsOf = (o: KubeObject | undefined): Principal[] => o?.status?.sharing?.principals ?? [];
+const statusOf = (o: KubeObject | undefined, p: string) =>
+  principalsOf(o).find((x) => x.principal === p)?.status;
+
+/** Ready, shared, and every listed principal Associated (the object's current generation). */
+const sharedWith =
+  (...principals: string[]) =>
+  (o: KubeObject | undefined) =>
+    isReady(o) &&
+    o?.status?.sharing?.resourceStatus === 'Associated' &&
+    principalsOf(o).length === principals.length &&
+    principals.every((p) => statusOf(o, p) === 'Associated');
+
+const ramWrites = (since: number): CallRecord[] => op.writes(since, 'ram');
+const input = (c: CallRecord | undefined) => c?.input as Record<string, unknown> | undefined;
+
+async function sharesNamed(name: string) {
+  const out = await op.sdk.ram.send(new GetResourceSharesCommand({ resourceOwner: 'SELF', name }));
+  return out.resourceShares ?? [];
+}
+
+beforeAll(async () => {
+  op = await startOperator({
+    namespace: NS,
+    modules: [escalationPlanModule, responsePlanModule],
+    gateLimits: FAST,
+    pollMs: 50,
+  });
+  await op.onboard();
+  // Inside the organization, shares reach members without an invitation once this is on.
+  await op.sdk.ram.send(new EnableSharingWithAwsOrganizationCommand({}));
+  const c = await op.sdk.contacts.send(
+    new CreateContactCommand({ Alias: 'alice', Type: 'PERSONAL', Plan: { Stages: [] } }),
+  );
+  alice = c.ContactArn as string;
+}, 60_000);
+
+afterAll(async () => {
+  await op?.stop();
+});
+
+describe('sharing through AWS RAM', () => {
+  it('a ResponsePlan and an EscalationPlan shared with a member account: associated, and readable by that account with its own keys', async () => {
+    const since = op.mark();
+    await op.apply(responsePlan('shared-rp', { principals: [MEMBER] }));
+    await op.apply(escalationPlan('shared-ep', { principals: [MEMBER] }));
+    const rp = await op.waitFor('ResponsePlan', 'shared-rp', sharedWith(MEMBER));
+    const ep = await op.waitFor('EscalationPlan', 'shared-ep', sharedWith(MEMBER));
+
+    const rpShare = rp?.status.sharing;
+    expect(rpShare).toMatchObject({ status: 'Active', allowExternalPrincipals: false });
+    expect(rpShare.resourceShareArn).toMatch(/^arn:aws:ram:us-east-1:111111111111:resource-share\//);
+    expect(ep?.status.sharing.resourceShareArn).not.toBe(rpShare.resourceShareArn);
+
+    // One share per object, created with an explicit token and the identity tags.
+    const creates = ramWrites(since).filter((c) => c.operation === 'CreateResourceShare');
+    expect(creates).toHaveLength(2);
+    for (const c of creates) {
+      expect(c.token).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(JSON.stringify(input(c)?.tags)).toContain('incidentmanager.gitops.dev/uid');
+    }
+
+    const member = sdkFor(MEMBER_KEY);
+    try {
+      const plan = await member.incidents.send(new GetResponsePlanCommand({ arn: rp?.status.arn }));
+      expect(plan.name).toBe('shared-rp');
+      const contact = await member.contacts.send(new GetContactCommand({ ContactId: ep?.status.arn }));
+      expect(contact.Alias).toBe('shared-ep');
+      expect(contact.Type).toBe('ESCALATION');
+    } finally {
+      for (const c of Object.values(member)) c.destroy();
+    }
+  });
+
+  it('a principal added is one AssociateResourceShare; removed, one DisassociateResourceShare', async () => {
+    let since = op.mark();
+    await op.apply(responsePlan('shared-rp', { principals: [MEMBER, ORG] }));
+    await op.waitFor('ResponsePlan', 'shared-rp', sharedWith(MEMBER, ORG));
+    expect(ramWrites(since).map((c) => c.operation)).toEqual(['AssociateResourceShare']);
+    expect(input(ramWrites(since)[0])?.principals).toEqual([ORG]);
+    expect(op.writes(since, 'ssm-incidents')).toEqual([]);
+
+    since = op.mark();
+    await op.apply(responsePlan('shared-rp', { principals: [MEMBER] }));
+    await op.waitFor('ResponsePlan', 'shared-rp', sharedWith(MEMBER));
+    expect(ramWrites(since).map((c) => c.operation)).toEqual(['DisassociateResourceShare']);
+    expect(input(ramWrites(since)[0])?.principals).toEqual([ORG]);
+  });
+
+  it('a principal outside the organization is refused without allowExternalPrincipals (clear condition, asked once); allowed, it waits for its invitation', async () => {
+    let since = op.mark();
+    await op.apply(responsePlan('shared-rp', { principals: [MEMBER, OUTSIDER] }));
+    const refused = await op.waitFor(
+      'ResponsePlan',
+      'shared-rp',
+      (o) =>
+        statusOf(o, OUTSIDER) === 'Refused' &&
+        o?.status?.observedGeneration === o?.metadata.generation &&
+        condition(o, 'Ready')?.status === 'False',
+      { timeoutMs: 10_000 },
+    );
+    const ready = condition(refused, 'Ready');
+    expect(ready?.message).toContain(OUTSIDER);
+    expect(ready?.message).toContain('allowExternalPrincipals: true');
+    expect(principalsOf(refused).find((p) => p.principal === OUTSIDER)?.message).toMatch(/outside/);
+    // The member keeps its access; RAM was asked about the outsider once, not in a loop.
+    expect(statusOf(refused, MEMBER)).toBe('Associated');
+    const asks = ramWrites(since).filter((c) => c.operation === 'AssociateResourceShare');
+    expect(asks).toHaveLength(1);
+    expect(asks[0]?.status).toBeGreaterThanOrEqual(400);
+
+    since = op.mark();
+    await op.apply(
+      responsePlan('shared-rp', { principals: [MEMBER, OUTSIDER], allowExternalPrincipals: true }),
+    );
+    const waiting = await op.waitFor(
+      'ResponsePlan',
+      'shared-rp',
+      (o) =>
+        statusOf(o, OUTSIDER) === 'Associating' &&
+        o?.status?.sharing?.allowExternalPrincipals === true &&
+        o?.status?.observedGeneration === o?.metadata.generation,
+    );
+    expect(waiting?.status.sharing.principals.find((p: Principal) => p.principal === OUTSIDER)).toBeDefined();
+    expect(ramWrites(since).map((c) => c.operation)).toEqual([
+      'UpdateResourceShare',
+      'AssociateResourceShare',
+    ]);
+
+    // The outsider accepts the invitation; the controller, polling, sees the association complete.
+    const outsider = sdkFor(OUTSIDER_KEY);
+    try {
+      const inv = await outsider.ram.send(new GetResourceShareInvitationsCommand({}));
+      const pending = inv.resourceShareInvitations?.find((i) => i.status === 'PENDING');
+      await outsider.ram.send(
+        new AcceptResourceShareInvitationCommand({
+          resourceShareInvitationArn: pending?.resourceShareInvitationArn,
+        }),
+      );
+    } finally {
+      for (const c of Object.values(outsider)) c.destroy();
+    }
+    await op.waitFor('ResponsePlan', 'shared-rp', sharedWith(MEMBER, OUTSIDER));
+  });
+
+  it('sharing removed: the share is deleted and the status block goes', async () => {
+    const since = op.mark();
+    // `kubectl edit`-style removal (an apply that drops the block keeps the defaulted
+    // allowExternalPrincipals, owned by no manager, and the object then lacks principals).
+    await op.client.request(
+      'PATCH',
+      `/apis/incidentmanager.gitops.dev/v1alpha1/namespaces/${NS}/responseplans/shared-rp`,
+      { spec: { sharing: null } },
+      'application/merge-patch+json',
+    );
+    await op.waitFor('ResponsePlan', 'shared-rp', (o) => isReady(o) && o?.status?.sharing === undefined);
+    expect(ramWrites(since).map((c) => c.operation)).toEqual(['DeleteResourceShare']);
+    const shares = await sharesNamed('incident-manager-operator.ResponsePlan.sharing-test.shared-rp');
+    expect(shares.map((s) => s.status)).toEqual(['DELETED']);
+  });
+
+  it('object deleted: its share is deleted before the escalation plan', async () => {
+    const since = op.mark();
+    await op.remove('EscalationPlan', 'shared-ep');
+    await op.gone('EscalationPlan', 'shared-ep');
+    const ops = op.writes(since).map((c) => c.operation);
+    expect(ops).toEqual(['DeleteResourceShare', 'DeleteContact']);
+    const shares = await sharesNamed('incident-manager-operator.EscalationPlan.sharing-test.shared-ep');
+    expect(shares.map((s) => s.status)).toEqual(['DELETED']);
+  });
+});
