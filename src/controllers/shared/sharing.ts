@@ -209,8 +209,13 @@ export function shareName(mr: ManagedObject): string {
   return `incident-manager-operator.${mr.kind}.${ns}${mr.metadata.name}`.slice(0, 255);
 }
 
-/** How long a principal may stay ASSOCIATING before we stop calling it "in progress" (an invitation waits). */
+/**
+ * How long a principal inside the organization may stay ASSOCIATING and still count as RAM at work
+ * (the object polls, Ready=False); after that it waits for a human to accept an invitation.
+ */
 export const ASSOCIATING_WINDOW_MS = 120_000;
+/** Revisit period while a principal's invitation is pending (3 RAM reads a visit). */
+export const INVITATION_POLL_MS = 60_000;
 
 const UID_TAG = `${TAG_PREFIX}/uid`;
 
@@ -412,6 +417,14 @@ export function withSharing<
       return sharing ? { ...d, sharing } : d;
     },
     diff: kindDiff,
+    nextVisitMs(observed, nowMs) {
+      const own = handler.nextVisitMs?.(observed, nowMs);
+      const s = observed.sharing;
+      // An invitation is accepted by a human, outside our view: look again now and then.
+      const pending = isObserved(s) && s.associations.some((a) => a.status === 'ASSOCIATING');
+      if (!pending) return own;
+      return own === undefined ? INVITATION_POLL_MS : Math.min(own, INVITATION_POLL_MS);
+    },
     observedStatus(observed) {
       const base = handler.observedStatus?.(observed) ?? {};
       const s = observed.sharing;
@@ -468,7 +481,9 @@ export function withSharing<
           }
           const since = associatingSince.get(k) ?? t;
           associatingSince.set(k, since);
-          if (t - since < ASSOCIATING_WINDOW_MS) busy = true;
+          // An external principal always gets an invitation; one inside the organization does
+          // too when sharing with AWS Organizations is off, which the owner cannot read: a window.
+          if (!a.external && t - since < ASSOCIATING_WINDOW_MS) busy = true;
           else waiting.add(a.principal);
         }
         waitingOn.set(share.arn, waiting);

@@ -13,6 +13,7 @@ import { GetResponsePlanCommand, SSMIncidentsClient } from '@aws-sdk/client-ssm-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { module as escalationPlanModule } from '../../../src/controllers/escalation-plan/index.ts';
 import { module as responsePlanModule } from '../../../src/controllers/response-plan/index.ts';
+import { INVITATION_POLL_MS } from '../../../src/controllers/shared/sharing.ts';
 import type { CallRecord } from '../../../src/emulators/aws/observe.ts';
 import { condition, isReady, type KubeObject, type Operator, startOperator } from '../../support/operator.ts';
 
@@ -183,6 +184,8 @@ describe('sharing through AWS RAM', () => {
       'ResponsePlan',
       'shared-rp',
       (o) =>
+        // Waiting for a human does not hold Ready: plans that reference this object go on.
+        isReady(o) &&
         statusOf(o, OUTSIDER) === 'Associating' &&
         o?.status?.sharing?.allowExternalPrincipals === true &&
         o?.status?.observedGeneration === o?.metadata.generation,
@@ -206,6 +209,8 @@ describe('sharing through AWS RAM', () => {
     } finally {
       for (const c of Object.values(outsider)) c.destroy();
     }
+    // Nothing tells the owner: the controller looks again on its invitation poll.
+    op.stack.clock.advance(INVITATION_POLL_MS);
     await op.waitFor('ResponsePlan', 'shared-rp', sharedWith(MEMBER, OUTSIDER));
   });
 
