@@ -127,11 +127,11 @@ async function applyReady(obj: KubeObject): Promise<KubeObject> {
     name,
     (o) =>
       isReady(o) ||
-      (condition(o, 'Ready')?.reason === 'Creating' &&
+      (['Creating', 'Updating'].includes(condition(o, 'Ready')?.reason ?? '') &&
         o?.status?.observedGeneration === applied.metadata.generation),
     { namespace: NS },
   );
-  // Created: the controller looks again after its first poll (5 s); jump the clock there. If the
+  // Created or updated: the controller looks again after its first poll (5 s); jump the clock there. If the
   // poll is not scheduled yet this only saves nothing: the wait below is what synchronises.
   if (!isReady(seen)) op.stack.clock.advance(5_000);
   return op.ready('ResponsePlan', name, NS);
