@@ -1,8 +1,10 @@
 // Contact kind (personal contacts and on-call schedules), discovered by src/controllers/index.ts.
 import type { KindModule } from '../../engine/plugin.ts';
+import { shareable } from '../shared/sharing.ts';
 import { contactHandler } from './handler.ts';
 
 export const module: KindModule = {
   kind: 'Contact',
-  create: (deps) => contactHandler(deps),
+  // spec.sharing: the object's RAM share, around the kind's own reconcile.
+  create: (deps) => shareable(contactHandler(deps), deps, 'ssm-contacts:Contact'),
 };

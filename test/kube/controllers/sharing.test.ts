@@ -11,6 +11,7 @@ import {
 import { CreateContactCommand, GetContactCommand, SSMContactsClient } from '@aws-sdk/client-ssm-contacts';
 import { GetResponsePlanCommand, SSMIncidentsClient } from '@aws-sdk/client-ssm-incidents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { module as contactModule } from '../../../src/controllers/contact/index.ts';
 import { module as escalationPlanModule } from '../../../src/controllers/escalation-plan/index.ts';
 import { module as responsePlanModule } from '../../../src/controllers/response-plan/index.ts';
 import { INVITATION_POLL_MS } from '../../../src/controllers/shared/sharing.ts';
@@ -89,7 +90,7 @@ async function sharesNamed(name: string) {
 beforeAll(async () => {
   op = await startOperator({
     namespace: NS,
-    modules: [escalationPlanModule, responsePlanModule],
+    modules: [contactModule, escalationPlanModule, responsePlanModule],
     gateLimits: FAST,
     pollMs: 50,
   });
@@ -136,6 +137,43 @@ describe('sharing through AWS RAM', () => {
       expect(contact.Type).toBe('ESCALATION');
     } finally {
       for (const c of Object.values(member)) c.destroy();
+    }
+  });
+
+  it('a personal Contact shared with a member account is readable by that account; unshared, it is not', async () => {
+    await op.apply({
+      apiVersion: API,
+      kind: 'Contact',
+      metadata: { name: 'shared-person', namespace: NS },
+      spec: {
+        alias: 'shared-person',
+        type: 'Personal',
+        channels: [
+          { name: 'mail', type: 'Email', address: 'shared-person@example.com', deferActivation: true },
+        ],
+        engagementPlan: { stages: [{ durationInMinutes: 0, targets: [{ channelName: 'mail' }] }] },
+        sharing: { principals: [MEMBER] },
+      },
+    });
+    const c = await op.waitFor('Contact', 'shared-person', sharedWith(MEMBER));
+    const member = sdkFor(MEMBER_KEY);
+    try {
+      const got = await member.contacts.send(new GetContactCommand({ ContactId: c?.status.arn }));
+      expect(got.Alias).toBe('shared-person');
+      const since = op.mark();
+      await op.client.request(
+        'PATCH',
+        `/apis/incidentmanager.gitops.dev/v1alpha1/namespaces/${NS}/contacts/shared-person`,
+        { spec: { sharing: null } },
+        'application/merge-patch+json',
+      );
+      await op.waitFor('Contact', 'shared-person', (o) => isReady(o) && o?.status?.sharing === undefined);
+      expect(ramWrites(since).map((w) => w.operation)).toEqual(['DeleteResourceShare']);
+      await expect(
+        member.contacts.send(new GetContactCommand({ ContactId: c?.status.arn })),
+      ).rejects.toThrow();
+    } finally {
+      for (const x of Object.values(member)) x.destroy();
     }
   });
 
