@@ -141,6 +141,8 @@ beforeAll(async () => {
   op = await startOperator({
     modules: [escalationPlanModule, responsePlanModule, contactStub],
     namespace: NS,
+    // After each update Ready waits for the engine's next read: poll quickly.
+    pollMs: 100,
   });
   await op.onboard();
   for (const a of ['alice', 'bob', 'carol', 'dave']) people[a] = await personal(a);
