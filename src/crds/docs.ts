@@ -135,7 +135,7 @@ rejected before any AWS call, with the cycle named in the \`InvalidSpec\` condit
 alias already held in AWS by a contact this object did not create is refused until you adopt that contact with
 the \`external-arn\` annotation. Deleting a plan that another EscalationPlan (by reference or by ARN) or a
 ResponsePlan still names waits with \`DeleteBlocked\` until they let go. At most 46 tags: the controller adds 4
-ownership tags. \`sharing\` is not reconciled yet.`,
+ownership tags. \`sharing\` works as described under the common fields.`,
   Rotation: `A rotation is the shift pattern inside an on-call schedule: its \`contacts\` (personal contacts only, in shift
 order), the time zone (an IANA name; abbreviations like PST are rejected), and a recurrence with exactly one
 of daily, weekly or monthly hand-offs. \`shiftCoverages\` limits on-call to windows per weekday (days not
@@ -216,6 +216,16 @@ controller reaches it. \`kubectl get incidentmanager\` lists all of them (catego
   \`Retain\` because deleting it erases all incident data, the others to \`Delete\`), \`managementPolicy\`
   (\`Manage\` writes to AWS; \`Observe\` only reads and reports drift), and \`sharing\` (AWS RAM) on Contact,
   EscalationPlan and ResponsePlan.
+- **Sharing:** \`spec.sharing\` is one RAM resource share per object (named
+  \`incident-manager-operator.<Kind>.<namespace>.<name>\`, found again by the ownership tags) holding the
+  object's AWS resource and exactly the listed principals; removing \`sharing\` or deleting the object deletes
+  the share (before the resource). \`status.sharing\` shows the share's ARN and status, the resource's
+  association and each principal's (\`Associating\`, \`Associated\`, …, or \`Refused\` with RAM's reason).
+  A principal outside your organization (or inside it while RAM's organization sharing is off) needs
+  \`allowExternalPrincipals: true\` and gets an invitation: until it is accepted the principal shows
+  \`Associating\` with a message, and the object stays Ready. A principal RAM refuses makes the object
+  \`Ready=False\` (\`Unavailable\`) naming the principal and the fix, with a \`SharingRefused\` Event; it
+  is not asked again until the spec changes.
 - **Identity and adoption:** the annotation \`incidentmanager.gitops.dev/external-arn\` holds the ARN of the
   AWS resource an object stands for; set it to adopt an existing resource. The controller's finalizer is
   \`incidentmanager.gitops.dev/finalizer\`.
