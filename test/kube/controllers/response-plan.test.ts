@@ -147,7 +147,9 @@ function body(c: CallRecord | undefined): Record<string, unknown> {
 
 beforeAll(async () => {
   // Every kind runs: the samples' plan engages an escalation plan of contacts and on-call schedules.
-  op = await startOperator({ namespace: NS });
+  // pollMs: every create and update is confirmed by the engine's next read; the samples' chain of
+  // references (rotation → contact → escalation plan → plan) would otherwise take 5 s per link.
+  op = await startOperator({ namespace: NS, pollMs: 100 });
   ACCT = op.stack.account;
   REGION = op.stack.region;
   await op.onboard();
