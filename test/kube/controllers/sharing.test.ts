@@ -252,6 +252,29 @@ describe('sharing through AWS RAM', () => {
     await op.waitFor('ResponsePlan', 'shared-rp', sharedWith(MEMBER, OUTSIDER));
   });
 
+  it('steady state: a resync reads three RAM calls per share and writes nothing; reordered principals are no change', async () => {
+    const since = op.mark();
+    const ramReads = () => op.calls({ service: 'ram', since }).filter((c) => c.operation.startsWith('Get'));
+    // Two live shares (shared-rp, shared-ep); the unshared contact reads no RAM at all.
+    op.stack.clock.advance(700_000); // past the resync and its jitter
+    while (ramReads().length < 6)
+      await op.nextCall((c) => c.service === 'ram', { since: ramReads().at(-1)?.seq ?? since });
+    // A new generation whose principals only changed order: its visit runs after the resync's
+    // (visits of one object never overlap) and is done once status shows that generation.
+    const rp = await op.apply(
+      responsePlan('shared-rp', { principals: [OUTSIDER, MEMBER], allowExternalPrincipals: true }),
+    );
+    await op.waitFor(
+      'ResponsePlan',
+      'shared-rp',
+      (o) => o?.status?.observedGeneration === rp.metadata.generation && isReady(o),
+    );
+    expect(op.writes(since)).toEqual([]);
+    expect(new Set(ramReads().map((c) => c.operation))).toEqual(
+      new Set(['GetResourceShares', 'GetResourceShareAssociations']),
+    );
+  });
+
   it('sharing removed: the share is deleted and the status block goes', async () => {
     const since = op.mark();
     // `kubectl edit`-style removal (an apply that drops the block keeps the defaulted
