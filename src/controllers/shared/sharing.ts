@@ -361,14 +361,22 @@ export function refusalMessage(
   allow: boolean,
 ): string {
   const first = refused.get(principals[0] as string) ?? '';
-  return `spec.sharing.principals: AWS RAM refused to share with ${principals.join(', ')} (${first}). ${
-    allow
-      ? 'Check that the principal exists and may receive shares'
-      : 'A principal outside your AWS organization needs spec.sharing.allowExternalPrincipals: true (it must then accept the RAM invitation), or remove it from spec.sharing.principals'
-  }`;
+  const fixes: string[] = [];
+  // An organization or OU needs RAM's sharing with AWS Organizations (domain doc §7, SharingNotEnabled).
+  if (principals.some((p) => p.startsWith('arn:')))
+    fixes.push(
+      'an organization or OU principal needs sharing with AWS Organizations enabled in RAM (`aws ram enable-sharing-with-aws-organization` in the management account)',
+    );
+  if (principals.some((p) => !p.startsWith('arn:')))
+    fixes.push(
+      allow
+        ? 'check that the account exists and may receive shares'
+        : 'an account outside your AWS organization needs spec.sharing.allowExternalPrincipals: true (it must then accept the RAM invitation)',
+    );
+  return `spec.sharing.principals: AWS RAM refused to share with ${principals.join(', ')} (${first}). ${fixes.join('; ')}; or remove it from spec.sharing.principals`;
 }
 
-/** RAM refuses a principal outside the organization while the share does not allow external ones. */
+/** RAM refuses a principal outside the organization while the share does not allow external ones (or an organization/OU while organization sharing is off). */
 const isRefusal = (e: unknown) => errorName(e) === 'OperationNotPermittedException';
 
 export interface SharingOptions {

@@ -3,6 +3,7 @@ import {
   desiredSharing,
   type ObservedShare,
   planSharing,
+  refusalMessage,
   sharingDiff,
   sharingStatusOf,
 } from '../../../../src/controllers/shared/sharing.ts';
@@ -161,5 +162,21 @@ describe('sharingStatusOf', () => {
     });
     expect(st?.principals?.[2]?.message).toMatch(/accept the AWS RAM invitation/);
     expect(sharingStatusOf(undefined)).toBeUndefined();
+  });
+});
+
+describe('refusalMessage', () => {
+  it('names the principal, keeps RAM words and gives the way out for an account or an organization', () => {
+    const acct = refusalMessage(
+      ['333333333333'],
+      new Map([['333333333333', 'outside your organization']]),
+      false,
+    );
+    expect(acct).toContain('333333333333 (outside your organization)');
+    expect(acct).toContain('allowExternalPrincipals: true');
+    const org = 'arn:aws:organizations::111111111111:organization/o-emulator0001';
+    const msg = refusalMessage([org], new Map([[org, 'sharing not enabled']]), false);
+    expect(msg).toContain('enable-sharing-with-aws-organization');
+    expect(msg).not.toContain('allowExternalPrincipals');
   });
 });
