@@ -87,6 +87,23 @@ async function sharesNamed(name: string) {
   return out.resourceShares ?? [];
 }
 
+/**
+ * spec.sharing removed, `kubectl edit`-style (an apply that drops the block keeps the defaulted
+ * allowExternalPrincipals, owned by no manager, and the object then lacks principals): the share is
+ * deleted (one RAM write) and status.sharing goes.
+ */
+async function unshare(kind: string, name: string): Promise<void> {
+  const since = op.mark();
+  await op.client.request(
+    'PATCH',
+    `/apis/incidentmanager.gitops.dev/v1alpha1/namespaces/${NS}/${kind.toLowerCase()}s/${name}`,
+    { spec: { sharing: null } },
+    'application/merge-patch+json',
+  );
+  await op.waitFor(kind, name, (o) => isReady(o) && o?.status?.sharing === undefined);
+  expect(ramWrites(since).map((c) => c.operation)).toEqual(['DeleteResourceShare']);
+}
+
 beforeAll(async () => {
   op = await startOperator({
     namespace: NS,
@@ -160,15 +177,7 @@ describe('sharing through AWS RAM', () => {
     try {
       const got = await member.contacts.send(new GetContactCommand({ ContactId: c?.status.arn }));
       expect(got.Alias).toBe('shared-person');
-      const since = op.mark();
-      await op.client.request(
-        'PATCH',
-        `/apis/incidentmanager.gitops.dev/v1alpha1/namespaces/${NS}/contacts/shared-person`,
-        { spec: { sharing: null } },
-        'application/merge-patch+json',
-      );
-      await op.waitFor('Contact', 'shared-person', (o) => isReady(o) && o?.status?.sharing === undefined);
-      expect(ramWrites(since).map((w) => w.operation)).toEqual(['DeleteResourceShare']);
+      await unshare('Contact', 'shared-person');
       await expect(
         member.contacts.send(new GetContactCommand({ ContactId: c?.status.arn })),
       ).rejects.toThrow();
@@ -276,17 +285,7 @@ describe('sharing through AWS RAM', () => {
   });
 
   it('sharing removed: the share is deleted and the status block goes', async () => {
-    const since = op.mark();
-    // `kubectl edit`-style removal (an apply that drops the block keeps the defaulted
-    // allowExternalPrincipals, owned by no manager, and the object then lacks principals).
-    await op.client.request(
-      'PATCH',
-      `/apis/incidentmanager.gitops.dev/v1alpha1/namespaces/${NS}/responseplans/shared-rp`,
-      { spec: { sharing: null } },
-      'application/merge-patch+json',
-    );
-    await op.waitFor('ResponsePlan', 'shared-rp', (o) => isReady(o) && o?.status?.sharing === undefined);
-    expect(ramWrites(since).map((c) => c.operation)).toEqual(['DeleteResourceShare']);
+    await unshare('ResponsePlan', 'shared-rp');
     const shares = await sharesNamed('incident-manager-operator.ResponsePlan.sharing-test.shared-rp');
     expect(shares.map((s) => s.status)).toEqual(['DELETED']);
   });
