@@ -90,7 +90,8 @@ async function waitLong(kind: string, name: string, pred: (o: KubeObject | undef
 }
 
 beforeAll(async () => {
-  op = await startOperator({ namespace: NS });
+  // pollMs: each create is confirmed by the next read; the samples chain references (5 s per link otherwise).
+  op = await startOperator({ namespace: NS, pollMs: 100 });
   const store = op.stack.aws.admin.store;
   store.iamRoles.set(`${OWNER.account}:${OWNER.role}`, { externalId: OWNER.externalId });
   store.iamRoles.set('444455556666:incident-manager-operator', {});
