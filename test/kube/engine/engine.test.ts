@@ -43,6 +43,15 @@ interface State {
 class FakeContacts {
   readonly items = new Map<string, State & { token: string }>();
   readonly calls = { observe: 0, create: 0, update: 0, delete: 0 };
+  /** Errors the next creates throw (AWS refusing a create). */
+  refuseCreates: ClassifiedError[] = [];
+  /** The labels each create saw on the object (which visit sent it). */
+  createdWith: Array<Record<string, string>> = [];
+  #createWaiters: Array<{ at: number; resolve: () => void }> = [];
+  created(n: number): Promise<void> {
+    if (this.calls.create >= n) return Promise.resolve();
+    return new Promise((resolve) => this.#createWaiters.push({ at: n, resolve }));
+  }
   /** Resolvers waiting for a number of further observe calls. */
   waiters: Array<{ at: number; resolve: () => void }> = [];
   observed(n: number): Promise<void> {
@@ -68,8 +77,12 @@ class FakeContacts {
           ? { exists: true, identity: id, observed: { displayName: item.displayName }, phase: 'Active' }
           : { exists: false };
       },
-      create: async (_mr, ctx) => {
+      create: async (mr, ctx) => {
         this.calls.create++;
+        this.createdWith.push({ ...(mr.metadata.labels ?? {}) });
+        for (const w of this.#createWaiters.filter((x) => x.at <= this.calls.create)) w.resolve();
+        const refused = this.refuseCreates.shift();
+        if (refused) throw refused;
         const token = ctx.idempotencyToken('CreateContact');
         const same = [...this.items].find(([, v]) => v.token === token);
         if (same) return { identity: same[0] };
@@ -253,6 +266,66 @@ describe('engine against the Kubernetes emulator', () => {
       await client.request('DELETE', KubeClient.objectPath(CONTACTS, 'alice', 'default'));
       await waitFor('alice', (x) => x === undefined);
       expect(aws.items.size).toBe(0);
+    } finally {
+      await ctl.stop();
+      await running;
+    }
+  });
+
+  it('a create AWS refuses is sent once: our own finalizer and mark coming back through the watch do not resend it', async () => {
+    const aws = new FakeContacts();
+    aws.refuseCreates.push(
+      new ClassifiedError('InvalidSpec', 'role cannot be assumed', { rule: 'ValidationException' }),
+    );
+    const ns = await namespace('refused-create');
+    const ctl = startController(aws, 'test', { namespace: ns });
+    await ctl.start();
+    const running = ctl.engine.run();
+    try {
+      await client.create(CONTACTS, contact('carol', 'Carol', {}, ns), ns);
+      await waitFor(
+        'carol',
+        (o) => o?.status?.conditions?.some((c) => c.reason === 'InvalidSpec') ?? false,
+        ns,
+      );
+      // Only a change by the user visits it again (InvalidSpec otherwise waits for the resync).
+      await client.mergePatch(CONTACTS, 'carol', { metadata: { labels: { fixed: 'yes' } } }, ns);
+      await aws.created(2);
+      await waitFor('carol', ready, ns);
+      expect(aws.createdWith).toEqual([{}, { fixed: 'yes' }]);
+      expect(aws.items.size).toBe(1);
+    } finally {
+      await ctl.stop();
+      await running;
+    }
+  });
+
+  it('setting the external-arn annotation adopts that AWS object at once', async () => {
+    const aws = new FakeContacts();
+    const ns = await namespace('adopt-now');
+    const arn = 'arn:aws:ssm-contacts:eu-west-1:111122223333:contact/made-elsewhere';
+    aws.items.set(arn, { displayName: 'Dave', token: 'console' });
+    aws.refuseCreates.push(new ClassifiedError('InvalidSpec', 'alias taken', { rule: 'ConflictException' }));
+    const ctl = startController(aws, 'test', { namespace: ns });
+    await ctl.start();
+    const running = ctl.engine.run();
+    try {
+      await client.create(CONTACTS, contact('dave', 'Dave', {}, ns), ns);
+      await waitFor(
+        'dave',
+        (o) => o?.status?.conditions?.some((c) => c.reason === 'InvalidSpec') ?? false,
+        ns,
+      );
+      await client.mergePatch(
+        CONTACTS,
+        'dave',
+        { metadata: { annotations: { [EXTERNAL_ARN_ANNOTATION]: arn } } },
+        ns,
+      );
+      const o = await waitFor('dave', ready, ns);
+      expect(o?.status?.arn).toBe(arn);
+      expect(aws.calls.create).toBe(1);
+      expect(aws.items.size).toBe(1);
     } finally {
       await ctl.stop();
       await running;
