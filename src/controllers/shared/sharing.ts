@@ -349,6 +349,9 @@ export function ramApi(clients: Pick<ClientSet, 'account' | 'region' | 'ram'>, g
   };
 }
 
+const statusShareArn = (mr: ManagedObject): string | undefined =>
+  (mr.status as { sharing?: SharingStatus } | undefined)?.sharing?.resourceShareArn;
+
 function errorName(e: unknown): string | undefined {
   const cause = isClassified(e) ? e.cause : e;
   return (cause as { name?: string } | undefined)?.name;
@@ -411,6 +414,13 @@ export function withSharing<
       : new Map();
   };
   const waitingOn = new Map<string, Set<string>>();
+  /** Drops what this process remembers about a share it deleted. */
+  const forget = (mr: K, shareArn: string) => {
+    refusals.delete(mr.metadata.uid ?? '');
+    refusedByShare.delete(shareArn);
+    waitingOn.delete(shareArn);
+    for (const k of associatingSince.keys()) if (k.startsWith(`${shareArn}|`)) associatingSince.delete(k);
+  };
 
   const kindDiff = (desired: WithSharing<D>, observed: WithSharing<D>) => [
     ...handler.diff(desired, observed),
@@ -459,7 +469,7 @@ export function withSharing<
         if (!obs.exists) return obs;
         const desired = ctx.desired as WithSharing<D> | undefined;
         // No RAM read for an object that neither wants nor, as far as its status knows, has a share.
-        const statusArn = (mr.status as { sharing?: SharingStatus } | undefined)?.sharing?.resourceShareArn;
+        const statusArn = statusShareArn(mr);
         if (!desired?.sharing && statusArn === undefined && !mr.metadata.deletionTimestamp) return obs;
         const found = await ram.find(uidOf(mr));
         const observed: WithSharing<D> = { ...obs.observed, sharing: undefined };
@@ -543,13 +553,15 @@ export function withSharing<
                 a.allowExternalPrincipals,
                 idempotencyUuid(
                   uidOf(mr),
-                  `generation-${mr.metadata.generation ?? 0}`,
+                  // The share status last showed, if any: one deleted behind our back is not replayed.
+                  `generation-${mr.metadata.generation ?? 0}|${statusShareArn(mr) ?? ''}`,
                   'CreateResourceShare',
                 ),
               );
               break;
             case 'delete':
               await ram.delete(a.arn);
+              forget(mr, a.arn);
               break;
             case 'update':
               await ram.update(a.arn, a.allowExternalPrincipals);
@@ -569,7 +581,10 @@ export function withSharing<
 
       async delete(mr, observed, ctx) {
         // The share first: it names the resource, and consumers lose access before it disappears.
-        if (isObserved(observed.sharing)) await ram.delete(observed.sharing.arn);
+        if (isObserved(observed.sharing)) {
+          await ram.delete(observed.sharing.arn);
+          forget(mr, observed.sharing.arn);
+        }
         await inner.delete(mr, observed, ctx as unknown as Ctx<D>);
       },
     };
