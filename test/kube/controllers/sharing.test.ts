@@ -3,6 +3,7 @@
 // Organizations enabled), read back by the consumer account 222222222222 with its own keys.
 import {
   AcceptResourceShareInvitationCommand,
+  DeleteResourceShareCommand,
   EnableSharingWithAwsOrganizationCommand,
   GetResourceShareInvitationsCommand,
   GetResourceSharesCommand,
@@ -284,10 +285,32 @@ describe('sharing through AWS RAM', () => {
     );
   });
 
+  it('a share deleted outside the controller is created again (not replayed) on the next visit', async () => {
+    const before = (await op.get('ResponsePlan', 'shared-rp'))?.status.sharing.resourceShareArn as string;
+    await op.sdk.ram.send(new DeleteResourceShareCommand({ resourceShareArn: before }));
+    const since = op.mark();
+    op.stack.clock.advance(700_000); // the resync finds it gone
+    const after = await op.waitFor(
+      'ResponsePlan',
+      'shared-rp',
+      (o) =>
+        isReady(o) &&
+        o?.status?.sharing?.resourceShareArn !== before &&
+        statusOf(o, MEMBER) === 'Associated' &&
+        statusOf(o, OUTSIDER) === 'Associating',
+    );
+    expect(after?.status.sharing.resourceShareArn).toMatch(/resource-share\//);
+    expect(ramWrites(since).map((c) => c.operation)).toEqual([
+      'CreateResourceShare',
+      'AssociateResourceShare',
+    ]);
+  });
+
   it('sharing removed: the share is deleted and the status block goes', async () => {
     await unshare('ResponsePlan', 'shared-rp');
+    // The one deleted outside the controller, and ours.
     const shares = await sharesNamed('incident-manager-operator.ResponsePlan.sharing-test.shared-rp');
-    expect(shares.map((s) => s.status)).toEqual(['DELETED']);
+    expect(shares.map((s) => s.status)).toEqual(['DELETED', 'DELETED']);
   });
 
   it('object deleted: its share is deleted before the escalation plan', async () => {
