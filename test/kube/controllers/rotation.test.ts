@@ -515,6 +515,31 @@ describe('Rotation', () => {
     expect(condition(after, 'Ready')?.status).toBe('True');
   });
 
+  it('who is on call follows a hand-off by itself, before the five-minute resync', async () => {
+    // The first shift starts at the next whole minute at least a minute away; hand-off the minute after.
+    const start = Math.ceil((now() + 60_000) / 60_000) * 60_000;
+    const hhmm = iso(start + 60_000).slice(11, 16);
+    const created = await applyReady(
+      rot('handoff', {
+        name: 'Hand-off follower',
+        contacts: [{ contactArn: ALICE }, { contactArn: BOB }],
+        startTime: iso(start),
+        timeZoneId: 'UTC',
+        recurrence: { numberOfOnCalls: 1, recurrenceMultiplier: 1, dailySettings: [hhmm] },
+      }),
+    );
+    expect(created.status.onCallNow).toEqual([]);
+    expect(created.status.nextHandOffTime).toBe(iso(start));
+    // No touch: only the controller's own timer (hand-off + 1 s, well before the resync) visits it.
+    op.stack.clock.advance(start + 2_000 - now());
+    const on = (await op.waitFor(
+      'Rotation',
+      'handoff',
+      (o) => o?.status?.onCallNow?.[0] === ALICE,
+    )) as KubeObject;
+    expect(on.status.nextHandOffTime).toBe(iso(start + 60_000));
+  });
+
   it('contactRef: waits for the Contact, uses its ARN; the Contact is not deleted while the rotation names it', async () => {
     await op.apply(
       rot('refs', daily('With references', [{ contactRef: { name: 'dana' } }, { contactArn: ALICE }])),
