@@ -19,7 +19,7 @@ import { Informer } from './informer.ts';
 import type { KubeClient, ResourceType } from './kube.ts';
 import { type ManagedDeps, ManagedReconciler } from './managed.ts';
 import { OwnWrites } from './own-writes.ts';
-import { desiredStateChanged, referenceStateChanged } from './predicates.ts';
+import { desiredStateChanged, readyStateChanged, referenceStateChanged } from './predicates.ts';
 import { indexedFields } from './references.ts';
 import { applyOutcome } from './schedule.ts';
 import { runWorkers, WorkQueue, type WorkQueueOptions } from './work-queue.ts';
@@ -183,7 +183,8 @@ export class Engine {
     // A referenced object that first appears wakes its referrers too, even not Ready yet: their
     // condition moves from "does not exist" to "not Ready", and they index themselves against it.
     if (usableChanged || old === undefined) for (const r of this.#o.refs.referrersOf(key)) this.enqueue(r);
-    if (usableChanged) {
+    // Objects waiting on any object of the kind (onboarding) want it Ready, not merely usable.
+    if (this.#watchOnly.has(obj.kind) ? usableChanged : readyStateChanged(old, obj)) {
       const waiting = this.#waitingOnKind.get(obj.kind);
       this.#waitingOnKind.delete(obj.kind);
       for (const r of waiting ?? []) this.enqueue(r);

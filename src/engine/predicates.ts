@@ -6,6 +6,7 @@
 // AWS write without backoff.
 import type { ManagedObject } from './contract.ts';
 import { BOOKKEEPING_ANNOTATIONS, EXTERNAL_ARN_ANNOTATION, FINALIZER } from './names.ts';
+import { arnOf, usableAsReference } from './references.ts';
 
 function sameMap(
   a: Record<string, string> | undefined,
@@ -64,18 +65,35 @@ export function desiredStateChanged(
 }
 
 /**
- * A change referrers care about: the object became usable (Ready with an ARN, not being deleted),
- * stopped being usable, or its ARN changed. Progress between two not-ready states wakes nobody.
+ * A change referrers care about: the object became usable as a reference (Ready, or Updating, with
+ * an ARN, not being deleted), stopped being usable, or its ARN changed. Progress between two
+ * unusable states wakes nobody.
  */
 export function referenceStateChanged(old: ManagedObject | undefined, cur: ManagedObject): boolean {
   const usable = (o: ManagedObject | undefined) => {
-    if (!o || o.metadata.deletionTimestamp) return '';
-    const ready = o.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-    const arn = o.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] ?? o.status?.arn;
-    // AWSAccount has no ARN: Ready and the verified caller identify it, so a changed role or account
-    // wakes the objects that failed with the previous one (AccessDenied waits for the account to change).
-    const caller = (o.status as { callerArn?: unknown } | undefined)?.callerArn;
-    return ready ? (arn ?? (typeof caller === 'string' ? caller : 'ready')) : '';
+    const arn = o ? arnOf(o) : undefined;
+    // Without an ARN (an AWSAccount) only Ready and the verified caller count.
+    if (o && arn === undefined) return readyState(o);
+    return o && usableAsReference(o) ? (arn ?? '') : '';
   };
   return usable(old) !== usable(cur);
+}
+
+/**
+ * Ready itself changed (or the ARN or verified caller of a Ready object): for objects waiting on
+ * any object of a kind (onboarding waits for a Ready ReplicationSet, AWS refuses work while it is
+ * updating) and for AWSAccounts, which have no ARN.
+ */
+export function readyStateChanged(old: ManagedObject | undefined, cur: ManagedObject): boolean {
+  return readyState(old) !== readyState(cur);
+}
+
+function readyState(o: ManagedObject | undefined): string {
+  if (!o || o.metadata.deletionTimestamp) return '';
+  const ready = o.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+  const arn = o.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] ?? o.status?.arn;
+  // AWSAccount has no ARN: Ready and the verified caller identify it, so a changed role or account
+  // wakes the objects that failed with the previous one (AccessDenied waits for the account to change).
+  const caller = (o.status as { callerArn?: unknown } | undefined)?.callerArn;
+  return ready ? (arn ?? (typeof caller === 'string' ? caller : 'ready')) : '';
 }

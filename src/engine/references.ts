@@ -1,6 +1,6 @@
 // Ref/Arn resolution from the informer caches, and a reverse index (referenced key → referrers) so
 // a Contact turning Ready wakes the plans that name it, and a delete can say who still points at it.
-import { isReady } from './conditions.ts';
+import { getCondition, Reason } from './conditions.ts';
 import { keyOf, type ManagedObject, objectKey, type ReferenceField } from './contract.ts';
 import { EXTERNAL_ARN_ANNOTATION } from './names.ts';
 
@@ -19,6 +19,17 @@ export type Resolution =
 /** The ARN of a managed object: identity annotation first (survives restore), then status. */
 export function arnOf(o: ManagedObject): string | undefined {
   return o.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] ?? o.status?.arn;
+}
+
+/**
+ * Whether a referrer may use the object's ARN: Ready, or Ready=False/Updating, i.e. the AWS object
+ * exists and AWS (or the controller's confirming read) is only catching up with a change. An update
+ * of a Contact then does not take every plan that names it out of Ready for a poll interval.
+ */
+export function usableAsReference(o: ManagedObject): boolean {
+  if (o.metadata.deletionTimestamp || !arnOf(o)) return false;
+  const ready = getCondition(o.status?.conditions, 'Ready');
+  return ready?.status === 'True' || ready?.reason === Reason.Updating;
 }
 
 export function targetKey(referrer: ManagedObject, f: ReferenceField): string | undefined {
@@ -54,7 +65,7 @@ export function resolveReferences(
     if (!target) unresolved.push({ path: f.path, key, why: `${label} does not exist` });
     else if (target.metadata.deletionTimestamp)
       unresolved.push({ path: f.path, key, why: `${label} is being deleted` });
-    else if (!isReady(target) || !arn) {
+    else if (!usableAsReference(target) || !arn) {
       const ready = target.status?.conditions?.find((c) => c.type === 'Ready');
       const detail = ready
         ? `${ready.reason}${ready.message ? `: ${ready.message}` : ''}`

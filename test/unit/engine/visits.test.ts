@@ -76,6 +76,31 @@ describe('visits a user or another object asks for', () => {
   });
 });
 
+describe('referrers of an object being updated', () => {
+  it('stay Ready and are not visited while the object they name is Updating', async () => {
+    const h = setup();
+    const { e, q, step } = widgetEngine(h, { watch: true });
+    e.onUpsert(h.kube.put(widget('owner', { size: 1, color: 'r' })), undefined);
+    e.onUpsert(h.kube.put(widget('child', { size: 1, color: 'r', ownerRef: { name: 'owner' } })), undefined);
+    const isUp = (n: string) => cond(h, n, 'Ready')?.status === 'True';
+    for (let i = 0; i < 12 && !(isUp('owner') && isUp('child')); i++) {
+      if (q.len() === 0) h.clock.advance(5_000);
+      if (q.len() > 0) await step();
+    }
+    expect(isUp('child')).toBe(true);
+    const before = structuredClone(h.kube.get('Widget', 'owner')!);
+    h.kube.editSpec('Widget', 'owner', { size: 2 });
+    e.onUpsert(structuredClone(h.kube.get('Widget', 'owner')!), before);
+    expect(await step()).toBe(key('owner'));
+    expect(cond(h, 'owner', 'Ready')).toMatchObject({ status: 'False', reason: 'Updating' });
+    expect(q.len()).toBe(0); // the child was not woken
+    // Visited anyway meanwhile (its own resync): the owner's ARN is still good.
+    e.enqueue(key('child'));
+    await step();
+    expect(cond(h, 'child', 'Ready')).toMatchObject({ status: 'True' });
+  });
+});
+
 describe('Ready after a write', () => {
   it('after an update Ready waits for a read that shows it applied', async () => {
     const h = setup();
