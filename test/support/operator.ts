@@ -146,12 +146,9 @@ export async function startOperator(
     const t = typeOf(kind);
     const ns = nsOf(kind, o.namespace);
     const timeoutMs = o.timeoutMs ?? 60_000;
-    const list = await client.request<{ metadata: { resourceVersion: string }; items: KubeObject[] }>(
-      'GET',
-      `${KubeClient.collectionPath(t, ns)}?fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`,
-    );
-    let current = list.items[0];
-    if (pred(current)) return current;
+    const collection = KubeClient.collectionPath(t, ns);
+    const byName = `metadata.name=${name}`;
+    let current: KubeObject | undefined;
     return new Promise((resolve, reject) => {
       let abort: AbortController | undefined;
       let settled = false;
@@ -168,27 +165,37 @@ export async function startOperator(
         const c = JSON.stringify(current?.status?.conditions ?? current?.status ?? null);
         finish(new Error(`timed out waiting for ${kind} ${ns ?? ''}/${name}; last status: ${c}`));
       }, timeoutMs);
-      new Watch(stack.kc)
-        .watch(
-          KubeClient.collectionPath(t, ns),
+      // List, then watch from the list's version; a watch the server ends (timeout, 410, restart)
+      // is followed by a fresh list and watch, as an informer does, until the predicate holds.
+      const follow = async (): Promise<void> => {
+        const list = await client.request<{ metadata: { resourceVersion: string }; items: KubeObject[] }>(
+          'GET',
+          `${collection}?fieldSelector=${encodeURIComponent(byName)}`,
+        );
+        current = list.items[0];
+        if (pred(current)) return finish(undefined);
+        if (settled) return;
+        const a = await new Watch(stack.kc).watch(
+          collection,
           {
             resourceVersion: list.metadata.resourceVersion,
-            fieldSelector: `metadata.name=${name}`,
+            fieldSelector: byName,
             allowWatchBookmarks: true,
           },
           (type: string, obj: KubeObject) => {
-            if (type === 'BOOKMARK') return;
+            if (type === 'BOOKMARK' || type === 'ERROR') return;
             current = type === 'DELETED' ? undefined : obj;
             if (pred(current)) finish(undefined);
           },
-          (err: unknown) => {
-            if (!settled) finish(err ? new Error(`watch on ${kind} ended: ${String(err)}`) : undefined);
+          () => {
+            if (!settled)
+              follow().catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
           },
-        )
-        .then((a) => {
-          abort = a;
-          if (settled) a.abort();
-        }, finish);
+        );
+        abort = a;
+        if (settled) a.abort();
+      };
+      follow().catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
     });
   };
 
