@@ -3,25 +3,13 @@
 // straight through the SDK, and one Contact object stands in Ready for the contactRef path.
 
 import {
-  AcceptResourceShareInvitationCommand,
-  CreateResourceShareCommand,
-  GetResourceShareInvitationsCommand,
-  RAMClient,
-} from '@aws-sdk/client-ram';
-import {
   CreateContactCommand,
   GetContactCommand,
   ListContactsCommand,
   ListTagsForResourceCommand,
-  SSMContactsClient,
   TagResourceCommand,
   UpdateContactCommand,
 } from '@aws-sdk/client-ssm-contacts';
-import {
-  CreateReplicationSetCommand,
-  GetReplicationSetCommand,
-  SSMIncidentsClient,
-} from '@aws-sdk/client-ssm-incidents';
 import { Watch } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { module as escalationPlanModule } from '../../../src/controllers/escalation-plan/index.ts';
@@ -30,6 +18,7 @@ import { contactsIdentityTags, tagsToAws } from '../../../src/controllers/shared
 import { ClassifiedError } from '../../../src/engine/contract.ts';
 import type { KindModule } from '../../../src/engine/plugin.ts';
 import { condition, type KubeObject, type Operator, startOperator } from '../../support/operator.ts';
+import { contactSharedWithUs } from '../../support/shared-contact.ts';
 
 const NS = 'esc-test';
 const API = 'incidentmanager.gitops.dev/v1alpha1';
@@ -525,47 +514,13 @@ describe('EscalationPlan', () => {
 
   it("is not blocked by another account's contact of the same alias shared with us", async () => {
     // Account 222222222222 owns an escalation plan "twin" and shares it with our account.
-    const other = {
-      region: op.stack.region,
-      endpoint: op.stack.aws.url,
-      credentials: { accessKeyId: 'AKIAI44QH8DHBEXAMPLE', secretAccessKey: 'local-emulator' },
-    };
-    const incidents = new SSMIncidentsClient(other);
-    const contacts = new SSMContactsClient(other);
-    const ram = new RAMClient(other);
-    try {
-      const { arn: rs } = await incidents.send(
-        new CreateReplicationSetCommand({ regions: { [op.stack.region]: {} } }),
-      );
-      await incidents.send(new GetReplicationSetCommand({ arn: rs }));
-      const { ContactArn: theirs } = await contacts.send(
-        new CreateContactCommand({ Alias: 'twin', Type: 'ESCALATION', Plan: { Stages: [] } }),
-      );
-      await ram.send(
-        new CreateResourceShareCommand({
-          name: 'twin',
-          resourceArns: [theirs as string],
-          principals: [op.stack.account],
-          allowExternalPrincipals: true,
-        }),
-      );
-      const inv = await op.sdk.ram.send(new GetResourceShareInvitationsCommand({}));
-      for (const i of inv.resourceShareInvitations ?? [])
-        if (i.status === 'PENDING')
-          await op.sdk.ram.send(
-            new AcceptResourceShareInvitationCommand({
-              resourceShareInvitationArn: i.resourceShareInvitationArn,
-            }),
-          );
-      const listed = await op.sdk.contacts.send(new ListContactsCommand({ AliasPrefix: 'twin' }));
-      expect(listed.Contacts?.map((c) => c.ContactArn)).toEqual([theirs]);
+    const theirs = await contactSharedWithUs(op, 'twin', 'ESCALATION');
+    const listed = await op.sdk.contacts.send(new ListContactsCommand({ AliasPrefix: 'twin' }));
+    expect(listed.Contacts?.map((c) => c.ContactArn)).toEqual([theirs]);
 
-      await op.apply(plan('twin', { stages: [stage(0, toArn(people.carol as string))] }));
-      const o = await op.ready('EscalationPlan', 'twin');
-      expect(o.status.arn).not.toBe(theirs);
-      expect((await awsPlan(o.status.arn)).Alias).toBe('twin');
-    } finally {
-      for (const c of [incidents, contacts, ram]) c.destroy();
-    }
+    await op.apply(plan('twin', { stages: [stage(0, toArn(people.carol as string))] }));
+    const o = await op.ready('EscalationPlan', 'twin');
+    expect(o.status.arn).not.toBe(theirs);
+    expect((await awsPlan(o.status.arn)).Alias).toBe('twin');
   });
 });
