@@ -189,6 +189,9 @@ describe('rotations', () => {
     const missing = await bad({ ContactIds: ['arn:aws:ssm-contacts:us-east-1:111111111111:contact/ghost'] });
     expect(missing.name).toBe('ResourceNotFoundException');
     expect((await bad({ TimeZoneId: 'Mars/Olympus' })).name).toBe('ValidationException');
+    // Zone designators without DST rules, and names not spelled as the tz database spells them.
+    for (const zone of ['PST', 'EST', 'GMT', 'europe/dublin', 'America/los_angeles'])
+      expect((await bad({ TimeZoneId: zone })).name, zone).toBe('ValidationException');
     expect(
       (
         await bad({

@@ -333,8 +333,21 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
         if (!w.Start || !w.End)
           throw validation(`Coverage times on ${day} need Start and End`, 'Recurrence.ShiftCoverages');
   }
+  // IANA names only (Area/Location, or UTC), spelled as the tz database spells them: zone
+  // designators without DST rules such as PST or EST are refused (domain doc), though ICU and luxon
+  // accept them as aliases.
   function checkZone(zone: string): void {
-    if (!IANAZone.isValidZone(zone)) throw validation(`Invalid time zone '${zone}'`, 'TimeZoneId');
+    const shaped =
+      zone === 'UTC' ||
+      /^(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)\/[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/.test(
+        zone,
+      );
+    const resolved = IANAZone.isValidZone(zone)
+      ? new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone
+      : undefined;
+    const spelled =
+      resolved !== undefined && (resolved.toLowerCase() !== zone.toLowerCase() || resolved === zone);
+    if (!shaped || !spelled) throw validation(`Invalid time zone '${zone}'`, 'TimeZoneId');
   }
   function checkRotationContacts(ids: string[], ctx: RequestContext): void {
     if (new Set(ids).size !== ids.length)
