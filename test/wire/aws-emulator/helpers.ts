@@ -4,6 +4,7 @@ import { RAMClient } from '@aws-sdk/client-ram';
 import { SSMIncidentsClient } from '@aws-sdk/client-ssm-incidents';
 import { STSClient } from '@aws-sdk/client-sts';
 import { ManualClock } from '../../../src/emulators/aws/clock.ts';
+import { MODELS } from '../../../src/emulators/aws/model/generated.ts';
 import { type RunningEmulator, startAwsEmulator } from '../../../src/emulators/aws/server.ts';
 
 export const ALICE = {
@@ -58,4 +59,25 @@ export async function failure(
     };
   }
   throw new Error('expected the call to fail, but it succeeded');
+}
+
+/**
+ * Served operations (`service:Operation`, sorted) whose model input has a member the predicate
+ * accepts: conformance suites check they cover every such operation.
+ */
+export function servedOperationsWithMember(
+  emu: RunningEmulator,
+  member: (name: string) => boolean,
+): string[] {
+  const out: string[] = [];
+  for (const [service, ops] of Object.entries(emu.admin.served())) {
+    const table = MODELS[service];
+    if (!table) continue;
+    for (const op of ops) {
+      const input = table.operations[op]?.input;
+      const members = Object.keys((input && table.shapes[input]?.members) ?? {});
+      if (members.some(member)) out.push(`${service}:${op}`);
+    }
+  }
+  return out.sort();
 }

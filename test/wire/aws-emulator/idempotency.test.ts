@@ -33,8 +33,7 @@ import {
   UpdateResponsePlanCommand,
 } from '@aws-sdk/client-ssm-incidents';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MODELS } from '../../../src/emulators/aws/model/generated.ts';
-import { ALICE, BOB, failure, type Harness, startHarness } from './helpers.ts';
+import { ALICE, BOB, failure, type Harness, servedOperationsWithMember, startHarness } from './helpers.ts';
 
 const HOUR = 3_600_000;
 type Variant = 'a' | 'b';
@@ -330,24 +329,11 @@ const CASES: Record<string, Case> = {
   },
 };
 
-/** Served operations whose model input has an idempotency token member. */
-function tokenOperations(): string[] {
-  const out: string[] = [];
-  for (const [service, ops] of Object.entries(h.emu.admin.served())) {
-    const table = MODELS[service];
-    if (!table) continue;
-    for (const op of ops) {
-      const input = table.operations[op]?.input;
-      const members = Object.keys((input && table.shapes[input]?.members) ?? {});
-      if (members.some((m) => m === 'clientToken' || m === 'IdempotencyToken')) out.push(`${service}:${op}`);
-    }
-  }
-  return out.sort();
-}
-
 describe('idempotency tokens', () => {
   it('covers every served operation with an idempotency token', () => {
-    expect(Object.keys(CASES).sort()).toEqual(tokenOperations());
+    expect(Object.keys(CASES).sort()).toEqual(
+      servedOperationsWithMember(h.emu, (m) => m === 'clientToken' || m === 'IdempotencyToken'),
+    );
   });
 
   it.each(Object.keys(CASES))('%s: a replay returns the first result and changes nothing', async (op) => {

@@ -35,8 +35,7 @@ import {
   PutResourcePolicyCommand,
 } from '@aws-sdk/client-ssm-incidents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MODELS } from '../../../src/emulators/aws/model/generated.ts';
-import { ALICE, BOB, failure, type Harness, startHarness } from './helpers.ts';
+import { ALICE, BOB, failure, type Harness, servedOperationsWithMember, startHarness } from './helpers.ts';
 
 const CAROL = { accessKeyId: 'AKIAJ3333333EXAMPLE3', secretAccessKey: 'test', account: '333333333333' };
 const HOUR = 3_600_000;
@@ -419,24 +418,11 @@ const CASES: Record<string, Case> = {
   },
 };
 
-/** Served operations whose model input carries a next token. */
-function paginatedOperations(): string[] {
-  const out: string[] = [];
-  for (const [service, ops] of Object.entries(h.emu.admin.served())) {
-    const table = MODELS[service];
-    if (!table) continue;
-    for (const op of ops) {
-      const input = table.operations[op]?.input;
-      const members = Object.keys((input && table.shapes[input]?.members) ?? {});
-      if (members.some((m) => m.toLowerCase() === 'nexttoken')) out.push(`${service}:${op}`);
-    }
-  }
-  return out.sort();
-}
-
 describe('pagination', () => {
   it('covers every paginated operation the emulator serves', () => {
-    expect(Object.keys(CASES).sort()).toEqual(paginatedOperations());
+    expect(Object.keys(CASES).sort()).toEqual(
+      servedOperationsWithMember(h.emu, (m) => m.toLowerCase() === 'nexttoken'),
+    );
   });
 
   it.each(Object.keys(CASES))('%s: one item per page adds up to the full listing', async (op) => {
