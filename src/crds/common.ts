@@ -332,7 +332,11 @@ export function invert<K extends string, V extends string>(
   return out;
 }
 
-/** `metadata`: left to the API server (structural schemas may only constrain name/generateName). */
+/**
+ * `metadata`: left to the API server. A CRD schema may say nothing at the root's `metadata` but
+ * `type: object` (and constraints on name/generateName): kube-apiserver refuses even a description
+ * there ("must not specify anything other than name and generateName").
+ */
 export function opaqueMeta() {
-  return opaqueObject<ObjectMeta>('Standard object metadata.');
+  return opaqueObject<ObjectMeta>();
 }

@@ -73,6 +73,16 @@ const member = obj(
   },
 );
 
+/**
+ * CEL: rotation entries `c` and `n` name the same contact (same ARN, or refs with the same name).
+ * Namespaces are not compared here: the API server's cost estimate for that extra comparison inside
+ * three nested loops exceeds its budget more than 100-fold, so the CRD would be refused; a ref to
+ * another namespace is rare and the controller resolves refs exactly.
+ */
+const sameMember =
+  'has(n.contactArn) ? (has(c.contactArn) && c.contactArn == n.contactArn) : ' +
+  '(has(c.contactRef) && has(n.contactRef) && c.contactRef.name == n.contactRef.name)';
+
 const minutes = (field: string) => `(int(${field}.substring(0, 2)) * 60 + int(${field}.substring(3, 5)))`;
 
 const coverage = obj(
@@ -228,7 +238,9 @@ export const RotationSpecSchema = obj(
     description: 'Desired state of the rotation.',
     rules: [
       celRule(
-        '!has(self.overrides) || self.overrides.all(o, o.newContacts.all(n, self.contacts.exists(c, c == n)))',
+        // Compared field by field: CEL in the API server types each list's items as their own
+        // schema type, so whole entries of two lists are not comparable with ==.
+        `!has(self.overrides) || self.overrides.all(o, o.newContacts.all(n, self.contacts.exists(c, ${sameMember})))`,
         'override newContacts must be members of the rotation (listed in contacts)',
       ),
     ],

@@ -145,9 +145,9 @@ export function map<V extends TSchema>(value: V, o: MapOptions) {
   return node;
 }
 
-/** An opaque object (only `metadata`, which the API server validates itself). */
-export function opaqueObject<T>(description: string) {
-  return Type.Unsafe<T>({ type: 'object', description });
+/** An opaque object (only `metadata`, which the API server validates itself; no description allowed there). */
+export function opaqueObject<T>(description?: string) {
+  return Type.Unsafe<T>(description === undefined ? { type: 'object' } : { type: 'object', description });
 }
 
 /** Marks a property optional (keeps a map's key pattern attached to the new node). */
