@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Three tiers that run and fail on their own (see ../shared/design/ARCHITECTURE.md, "Test pyramid"):
-// unit = pure, no I/O; wire = real AWS SDK v3 against the AWS emulator; kube = engine and
-// controllers against both emulators (and the real kubectl against the kube emulator).
+// Four tiers that run and fail on their own (docs/architecture.md, "Test tiers"): unit = pure, no
+// I/O; wire = real AWS SDK v3 against the AWS emulator; kube = engine and controllers against both
+// emulators (and the real kubectl against the kube emulator); cluster = a real kube-apiserver from
+// KUBEBUILDER_ASSETS (npm run test:cluster; not part of npm test, which needs nothing outside the repo).
 // Hook timeouts match the test timeouts: starting both emulators and the controller in a
 // beforeAll is a guard against a hang, not a speed target (2 shared cores in CI).
 export default defineConfig({
@@ -19,6 +20,16 @@ export default defineConfig({
           include: ['test/kube/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          // Each file starts its own etcd + kube-apiserver: two at a time on two cores.
+          maxWorkers: 2,
         },
       },
     ],
