@@ -27,7 +27,9 @@ describe('CRDs on a real kube-apiserver', () => {
     const names = (await c.kubectlOk(['get', 'crd', '-o', 'name'])).trim().split('\n').sort();
     expect(names).toEqual(
       allCrds()
-        .map((crd) => `customresourcedefinition.apiextensions.k8s.io/${crd.metadata.name}`)
+        .map(
+          (crd) => `customresourcedefinition.apiextensions.k8s.io/${(crd.metadata as { name: string }).name}`,
+        )
         .sort(),
     );
     const established = await c.kubectlOk([
