@@ -233,9 +233,16 @@ export class KubeApi {
         field: 'metadata.name',
       });
     if (m.name) {
+      // IsDNS1123Label / IsDNS1123Subdomain: the length (63 / 253) and the characters, each reported.
       const label = info.resource === 'namespaces';
-      const ok = label ? DNS1123_LABEL.test(m.name) && m.name.length <= 63 : DNS1123_SUBDOMAIN.test(m.name);
-      if (!ok)
+      const max = label ? 63 : 253;
+      if (m.name.length > max)
+        causes.push({
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: "${m.name}": must be no more than ${max} characters`,
+          field: 'metadata.name',
+        });
+      if (!(label ? DNS1123_LABEL : DNS1123_SUBDOMAIN).test(m.name))
         causes.push({
           reason: 'FieldValueInvalid',
           message: `Invalid value: "${m.name}": ${label ? LABEL_MSG : SUBDOMAIN_MSG}`,

@@ -16,13 +16,42 @@ export type CauseReason =
   | 'FieldValueNotFound'
   | 'InternalError';
 
-/** Renders a bad value as ErrorBody does: strings quoted (Go %q), scalars bare, the rest as JSON. */
+/** A value already rendered as Go prints it (see goValue). */
+export class GoRendered {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * Renders a bad value as ErrorBody does: strings quoted (Go %q), scalars bare, nil as "null" (it
+ * becomes the string "null" before quoting), values from goValue as Go printed them, the rest as JSON.
+ */
 export function renderValue(value: unknown): string {
+  if (value instanceof GoRendered) return value.text;
   if (typeof value === 'string') return goQuote(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
     return String(value);
-  if (value === null || value === undefined) return 'null';
+  if (value === null || value === undefined) return '"null"';
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));
+}
+
+/**
+ * An unstructured value (decoded JSON) as ErrorBody prints a map or slice: Go's %#v of
+ * map[string]interface{} (keys sorted) and []interface{}. Scalars are left to renderValue.
+ */
+export function goValue(value: unknown): unknown {
+  return value !== null && typeof value === 'object' ? new GoRendered(goSyntax(value)) : value;
+}
+
+function goSyntax(v: unknown): string {
+  if (v === null || v === undefined) return 'interface {}(nil)';
+  if (typeof v === 'string') return goQuote(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (Array.isArray(v)) return `[]interface {}{${v.map(goSyntax).join(', ')}}`;
+  const o = v as Record<string, unknown>;
+  const entries = Object.keys(o)
+    .sort()
+    .map((k) => `${goQuote(k)}:${goSyntax(o[k])}`);
+  return `map[string]interface {}{${entries.join(', ')}}`;
 }
 
 /** Go's %q for the characters a Kubernetes value can carry. */

@@ -4,7 +4,7 @@
 // structural/defaulting.Default, structural/pruning.Prune and cel.Validator.Validate.
 
 import { RE2JS } from '@bufbuild/re2';
-import { causes, type StatusCause } from './causes.ts';
+import { causes, goValue, type StatusCause } from './causes.ts';
 import { type CelProgram, compileCel, optionalOf, toCel } from './cel.ts';
 import { checkFormat } from './formats.ts';
 import { isObject, type JSONSchemaProps, type ValidationRule } from './types.ts';
@@ -126,7 +126,10 @@ export function compileVersionSchema(openAPIV3Schema: object): CompiledSchema {
           ? schemaErrors
           : schemaErrors.filter((c) => !unchanged(root, obj, oldObj, c.field))),
       );
-      validateCel(root, obj, oldObj, oldObj !== undefined, '', out, rules);
+      // customResourceStrategy.Validate: type, required, enum, maxLength, maxItems and maxProperties
+      // errors stop the CEL rules, which are replaced by one line saying so.
+      if (out.some((c) => BLOCKING.has(c.reason))) out.push(NOT_CHECKED);
+      else validateCel(root, obj, oldObj, oldObj !== undefined, '', out, rules);
       return out;
     },
     applyDefaults: (obj) => {
@@ -142,6 +145,21 @@ export function compileVersionSchema(openAPIV3Schema: object): CompiledSchema {
 }
 
 // ---------------------------------------------------------------- schema validation
+
+const BLOCKING = new Set([
+  'FieldValueNotSupported',
+  'FieldValueRequired',
+  'FieldValueTooLong',
+  'FieldValueTooMany',
+  'FieldValueTypeInvalid',
+]);
+
+/** field.Invalid(nil, nil, …): the path prints as "<nil>", the value as "null". */
+const NOT_CHECKED: StatusCause = causes.invalid(
+  '<nil>',
+  null,
+  'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+);
 
 function validateNode(
   s: JSONSchemaProps,
@@ -196,7 +214,7 @@ function validateNode(
     if (s.maxItems !== undefined && v.length > s.maxItems)
       out.push(causes.tooMany(path, v.length, s.maxItems));
     if (s.minItems !== undefined && v.length < s.minItems)
-      out.push(causes.invalid(path, v, `${inBody(name)} should have at least ${s.minItems} items`));
+      out.push(causes.invalid(path, v.length, `${inBody(name)} should have at least ${s.minItems} items`));
     if (s.uniqueItems && v.some((x, i) => v.findIndex((y) => deepEqual(x, y)) !== i))
       out.push(causes.invalid(path, v, `${inBody(name)} shouldn't contain duplicates`));
   }
@@ -219,10 +237,11 @@ function validateNode(
 function validateString(s: JSONSchemaProps, v: string, path: string, name: string, out: StatusCause[]): void {
   const len = [...v].length;
   // kube-openapi counts characters; apiextensions reports the TooLong with the schema's maxLength.
+  // kube-openapi's string validator reports the first of maxLength, minLength, pattern only.
   if (s.maxLength !== undefined && len > s.maxLength) out.push(causes.tooLong(path, s.maxLength));
-  if (s.minLength !== undefined && len < s.minLength)
+  else if (s.minLength !== undefined && len < s.minLength)
     out.push(causes.invalid(path, v, `${inBody(name)} should be at least ${s.minLength} chars long`));
-  if (s.pattern !== undefined && !patternMatches(s.pattern, v))
+  else if (s.pattern !== undefined && !patternMatches(s.pattern, v))
     out.push(causes.invalid(path, v, `${inBody(name)} should match '${s.pattern}'`));
   if (s.format && !s['x-kubernetes-int-or-string']) {
     const ok = checkFormat(s.format, v);
@@ -301,9 +320,7 @@ function validateObject(
   if (s.maxProperties !== undefined && n > s.maxProperties)
     out.push(causes.tooMany(path, n, s.maxProperties));
   if (s.minProperties !== undefined && n < s.minProperties)
-    out.push(causes.invalid(path, v, `${inBody(name)} should have at least ${s.minProperties} properties`));
-  for (const req of s.required ?? [])
-    if (!(req in v) || v[req] === undefined) out.push(causes.required(child(path, req)));
+    out.push(causes.invalid(path, n, `${inBody(name)} should have at least ${s.minProperties} properties`));
   for (const [k, sub] of Object.entries(v)) {
     // The root's apiVersion/kind/metadata are checked by the server's object-meta validation; the
     // schema may only narrow metadata.name and metadata.generateName.
@@ -321,6 +338,9 @@ function validateObject(
       (isObject(s.additionalProperties) ? (s.additionalProperties as JSONSchemaProps) : undefined);
     if (ps) validateNode(ps, sub, child(path, k), out);
   }
+  // kube-openapi's object validator checks required properties after the present ones.
+  for (const req of s.required ?? [])
+    if (!(req in v) || v[req] === undefined) out.push(causes.required(child(path, req)));
 }
 
 // objectmeta validation of x-kubernetes-embedded-resource objects: apiVersion and kind required.
@@ -341,7 +361,7 @@ function validateLists(s: JSONSchemaProps, v: unknown, path: string, out: Status
     const lt = s['x-kubernetes-list-type'];
     if (lt === 'set') {
       v.forEach((x, i) => {
-        if (v.findIndex((y) => deepEqual(x, y)) < i) out.push(causes.duplicate(index(path, i), x));
+        if (v.findIndex((y) => deepEqual(x, y)) < i) out.push(causes.duplicate(index(path, i), goValue(x)));
       });
     } else if (lt === 'map') {
       const keys = s['x-kubernetes-list-map-keys'] ?? [];
@@ -352,7 +372,7 @@ function validateLists(s: JSONSchemaProps, v: unknown, path: string, out: Status
       };
       v.forEach((x, i) => {
         if (v.findIndex((y) => deepEqual(keyOf(x), keyOf(y))) < i)
-          out.push(causes.duplicate(index(path, i), keyOf(x)));
+          out.push(causes.duplicate(index(path, i), goValue(keyOf(x))));
       });
     }
     if (s.items)
@@ -544,7 +564,16 @@ function defaultNode(s: JSONSchemaProps, v: unknown): void {
   for (const [k, ps] of Object.entries(s.properties ?? {})) {
     if (ps.default !== undefined && (v[k] === undefined || (v[k] === null && !ps.nullable)))
       v[k] = structuredClone(ps.default);
+    // PruneNonNullableNullsWithoutDefaults: a null where null is not allowed is as if absent.
+    else if (v[k] === null && !ps.nullable) delete v[k];
   }
+  const values = isObject(s.additionalProperties) ? (s.additionalProperties as JSONSchemaProps) : undefined;
+  if (values && !s.properties && !values.nullable)
+    for (const k of Object.keys(v)) {
+      if (v[k] !== null) continue;
+      if (values.default !== undefined) v[k] = structuredClone(values.default);
+      else delete v[k];
+    }
   for (const [k, sub] of Object.entries(v)) {
     const ps =
       s.properties?.[k] ??
