@@ -571,8 +571,8 @@ export class KubeApi {
         `the name of the object (${am.name}) does not match the name on the URL (${name})`,
       );
     const base = current ? this.present(info, current) : undefined;
-    const defaulted = clone(applied);
-    this.schemaFor(info)?.applyDefaults(defaulted);
+    // The applied configuration is compared as sent, without schema defaults: an atomic list whose
+    // live items carry defaults the manifest leaves out is a change (and a conflict), as in kube.
     const result: ApplyResult = applyManagedFields(
       base,
       applied,
@@ -581,8 +581,12 @@ export class KubeApi {
       opts.force ?? false,
       sub,
       info.schema,
-      defaulted,
     );
+    // fieldmanager's lastAppliedUpdater: `kubectl apply --server-side` keeps an existing client-side
+    // apply annotation in step with what it applied (outside managedFields, as kube does).
+    const annotations = result.object.metadata?.annotations;
+    if (opts.fieldManager === 'kubectl' && annotations?.[LAST_APPLIED] !== undefined)
+      annotations[LAST_APPLIED] = buildLastApplied(applied);
     if (!current) {
       const obj = result.object;
       meta(obj).name = name;
@@ -821,6 +825,21 @@ export class KubeApi {
   isKubeError(e: unknown): e is KubeError {
     return e instanceof KubeError;
   }
+}
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** The applied object without the annotation, as Go's encoding/json writes it (sorted keys, newline). */
+function buildLastApplied(applied: Obj): string {
+  const o = clone(applied);
+  const a = o.metadata?.annotations;
+  if (a) delete a[LAST_APPLIED];
+  return `${goJson(o)}\n`;
+}
+
+/** encoding/json of a map[string]interface{}: keys sorted, <, > and & escaped. */
+function goJson(v: unknown): string {
+  return sortedJson(v).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function stripRv(o: Obj): Obj {

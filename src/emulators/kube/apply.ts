@@ -288,8 +288,6 @@ export function applyManagedFields(
   force: boolean,
   sub: string | undefined,
   schema: Schema,
-  /** The applied configuration with schema defaults, for comparing values (defaults are no change). */
-  defaulted: Obj = applied,
 ): ApplyResult {
   const appliedSet = new Set<string>();
   leaves(applied, schema, [], appliedSet);
@@ -311,7 +309,7 @@ export function applyManagedFields(
       const lastPe = path[path.length - 1];
       if (lastPe && 'k' in lastPe) continue;
       const liveV = getAt(result, path);
-      const newV = getAt(defaulted, path);
+      const newV = getAt(applied, path);
       if (JSON.stringify(liveV) !== JSON.stringify(newV) && !(isObj(newV) && Object.keys(newV).length === 0))
         conflicts.push({ entry: e, path });
     }

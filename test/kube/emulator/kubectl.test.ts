@@ -50,9 +50,17 @@ describe('kubectl against the kube emulator', () => {
   it('applies every sample client-side and again server-side', async () => {
     const created = await ok(['apply', '-f', SAMPLES]);
     expect(created).toContain('contact.incidentmanager.gitops.dev/alice created');
-    // Same values as the client-side apply: co-ownership, no conflict.
-    const ssa = await ok(['apply', '--server-side', '-f', SAMPLES]);
-    expect(ssa).toContain('contact.incidentmanager.gitops.dev/alice serverside-applied');
+    // Same values as the client-side apply: co-ownership, no conflict; but, as on kube-apiserver,
+    // the escalation plan's stages (an atomic list whose live items carry a schema default the
+    // manifest leaves out) are a change to a field the client-side apply owns.
+    const conflict = await h.kubectl(['apply', '--server-side', '-f', SAMPLES]);
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toContain(
+      'error: Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using incidentmanager.gitops.dev/v1alpha1: .spec.stages',
+    );
+    expect(conflict.stdout).toContain('contact.incidentmanager.gitops.dev/alice serverside-applied');
+    const ssa = await ok(['apply', '--server-side', '--force-conflicts', '-f', SAMPLES]);
+    expect(ssa).toContain('escalationplan.incidentmanager.gitops.dev/payments-escalation serverside-applied');
     const yaml = await ok(['get', 'contact', 'alice', '-o', 'yaml', '--show-managed-fields']);
     expect(yaml).toContain('manager: kubectl');
     expect(yaml).toContain('operation: Apply');
