@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { allCrds } from '../../src/crds/registry.ts';
-import { CHART_CRD_DIR, type Cluster, CRD_DIR, SAMPLES_DIR, startCluster } from './support/cluster.ts';
+import { type Cluster, CRD_DIR, SAMPLES_DIR, startCluster } from './support/cluster.ts';
 
 let c: Cluster;
 beforeAll(async () => {
@@ -44,14 +44,6 @@ describe('CRDs on a real kube-apiserver', () => {
         .split('\n')
         .every((l) => l.endsWith('=True')),
     ).toBe(true);
-  });
-
-  it("accepts the Helm chart's copy of the CRDs as an upgrade with no change", async () => {
-    const out = await c.kubectlOk(['apply', '-f', CHART_CRD_DIR]);
-    expect(out.trim().split('\n')).toHaveLength(6);
-    expect(out).not.toMatch(/configured/);
-    for (const f of readdirSync(CRD_DIR))
-      expect(readFileSync(join(CHART_CRD_DIR, f), 'utf8')).toBe(readFileSync(join(CRD_DIR, f), 'utf8'));
   });
 
   it('applies every sample client-side, then server-side with no conflict over our own fields', async () => {

@@ -14,7 +14,6 @@ import {
 
 export const ROOT = join(import.meta.dirname, '../../..');
 export const CRD_DIR = join(ROOT, 'config/crd');
-export const CHART_CRD_DIR = join(ROOT, 'deploy/helm/incident-manager-operator/crds');
 export const SAMPLES_DIR = join(ROOT, 'config/samples');
 
 export interface KubectlResult {
