@@ -31,6 +31,7 @@ function constraintsOf(n: Node): string[] {
     c.push(`range ${n.minimum}–${n.maximum}`);
   if (n.pattern) c.push(`pattern \`${String(n.pattern)}\``);
   if (n.minItems !== undefined || n.maxItems !== undefined) c.push(`items ${n.minItems ?? 0}–${n.maxItems}`);
+  if (n['x-kubernetes-list-type'] === 'set') c.push('unique');
   if (n.maxProperties !== undefined) c.push(`entries ${n.minProperties ?? 0}–${n.maxProperties}`);
   if (n.type === 'array' && (n.items as Node).type !== 'object') {
     const each = constraintsOf(n.items as Node);
