@@ -18,7 +18,10 @@ export type CauseReason =
 
 /** A value already rendered as Go prints it (see goValue). */
 export class GoRendered {
-  constructor(readonly text: string) {}
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
 }
 
 /**
