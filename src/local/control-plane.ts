@@ -25,6 +25,11 @@ export interface ControlPlaneOptions {
   controllerManager?: boolean;
   /** How long to wait for each component to become ready. Default 60 s (2 loaded cores). */
   startTimeoutMs?: number;
+  /**
+   * An audit policy (audit.k8s.io/v1 Policy as an object): kube-apiserver then writes its audit log
+   * as JSON lines to `auditLogPath` (e.g. to see which verbs a ServiceAccount really uses).
+   */
+  auditPolicy?: Record<string, unknown>;
   /** Receives the components' output (for debugging a failed start); default: kept in memory. */
   onOutput?: (component: string, line: string) => void;
 }
@@ -40,6 +45,8 @@ export interface ControlPlane {
   token: string;
   /** The temporary folder holding data, keys and logs (removed by stop). */
   dir: string;
+  /** The audit log (JSON lines), when `auditPolicy` was given. */
+  auditLogPath?: string;
   stop(): Promise<void>;
 }
 
@@ -147,6 +154,8 @@ export async function startControlPlane(o: ControlPlaneOptions = {}): Promise<Co
     mkdirSync(join(dir, 'certs'));
 
     const url = `https://127.0.0.1:${apiPort}`;
+    const auditLogPath = o.auditPolicy ? join(dir, 'audit.log') : undefined;
+    if (o.auditPolicy) writeFileSync(join(dir, 'audit-policy.yaml'), stringify(o.auditPolicy));
     const api = run('kube-apiserver', [
       `--etcd-servers=${etcdUrl}`,
       '--bind-address=127.0.0.1',
@@ -162,6 +171,10 @@ export async function startControlPlane(o: ControlPlaneOptions = {}): Promise<Co
       '--authorization-mode=RBAC',
       '--service-cluster-ip-range=10.96.0.0/16',
       '--allow-privileged=true',
+      // The log backend writes each event before the request completes (blocking mode).
+      ...(auditLogPath
+        ? [`--audit-policy-file=${join(dir, 'audit-policy.yaml')}`, `--audit-log-path=${auditLogPath}`]
+        : []),
     ]);
     await waitReady('kube-apiserver', api, timeout, async () => (await get(`${url}/readyz`, token)) === 'ok');
 
@@ -195,7 +208,15 @@ export async function startControlPlane(o: ControlPlaneOptions = {}): Promise<Co
         async () => (await get(`https://127.0.0.1:${kcmPort}/healthz`)) === 'ok',
       );
     }
-    return { url, kubeconfigYaml, kubeconfigPath, token, dir, stop };
+    return {
+      url,
+      kubeconfigYaml,
+      kubeconfigPath,
+      token,
+      dir,
+      stop,
+      ...(auditLogPath ? { auditLogPath } : {}),
+    };
   } catch (e) {
     await stop();
     const tail = output.slice(-20).join('\n');
