@@ -34,6 +34,9 @@ export const apiServerRules: ExtraCheck = (object, found) => {
   const out: SchemaError[] = [];
   for (const cause of schema.validate(schema.applyDefaults(structuredClone(object)))) {
     if (found.some((e) => within(cause.field, e.path))) continue;
+    // The API server's "some validation rules were not checked" line (no field): the errors above
+    // already say what to fix, and the CEL rules run once they are fixed.
+    if (cause.field === '<nil>') continue;
     const cel = /^Invalid value: "[a-z]+": /.exec(cause.message);
     if (cause.reason === 'FieldValueDuplicate')
       out.push({ path: cause.field, rule: 'listType', message: cause.message });

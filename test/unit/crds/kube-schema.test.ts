@@ -5,6 +5,16 @@ import { parse, parseAllDocuments } from 'yaml';
 import { ROOT } from '../../../src/crds/generate.ts';
 import { crdFor, KINDS, kindDefinition } from '../../../src/crds/registry.ts';
 import { compileVersionSchema, validateCrd } from '../../../src/emulators/kube/schema/index.ts';
+import {
+  type Cause,
+  classify,
+  crdRules,
+  type Fixture,
+  loadFixtures,
+  NOT_CHECKED_FIELD,
+  promised,
+  schemaPath,
+} from '../../support/api-rules.ts';
 
 // The same checks the API server makes (CRD validation, structural schema, CEL), through the Kubernetes
 // emulator's schema core: the CRDs are accepted, every sample is valid, every broken fixture is rejected
@@ -16,18 +26,23 @@ function compiled(kind: string) {
   return compileVersionSchema(crd.spec.versions[0]!.schema.openAPIV3Schema);
 }
 
-const fixtureDir = join(ROOT, 'test/fixtures/invalid');
-const fixtures = readdirSync(fixtureDir)
-  .filter((f) => f.endsWith('.yaml'))
-  .sort()
-  .map((file) => {
-    const text = readFileSync(join(fixtureDir, file), 'utf8');
-    return {
-      file,
-      path: /^# expect-path: (.+)$/m.exec(text)?.[1] ?? '',
-      object: parse(text) as { kind: string },
-    };
-  });
+const fixtures = loadFixtures();
+
+/** What the emulator's schema core answers for a fixture: create, or update of the stored object. */
+function answer(f: Fixture): Cause[] {
+  const kind = f.docs[0]!.kind as string;
+  const schema = compiled(kind);
+  const [first, second] = f.docs.map((d) => schema.applyDefaults(structuredClone(d)));
+  return f.op === 'create' ? schema.validate(first) : schema.validate(second, first);
+}
+
+const BLOCKING = new Set([
+  'FieldValueTypeInvalid',
+  'FieldValueRequired',
+  'FieldValueNotSupported',
+  'FieldValueTooLong',
+  'FieldValueTooMany',
+]);
 
 describe('CRD schemas as the API server applies them (kube emulator)', () => {
   it('accept every sample, CEL rules included', () => {
@@ -42,11 +57,50 @@ describe('CRD schemas as the API server applies them (kube emulator)', () => {
     }
   });
 
-  it.each(fixtures.map((f) => [f.file, f] as const))('reject %s at the named field only', (_file, f) => {
-    const schema = compiled(f.object.kind);
-    const found = schema.validate(schema.applyDefaults(f.object));
-    expect(found.length).toBeGreaterThan(0);
-    expect(found.map((c) => c.field)).toEqual(found.map(() => f.path));
+  it.each(fixtures.map((f) => [f.file, f] as const))(
+    'reject %s at the named field, by the named rule, with the message docs/api.md promises',
+    (_file, f) => {
+      const kind = f.docs[0]!.kind as string;
+      const found = answer(f);
+      const errors = found.filter((c) => c.field !== NOT_CHECKED_FIELD);
+      expect(errors.length).toBeGreaterThan(0);
+      for (const c of errors) {
+        expect(c.field).toBe(f.path);
+        if (f.layer === 'cel') expect(c.message).toMatch(/^Invalid value: "\w+": /);
+        expect(classify(kind, c)).toBe(f.layer === 'cel' ? 'cel' : f.rule);
+        if (f.layer === 'cel') expect(c.message.endsWith(`: ${f.rule}`)).toBe(true);
+        const promise = promised(kind, c);
+        expect(promise, `docs/api.md states the rule for ${c.field}`).toBeDefined();
+        expect(c.message).toContain(promise);
+      }
+      // A type, required, enum, maxLength, maxItems or maxProperties error keeps the CEL rules from
+      // running, and the server says so in a last cause without a field.
+      const blocked = errors.some((c) => BLOCKING.has(c.reason));
+      expect(found.at(-1)?.field === NOT_CHECKED_FIELD).toBe(blocked);
+    },
+  );
+
+  it('have a fixture for every CEL rule and every kind of schema constraint of the CRDs', () => {
+    const { rules, constraints } = crdRules();
+    const answers = fixtures.map((f) => ({ kind: f.docs[0]!.kind as string, causes: answer(f) }));
+    const uncovered = rules.filter(
+      (r) =>
+        !answers.some(
+          (a) =>
+            a.kind === r.kind &&
+            a.causes.some(
+              (c) =>
+                classify(a.kind, c) === 'cel' &&
+                schemaPath(a.kind, c.field) === r.path &&
+                c.message.endsWith(`: ${r.message}`),
+            ),
+        ),
+    );
+    expect(uncovered.map((r) => `${r.kind} ${r.path}: ${r.message}`)).toEqual([]);
+    const used = new Set(constraints.map((c) => c.constraint));
+    const seen = new Set(answers.flatMap((a) => a.causes.map((c) => classify(a.kind, c))));
+    expect([...used].filter((k) => !seen.has(k))).toEqual([]);
+    expect(used.size).toBeGreaterThanOrEqual(13);
   });
 
   it('refuse changes to immutable fields (transition rules)', () => {

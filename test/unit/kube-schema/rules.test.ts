@@ -267,13 +267,57 @@ describe('x-kubernetes-validations at runtime', () => {
     expect(schema.validate(obj({ start: '2024-01-01T00:00:00Z', end: '2024-01-01T01:00:00Z' }))).toEqual([]);
   });
 
-  it('lists schema errors before rule failures', () => {
+  it('lists schema errors before rule failures when the schema errors do not block the rules', () => {
     const schema = specRules([{ rule: 'self.min <= self.max', message: 'order' }], {
-      name: { type: 'string', maxLength: 1 },
+      name: { type: 'string', pattern: '^[a-z]$' },
     });
-    expect(schema.validate(obj({ min: 2, max: 1, name: 'long' })).map((c) => c.field)).toEqual([
+    expect(schema.validate(obj({ min: 2, max: 1, name: 'LONG' })).map((c) => c.field)).toEqual([
       'spec.name',
       'spec',
+    ]);
+  });
+
+  // As kube-apiserver 1.32 answers (test/cluster/api-rules.test.ts): a type, required, enum,
+  // maxLength, maxItems or maxProperties error keeps every rule from running and adds one line
+  // without a field; pattern, minLength, minimum/maximum, minItems and duplicates do not.
+  it.each([
+    ['maxLength', { type: 'string', maxLength: 1 }, 'long', true],
+    ['enum', { type: 'string', enum: ['a'] }, 'b', true],
+    ['type', { type: 'string' }, 5, true],
+    ['pattern', { type: 'string', pattern: '^a$' }, 'b', false],
+    ['minLength', { type: 'string', minLength: 3 }, 'ab', false],
+    ['maximum', { type: 'integer', maximum: 1 }, 2, false],
+  ] as const)('a %s error blocks the rules: %s', (_kind, name, value, blocks) => {
+    const schema = specRules([{ rule: 'self.min <= self.max', message: 'order' }], {
+      name: name as JSONSchemaProps,
+    });
+    const found = schema.validate(obj({ min: 2, max: 1, name: value }));
+    expect(found.map((c) => c.field)).toEqual(['spec.name', blocks ? '<nil>' : 'spec']);
+    expect(found[1]?.message).toBe(
+      blocks
+        ? 'Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation'
+        : 'Invalid value: "object": order',
+    );
+  });
+
+  it('runs no rule at all once a required field is missing, reporting the skipped rules once', () => {
+    const schema = specRules([{ rule: 'self.min <= self.max', message: 'order' }], {
+      name: { type: 'string' },
+    });
+    const required = compileVersionSchema({
+      type: 'object',
+      properties: {
+        spec: { ...schema.schema.properties?.spec, required: ['name'] },
+      },
+    });
+    expect(required.validate(obj({ min: 2, max: 1 }))).toEqual([
+      { reason: 'FieldValueRequired', field: 'spec.name', message: 'Required value' },
+      {
+        reason: 'FieldValueInvalid',
+        field: '<nil>',
+        message:
+          'Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+      },
     ]);
   });
 });
@@ -308,7 +352,7 @@ describe('validation ratcheting on update (kube ≥ 1.30)', () => {
   const w = (spec: Record<string, unknown>) => ({ metadata: { name: 'w' }, spec });
 
   it('refuses an invalid value on create', () => {
-    expect(schema.validate(w({ name: 'toolong' })).map((c) => c.field)).toEqual(['spec.name']);
+    expect(schema.validate(w({ name: 'toolong' })).map((c) => c.field)).toEqual(['spec.name', '<nil>']);
   });
 
   it('lets an update through when the invalid value is unchanged', () => {
@@ -318,6 +362,7 @@ describe('validation ratcheting on update (kube ≥ 1.30)', () => {
   it('refuses an update that changes the value to another invalid one', () => {
     expect(schema.validate(w({ name: 'stilltoolong' }), w({ name: 'toolong' })).map((c) => c.field)).toEqual([
       'spec.name',
+      '<nil>',
     ]);
   });
 
@@ -347,6 +392,7 @@ describe('validation ratcheting on update (kube ≥ 1.30)', () => {
   it('does not correlate items of an atomic list once the list changed', () => {
     expect(schema.validate(w({ tags: ['long', 'x'] }), w({ tags: ['long'] })).map((c) => c.field)).toEqual([
       'spec.tags[0]',
+      '<nil>',
     ]);
   });
 

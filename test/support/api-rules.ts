@@ -1,0 +1,370 @@
+// The rules our CRDs make the API server apply, the broken fixtures that exercise them, and what
+// docs/api.md promises for each: shared by the unit tier (the emulator's schema core) and the
+// cluster tier (a real kube-apiserver), so both judge the same fixtures by the same yardstick.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ROOT } from '../../src/crds/generate.ts';
+import { crdFor, KINDS } from '../../src/crds/registry.ts';
+
+export const FIXTURE_DIRS = {
+  /** One object each, refused on create. */
+  create: join(ROOT, 'test/fixtures/invalid'),
+  /** Two documents each: the stored object, then the update the server refuses (transition rules). */
+  update: join(ROOT, 'test/fixtures/invalid-updates'),
+};
+
+export type Obj = Record<string, any>;
+
+export interface Fixture {
+  file: string;
+  /** The field the server names, e.g. spec.channels[1]. */
+  path: string;
+  /** A schema constraint kind (pattern, maxLength, listType, …) or, for layer cel, the rule's message. */
+  rule: string;
+  layer: 'schema' | 'cel';
+  /** The object to create, or [stored, update]. */
+  docs: Obj[];
+  op: 'create' | 'update';
+}
+
+export function loadFixtures(): Fixture[] {
+  return (['create', 'update'] as const).flatMap((op) =>
+    readdirSync(FIXTURE_DIRS[op])
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+      .map((file) => {
+        const text = readFileSync(join(FIXTURE_DIRS[op], file), 'utf8');
+        const header = (key: string) => new RegExp(`^# ${key}: (.+)$`, 'm').exec(text)?.[1]?.trim() ?? '';
+        return {
+          file: op === 'create' ? file : `updates/${file}`,
+          path: header('expect-path'),
+          rule: header('expect-rule'),
+          layer: header('layer') as Fixture['layer'],
+          docs: parseAllDocuments(text).map((d) => d.toJS() as Obj),
+          op,
+        };
+      }),
+  );
+}
+
+// ---------------------------------------------------------------- the rules of the CRDs
+
+/** Schema constraint kinds the CRDs use, named as the fixtures' `expect-rule` names them. */
+export const CONSTRAINT_KINDS = [
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'minimum',
+  'maximum',
+  'enum',
+  'required',
+  'minProperties',
+  'maxProperties',
+  'format',
+  'listType',
+] as const;
+export type ConstraintKind = (typeof CONSTRAINT_KINDS)[number];
+
+export interface CelRule {
+  kind: string;
+  /** Schema path of the node carrying the rule: spec, spec.channels[], spec.tags. */
+  path: string;
+  message: string;
+  transition: boolean;
+}
+
+export interface Constraint {
+  kind: string;
+  path: string;
+  constraint: ConstraintKind;
+}
+
+type Node = Record<string, any>;
+
+export function rootSchema(kind: string): Node {
+  const def = KINDS.find((k) => k.kind === kind);
+  if (!def) throw new Error(`unknown kind ${kind}`);
+  return (crdFor(def) as Node).spec.versions[0].schema.openAPIV3Schema;
+}
+
+/** Every CEL rule and every schema constraint under spec (status is the controller's, not the user's). */
+export function crdRules(): { rules: CelRule[]; constraints: Constraint[] } {
+  const rules: CelRule[] = [];
+  const constraints: Constraint[] = [];
+  for (const def of KINDS) {
+    const walk = (n: Node, path: string) => {
+      const add = (constraint: ConstraintKind) => constraints.push({ kind: def.kind, path, constraint });
+      for (const k of CONSTRAINT_KINDS)
+        if (k !== 'required' && k !== 'listType' && n[k] !== undefined) add(k);
+      const lt = n['x-kubernetes-list-type'];
+      if (lt === 'set' || lt === 'map') add('listType');
+      for (const r of n['x-kubernetes-validations'] ?? [])
+        rules.push({ kind: def.kind, path, message: r.message, transition: /\boldSelf\b/.test(r.rule) });
+      for (const req of n.required ?? [])
+        constraints.push({ kind: def.kind, path: `${path}.${req}`, constraint: 'required' });
+      for (const [k, v] of Object.entries<Node>(n.properties ?? {})) walk(v, `${path}.${k}`);
+      if (n.items) walk(n.items, `${path}[]`);
+      if (n.additionalProperties && typeof n.additionalProperties === 'object')
+        walk(n.additionalProperties, `${path}.*`);
+    };
+    walk(rootSchema(def.kind).properties.spec, 'spec');
+  }
+  return { rules, constraints };
+}
+
+/** spec.channels[1].address → spec.channels[].address; spec.tags.team → spec.tags.* (map values). */
+export function schemaPath(kind: string, field: string): string {
+  let n: Node | undefined = rootSchema(kind);
+  let out = '';
+  for (const seg of field.match(/[^.[\]]+|\[\d+\]/g) ?? []) {
+    if (seg.startsWith('[')) {
+      out += '[]';
+      n = n?.items;
+    } else if (n?.properties?.[seg]) {
+      out += out ? `.${seg}` : seg;
+      n = n.properties[seg];
+    } else {
+      out += '.*';
+      n = n?.additionalProperties;
+    }
+  }
+  return out;
+}
+
+function schemaAt(kind: string, path: string): Node | undefined {
+  let n: Node | undefined = rootSchema(kind);
+  for (const seg of path.match(/[^.[\]]+|\[\]/g) ?? [])
+    n = seg === '[]' ? n?.items : seg === '*' ? n?.additionalProperties : n?.properties?.[seg];
+  return n;
+}
+
+export interface Cause {
+  reason: string;
+  message: string;
+  field: string;
+}
+
+export const NOT_CHECKED_FIELD = '<nil>';
+
+/** Which rule of the schema a cause reports, from its reason and kube-openapi's wording. */
+export function classify(kind: string, c: Cause): ConstraintKind | 'cel' | 'type' | 'other' {
+  const m = c.message;
+  switch (c.reason) {
+    case 'FieldValueRequired':
+      return 'required';
+    case 'FieldValueTooLong':
+      return 'maxLength';
+    case 'FieldValueNotSupported':
+      return 'enum';
+    case 'FieldValueDuplicate':
+      return 'listType';
+    case 'FieldValueTooMany':
+      return schemaAt(kind, schemaPath(kind, c.field))?.type === 'object' ? 'maxProperties' : 'maxItems';
+    case 'FieldValueTypeInvalid':
+      return / must be of type (string|integer|number|boolean|array|object)\b/.test(m) ? 'type' : 'format';
+  }
+  if (/^Invalid value: "(object|array|string|integer|number|boolean)": /.test(m) && !/ in body /.test(m))
+    return 'cel';
+  if (/ in body should match '/.test(m)) return 'pattern';
+  if (/ in body should be at least \d+ chars long$/.test(m)) return 'minLength';
+  if (/ in body should have at least \d+ items$/.test(m)) return 'minItems';
+  if (/ in body should have at least \d+ properties$/.test(m)) return 'minProperties';
+  if (/ in body should be greater than /.test(m)) return 'minimum';
+  if (/ in body should be less than /.test(m)) return 'maximum';
+  return 'other';
+}
+
+// ---------------------------------------------------------------- what docs/api.md promises
+
+interface DocRow {
+  type: string;
+  required: boolean;
+  /** The cell as written (rule messages may contain "; "). */
+  cell: string;
+  constraints: string[];
+}
+
+let docRows: Map<string, DocRow> | undefined;
+
+/** The field tables of docs/api.md, by `Kind path` (paths as the docs write them: spec.x[].y). */
+function docs(): Map<string, DocRow> {
+  if (docRows) return docRows;
+  docRows = new Map();
+  let kind = '';
+  for (const line of readFileSync(join(ROOT, 'docs/api.md'), 'utf8').split('\n')) {
+    const heading = /^### (\w+) (spec|status)$/.exec(line);
+    if (heading) kind = heading[1] ?? '';
+    const cells = line.startsWith('| `') ? line.split(/(?<!\\) \| /).map((c) => c.trim()) : [];
+    const path = /^\| `([^`]+)`$/.exec(cells[0] ?? '')?.[1];
+    if (!kind || !path) continue;
+    const cell = (cells[3] ?? '').replace(/\\\|/g, '|');
+    docRows.set(`${kind} ${path}`, {
+      type: cells[1] ?? '',
+      required: cells[2] === 'yes',
+      cell,
+      constraints: cell.split('; ').map((c) => c.trim()),
+    });
+  }
+  // Rules on the top object are listed below its table as "Cross-field rules on `spec`:".
+  kind = '';
+  let inRules = false;
+  for (const line of readFileSync(join(ROOT, 'docs/api.md'), 'utf8').split('\n')) {
+    const section = /^## (\w+)$/.exec(line);
+    if (section) kind = section[1] ?? '';
+    if (/^Cross-field rules on `spec`:/.test(line)) inRules = true;
+    else if (inRules && line.startsWith('- ')) {
+      const row = docRows.get(`${kind} spec`) ?? {
+        type: 'object',
+        required: true,
+        cell: '',
+        constraints: [],
+      };
+      row.cell += `; rule: ${line.slice(2)}`;
+      docRows.set(`${kind} spec`, row);
+    } else if (inRules && line.trim() !== '') inRules = false;
+  }
+  return docRows;
+}
+
+/** docs/api.md writes list items as `x[]` and describes map values and scalar items on the parent. */
+function docText(kind: string, path: string): string | undefined {
+  const direct = docs().get(`${kind} ${path}`);
+  if (direct) return direct.cell;
+  const parent = /^(.*)(\.\*|\[\])$/.exec(path);
+  if (!parent) return undefined;
+  // "entries 1–200; values: items 0–100, each: length 0–512; rule: …"
+  const outer = docText(kind, parent[1] ?? '');
+  const prefix = parent[2] === '.*' ? 'values: ' : 'each: ';
+  const at = outer?.indexOf(prefix) ?? -1;
+  return outer && at >= 0 ? outer.slice(at + prefix.length).split('; ')[0] : undefined;
+}
+
+function docConstraints(kind: string, path: string): string[] | undefined {
+  return docText(kind, path)
+    ?.split(/; |, /)
+    .map((c) => c.trim());
+}
+
+/** Whether docs/api.md lists `rule: <message>` for the node at this schema path. */
+function docRule(kind: string, path: string, message: string): boolean {
+  return docs().get(`${kind} ${path}`)?.cell.includes(`rule: ${message}`) ?? false;
+}
+
+const range = (cons: string[] | undefined, word: string) => {
+  const m = cons?.map((c) => new RegExp(`^${word} (\\d+)–(\\d+)$`).exec(c)).find(Boolean);
+  return m ? { min: m[1], max: m[2] } : undefined;
+};
+
+/**
+ * The text a cause must contain for the rule docs/api.md states for that field (undefined when the
+ * docs do not state it): `should match '<pattern>'` for `pattern \`…\``, the rule's message for
+ * `rule: …`, and so on.
+ */
+export function promised(kind: string, c: Cause): string | undefined {
+  const path = schemaPath(kind, c.field);
+  const cons = docConstraints(kind, path);
+  const what = classify(kind, c);
+  switch (what) {
+    case 'cel': {
+      const message = c.message.replace(/^Invalid value: "\w+": /, '');
+      return docRule(kind, path, message) ? message : undefined;
+    }
+    case 'pattern': {
+      const p = cons?.find((x) => x.startsWith('pattern `'));
+      return p ? `should match '${p.slice('pattern `'.length, -1)}'` : undefined;
+    }
+    case 'minLength': {
+      const r = range(cons, 'length');
+      return r ? `should be at least ${r.min} chars long` : undefined;
+    }
+    case 'maxLength': {
+      const r = range(cons, 'length');
+      return r ? `Too long: may not be more than ${r.max} bytes` : undefined;
+    }
+    case 'minItems': {
+      const r = range(cons, 'items');
+      return r ? `should have at least ${r.min} items` : undefined;
+    }
+    case 'maxItems': {
+      const r = range(cons, 'items');
+      return r ? `must have at most ${r.max} items` : undefined;
+    }
+    case 'minProperties': {
+      const r = range(cons, 'entries');
+      return r ? `should have at least ${r.min} properties` : undefined;
+    }
+    case 'maxProperties': {
+      const r = range(cons, 'entries');
+      return r ? `must have at most ${r.max} items` : undefined;
+    }
+    case 'minimum': {
+      const r = range(cons, 'range');
+      return r ? `should be greater than or equal to ${r.min}` : undefined;
+    }
+    case 'maximum': {
+      const r = range(cons, 'range');
+      return r ? `should be less than or equal to ${r.max}` : undefined;
+    }
+    case 'enum': {
+      const e = /one of ((?:`[^`]*`(?:, )?)+)/.exec(docText(kind, path) ?? '')?.[1];
+      const values = e?.match(/`[^`]*`/g)?.map((v) => `"${v.slice(1, -1)}"`);
+      return values ? `supported values: ${values.join(', ')}` : undefined;
+    }
+    case 'required': {
+      const row = docs().get(`${kind} ${path.replace(/\.\*$/, '')}`);
+      return row?.required ? 'Required value' : undefined;
+    }
+    case 'format':
+      return docs().get(`${kind} ${path}`)?.type === 'timestamp' ? 'must be of type date-time' : undefined;
+    case 'listType': {
+      const list = path.replace(/\[\]$/, '');
+      const keyed = docConstraints(kind, list)?.find((x) => x.startsWith('keyed by '));
+      if (keyed) return `Duplicate value: map[string]interface {}{"${keyed.slice('keyed by '.length)}":`;
+      return docConstraints(kind, list)?.includes('unique') ? 'Duplicate value: "' : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+// ---------------------------------------------------------------- order
+
+/**
+ * The order kube-apiserver guarantees, as observed on 1.32 (sibling properties come in Go map
+ * order, which varies from request to request, so only these relations hold): metadata errors,
+ * then schema errors, then list-type duplicates, then either the "not checked" line or the CEL
+ * failures; an object's missing required fields after the errors of its present fields; in the
+ * CEL phase a node's rules before those of its descendants, and list items in index order.
+ * Returns the violations (empty when the order is one the real server can produce).
+ */
+export function orderViolations(kind: string, causes: Cause[]): string[] {
+  const out: string[] = [];
+  const phase = (c: Cause) => {
+    if (c.field.startsWith('metadata.')) return 0;
+    const what = classify(kind, c);
+    if (c.field === NOT_CHECKED_FIELD || what === 'cel') return 3;
+    return what === 'listType' ? 2 : 1;
+  };
+  const under = (child: string, parent: string) =>
+    child.startsWith(`${parent}.`) || child.startsWith(`${parent}[`);
+  causes.forEach((c, i) => {
+    for (const d of causes.slice(i + 1)) {
+      if (phase(d) < phase(c))
+        out.push(`${d.field} (phase ${phase(d)}) after ${c.field} (phase ${phase(c)})`);
+      if (phase(c) === 1 && c.reason === 'FieldValueRequired') {
+        const parent = c.field.replace(/\.[^.[\]]+$/, '');
+        if (phase(d) === 1 && d.reason !== 'FieldValueRequired' && under(d.field, parent))
+          out.push(`${d.field} after the missing ${c.field}`);
+      }
+      if (phase(c) === 3 && phase(d) === 3 && under(c.field, d.field))
+        out.push(`rule at ${d.field} after a rule of its descendant ${c.field}`);
+      const [li, lj] = [/^(.*)\[(\d+)\]/.exec(c.field), /^(.*)\[(\d+)\]/.exec(d.field)];
+      if (phase(c) === 3 && phase(d) === 3 && li && lj && li[1] === lj[1] && Number(lj[2]) < Number(li[2]))
+        out.push(`${d.field} after ${c.field}`);
+    }
+  });
+  return out;
+}
