@@ -375,6 +375,46 @@ describe('object names (metadata.name)', () => {
   });
 });
 
+// ---------------------------------------------------------------- timestamps
+
+const rotationStarting = (startTime: string): Obj => ({
+  apiVersion: `${GROUP}/v1alpha1`,
+  kind: 'Rotation',
+  metadata: { name: 'emea', namespace: 'default' },
+  spec: {
+    name: 'EMEA',
+    contacts: [{ contactRef: { name: 'alice' } }],
+    startTime,
+    timeZoneId: 'Europe/Dublin',
+    recurrence: {
+      numberOfOnCalls: 1,
+      recurrenceMultiplier: 1,
+      weeklySettings: [{ dayOfWeek: 'Mon', handOffTime: '07:00' }],
+    },
+  },
+});
+
+describe('timestamps (format date-time) as Go parses them', () => {
+  it.each([
+    '2026-12-07t07:00:00z',
+    '2026-12-07T07:00:00,5Z',
+    '2026-12-07T07:00:00+24:00',
+    '2026-12-07 07:00:00Z',
+    '2026-12-07T07:00:00',
+    '2026-02-30T00:00:00Z',
+    '2023-02-29T00:00:00Z',
+    '2026-12-07T23:59:60Z',
+    '2026-12-07T24:00:00Z',
+    '2026-12-07T07:00:00-0100',
+  ])('%s', async (startTime) => {
+    const o = rotationStarting(startTime);
+    const r = await real('POST', `${collection(o)}?dryRun=All`, o);
+    const e = await emulated('POST', `${collection(o)}?dryRun=All`, o);
+    expect(status(e)).toEqual(status(r));
+    if (r.code === 201) expect(e.body.spec).toEqual(r.body.spec);
+  });
+});
+
 // ---------------------------------------------------------------- what kubectl users see
 
 /** The real kubectl against the emulator. */

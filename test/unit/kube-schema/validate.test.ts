@@ -457,6 +457,35 @@ describe('compileVersionSchema().validate: schema keywords', () => {
     ]);
   });
 
+  // As kube-apiserver 1.32 judged them (strfmt.ParseDateTime: Go's time.Parse, RFC 3339 layouts).
+  const dateTimes: [string, boolean][] = [
+    ['2026-12-07T07:00:00Z', true],
+    ['2026-12-07t07:00:00z', true],
+    ['2026-12-07T07:00:00.123456789Z', true],
+    ['2026-12-07T07:00:00,5Z', true],
+    ['2026-12-07T07:00:00.123+05:30', true],
+    ['2026-12-07T07:00:00+24:00', true],
+    ['2024-02-29T00:00:00Z', true],
+    ['0000-01-01T00:00:00Z', true],
+    ['2026-12-07 07:00:00Z', false],
+    ['2026-12-07T07:00:00-0100', false],
+    ['2026-12-07T07:00:00', false],
+    ['2026-12-07T07:00Z', false],
+    ['2026-12-07', false],
+    ['2026-13-01T00:00:00Z', false],
+    ['2026-02-30T00:00:00Z', false],
+    ['2023-02-29T00:00:00Z', false],
+    ['2026-12-07T23:59:60Z', false],
+    ['2026-12-07T24:00:00Z', false],
+    ['2026-12-07T07:00:00.Z', false],
+    ['2026-12-07T7:00:00Z', false],
+    ['2026-12-07T07:00:00+01', false],
+  ];
+  it.each(dateTimes)('date-time %s is accepted: %s', (value, ok) => {
+    const s = compileVersionSchema(specWith({ type: 'string', format: 'date-time' }));
+    expect(s.validate(cr(value)).length === 0).toBe(ok);
+  });
+
   it('accepts RE2 patterns that the ECMAScript u flag refuses', () => {
     const s = compileVersionSchema(specWith({ type: 'string', pattern: '^a\\-b$' }));
     expect(s.validate(cr('a-b'))).toEqual([]);

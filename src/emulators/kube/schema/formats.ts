@@ -3,8 +3,11 @@
 // Unknown formats are ignored, as there.
 import { isIP } from 'node:net';
 
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+// strfmt.ParseDateTime: Go's time.Parse with RFC 3339 layouts, so T/t and Z/z, a fraction after
+// "." or ",", an offset hour up to 24, and a real calendar date (no Feb 30, no hour 24, no leap second).
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:[.,]\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const HOSTNAME =
   /^([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$/;
@@ -14,10 +17,33 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 const DURATION = /^(\d+(\.\d+)?\s*(ns|us|µs|ms|s|m|h|d|w)\s*)+$/;
 const HEXCOLOR = /^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
 
+function isDateTime(s: string): boolean {
+  const m = DATE_TIME.exec(s);
+  if (!m) return false;
+  const [y, mo, d, h, mi, sec, oh, om] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
+  return (
+    validDate(y ?? 0, mo ?? 0, d ?? 0) &&
+    (h ?? 0) <= 23 &&
+    (mi ?? 0) <= 59 &&
+    (sec ?? 0) <= 59 &&
+    (oh ?? 0) <= 24 &&
+    (om ?? 0) <= 59
+  );
+}
+
+function validDate(y: number, m: number, d: number): boolean {
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
+  return days !== undefined && d >= 1 && d <= days;
+}
+
 const checks: Record<string, (s: string) => boolean> = {
-  'date-time': (s) => DATE_TIME.test(s) && !Number.isNaN(Date.parse(s.replace(' ', 'T'))),
-  datetime: (s) => DATE_TIME.test(s),
-  date: (s) => DATE.test(s) && !Number.isNaN(Date.parse(s)),
+  'date-time': isDateTime,
+  datetime: isDateTime,
+  date: (s) => {
+    const m = DATE.exec(s);
+    return m !== null && validDate(Number(m[1]), Number(m[2]), Number(m[3]));
+  },
   byte: (s) => BASE64.test(s),
   uuid: (s) => UUID.test(s),
   uuid3: (s) => UUID.test(s) && s.replace(/-/g, '')[12] === '3',
