@@ -415,6 +415,38 @@ describe('timestamps (format date-time) as Go parses them', () => {
   });
 });
 
+// ---------------------------------------------------------------- numbers and types
+
+const planWith = (template: Obj, extra: Obj = {}): Obj => ({
+  apiVersion: `${GROUP}/v1alpha1`,
+  kind: 'ResponsePlan',
+  metadata: { name: 'outage', namespace: 'default' },
+  spec: { name: 'p', incidentTemplate: { title: 't', impact: 2, ...template }, ...extra },
+});
+
+describe('numbers and types as Go decodes them', () => {
+  it.each([
+    ['a fraction for an integer', planWith({ impact: 1234567.5 })],
+    ['a small fraction', planWith({ impact: 0.00001 })],
+    ['an integer beyond int64', planWith({ impact: 1e20 })],
+    ['an integral float, which is an integer', planWith({ impact: 2.0 })],
+    ['a string for an integer', planWith({ impact: '2' })],
+    ['a list for an object', planWith({}, { incidentTemplate: [1] })],
+    ['an object for a string', planWith({}, { displayName: { a: 1 } })],
+    ['a null list item', planWith({}, { engagements: [null] })],
+    ['a number for an enum string', planWith({}, { deletionPolicy: 5 })],
+    ['a number for a map value', planWith({}, { tags: { a: 5 } })],
+    ['201 two-byte characters over a 200 limit', planWith({}, { displayName: 'é'.repeat(201) })],
+    ['200 two-byte characters', planWith({}, { displayName: 'é'.repeat(200) })],
+    ['a null required field', planWith({ impact: null })],
+  ])('%s', async (_what, o) => {
+    const r = await real('POST', `${collection(o)}?dryRun=All`, o);
+    const e = await emulated('POST', `${collection(o)}?dryRun=All`, o);
+    expect(status(e)).toEqual(status(r));
+    if (r.code === 201) expect(e.body.spec).toEqual(r.body.spec);
+  });
+});
+
 // ---------------------------------------------------------------- what kubectl users see
 
 /** The real kubectl against the emulator. */

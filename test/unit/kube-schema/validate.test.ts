@@ -46,6 +46,58 @@ const keywords: { reason: string; x: JSONSchemaProps; value: unknown; want: Stat
   },
   { reason: 'an integer is a valid number', x: { type: 'number' }, value: 3, want: [] },
   {
+    reason:
+      'a fraction where an integer is declared is still held to maximum, printed as Go prints a float64',
+    x: { type: 'integer', maximum: 5 },
+    value: 1234567.5,
+    want: [
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: "number": spec.x in body must be of type integer: "number"',
+      },
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: 1.2345675e+06: spec.x in body should be less than or equal to 5',
+      },
+    ],
+  },
+  {
+    reason: 'an integer beyond int64 is decoded as a float64',
+    x: { type: 'integer', maximum: 5 },
+    value: 1e20,
+    want: [
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: "number": spec.x in body must be of type integer: "number"',
+      },
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: 1e+20: spec.x in body should be less than or equal to 5',
+      },
+    ],
+  },
+  {
+    reason: 'a number where a string enum is declared fails the type and the enum',
+    x: { type: 'string', enum: ['a', 'b'] },
+    value: 5,
+    want: [
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: 'spec.x',
+        message: 'Invalid value: "integer": spec.x in body must be of type string: "integer"',
+      },
+      {
+        reason: 'FieldValueNotSupported',
+        field: 'spec.x',
+        message: 'Unsupported value: 5: supported values: "a", "b"',
+      },
+    ],
+  },
+  {
     reason: 'an object where a boolean is declared',
     x: { type: 'boolean' },
     value: {},

@@ -31,10 +31,23 @@ export class GoRendered {
 export function renderValue(value: unknown): string {
   if (value instanceof GoRendered) return value.text;
   if (typeof value === 'string') return goQuote(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-    return String(value);
+  if (typeof value === 'number') return goNumber(value);
+  if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (value === null || value === undefined) return '"null"';
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));
+}
+
+/**
+ * A decoded JSON number as Go's %v prints it: an int64 when integral and in range, otherwise a
+ * float64 in %g's shortest form, with an exponent below 1e-4 or from 1e6 on (1.2345675e+06).
+ */
+export function goNumber(n: number): string {
+  if (Number.isInteger(n) && Math.abs(n) < 2 ** 63) return BigInt(n).toString();
+  if (!Number.isFinite(n)) return n > 0 ? '+Inf' : n < 0 ? '-Inf' : 'NaN';
+  const [mantissa, exp] = n.toExponential().split('e') as [string, string];
+  const e = Number(exp);
+  if (e < -4 || e >= 6) return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  return String(n);
 }
 
 /**

@@ -51,7 +51,8 @@ const index = (path: string, i: number): string => `${path}[${i}]`;
 function jsonType(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  // Decoded as Go does: integral numbers that fit an int64 are integers, the rest float64.
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? 'integer' : 'number';
   if (typeof v === 'bigint') return 'integer';
   return typeof v === 'object' ? 'object' : typeof v;
 }
@@ -205,7 +206,8 @@ function validateNode(
           `${inBody(name)} must be of type ${s.type}: ${JSON.stringify(actual)}`,
         ),
       );
-      return;
+      // kube-openapi goes on with the validators that apply to the value's own kind (enum, and
+      // maximum for a float where an integer is declared), as kube-apiserver reports.
     }
   }
   if (typeof v === 'string') validateString(s, v, path, name, out);
