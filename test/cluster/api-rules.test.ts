@@ -17,6 +17,7 @@ import { invalidStatus } from '../../src/emulators/kube/schema/index.ts';
 import {
   type Cause,
   classify,
+  contact,
   crdRules,
   FIXTURE_DIRS,
   type Fixture,
@@ -25,6 +26,7 @@ import {
   type Obj,
   orderViolations,
   promised,
+  SEVERAL,
   schemaPath,
 } from '../support/api-rules.ts';
 import { type Cluster, CRD_DIR, startCluster } from './support/cluster.ts';
@@ -197,110 +199,11 @@ describe('every broken fixture on a real kube-apiserver and on the emulator', ()
 
 // ---------------------------------------------------------------- several errors at once
 
-const contact = (spec: Obj, name = 'alice'): Obj => ({
-  apiVersion: `${GROUP}/v1alpha1`,
-  kind: 'Contact',
-  metadata: { name, namespace: 'default' },
-  spec,
-});
-const sms = { name: 'sms', type: 'SMS', address: '+353855550101' };
-
-const several: [string, Obj][] = [
-  [
-    'schema errors in many fields, some blocking',
-    contact({
-      alias: 'Alice',
-      displayName: 'A<b>',
-      type: 'Personal',
-      channels: [{ name: 'sms', type: 'Fax', address: 'x'.repeat(321) }],
-      tags: { b: 'x'.repeat(300), a: '!' },
-      managementPolicy: 'X',
-      deletionPolicy: 'Y',
-    }),
-  ],
-  [
-    'missing required fields after the errors of present ones',
-    contact({ displayName: 'A<b>', channels: [{ type: 'SMS' }] }),
-  ],
-  [
-    'many CEL rules: a node before its descendants, items in order',
-    contact({
-      alias: 'alice',
-      type: 'Personal',
-      rotations: [
-        {
-          rotationRef: { name: 'x' },
-          rotationArn: 'arn:aws:ssm-contacts:eu-west-1:111122223333:rotation/r',
-        },
-      ],
-      channels: [
-        { name: 'sms', type: 'SMS', address: 'bad' },
-        { name: 'mail', type: 'Email', address: 'bad' },
-      ],
-      engagementPlan: {
-        stages: [
-          { durationInMinutes: 0, targets: [] },
-          { durationInMinutes: 0, targets: [{ channelName: 'nope' }] },
-        ],
-      },
-      tags: { ['k'.repeat(130)]: 'v' },
-    }),
-  ],
-  [
-    'a pattern error does not stop the rules',
-    contact({
-      alias: 'Alice',
-      type: 'Personal',
-      rotations: [{ rotationRef: { name: 'x' } }],
-      channels: [sms],
-    }),
-  ],
-  [
-    'duplicates come after schema errors and do not stop the rules',
-    contact({
-      alias: 'alice',
-      type: 'Personal',
-      rotations: [{ rotationRef: { name: 'x' } }],
-      channels: [sms, { ...sms, type: 'Voice' }],
-      sharing: { principals: ['444455556666', '444455556666'] },
-    }),
-  ],
-  [
-    'type errors, and a null that is dropped before the required check',
-    {
-      apiVersion: `${GROUP}/v1alpha1`,
-      kind: 'ResponsePlan',
-      metadata: { name: 'outage', namespace: 'default' },
-      spec: { name: 'p', incidentTemplate: { title: null, impact: 'high', summary: 5 }, engagements: 'x' },
-    },
-  ],
-  ['a bad name before the schema errors', contact({ alias: 'Alice', type: 'X' }, 'Bad_Name')],
-  [
-    'an empty map and CEL failures',
-    {
-      apiVersion: `${GROUP}/v1alpha1`,
-      kind: 'ResponsePlan',
-      metadata: { name: 'outage', namespace: 'default' },
-      spec: {
-        name: 'p',
-        incidentTemplate: { title: 't', impact: 2 },
-        engagements: [{}, {}],
-        runbook: {
-          documentName: 'doc',
-          roleArn: 'arn:aws:iam::111122223333:role/r',
-          parameters: {},
-          dynamicParameters: { ['x'.repeat(60)]: 'IncidentRecordARN' },
-        },
-      },
-    },
-  ],
-];
-
 const sortedCauses = (a: Answer) =>
   [...(a.body.details?.causes ?? [])].map((c: Cause) => JSON.stringify(c)).sort();
 
 describe('objects with several errors', () => {
-  it.each(several)('%s: the same causes, each server in an order kube allows', async (_what, o) => {
+  it.each(SEVERAL)('%s: the same causes, each server in an order kube allows', async (_what, o) => {
     const [r, e] = [
       await real('POST', `${collection(o)}?dryRun=All`, o),
       await emulated('POST', `${collection(o)}?dryRun=All`, o),

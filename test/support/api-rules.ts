@@ -368,3 +368,105 @@ export function orderViolations(kind: string, causes: Cause[]): string[] {
   });
   return out;
 }
+
+// ---------------------------------------------------------------- objects with several errors
+
+export const contact = (spec: Obj, name = 'alice'): Obj => ({
+  apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+  kind: 'Contact',
+  metadata: { name, namespace: 'default' },
+  spec,
+});
+const sms = { name: 'sms', type: 'SMS', address: '+353855550101' };
+
+/** Objects with several errors at once, by what they show of the order of the causes. */
+export const SEVERAL: [string, Obj][] = [
+  [
+    'schema errors in many fields, some blocking',
+    contact({
+      alias: 'Alice',
+      displayName: 'A<b>',
+      type: 'Personal',
+      channels: [{ name: 'sms', type: 'Fax', address: 'x'.repeat(321) }],
+      tags: { b: 'x'.repeat(300), a: '!' },
+      managementPolicy: 'X',
+      deletionPolicy: 'Y',
+    }),
+  ],
+  [
+    'missing required fields after the errors of present ones',
+    contact({ displayName: 'A<b>', channels: [{ type: 'SMS' }] }),
+  ],
+  [
+    'many CEL rules: a node before its descendants, items in order',
+    contact({
+      alias: 'alice',
+      type: 'Personal',
+      rotations: [
+        {
+          rotationRef: { name: 'x' },
+          rotationArn: 'arn:aws:ssm-contacts:eu-west-1:111122223333:rotation/r',
+        },
+      ],
+      channels: [
+        { name: 'sms', type: 'SMS', address: 'bad' },
+        { name: 'mail', type: 'Email', address: 'bad' },
+      ],
+      engagementPlan: {
+        stages: [
+          { durationInMinutes: 0, targets: [] },
+          { durationInMinutes: 0, targets: [{ channelName: 'nope' }] },
+        ],
+      },
+      tags: { ['k'.repeat(130)]: 'v' },
+    }),
+  ],
+  [
+    'a pattern error does not stop the rules',
+    contact({
+      alias: 'Alice',
+      type: 'Personal',
+      rotations: [{ rotationRef: { name: 'x' } }],
+      channels: [sms],
+    }),
+  ],
+  [
+    'duplicates come after schema errors and do not stop the rules',
+    contact({
+      alias: 'alice',
+      type: 'Personal',
+      rotations: [{ rotationRef: { name: 'x' } }],
+      channels: [sms, { ...sms, type: 'Voice' }],
+      sharing: { principals: ['444455556666', '444455556666'] },
+    }),
+  ],
+  [
+    'type errors, and a null that is dropped before the required check',
+    {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'ResponsePlan',
+      metadata: { name: 'outage', namespace: 'default' },
+      spec: { name: 'p', incidentTemplate: { title: null, impact: 'high', summary: 5 }, engagements: 'x' },
+    },
+  ],
+  ['a bad name before the schema errors', contact({ alias: 'Alice', type: 'X' }, 'Bad_Name')],
+  [
+    'an empty map and CEL failures',
+    {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'ResponsePlan',
+      metadata: { name: 'outage', namespace: 'default' },
+      spec: {
+        name: 'p',
+        incidentTemplate: { title: 't', impact: 2 },
+        engagements: [{}, {}],
+        runbook: {
+          documentName: 'doc',
+          roleArn: 'arn:aws:iam::111122223333:role/r',
+          parameters: {},
+          dynamicParameters: { ['x'.repeat(60)]: 'IncidentRecordARN' },
+        },
+      },
+    },
+  ],
+];

@@ -12,7 +12,9 @@ import {
   type Fixture,
   loadFixtures,
   NOT_CHECKED_FIELD,
+  orderViolations,
   promised,
+  SEVERAL,
   schemaPath,
 } from '../../support/api-rules.ts';
 
@@ -103,6 +105,94 @@ describe('CRD schemas as the API server applies them (kube emulator)', () => {
     expect(used.size).toBeGreaterThanOrEqual(13);
   });
 
+  // Orders kube-apiserver 1.32 gave for one object in six requests (Go map order varies): each
+  // must satisfy orderViolations, and an order kube never gives must not.
+  it('judge the order of causes by the relations the real server keeps', () => {
+    const o1: Cause[] = [
+      [
+        'FieldValueNotSupported',
+        'spec.managementPolicy',
+        'Unsupported value: "X": supported values: "Manage", "Observe"',
+      ],
+      [
+        'FieldValueInvalid',
+        'spec.alias',
+        'Invalid value: "Alice": spec.alias in body should match \'^[a-z0-9_-]*$\'',
+      ],
+      [
+        'FieldValueNotSupported',
+        'spec.deletionPolicy',
+        'Unsupported value: "Y": supported values: "Delete", "Retain"',
+      ],
+      ['FieldValueTooLong', 'spec.tags.b', 'Too long: may not be more than 256 bytes'],
+      [
+        'FieldValueNotSupported',
+        'spec.channels[0].type',
+        'Unsupported value: "Fax": supported values: "SMS", "Voice", "Email"',
+      ],
+      ['FieldValueTooLong', 'spec.channels[0].address', 'Too long: may not be more than 320 bytes'],
+      ['FieldValueRequired', 'spec.type', 'Required value'],
+      [
+        'FieldValueInvalid',
+        NOT_CHECKED_FIELD,
+        'Invalid value: "null": some validation rules were not checked',
+      ],
+    ].map(([reason, field, message]) => ({ reason, field, message }) as Cause);
+    const by = (fields: string[]) => fields.map((f) => o1.find((c) => c.field === f) as Cause);
+    for (const seen of [
+      [
+        'spec.managementPolicy',
+        'spec.alias',
+        'spec.deletionPolicy',
+        'spec.tags.b',
+        'spec.channels[0].type',
+        'spec.channels[0].address',
+      ],
+      [
+        'spec.tags.b',
+        'spec.channels[0].address',
+        'spec.channels[0].type',
+        'spec.deletionPolicy',
+        'spec.alias',
+        'spec.managementPolicy',
+      ],
+      [
+        'spec.tags.b',
+        'spec.channels[0].type',
+        'spec.channels[0].address',
+        'spec.deletionPolicy',
+        'spec.managementPolicy',
+        'spec.alias',
+      ],
+    ])
+      expect(orderViolations('Contact', by([...seen, 'spec.type', NOT_CHECKED_FIELD]))).toEqual([]);
+    expect(
+      orderViolations('Contact', by(['spec.type', 'spec.alias', 'spec.tags.b', NOT_CHECKED_FIELD])),
+    ).toEqual(['spec.alias after the missing spec.type', 'spec.tags.b after the missing spec.type']);
+    expect(orderViolations('Contact', by([NOT_CHECKED_FIELD, 'spec.alias']))).toHaveLength(1);
+    const rule = (field: string): Cause => ({
+      reason: 'FieldValueInvalid',
+      field,
+      message: 'Invalid value: "object": r',
+    });
+    expect(
+      orderViolations('Contact', [rule('spec'), rule('spec.channels[0]'), rule('spec.channels[1]')]),
+    ).toEqual([]);
+    expect(
+      orderViolations('Contact', [rule('spec.channels[1]'), rule('spec.channels[0]'), rule('spec')]),
+    ).toHaveLength(3);
+  });
+
+  it.each(SEVERAL.filter(([, o]) => /^[a-z0-9.-]+$/.test(o.metadata.name)))(
+    'list the causes of an object with %s in an order kube allows',
+    (_what, o) => {
+      const schema = compiled(o.kind);
+      const found = schema.validate(schema.applyDefaults(structuredClone(o)));
+      expect(found.length).toBeGreaterThan(1);
+      expect(orderViolations(o.kind, found)).toEqual([]);
+    },
+  );
+
   it('refuse changes to immutable fields (transition rules)', () => {
     const contacts = parseAllDocuments(readFileSync(join(ROOT, 'config/samples/03-contacts.yaml'), 'utf8'));
     const alice = contacts[0]!.toJS() as { spec: { alias: string; channels: { type: string }[] } };
@@ -133,7 +223,9 @@ describe('CRD schemas as the API server applies them (kube emulator)', () => {
     for (const def of KINDS) expect(validateCrd(crdFor(def)), def.kind).toEqual([]);
   });
 
-  it('would be refused if a rule walked unbounded map keys with a regex (why tag key characters are not in CEL)', () => {
+  // kube-apiserver 1.32 prices map keys at size 0, so a regex over the keys of the (bounded) tags map
+  // is accepted; the key characters are still checked by the schema, not by CEL.
+  it('accepts a rule matching tag keys with a regex, as kube-apiserver 1.32 does (keys cost nothing)', () => {
     const crd = structuredClone(crdFor(kindDefinition('Contact')!)) as {
       spec: {
         versions: {
@@ -147,10 +239,6 @@ describe('CRD schemas as the API server applies them (kube emulator)', () => {
     };
     const tags = crd.spec.versions[0]!.schema.openAPIV3Schema.properties.spec.properties.tags!;
     tags['x-kubernetes-validations'] = [{ rule: "self.all(k, k.matches('^[a-z]+$'))", message: 'keys' }];
-    expect(
-      validateCrd(crd)
-        .map((c) => c.message)
-        .join(),
-    ).toContain('estimated rule cost exceeds budget');
+    expect(validateCrd(crd)).toEqual([]);
   });
 });
