@@ -300,6 +300,14 @@ describe('x-kubernetes-validations at runtime', () => {
     );
   });
 
+  it('adds no such line when the schema has no rules at all (kube-apiserver has no CEL validator then)', () => {
+    const plain = compileVersionSchema({
+      type: 'object',
+      properties: { spec: { type: 'object', properties: { name: { type: 'string', maxLength: 1 } } } },
+    });
+    expect(plain.validate(obj({ name: 'long' })).map((c) => c.field)).toEqual(['spec.name']);
+  });
+
   it('runs no rule at all once a required field is missing, reporting the skipped rules once', () => {
     const schema = specRules([{ rule: 'self.min <= self.max', message: 'order' }], {
       name: { type: 'string' },

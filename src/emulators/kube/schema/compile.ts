@@ -127,8 +127,9 @@ export function compileVersionSchema(openAPIV3Schema: object): CompiledSchema {
           ? schemaErrors
           : schemaErrors.filter((c) => !unchanged(root, obj, oldObj, c.field))),
       );
-      // customResourceStrategy.Validate: type, required, enum, maxLength, maxItems and maxProperties
-      // errors stop the CEL rules, which are replaced by one line saying so.
+      // customResourceStrategy.Validate: when the schema has CEL rules, type, required, enum,
+      // maxLength, maxItems and maxProperties errors stop them, and one line says so.
+      if (rules.size === 0) return out;
       if (out.some((c) => BLOCKING.has(c.reason))) out.push(NOT_CHECKED);
       else validateCel(root, obj, oldObj, oldObj !== undefined, '', out, rules);
       return out;
