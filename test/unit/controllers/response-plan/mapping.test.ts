@@ -10,6 +10,7 @@ const ACCT = '111122223333';
 const CONTACT = `arn:aws:ssm-contacts:eu-west-1:${ACCT}:contact/alice`;
 const ESC = `arn:aws:ssm-contacts:eu-west-1:${ACCT}:contact/payments-escalation`;
 const SHARED = 'arn:aws:ssm-contacts:eu-west-1:444455556666:contact/shared-oncall';
+const OTHER = `arn:aws:ssm-contacts:eu-west-1:${ACCT}:contact/bob`;
 const TOPIC_A = `arn:aws:sns:eu-west-1:${ACCT}:a`;
 const TOPIC_B = `arn:aws:sns:us-east-1:${ACCT}:b`;
 const ROLE = `arn:aws:iam::${ACCT}:role/Runbook`;
@@ -451,6 +452,92 @@ describe('ResponsePlan: each change alone → only that member in the update', (
       },
       paths: ['spec.pagerDuty'],
       update: { integrations: [] },
+    },
+    {
+      why: 'incident tags changed → the whole map',
+      edit: (s) => {
+        s.incidentTemplate.incidentTags = { team: 'payments', service: 'ledger' };
+      },
+      paths: ['spec.incidentTemplate.incidentTags'],
+      update: { incidentTemplateTags: { service: 'ledger', team: 'payments' } },
+    },
+    {
+      why: 'notification targets reordered only → nothing',
+      edit: (s) => {
+        s.incidentTemplate.notificationTargets?.reverse();
+      },
+      paths: [],
+    },
+    {
+      why: 'engagements: one added → the whole sorted set',
+      edit: (s) => {
+        s.engagements = [...(s.engagements ?? []), { contactArn: OTHER }];
+      },
+      paths: ['spec.engagements'],
+      update: { engagements: [CONTACT, ESC, OTHER, SHARED].sort() },
+    },
+    {
+      why: 'runbook document version removed → the action without it',
+      edit: (s) => {
+        if (s.runbook) delete s.runbook.documentVersion;
+      },
+      paths: ['spec.runbook.documentVersion'],
+      update: {
+        actions: [
+          {
+            ssmAutomation: {
+              roleArn: ROLE,
+              documentName: 'AWSIncidents-CriticalIncidentRunbookTemplate',
+              targetAccount: 'IMPACTED_ACCOUNT',
+              parameters: { AutomationAssumeRole: ['r1', 'r0'], Z: ['z'] },
+              dynamicParameters: {
+                IncidentArn: { variable: 'INCIDENT_RECORD_ARN' },
+                Resources: { variable: 'INVOLVED_RESOURCES' },
+              },
+            },
+          },
+        ],
+      },
+    },
+    {
+      why: 'runbook parameters, dynamic parameters and target account removed → the owner account sent explicitly',
+      edit: (s) => {
+        if (!s.runbook) return;
+        s.runbook.parameters = { AutomationAssumeRole: ['r2'] };
+        s.runbook.dynamicParameters = { IncidentArn: 'IncidentRecordARN' };
+        delete s.runbook.targetAccount;
+      },
+      paths: ['spec.runbook.targetAccount', 'spec.runbook.parameters', 'spec.runbook.dynamicParameters'],
+      update: {
+        actions: [
+          {
+            ssmAutomation: {
+              roleArn: ROLE,
+              documentName: 'AWSIncidents-CriticalIncidentRunbookTemplate',
+              documentVersion: '1',
+              targetAccount: 'RESPONSE_PLAN_OWNER_ACCOUNT',
+              parameters: { AutomationAssumeRole: ['r2'] },
+              dynamicParameters: { IncidentArn: { variable: 'INCIDENT_RECORD_ARN' } },
+            },
+          },
+        ],
+      },
+    },
+    {
+      why: 'a tag value changed → TagResource with that tag only',
+      edit: (s) => {
+        s.tags = { team: 'payments', env: 'staging' };
+      },
+      paths: ['spec.tags'],
+      tag: { env: 'staging' },
+    },
+    {
+      why: 'a tag removed → UntagResource with that key only',
+      edit: (s) => {
+        s.tags = { team: 'payments' };
+      },
+      paths: ['spec.tags'],
+      untag: ['env'],
     },
     {
       why: 'tags: one changed, one removed, one added → Tag + Untag, no UpdateResponsePlan',
