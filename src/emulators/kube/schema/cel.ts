@@ -367,6 +367,15 @@ export type CelAst = { op: string; args: unknown; pos?: number; start?: number; 
 
 export type CelCompileResult = { ok: true; program: CelProgram } | { ok: false; error: string };
 
+/** Parses only (syntax errors in cel-go's form); type checking against the schema is celtypes.ts. */
+export function parseCel(expression: string): { ok: true; ast: CelAst } | { ok: false; error: string } {
+  try {
+    return { ok: true, ast: celEnvironment().parse(expression).ast as unknown as CelAst };
+  } catch (e) {
+    return { ok: false, error: celError(expression, errorPos(e), `Syntax error: ${firstLine(e)}`) };
+  }
+}
+
 /** Parses and type-checks; on failure returns cel-go's "ERROR: <input>:L:C: msg\n | src\n | ..^" form. */
 export function compileCel(
   expression: string,
@@ -517,7 +526,10 @@ export function toCel(value: unknown, schema: CelSchemaView | undefined): unknow
       const prop = schema?.properties?.[k];
       if (prop) {
         // Declared properties are exposed under Kubernetes' CEL name escaping (x-y → x__dash__y).
-        out[celPropertyName(k) ?? k] = toCel(v, prop);
+        const converted = toCel(v, prop);
+        out[celPropertyName(k) ?? k] = converted;
+        // kube 1.32 also reads a keyword-named property (namespace, if, …) under its own name.
+        if (celPropertyName(k) === `__${k}__`) out[k] = converted;
         continue;
       }
       const sub = typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined;

@@ -4,7 +4,8 @@
 // reports them in: a schema shared by every version is reported as spec.validation.openAPIV3Schema.
 
 import { causes, goQuote, type StatusCause } from './causes.ts';
-import { celError, compileCel } from './cel.ts';
+import { type CelAst, celError, parseCel } from './cel.ts';
+import { type CelType, checkExpression, ruleVariables } from './celtypes.ts';
 import { compilePattern, compileVersionSchema, usesIdentifier } from './compile.ts';
 import {
   costErrorMessage,
@@ -13,8 +14,8 @@ import {
   maxSize,
   PER_CRD_COST_LIMIT,
   PER_RULE_COST_LIMIT,
+  UNBOUNDED,
 } from './cost.ts';
-import { overloadMismatch, undefinedField } from './fields.ts';
 import { isObject, type JSONSchemaProps, type ValidationRule } from './types.ts';
 
 const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -248,11 +249,11 @@ type Ctx = { level: 'root' | 'field' | 'item'; insideMeta: boolean; defaultsForb
 function validateSchemaNode(s: JSONSchemaProps, path: string, out: StatusCause[], ctx: Ctx): void {
   const raw = s as Record<string, unknown>;
   if (s.type && !OPENAPI_TYPES.includes(s.type)) {
+    out.push(causes.notSupported(`${path}.type`, s.type, OPENAPI_TYPES));
     if (s.type === 'null')
       out.push(
         causes.forbidden(`${path}.type`, 'type cannot be set to null, use nullable as an alternative'),
       );
-    else out.push(causes.notSupported(`${path}.type`, s.type, OPENAPI_TYPES));
   }
   if (s.default !== undefined && ctx.defaultsForbidden !== undefined)
     out.push(causes.forbidden(`${path}.default`, `must not be set ${ctx.defaultsForbidden}`.trim()));
@@ -333,14 +334,30 @@ function validateSchemaNode(s: JSONSchemaProps, path: string, out: StatusCause[]
   }
   validateRuleShapes(s, path, out);
 
-  // structural invariants
+  // structural invariants (the real server checks these after the walk above)
+  if (
+    s['x-kubernetes-embedded-resource'] &&
+    !s['x-kubernetes-preserve-unknown-fields'] &&
+    Object.keys(s.properties ?? {}).length === 0
+  )
+    out.push(
+      causes.required(
+        `${path}.properties`,
+        'must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields',
+      ),
+    );
   if (s['x-kubernetes-embedded-resource'] && s.type !== 'object') {
     out.push(
       s.type
         ? causes.invalid(`${path}.type`, s.type, 'must be object if x-kubernetes-embedded-resource is true')
         : causes.required(`${path}.type`, 'must be object if x-kubernetes-embedded-resource is true'),
     );
-  } else if (!s.type && !s['x-kubernetes-int-or-string'] && !s['x-kubernetes-preserve-unknown-fields']) {
+  } else if (
+    !s.type &&
+    s.$ref === undefined &&
+    !s['x-kubernetes-int-or-string'] &&
+    !s['x-kubernetes-preserve-unknown-fields']
+  ) {
     const detail = {
       root: 'must not be empty at the root',
       item: 'must not be empty for specified array items',
@@ -375,9 +392,7 @@ function validateSchemaNode(s: JSONSchemaProps, path: string, out: StatusCause[]
     const meta = s.properties.metadata;
     const props = Object.keys(meta.properties ?? {});
     const onlyNames = props.every((k) => k === 'name' || k === 'generateName');
-    const extra = Object.keys(meta).filter(
-      (k) => !['type', 'properties', 'default', 'description'].includes(k),
-    );
+    const extra = Object.keys(meta).filter((k) => !['type', 'properties', 'default'].includes(k));
     if (!onlyNames || extra.length > 0)
       out.push(
         causes.forbidden(
@@ -386,17 +401,6 @@ function validateSchemaNode(s: JSONSchemaProps, path: string, out: StatusCause[]
         ),
       );
   }
-  if (
-    s['x-kubernetes-embedded-resource'] &&
-    !s['x-kubernetes-preserve-unknown-fields'] &&
-    Object.keys(s.properties ?? {}).length === 0
-  )
-    out.push(
-      causes.required(
-        `${path}.properties`,
-        'must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields',
-      ),
-    );
   if (s.type === 'array' && !s.items) out.push(causes.required(`${path}.items`, 'must be specified'));
 
   for (const [k, sub] of Object.entries(s.properties ?? {})) {
@@ -509,9 +513,9 @@ function validateListExtensions(s: JSONSchemaProps, path: string, out: StatusCau
       const ks = items.properties?.[k];
       if (!ks)
         out.push(
-          causes.invalid(
+          causes.invalidRendered(
             `${path}.x-kubernetes-list-map-keys`,
-            keys,
+            `[]string{${keys.map(goQuote).join(', ')}}`,
             'entries must all be names of item properties',
           ),
         );
@@ -542,7 +546,11 @@ function validateListExtensions(s: JSONSchemaProps, path: string, out: StatusCau
       }
       if (seen.has(k))
         out.push(
-          causes.invalid(`${path}.x-kubernetes-list-map-keys`, keys, 'must not contain duplicate entries'),
+          causes.invalidRendered(
+            `${path}.x-kubernetes-list-map-keys`,
+            `[]string{${keys.map(goQuote).join(', ')}}`,
+            'must not contain duplicate entries',
+          ),
         );
       seen.add(k);
     }
@@ -551,6 +559,36 @@ function validateListExtensions(s: JSONSchemaProps, path: string, out: StatusCau
     out.push(
       causes.forbidden(`${path}.items.nullable`, `cannot be nullable when x-kubernetes-list-type is ${lt}`),
     );
+  // a set compares whole items: object or list items must be atomic
+  if (lt === 'set' && items?.type === 'object' && items['x-kubernetes-map-type'] !== 'atomic')
+    out.push(
+      causes.invalid(
+        `${path}.items.x-kubernetes-map-type`,
+        items['x-kubernetes-map-type'] ?? 'null',
+        'must be atomic as item of a list with x-kubernetes-list-type=set',
+      ),
+    );
+  if (lt === 'set' && items?.type === 'array' && (items['x-kubernetes-list-type'] ?? 'atomic') !== 'atomic')
+    out.push(
+      causes.invalid(
+        `${path}.items.x-kubernetes-list-type`,
+        items['x-kubernetes-list-type'],
+        'must be atomic as item of a list with x-kubernetes-list-type=set',
+      ),
+    );
+}
+
+/** Go's %#v of a decoded JSON value, as kube prints an invalid default or key list. */
+function goValue(v: unknown): string {
+  if (typeof v === 'string') return goQuote(v);
+  if (v === null || v === undefined) return 'interface {}(nil)';
+  if (Array.isArray(v)) return `[]interface {}{${v.map(goValue).join(', ')}}`;
+  if (isObject(v))
+    return `map[string]interface {}{${Object.keys(v)
+      .sort()
+      .map((k) => `${goQuote(k)}:${goValue(v[k])}`)
+      .join(', ')}}`;
+  return String(v);
 }
 
 function validateRuleShapes(s: JSONSchemaProps, path: string, out: StatusCause[]): void {
@@ -592,19 +630,22 @@ function validateDefaults(s: JSONSchemaProps, path: string, out: StatusCause[]):
   if (s.default !== undefined) {
     const compiled = compileVersionSchema({ ...s, default: undefined });
     const value = structuredClone(s.default);
-    const errors = compiled.validate(value);
+    // schema errors only; kube names the value "" so its messages read ":  in body …"
+    const errors = compiled
+      .validate(value)
+      .filter((e) => !e.message.includes('some validation rules were not checked'));
     for (const e of errors)
-      out.push({ ...e, field: e.field ? `${path}.default.${e.field}` : `${path}.default` });
+      out.push({
+        ...e,
+        field: e.field ? `${path}.default.${e.field}` : `${path}.default`,
+        message: e.field ? e.message : e.message.replace(/^(Invalid value: .*?): in body /, '$1:  in body '),
+      });
     if (errors.length === 0) {
       const pruned = structuredClone(s.default);
       const removed = compiled.prune(pruned);
       if (removed.length > 0)
         out.push(
-          causes.invalid(
-            `${path}.default`,
-            s.default,
-            `must not have unknown fields: ${removed.map(goQuote).join(', ')}`,
-          ),
+          causes.invalidRendered(`${path}.default`, goValue(s.default), 'must not have unknown fields'),
         );
     }
   }
@@ -630,23 +671,11 @@ function walkRules(
 ): void {
   (s['x-kubernetes-validations'] ?? []).forEach((rule, i) => {
     const rpath = `${path}.x-kubernetes-validations[${i}]`;
-    const opts = { optionalOldSelf: rule.optionalOldSelf === true };
-    let compiled = compileCel(rule.rule, ['self', 'oldSelf'], opts);
-    if (compiled.ok) {
-      const missing = undefinedField(compiled.program.ast, s, isRoot, opts.optionalOldSelf);
-      if (missing)
-        compiled = {
-          ok: false,
-          error: celError(rule.rule, missing.pos, `undefined field '${missing.field}'`),
-        };
-    }
-    if (compiled.ok) {
-      const mismatch = overloadMismatch(compiled.program.ast, s, isRoot, rule.rule);
-      if (mismatch) compiled = { ok: false, error: celError(rule.rule, mismatch.pos, mismatch.message) };
-    }
+    const optionalOldSelf = rule.optionalOldSelf === true;
+    const compiled = compileRule(rule.rule, s, isRoot, optionalOldSelf, 'bool');
     if (compiled.ok) {
       // getExpressionCost: the rule's cost times how often the node can occur.
-      const cost = estimateCost(compiled.program.ast, s) * cardinality;
+      const cost = Math.min(estimateCost(compiled.ast, s, compiled.types, isRoot) * cardinality, UNBOUNDED);
       if (cost > PER_RULE_COST_LIMIT)
         out.push(
           causes.forbidden(
@@ -657,29 +686,25 @@ function walkRules(
       costs.push({ path: `${rpath}.rule`, cost });
     } else {
       out.push(
-        causes.invalidRendered(`${rpath}.rule`, renderRule(rule), `compilation failed: ${compiled.error}`),
+        causes.invalidRendered(
+          `${rpath}.rule`,
+          renderRule(rule),
+          compiled.plain ? compiled.error : `compilation failed: ${compiled.error}`,
+        ),
       );
     }
     if (rule.messageExpression?.trim()) {
-      let m = compileCel(rule.messageExpression, ['self', 'oldSelf'], opts);
-      if (m.ok) {
-        const missing = undefinedField(m.program.ast, s, isRoot, opts.optionalOldSelf);
-        if (missing)
-          m = {
-            ok: false,
-            error: celError(rule.messageExpression, missing.pos, `undefined field '${missing.field}'`),
-          };
-      }
+      const m = compileRule(rule.messageExpression, s, isRoot, optionalOldSelf, 'string');
       if (!m.ok)
         out.push(
           causes.invalidRendered(
             `${rpath}.messageExpression`,
             renderRule(rule),
-            `messageExpression compilation failed: ${m.error}`,
+            m.plain ? m.error : `messageExpression compilation failed: ${m.error}`,
           ),
         );
       else {
-        const mcost = estimateCost(m.program.ast, s) * cardinality;
+        const mcost = Math.min(estimateCost(m.ast, s, m.types, isRoot) * cardinality, UNBOUNDED);
         if (mcost > PER_RULE_COST_LIMIT)
           out.push(
             causes.forbidden(
@@ -691,7 +716,7 @@ function walkRules(
       }
     }
     if (!compiled.ok) return;
-    const usesOld = usesIdentifier(compiled.program.ast, 'oldSelf');
+    const usesOld = usesIdentifier(compiled.ast, 'oldSelf');
     if (usesOld && uncorrelatable !== undefined)
       out.push(
         causes.invalid(
@@ -737,6 +762,29 @@ function walkRules(
       out,
       costs,
     );
+}
+
+/** Parses a rule and type-checks it against the declared types of its node, as cel-go reports it. */
+function compileRule(
+  expression: string,
+  s: JSONSchemaProps,
+  isRoot: boolean,
+  optionalOldSelf: boolean,
+  want: 'bool' | 'string',
+): { ok: true; ast: CelAst; types: Map<CelAst, CelType> } | { ok: false; error: string; plain?: boolean } {
+  const parsed = parseCel(expression);
+  if (!parsed.ok) return parsed;
+  const vars = ruleVariables(s, isRoot, optionalOldSelf);
+  const { errors, types, type } = checkExpression(parsed.ast, expression, vars);
+  if (errors.length === 0) {
+    const t = type.kind === 'prim' ? type.name : type.kind;
+    if (want === 'bool' && t !== 'bool' && t !== 'dyn')
+      return { ok: false, error: 'cel expression must evaluate to a bool', plain: true };
+    if (want === 'string' && t !== 'string' && t !== 'dyn')
+      return { ok: false, error: 'messageExpression must evaluate to a string', plain: true };
+    return { ok: true, ast: parsed.ast, types };
+  }
+  return { ok: false, error: errors.map((e) => celError(expression, e.pos, e.message)).join('\n') };
 }
 
 function fieldPathResolves(s: JSONSchemaProps, fieldPath: string): boolean {
