@@ -164,6 +164,9 @@ const previewInput = () => ({
   Recurrence: daily,
 });
 
+/** The SDK 3.523 input types take no explicit undefined (exactOptionalPropertyTypes). */
+const tok = (nextToken: string | undefined) => (nextToken ? { nextToken } : {});
+
 const CASES: Record<string, Case> = {
   'ssm-incidents:ListReplicationSets': {
     all: async () => {
@@ -171,7 +174,7 @@ const CASES: Record<string, Case> = {
       return [r.replicationSetArns, r.nextToken];
     },
     page: async (nextToken, maxResults) => {
-      const r = await h.incidents().send(new ListReplicationSetsCommand({ nextToken, maxResults }));
+      const r = await h.incidents().send(new ListReplicationSetsCommand({ ...tok(nextToken), maxResults }));
       return [r.replicationSetArns, r.nextToken];
     },
     badToken: INCIDENTS_BAD,
@@ -182,7 +185,7 @@ const CASES: Record<string, Case> = {
       return [r.responsePlanSummaries, r.nextToken];
     },
     page: async (nextToken, maxResults) => {
-      const r = await h.incidents().send(new ListResponsePlansCommand({ nextToken, maxResults }));
+      const r = await h.incidents().send(new ListResponsePlansCommand({ ...tok(nextToken), maxResults }));
       return [r.responsePlanSummaries, r.nextToken];
     },
     badToken: INCIDENTS_BAD,
@@ -195,7 +198,7 @@ const CASES: Record<string, Case> = {
     page: async (nextToken, maxResults) => {
       const r = await h
         .incidents()
-        .send(new GetResourcePoliciesCommand({ resourceArn: fx.plans[0], nextToken, maxResults }));
+        .send(new GetResourcePoliciesCommand({ resourceArn: fx.plans[0], ...tok(nextToken), maxResults }));
       return [r.resourcePolicies, r.nextToken];
     },
     badToken: INCIDENTS_BAD,
@@ -312,7 +315,7 @@ const CASES: Record<string, Case> = {
     page: async (nextToken, maxResults) => {
       const r = await h
         .ram()
-        .send(new GetResourceSharesCommand({ resourceOwner: 'SELF', nextToken, maxResults }));
+        .send(new GetResourceSharesCommand({ resourceOwner: 'SELF', ...tok(nextToken), maxResults }));
       return [r.resourceShares, r.nextToken];
     },
     badToken: RAM_BAD,
@@ -326,7 +329,11 @@ const CASES: Record<string, Case> = {
       const r = await h
         .ram()
         .send(
-          new GetResourceShareAssociationsCommand({ associationType: 'RESOURCE', nextToken, maxResults }),
+          new GetResourceShareAssociationsCommand({
+            associationType: 'RESOURCE',
+            ...tok(nextToken),
+            maxResults,
+          }),
         );
       return [r.resourceShareAssociations, r.nextToken];
     },
@@ -338,7 +345,9 @@ const CASES: Record<string, Case> = {
       return [r.resourceShareInvitations, r.nextToken];
     },
     page: async (nextToken, maxResults) => {
-      const r = await h.ram(BOB).send(new GetResourceShareInvitationsCommand({ nextToken, maxResults }));
+      const r = await h
+        .ram(BOB)
+        .send(new GetResourceShareInvitationsCommand({ ...tok(nextToken), maxResults }));
       return [r.resourceShareInvitations, r.nextToken];
     },
     badToken: RAM_BAD,
@@ -354,7 +363,7 @@ const CASES: Record<string, Case> = {
       const r = await h.ram(BOB).send(
         new ListPendingInvitationResourcesCommand({
           resourceShareInvitationArn: fx.invitationArn,
-          nextToken,
+          ...tok(nextToken),
           maxResults,
         }),
       );
@@ -368,7 +377,7 @@ const CASES: Record<string, Case> = {
       return [r.permissions, r.nextToken];
     },
     page: async (nextToken, maxResults) => {
-      const r = await h.ram().send(new ListPermissionsCommand({ nextToken, maxResults }));
+      const r = await h.ram().send(new ListPermissionsCommand({ ...tok(nextToken), maxResults }));
       return [r.permissions, r.nextToken];
     },
     badToken: RAM_BAD,
@@ -381,7 +390,7 @@ const CASES: Record<string, Case> = {
     page: async (nextToken, maxResults) => {
       const r = await h
         .ram()
-        .send(new ListPrincipalsCommand({ resourceOwner: 'SELF', nextToken, maxResults }));
+        .send(new ListPrincipalsCommand({ resourceOwner: 'SELF', ...tok(nextToken), maxResults }));
       return [r.principals, r.nextToken];
     },
     badToken: RAM_BAD,
@@ -397,7 +406,11 @@ const CASES: Record<string, Case> = {
       const r = await h
         .ram()
         .send(
-          new ListResourceSharePermissionsCommand({ resourceShareArn: fx.shareArn, nextToken, maxResults }),
+          new ListResourceSharePermissionsCommand({
+            resourceShareArn: fx.shareArn,
+            ...tok(nextToken),
+            maxResults,
+          }),
         );
       return [r.permissions, r.nextToken];
     },
@@ -411,7 +424,7 @@ const CASES: Record<string, Case> = {
     page: async (nextToken, maxResults) => {
       const r = await h
         .ram()
-        .send(new ListResourcesCommand({ resourceOwner: 'SELF', nextToken, maxResults }));
+        .send(new ListResourcesCommand({ resourceOwner: 'SELF', ...tok(nextToken), maxResults }));
       return [r.resources, r.nextToken];
     },
     badToken: RAM_BAD,

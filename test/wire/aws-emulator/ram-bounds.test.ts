@@ -68,6 +68,13 @@ describe.each(Object.entries(BASELINES).filter(([op, b]) => boundCases(table, op
           const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
           error = { name: err.name, status: err.$metadata?.httpStatusCode ?? 0, message: err.message };
         }
+        // SDK 3.523 refuses a missing required URI or query member itself (nothing is sent).
+        if (
+          !c.valid &&
+          error?.name === 'TypeError' &&
+          error.message.startsWith('Expected a non-null value for')
+        )
+          return;
         const named =
           error !== undefined && VALIDATION.includes(error.name) && error.message.includes(c.path);
         if (c.valid) expect(named, error?.message).toBe(false);

@@ -298,7 +298,11 @@ describe('share management', () => {
       ['renamed', false, [{ key: 'b', value: '2' }]],
     ]);
     const p2 = await owner.send(
-      new GetResourceSharesCommand({ resourceOwner: 'SELF', maxResults: 1, nextToken: p1.nextToken }),
+      new GetResourceSharesCommand({
+        resourceOwner: 'SELF',
+        maxResults: 1,
+        nextToken: p1.nextToken as string,
+      }),
     );
     expect(p2.resourceShares?.map((s) => s.name)).toEqual(['b']);
     expect(p2.nextToken).toBeUndefined();

@@ -117,6 +117,13 @@ describe.each(Object.entries(BASELINES).filter(([key, b]) => boundCases(table, o
         const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
         error = { name: err.name, status: err.$metadata?.httpStatusCode ?? 0, message: err.message };
       }
+      // SDK 3.523 refuses a missing required URI or query member itself (nothing is sent).
+      if (
+        !c.valid &&
+        error?.name === 'TypeError' &&
+        error.message.startsWith('Expected a non-null value for')
+      )
+        return;
       const violation = error?.name === 'ValidationException' && error.message.includes(`at '${c.path}'`);
       if (c.valid) expect(violation, error?.message).toBe(false);
       else {

@@ -274,7 +274,9 @@ describe('response plans', () => {
     let nextToken: string | undefined;
     let pages = 0;
     do {
-      const page = await c.send(new ListResponsePlansCommand({ maxResults: 2, nextToken }));
+      const page = await c.send(
+        new ListResponsePlansCommand({ maxResults: 2, ...(nextToken ? { nextToken } : {}) }),
+      );
       names.push(...(page.responsePlanSummaries ?? []).map((s) => s.name as string));
       nextToken = page.nextToken;
       pages++;
@@ -392,7 +394,7 @@ describe('tags and resource policies', () => {
     const p1 = await c.send(new GetResourcePoliciesCommand({ resourceArn: arn, maxResults: 1 }));
     expect(p1.resourcePolicies).toHaveLength(1);
     const p2 = await c.send(
-      new GetResourcePoliciesCommand({ resourceArn: arn, maxResults: 1, nextToken: p1.nextToken }),
+      new GetResourcePoliciesCommand({ resourceArn: arn, maxResults: 1, nextToken: p1.nextToken as string }),
     );
     expect(p2.resourcePolicies).toHaveLength(1);
     expect(p2.nextToken).toBeUndefined();
