@@ -24,6 +24,8 @@ export interface WriteOptions {
   dryRun?: boolean;
   fieldManager?: string;
   fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
+  /** Keys the request body had twice (reported per fieldValidation, as unknown fields are). */
+  duplicateFields?: string[];
   force?: boolean;
 }
 
@@ -281,22 +283,27 @@ export class KubeApi {
     if (old && info.group === '' && (info.resource === 'configmaps' || info.resource === 'secrets'))
       causes.push(...immutableDataCauses(info.resource, o, old));
     const schema = this.schemaFor(info);
+    const problems = (opts.duplicateFields ?? []).map((p) => `duplicate field "${p}"`);
+    if (schema) problems.push(...schema.prune(o).map((p) => `unknown field "${p}"`));
+    if (problems.length > 0) {
+      const mode = opts.fieldValidation ?? 'Warn';
+      if (mode === 'Strict')
+        throw errors.badRequest(
+          `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: strict decoding error: ${problems.join(', ')}`,
+        );
+      if (mode === 'Warn') warnings.push(...problems);
+    }
     if (schema) {
-      const pruned = schema.prune(o);
-      if (pruned.length > 0) {
-        const mode = opts.fieldValidation ?? 'Warn';
-        if (mode === 'Strict')
-          throw errors.badRequest(
-            `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: strict decoding error: ${pruned.map((p) => `unknown field "${p}"`).join(', ')}`,
-          );
-        if (mode === 'Warn') for (const p of pruned) warnings.push(`unknown field "${p}"`);
-      }
       schema.applyDefaults(o);
       causes.push(...schema.validate(o, old));
     }
     if (info.resource === 'customresourcedefinitions' && this.schemaHooks)
       causes.push(...this.schemaHooks.validateCrd(o, old));
-    if (causes.length > 0) throw errors.invalid(info.group, info.kind, o.metadata?.name ?? '', causes);
+    if (causes.length > 0) {
+      const e = errors.invalid(info.group, info.kind, o.metadata?.name ?? '', causes);
+      e.warnings = warnings;
+      throw e;
+    }
     return warnings;
   }
 
@@ -317,7 +324,7 @@ export class KubeApi {
     if (this.store.get(key, m.namespace, m.name!))
       throw errors.alreadyExists(info.group, info.resource, m.name!);
     if (m.resourceVersion)
-      throw errors.badRequest('resourceVersion should not be set on objects to be created');
+      throw errors.bare(500, 'resourceVersion should not be set on objects to be created');
     // Fields the server owns.
     m.uid = randomUUID();
     m.creationTimestamp = nowIso();
@@ -430,6 +437,19 @@ export class KubeApi {
       m.namespace = ns;
     }
     if (!current) throw errors.notFound(info.group, info.resource, name);
+    // Custom resources and CRDs refuse unconditional updates (AllowUnconditionalUpdate is false).
+    if (
+      !m.resourceVersion &&
+      operation !== 'none' &&
+      (info.custom || info.resource === 'customresourcedefinitions')
+    )
+      throw errors.invalid(info.group, info.resource, name, [
+        {
+          reason: 'FieldValueInvalid',
+          message: 'Invalid value: 0x0: must be specified for an update',
+          field: 'metadata.resourceVersion',
+        },
+      ]);
     if (m.resourceVersion && m.resourceVersion !== current.metadata?.resourceVersion)
       throw errors.modified(info.group, info.resource, name);
     let next: Obj;
@@ -489,7 +509,16 @@ export class KubeApi {
       meta(next).generation = (current.metadata?.generation ?? 0) + 1;
     if (info.resource === 'customresourcedefinitions' && sub !== 'status') this.establish(next);
     if (opts.fieldManager && operation !== 'none')
-      recordUpdate(next, current, opts.fieldManager, this.apiVersionOf(info), operation, sub, info.schema);
+      recordUpdate(
+        next,
+        current,
+        opts.fieldManager,
+        this.apiVersionOf(info),
+        operation,
+        sub,
+        info.schema,
+        info.custom ? o : undefined,
+      );
     // No-op writes keep the resourceVersion and send no event, as in kube.
     const unchanged = sortedJson(stripRv(next)) === sortedJson(stripRv(current));
     const finalize =
@@ -561,15 +590,30 @@ export class KubeApi {
     opts: WriteOptions,
   ): WriteResult {
     if (!opts.fieldManager)
-      throw errors.badRequest(
-        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
-      );
+      throw errors.invalidOptions('PatchOptions', [
+        {
+          reason: 'FieldValueRequired',
+          message: 'Required value: is required for apply patch',
+          field: 'fieldManager',
+        },
+      ]);
     if (typeof applied !== 'object' || applied === null) throw errors.badRequest('invalid apply patch');
     const am = applied.metadata ?? {};
     if (am.name !== undefined && am.name !== name)
       throw errors.badRequest(
         `the name of the object (${am.name}) does not match the name on the URL (${name})`,
       );
+    // Apply builds a typed object from the configuration: a field the schema does not declare
+    // fails whatever fieldValidation says (structured-merge-diff's error, answered as a 500).
+    const schema = this.schemaFor(info);
+    const unknown = schema ? schema.prune(clone(applied)) : [];
+    if (unknown.length > 0) {
+      const errs = unknown.map((p) => `.${p}: field not declared in schema`);
+      throw errors.bare(
+        500,
+        `failed to create typed patch object (${am.namespace ?? ''}/${am.name ?? ''}; ${this.apiVersionOf(info)}, Kind=${info.kind}): ${errs.length === 1 ? errs[0] : ['errors:', ...errs.map((x) => `  ${x}`)].join('\n')}`,
+      );
+    }
     const base = current ? this.present(info, current) : undefined;
     // The applied configuration is compared as sent, without schema defaults: an atomic list whose
     // live items carry defaults the manifest leaves out is a change (and a conflict), as in kube.
@@ -659,6 +703,8 @@ export class KubeApi {
       if (!m.deletionTimestamp) {
         m.deletionTimestamp = nowIso();
         m.deletionGracePeriodSeconds = 0;
+        // rest.BeforeDelete: marking an object for deletion is a new generation.
+        if ((m.generation ?? 0) > 0) m.generation = (m.generation ?? 0) + 1;
       }
       const rv = this.store.nextRv();
       m.resourceVersion = String(rv);
@@ -839,7 +885,10 @@ function buildLastApplied(applied: Obj): string {
 
 /** encoding/json of a map[string]interface{}: keys sorted, <, > and & escaped. */
 function goJson(v: unknown): string {
-  return sortedJson(v).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return sortedJson(v).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function stripRv(o: Obj): Obj {

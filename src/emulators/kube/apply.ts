@@ -423,17 +423,32 @@ export function recordUpdate(
   operation: 'Update' | 'Apply',
   sub?: string,
   schema?: Schema,
+  /**
+   * A /status write as sent: kube resets only `spec` in its field sets, so metadata the request
+   * changed is owned by the status manager although the write keeps the stored metadata.
+   */
+  statusRequest?: Obj,
 ): void {
-  const after = new Set<string>();
-  leaves(next, schema, [], after);
-  const before = new Set<string>();
-  if (old) leaves(old, schema, [], before);
-  const changed = new Set<string>();
-  for (const p of after) {
-    if (!before.has(p) || JSON.stringify(getAt(next, dec(p))) !== JSON.stringify(getAt(old, dec(p))))
-      changed.add(p);
-  }
-  const scoped = fieldsInScope(changed, sub);
+  const changedLeaves = (a: Obj, b: Obj | undefined) => {
+    const after = new Set<string>();
+    leaves(a, schema, [], after);
+    const before = new Set<string>();
+    if (b) leaves(b, schema, [], before);
+    const changed = new Set<string>();
+    for (const p of after) {
+      if (!before.has(p) || JSON.stringify(getAt(a, dec(p))) !== JSON.stringify(getAt(b, dec(p))))
+        changed.add(p);
+    }
+    return changed;
+  };
+  const scoped = fieldsInScope(changedLeaves(next, old), sub);
+  const claimed = new Set<string>();
+  if (statusRequest && sub === 'status')
+    for (const p of changedLeaves(statusRequest, old)) {
+      const first = dec(p)[0];
+      if (first && 'f' in first && first.f === 'metadata') claimed.add(p);
+    }
+  for (const p of claimed) scoped.add(p);
   // Clients send managedFields back unchanged on PUT; the server's copy is authoritative.
   const managed = old ? entries(old) : [];
   const out: ManagedEntry[] = [];
@@ -456,7 +471,7 @@ export function recordUpdate(
     const owned = mine ? v1ToFields(mine.fieldsV1) : new Set<string>();
     for (const p of scoped) owned.add(p);
     // Fields that no longer exist are not owned by anyone.
-    for (const p of [...owned]) if (getAt(next, dec(p)) === undefined) owned.delete(p);
+    for (const p of [...owned]) if (getAt(next, dec(p)) === undefined && !claimed.has(p)) owned.delete(p);
     if (owned.size > 0) {
       const e: ManagedEntry = {
         manager,

@@ -133,16 +133,20 @@ const BUILTIN_FIELDS: Record<string, Record<string, unknown>> = {
 function objectSchema(r: ResourceInfo): Record<string, unknown> {
   const gvk = [{ group: r.group, kind: r.kind, version: r.version }];
   const common = {
+    // TypeMeta's and ObjectMeta's own descriptions, as kube-apiserver sets them on every CRD schema.
     apiVersion: {
-      description: 'APIVersion defines the versioned schema of this representation of an object.',
+      description:
+        'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources',
       type: 'string',
     },
     kind: {
-      description: 'Kind is a string value representing the REST resource this object represents.',
+      description:
+        'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds',
       type: 'string',
     },
     metadata: {
-      description: 'Standard object metadata.',
+      description:
+        "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
       allOf: [{ $ref: `#/components/schemas/${OBJECT_META}` }],
       default: {},
     },

@@ -42,7 +42,7 @@ function send(
 
 function sendError(res: ServerResponse, e: unknown) {
   const ke = e instanceof KubeError ? e : errors.internal(e instanceof Error ? e.message : String(e));
-  send(res, ke.status.code, ke.status);
+  send(res, ke.status.code, ke.status, 'application/json', ke.warnings);
 }
 
 /** kube-apiserver's request body limit (3 MiB). */
@@ -63,15 +63,73 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return (await readRaw(req)).toString('utf8');
 }
 
-/** Request object in JSON, YAML or (kubectl's typed commands) protobuf. */
-async function readObject(req: IncomingMessage, contentType: string): Promise<Obj> {
+/** Request object in JSON, YAML or (kubectl's typed commands) protobuf, and its duplicate fields. */
+async function readObject(
+  req: IncomingMessage,
+  contentType: string,
+): Promise<{ body: Obj; duplicates: string[] }> {
   const raw = await readRaw(req);
-  const body = contentType.includes('protobuf')
-    ? decodeProtobuf(raw)
-    : parseBody(raw.toString('utf8'), contentType);
+  const text = contentType.includes('protobuf') ? undefined : raw.toString('utf8');
+  const body = text === undefined ? decodeProtobuf(raw) : parseBody(text, contentType);
   if (!body || typeof body !== 'object' || Array.isArray(body))
     throw errors.badRequest('request body must be an object');
-  return body as Obj;
+  const json = text !== undefined && !contentType.includes('yaml');
+  return { body: body as Obj, duplicates: json ? duplicateFields(text) : [] };
+}
+
+/**
+ * Paths of keys that occur twice in one JSON object (`spec.alias`, `spec.items[0].name`), which
+ * kube's strict decoder reports; JSON.parse keeps the last silently. `text` is valid JSON.
+ */
+export function duplicateFields(text: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\t' || text[i] === '\r'))
+      i++;
+  };
+  const str = (): string => {
+    const start = i++;
+    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  const value = (path: string): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      const seen = new Set<string>();
+      for (;;) {
+        ws();
+        const k = str();
+        const p = path ? `${path}.${k}` : k;
+        if (seen.has(k)) out.push(p);
+        seen.add(k);
+        ws();
+        i++; // ':'
+        value(p);
+        ws();
+        if (text[i++] !== ',') return;
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (let n = 0; ; n++) {
+        value(`${path}[${n}]`);
+        ws();
+        if (text[i++] !== ',') return;
+      }
+    }
+    if (c === '"') return void str();
+    while (i < text.length && !',}] \t\n\r'.includes(text[i]!)) i++;
+  };
+  value('');
+  return out;
 }
 
 function parseBody(text: string, contentType: string): unknown {
@@ -233,9 +291,17 @@ export class KubeHttpServer {
     const fm = q.get('fieldManager');
     if (fm) opts.fieldManager = fm;
     const fv = q.get('fieldValidation');
+    const optionsKind =
+      method === 'POST' ? 'CreateOptions' : method === 'PUT' ? 'UpdateOptions' : 'PatchOptions';
     if (fv === 'Strict' || fv === 'Warn' || fv === 'Ignore') opts.fieldValidation = fv;
-    else if (fv)
-      throw errors.badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${fv}"`);
+    else if (fv && method !== 'GET' && method !== 'DELETE')
+      throw errors.invalidOptions(optionsKind, [
+        {
+          reason: 'FieldValueNotSupported',
+          message: `Unsupported value: "${fv}": supported values: "", "Ignore", "Strict", "Warn"`,
+          field: 'fieldValidation',
+        },
+      ]);
     if (q.get('force') === 'true') opts.force = true;
     const ct = (req.headers['content-type'] ?? 'application/json').toLowerCase();
     const defaultManager = (req.headers['user-agent'] ?? 'unknown').split('/')[0] ?? 'unknown';
@@ -263,17 +329,19 @@ export class KubeHttpServer {
     }
     if (method === 'POST') {
       if (name !== undefined) throw errors.methodNotSupported(info.group, info.resource, 'create');
-      const body = await readObject(req, ct);
+      const { body, duplicates } = await readObject(req, ct);
       checkKind(info, body);
       if (!opts.fieldManager) opts.fieldManager = defaultManager;
+      if (duplicates.length > 0) opts.duplicateFields = duplicates;
       const result = this.api.create(info, ns, body, opts);
       return send(res, 201, result.object, 'application/json', result.warnings);
     }
     if (method === 'PUT') {
       if (name === undefined) throw errors.methodNotSupported(info.group, info.resource, 'update');
-      const body = await readObject(req, ct);
+      const { body, duplicates } = await readObject(req, ct);
       checkKind(info, body);
       if (!opts.fieldManager) opts.fieldManager = defaultManager;
+      if (duplicates.length > 0) opts.duplicateFields = duplicates;
       const subres = sub === 'finalize' ? undefined : sub;
       const result = this.api.update(info, ns, name, body, subres, opts);
       return send(res, 200, result.object, 'application/json', result.warnings);
@@ -284,7 +352,13 @@ export class KubeHttpServer {
       const body = parseBody(await readBody(req), type === 'apply' ? 'yaml' : 'json');
       if (type !== 'apply' && !opts.fieldManager) opts.fieldManager = defaultManager;
       if (type !== 'apply' && q.has('force'))
-        throw errors.badRequest('force flag is only supported for apply patches');
+        throw errors.invalidOptions('PatchOptions', [
+          {
+            reason: 'FieldValueForbidden',
+            message: 'Forbidden: may not be specified for non-apply patch',
+            field: 'force',
+          },
+        ]);
       const result = this.api.patch(info, ns, name, sub, type, body, opts);
       return send(res, result.created ? 201 : 200, result.object, 'application/json', result.warnings);
     }
@@ -309,7 +383,7 @@ export class KubeHttpServer {
       if (delOpts.preconditions?.uid) d.preconditionUid = delOpts.preconditions.uid;
       if (name === undefined) return this.deleteCollection(res, info, ns, q, d);
       const result = this.api.delete(info, ns, name, d);
-      if (!result.gone || info.custom) return send(res, 200, result.object);
+      if (!result.gone) return send(res, 200, result.object);
       return send(
         res,
         200,
@@ -470,7 +544,14 @@ export class KubeHttpServer {
       for (const o of this.api.store.list(key, ns).filter(match))
         writeObject('ADDED', this.api.present(info, o));
       lastRv = this.api.store.currentRv();
-      if (sendInitial && bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
+      // kube 1.32 adds the list's shape (an empty list of the kind, base64) to the end bookmark.
+      if (sendInitial && bookmarks)
+        bookmark({
+          'k8s.io/initial-events-end': 'true',
+          'kubernetes.io/initial-events-list-blueprint': Buffer.from(
+            `${JSON.stringify({ apiVersion, items: [], kind: info.listKind })}\n`,
+          ).toString('base64'),
+        });
       replay = [];
     } else {
       const rvNum = Number(rvParam);
@@ -671,6 +752,20 @@ function checkKind(info: ResourceInfo, body: Obj) {
   if (body.apiVersion !== undefined && body.apiVersion !== want)
     throw errors.badRequest(
       `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${want})`,
+    );
+  // Custom resources are decoded as unstructured: a wrong kind fails validation instead.
+  if (body.kind !== undefined && body.kind !== info.kind && info.custom)
+    throw errors.invalid(
+      info.group,
+      String(body.kind),
+      (body.metadata as { name?: string } | undefined)?.name ?? '',
+      [
+        {
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: "${String(body.kind)}": must be ${info.kind}`,
+          field: 'kind',
+        },
+      ],
     );
   if (body.kind !== undefined && body.kind !== info.kind)
     throw errors.badRequest(

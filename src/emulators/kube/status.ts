@@ -28,6 +28,8 @@ export interface Status {
 /** A failed request: carries the Status the server answers with. */
 export class KubeError extends Error {
   readonly status: Status;
+  /** `Warning` headers sent with the refusal (e.g. unknown fields on an invalid create). */
+  warnings: string[] = [];
   constructor(status: Status) {
     super(status.message ?? status.reason ?? 'error');
     this.status = status;
@@ -117,13 +119,33 @@ export const errors = {
       { group, kind: resource },
     );
   },
-  unsupportedMediaType(contentType: string, accepted: string[]): KubeError {
+  unsupportedMediaType(_contentType: string, accepted: string[]): KubeError {
     return failure(
       415,
       'UnsupportedMediaType',
       `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
-      { causes: [{ reason: 'UnexpectedServerResponse', message: contentType }] },
     );
+  },
+  /** Invalid request options (`CreateOptions.meta.k8s.io "" is invalid: …`). */
+  invalidOptions(kind: string, causes: StatusCause[]): KubeError {
+    const list = causes.map((c) => `${c.field}: ${c.message ?? ''}`);
+    const joined = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
+    return failure(422, 'Invalid', `${kind}.meta.k8s.io "" is invalid: ${joined}`, {
+      group: 'meta.k8s.io',
+      kind,
+      causes,
+    });
+  },
+  /** A Status with a code and message but no reason, as kube answers some internal failures. */
+  bare(code: number, message: string): KubeError {
+    return new KubeError({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message,
+      code,
+    });
   },
   forbidden(group: string, resource: string, name: string, why: string): KubeError {
     const what =

@@ -51,7 +51,9 @@ export class Store {
   private bucket(key: string): Bucket {
     let b = this.buckets.get(key);
     if (!b) {
-      b = { objects: new Map(), history: [], compactedRv: 0, listeners: new Set() };
+      // A resource's history starts when it is first used (kube's watch cache starts at its
+      // first list): a watch from an older resourceVersion is expired, not a replay of nothing.
+      b = { objects: new Map(), history: [], compactedRv: this.rv, listeners: new Set() };
       this.buckets.set(key, b);
     }
     return b;

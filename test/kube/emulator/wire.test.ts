@@ -140,7 +140,7 @@ describe('kube emulator over HTTP', () => {
     ac.abort();
     expect(events.some((e) => e.type === 'ADDED' && e.object.metadata.name === 'owned')).toBe(true);
     const firstBookmark = events.find((e) => e.type === 'BOOKMARK')!;
-    expect(firstBookmark.object.metadata.annotations).toEqual({ 'k8s.io/initial-events-end': 'true' });
+    expect(firstBookmark.object.metadata.annotations).toMatchObject({ 'k8s.io/initial-events-end': 'true' });
   });
 
   it('kubectl get events prints events and filters them by involved object', async () => {
