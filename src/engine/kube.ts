@@ -140,13 +140,26 @@ export class KubeClient {
     return this.request('PATCH', p, patch, 'application/merge-patch+json');
   }
 
-  jsonPatch<T>(t: ResourceType, name: string, ops: JsonPatchOp[], namespace?: string): Promise<T> {
-    return this.request(
-      'PATCH',
-      KubeClient.objectPath(t, name, namespace),
-      ops,
-      'application/json-patch+json',
-    );
+  async jsonPatch<T>(t: ResourceType, name: string, ops: JsonPatchOp[], namespace?: string): Promise<T> {
+    try {
+      return await this.request<T>(
+        'PATCH',
+        KubeClient.objectPath(t, name, namespace),
+        ops,
+        'application/json-patch+json',
+      );
+    } catch (e) {
+      // kube-apiserver answers a failed `test` op with a bare 422 (reason Invalid, no causes): the
+      // object changed since we read it. Terminal InvalidSpec would strand a finalizer forever.
+      if (
+        e instanceof ClassifiedError &&
+        e.errorClass === 'InvalidSpec' &&
+        ops.some((o) => o.op === 'test') &&
+        e.message.endsWith(': the server rejected our request due to an error in our request')
+      )
+        throw new ClassifiedError('Conflict', e.message);
+      throw e;
+    }
   }
 }
 
