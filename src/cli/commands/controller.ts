@@ -41,6 +41,7 @@ interface Flags {
   awsRate?: number;
   awsConcurrency?: number;
   logLevel: string;
+  shutdownGrace: number;
 }
 
 export const command: CommandModule = {
@@ -128,6 +129,15 @@ export const command: CommandModule = {
           .choices(['debug', 'info', 'warn', 'error'])
           .default('info'),
       )
+      .addOption(
+        new Option(
+          '--shutdown-grace <duration>',
+          'on SIGTERM, how long in-flight reconciles may take before exiting without them (keep below the pod terminationGracePeriodSeconds)',
+        )
+          .env('IMCTL_SHUTDOWN_GRACE')
+          .argParser(parseDuration)
+          .default(25_000, '25s'),
+      )
       .action(async (flags: Flags) => {
         // Loaded here, not at module load: every other imctl command would pay for the engine and the SDKs.
         const [{ KubeConfig }, { pino }, { kindModules }, { startManager }] = await Promise.all([
@@ -189,7 +199,17 @@ export const command: CommandModule = {
         const shutdown = (signal: string) => {
           if (stopping) return;
           stopping = true;
-          logger.info({ signal }, 'received signal');
+          logger.info({ signal, graceMs: flags.shutdownGrace }, 'received signal');
+          // Past the grace period the process exits 1 without releasing the Lease: a reconcile may
+          // still be writing to AWS, so the standby waits for the Lease to expire instead.
+          const grace = setTimeout(() => {
+            logger.error(
+              { graceMs: flags.shutdownGrace },
+              'in-flight reconciles did not finish within the grace period',
+            );
+            process.exit(1);
+          }, flags.shutdownGrace);
+          grace.unref();
           mgr
             .stop()
             .then(() => process.exit(0))
