@@ -1,19 +1,22 @@
-// The whole product on one machine, in one process: the Kubernetes API server emulator with our
-// CRDs installed, the AWS emulator, and the controller manager reconciling between them. Backs
-// `imctl demo` and the controller integration tests. The controller reaches AWS through the
+// The whole product on one machine, in one process: a Kubernetes API server with our CRDs
+// installed — the emulator, or a real etcd + kube-apiserver from KUBEBUILDER_ASSETS — the AWS
+// emulator, and the controller manager reconciling between them. Backs `imctl demo` and the
+// controller integration tests. The controller reaches AWS through the
 // standard AWS environment (AWS_ENDPOINT_URL, keys, region), exactly as in a real deployment.
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { kindModules } from '../controllers/index.ts';
-import { allCrds } from '../crds/registry.ts';
+import { allCrds, KINDS } from '../crds/registry.ts';
 import { DEFAULT_ACCOUNT as DEFAULT_AWS_ACCOUNT, TEST_KEYS } from '../emulators/aws/accounts.ts';
 import { type RunningEmulator, startAwsEmulator } from '../emulators/aws/server.ts';
 import { type KubeEmulator, startKubeEmulator } from '../emulators/kube/index.ts';
 import type { Clock, TimerHandle } from '../engine/clock.ts';
+import { ClassifiedError } from '../engine/contract.ts';
 import { KubeClient, type ResourceType } from '../engine/kube.ts';
 import { type ManagerOptions, type RunningManager, startManager } from '../engine/manager.ts';
-import type { KindModule } from '../engine/plugin.ts';
+import { type KindModule, resourceTypeOf } from '../engine/plugin.ts';
+import { type ControlPlane, type ControlPlaneOptions, startControlPlane } from './control-plane.ts';
 
 /** The AWS emulator's documented test key for account 111111111111 (see docs/aws-emulator.md). */
 export const LOCAL_ACCESS_KEY = 'AKIAIOSFODNN7EXAMPLE';
@@ -91,8 +94,23 @@ export interface LocalStackOptions {
   deferController?: boolean;
 }
 
-export interface LocalStack {
-  kube: KubeEmulator;
+/** What the stack needs of its Kubernetes side; the emulator and a real control plane both offer it. */
+export interface KubeEndpoint {
+  url: string;
+  kubeconfigYaml: string;
+  stop(): Promise<void>;
+}
+
+/** A real control plane instead of the emulator (startControlPlane; throws ASSETS_HINT without assets). */
+export interface RealKubeOptions {
+  kube: 'real';
+  controlPlane?: ControlPlaneOptions;
+}
+
+export interface LocalStack<K extends KubeEndpoint = KubeEmulator> {
+  /** The emulator (its store, dropWatches…) by default; the ControlPlane with `kube: 'real'`. */
+  kube: K;
+  kubeKind: 'emulator' | 'real';
   aws: RunningEmulator;
   /** Shared by the AWS emulator and the controller; `advance` jumps both. */
   clock: LocalClock;
@@ -108,21 +126,46 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalStack> {
+export function startLocalStack(o: LocalStackOptions & RealKubeOptions): Promise<LocalStack<ControlPlane>>;
+export function startLocalStack(
+  o?: LocalStackOptions & { kube?: 'emulator' },
+): Promise<LocalStack<KubeEmulator>>;
+export async function startLocalStack(
+  o: LocalStackOptions & { kube?: 'emulator' | 'real'; controlPlane?: ControlPlaneOptions } = {},
+): Promise<LocalStack<KubeEmulator> | LocalStack<ControlPlane>> {
   const region = o.region ?? 'us-east-1';
   const clock = new LocalClock();
   const logger = o.logger ?? pino({ level: 'silent' });
-  const kube = await startKubeEmulator({ port: o.kubePort ?? 0 });
-  const aws = await startAwsEmulator({
-    port: o.awsPort ?? 0,
-    clock,
-    transitionMs: o.transitionMs ?? 0,
-    ...(o.seed !== undefined ? { seed: o.seed } : {}),
-  });
+  const kubeKind = o.kube ?? 'emulator';
+  const kube: KubeEmulator | ControlPlane =
+    kubeKind === 'real'
+      ? await startControlPlane(o.controlPlane)
+      : await startKubeEmulator({ port: o.kubePort ?? 0 });
+  let aws: RunningEmulator;
+  try {
+    aws = await startAwsEmulator({
+      port: o.awsPort ?? 0,
+      clock,
+      transitionMs: o.transitionMs ?? 0,
+      ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    });
+  } catch (e) {
+    await kube.stop();
+    throw e;
+  }
   const kc = new KubeConfig();
   kc.loadFromString(kube.kubeconfigYaml);
   const client = new KubeClient(kc);
-  for (const crd of allCrds()) await client.create(CRD_TYPE, crd);
+  try {
+    for (const crd of allCrds()) await client.create(CRD_TYPE, crd);
+    // A real API server serves a new kind once its CRD is Established, and lists it once the
+    // kind's watch cache is filled (until then: 429 "storage is (re)initializing").
+    if (kubeKind === 'real') await served(client, KINDS.map(resourceTypeOf));
+  } catch (e) {
+    await aws.stop();
+    await kube.stop();
+    throw e;
+  }
 
   const env: Record<string, string> = {
     AWS_ENDPOINT_URL: aws.url,
@@ -134,8 +177,9 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
 
-  const stack: LocalStack = {
+  const stack: LocalStack<KubeEmulator | ControlPlane> = {
     kube,
+    kubeKind,
     aws,
     clock,
     kc,
@@ -175,7 +219,30 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     },
   };
   if (!o.deferController) await stack.startController();
-  return stack;
+  return stack as LocalStack<KubeEmulator> | LocalStack<ControlPlane>;
+}
+
+/** Polls, with a deadline, until every kind answers a list (404 before Established, 429 while its cache fills). */
+async function served(client: KubeClient, types: readonly ResourceType[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const pending = new Set(types);
+  for (;;) {
+    for (const t of [...pending]) {
+      try {
+        await client.request('GET', `${KubeClient.collectionPath(t)}?limit=1`);
+        pending.delete(t);
+      } catch (e) {
+        const c = e instanceof ClassifiedError ? e.errorClass : undefined;
+        if (c !== 'NotFound' && c !== 'Throttled') throw e;
+      }
+    }
+    if (pending.size === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `kinds not served within ${timeoutMs} ms: ${[...pending].map((t) => t.plural).join(', ')}`,
+      );
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** The account the emulator maps a key to (docs/aws-emulator.md, "Accounts"). */

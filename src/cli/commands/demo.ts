@@ -1,5 +1,6 @@
-// `imctl demo`: the whole product on this machine. Starts the Kubernetes API server emulator (with
-// our CRDs) and the AWS emulator on loopback, runs the controller against them, applies
+// `imctl demo`: the whole product on this machine. Starts the Kubernetes API server emulator — or,
+// with `--kube real`, etcd + kube-apiserver from KUBEBUILDER_ASSETS — with our CRDs, and the AWS
+// emulator on loopback, runs the controller against them, applies
 // config/samples/, and prints each object's Ready/Synced as the watch reports it changing. It then
 // keeps running so the user can look around with kubectl and the AWS CLI (the commands are
 // printed); `--once` instead exits 0 when every sample is Ready, or non-zero naming those that are
@@ -15,7 +16,7 @@ import { systemClock } from '../../engine/clock.ts';
 import type { ManagedObject } from '../../engine/contract.ts';
 import type { ResourceType } from '../../engine/kube.ts';
 import { resourceTypeOf } from '../../engine/plugin.ts';
-import type { LocalStack } from '../../local/stack.ts';
+import type { KubeEndpoint, LocalStack } from '../../local/stack.ts';
 import type { CommandModule } from '../commands.ts';
 import { parseDuration } from './controller.ts';
 
@@ -37,6 +38,8 @@ export interface DemoFlags {
   awsPort: number;
   dir?: string;
   logLevel: string;
+  /** The Kubernetes side: the emulator (default) or a real control plane from KUBEBUILDER_ASSETS. */
+  kube?: 'emulator' | 'real';
 }
 
 interface Sample {
@@ -131,7 +134,11 @@ const clock = () => new Date().toISOString().slice(11, 19);
 const rowCells = (r: Row, time = clock()) => [time, r.kind, r.name, r.ready, r.reason, r.synced, r.message];
 
 /** Writes a kubeconfig and an AWS CLI config for the running stack; returns the hints to print. */
-function writeAccessFiles(stack: LocalStack, dir: string, samples: readonly Sample[]): string[] {
+function writeAccessFiles(
+  stack: LocalStack<KubeEndpoint>,
+  dir: string,
+  samples: readonly Sample[],
+): string[] {
   mkdirSync(dir, { recursive: true });
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, stack.kube.kubeconfigYaml);
@@ -168,7 +175,7 @@ function writeAccessFiles(stack: LocalStack, dir: string, samples: readonly Samp
   );
   const firstAccount = samples.find((s) => s.kind === 'AWSAccount')?.metadata.name ?? 'emulator';
   return [
-    `Kubernetes API: ${stack.kube.url}`,
+    `Kubernetes API: ${stack.kube.url}${stack.kubeKind === 'real' ? '  (kube-apiserver from KUBEBUILDER_ASSETS)' : ''}`,
     `  export KUBECONFIG=${kubeconfig}`,
     '  kubectl get awsaccounts,replicationsets,contacts,rotations,escalationplans,responseplans -A',
     `AWS endpoint:   ${stack.aws.url}  (ssm-contacts, ssm-incidents, ram, sts)`,
@@ -196,12 +203,20 @@ export const command: CommandModule = {
       )
       .option('--samples <dir>', 'the manifests to apply', DEFAULT_SAMPLES)
       .addOption(
+        new Option(
+          '--kube <kind>',
+          'the Kubernetes API server: our emulator, or a real etcd + kube-apiserver from KUBEBUILDER_ASSETS',
+        )
+          .choices(['emulator', 'real'])
+          .default('emulator'),
+      )
+      .addOption(
         new Option('--transition <duration>', "the AWS emulator's CREATING → ACTIVE time")
           .default(1_000, '1s')
           .argParser(parseDuration),
       )
       .addOption(
-        new Option('--kube-port <port>', 'Kubernetes emulator port (0 = any free port)')
+        new Option('--kube-port <port>', 'Kubernetes emulator port (0 = any free port; --kube emulator only)')
           .default(0)
           .argParser(port),
       )
@@ -234,6 +249,16 @@ export async function runDemo(
   write: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
 ): Promise<number> {
   const out = (s = '') => write(s);
+  if (flags.kube === 'real') {
+    // Before anything starts: without the binaries the one-line hint says where to get them.
+    const { envtestAssets } = await import('../../local/control-plane.ts');
+    try {
+      envtestAssets();
+    } catch (e) {
+      process.stderr.write(`imctl demo: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
   // Loaded here, not at module load: every other imctl command would pay for the engine and the SDKs.
   const [{ pino }, { kindModules }, { Informer }, { KubeClient }, { startLocalStack }] = await Promise.all([
     import('pino'),
@@ -255,14 +280,20 @@ export async function runDemo(
   }
 
   const logger = pino({ level: flags.logLevel, base: { component: 'imctl-demo' } }, pino.destination(2));
-  out('Starting the Kubernetes emulator, the AWS emulator and the controller…');
-  const stack = await startLocalStack({
+  const common = {
     transitionMs: flags.transition,
     pollMs: Math.max(200, Math.min(flags.transition, 5_000)),
-    kubePort: flags.kubePort,
     awsPort: flags.awsPort,
     logger,
-  });
+  };
+  let stack: LocalStack<KubeEndpoint>;
+  if (flags.kube === 'real') {
+    out('Starting etcd + kube-apiserver (KUBEBUILDER_ASSETS), the AWS emulator and the controller…');
+    stack = await startLocalStack({ ...common, kube: 'real' });
+  } else {
+    out('Starting the Kubernetes emulator, the AWS emulator and the controller…');
+    stack = await startLocalStack({ ...common, kubePort: flags.kubePort });
+  }
   const stopping: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stopping.splice(0).reverse()) await s().catch(() => undefined);

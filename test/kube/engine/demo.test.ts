@@ -7,10 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { partition, readSamples, runDemo } from '../../../src/cli/commands/demo.ts';
+import { ASSETS_HINT } from '../../../src/local/control-plane.ts';
 
-function demo(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+function demo(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['src/cli/main.ts', 'demo', '--once', ...args], {
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -87,6 +92,21 @@ spec:
     expect(out).toMatch(
       /EscalationPlan lonely:\n +Ready=False ReferencesNotReady: .*Contact default\/nobody does not exist/,
     );
+  });
+
+  it('--kube real without KUBEBUILDER_ASSETS exits 1 with the one-line hint, starting nothing', async () => {
+    const { KUBEBUILDER_ASSETS: _, ...env } = process.env;
+    const r = await demo(['--kube', 'real'], env);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`imctl demo: ${ASSETS_HINT}\n`);
+    expect(r.out).toBe('');
+  });
+
+  it('--kube real with a folder lacking the binaries names it in the hint', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'imctl-demo-assets-'));
+    const r = await demo(['--kube', 'real'], { ...process.env, KUBEBUILDER_ASSETS: empty });
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`imctl demo: KUBEBUILDER_ASSETS=${empty} has no etcd. ${ASSETS_HINT}\n`);
   });
 
   it('says which sample kinds have no controller, and applies only the others', () => {
