@@ -208,6 +208,10 @@ export const OPERATIONS: Record<string, OperationEntry> = {
   'ram:UpdateResourceShare': { actions: ['ram:UpdateResourceShare'] },
   // sts
   'sts:AssumeRole': { actions: ['sts:AssumeRole'] },
+  'sts:AssumeRoleWithWebIdentity': {
+    actions: [],
+    note: 'The pod identity token is the credential: the role trust policy decides, no identity permission.',
+  },
   'sts:GetCallerIdentity': {
     actions: [],
     note: 'No permission is required: AWS answers GetCallerIdentity even when an explicit deny names it.',

@@ -163,7 +163,8 @@ describe('the SDK operation scanner', () => {
       import type { TagResourceCommand } from '@aws-sdk/client-ssm-incidents';
       import * as ram from '@aws-sdk/client-ram';
       import { paginateListResponsePlans } from "@aws-sdk/client-ssm-incidents";
-      export { AssumeRoleCommand } from '@aws-sdk/client-sts';
+      export { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+      import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
       await c.send(new ram.GetResourceSharesCommand({}));
     `;
     const r = scanSource(text, 'x.ts');
@@ -173,16 +174,18 @@ describe('the SDK operation scanner', () => {
       'ssm-contacts:GetContact',
       'ssm-incidents:ListResponsePlans',
       'sts:AssumeRole',
+      'sts:GetCallerIdentity',
     ]);
     expect(r.unsupported).toEqual([]);
   });
 
   it('reports forms it cannot resolve instead of missing them', () => {
     const r = scanSource(
-      `import { SSMContacts } from '@aws-sdk/client-ssm-contacts';\nconst m = await import('@aws-sdk/client-ram');`,
+      `import { SSMContacts } from '@aws-sdk/client-ssm-contacts';\nconst m = await import('@aws-sdk/client-ram');\n` +
+        `import { fromIni } from '@aws-sdk/credential-providers';`,
       'y.ts',
     );
-    expect(r.unsupported).toHaveLength(2);
+    expect(r.unsupported).toHaveLength(3);
   });
 
   it('finds the operations of every client the controller uses in src/', () => {

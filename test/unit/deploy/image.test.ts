@@ -196,3 +196,25 @@ describe('production dependencies', () => {
     );
   });
 });
+
+describe('.github/workflows/image.yml', () => {
+  it('builds the Dockerfile for amd64 and arm64 on version tags and pushes it with an SBOM and provenance', async () => {
+    const { parse } = await import('yaml');
+    const wf = parse(read('.github/workflows/image.yml')) as {
+      on: { push: { tags: string[] } };
+      jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, unknown> }> }>;
+    };
+    expect(wf.on.push.tags).toEqual(['v*.*.*']);
+    const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
+    const build = steps.find((s) => s.uses?.startsWith('docker/build-push-action@'))!;
+    expect(build.with).toMatchObject({ context: '.', push: true, sbom: true, provenance: 'mode=max' });
+    expect(String(build.with!.platforms).split(',').sort()).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(steps.some((s) => s.uses?.startsWith('docker/setup-qemu-action@'))).toBe(true);
+    // Every build-arg it passes is declared in the Dockerfile.
+    const declared = read('Dockerfile')
+      .match(/^ARG\s+(\w+)/gm)!
+      .map((l) => l.split(/\s+/)[1]);
+    for (const arg of String(build.with!['build-args']).trim().split('\n'))
+      expect(declared).toContain(arg.trim().split('=')[0]);
+  });
+});

@@ -24,6 +24,21 @@ export interface ScanResult {
 
 const AGGREGATED = /^(?:SSMContacts|SSMIncidents|RAM|STS)$/;
 
+/**
+ * Credential providers that call AWS themselves: `fromTemporaryCredentials` sends STS AssumeRole
+ * with the caller's credentials (so it needs sts:AssumeRole like an AssumeRoleCommand); the web
+ * identity ones send AssumeRoleWithWebIdentity, which needs no identity permission. Providers that
+ * only read the environment or files send nothing. Any other provider is reported.
+ */
+const PROVIDERS: Record<string, [client: string, operation: string] | null> = {
+  fromTemporaryCredentials: ['sts', 'AssumeRole'],
+  fromWebToken: ['sts', 'AssumeRoleWithWebIdentity'],
+  fromTokenFile: ['sts', 'AssumeRoleWithWebIdentity'],
+  fromEnv: null,
+  fromContainerMetadata: null,
+  fromInstanceMetadata: null,
+};
+
 /** Scans one file's text; `file` labels the findings. */
 export function scanSource(text: string, file: string): ScanResult {
   const found = new Map<string, SdkOperation>();
@@ -48,6 +63,19 @@ export function scanSource(text: string, file: string): ScanResult {
       else if (/^paginate[A-Z]\w*$/.test(name)) add(client, name.slice('paginate'.length));
       else if (AGGREGATED.test(name))
         unsupported.push(`${file}: aggregated client ${name} from @aws-sdk/client-${client}`);
+    }
+  }
+  const providers = /\bimport\s+(type\s+)?\{([^}]*)\}\s*from\s*['"]@aws-sdk\/credential-provider[a-z-]*['"]/g;
+  for (const m of text.matchAll(providers)) {
+    if (m[1]) continue;
+    for (const raw of m[2]!.split(',')) {
+      const spec = raw.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '').trim();
+      if (!spec || spec.startsWith('type ')) continue;
+      const name = spec.split(/\s+as\s+/)[0]!.trim();
+      const op = PROVIDERS[name];
+      if (op) add(op[0], op[1]);
+      else if (op === undefined)
+        unsupported.push(`${file}: credential provider ${name} (add it to PROVIDERS)`);
     }
   }
   // import * as ns from '@aws-sdk/client-x'  →  new ns.XCommand(  /  ns.paginateX(
