@@ -21,6 +21,7 @@ import {
   crdRules,
   FIXTURE_DIRS,
   type Fixture,
+  JUDGED_FORMATS,
   loadFixtures,
   NOT_CHECKED_FIELD,
   type Obj,
@@ -75,7 +76,15 @@ function sideAt(url: string, token: string): Side {
           res.on('data', (d: string) => {
             text += d;
           });
-          res.on('end', () => resolve({ code: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
+          res.on('end', () => {
+            let body: Obj = {};
+            try {
+              body = text ? JSON.parse(text) : {};
+            } catch {
+              body = { text }; // e.g. "404 page not found" before a CRD is served
+            }
+            resolve({ code: res.statusCode ?? 0, body });
+          });
         },
       );
       req.on('error', reject);
@@ -315,6 +324,79 @@ describe('timestamps (format date-time) as Go parses them', () => {
     const e = await emulated('POST', `${collection(o)}?dryRun=All`, o);
     expect(status(e)).toEqual(status(r));
     if (r.code === 201) expect(e.body.spec).toEqual(r.body.spec);
+  });
+});
+
+// ---------------------------------------------------------------- string formats
+
+describe('string formats on a CRD without CEL rules', () => {
+  const formats = [...new Set(JUDGED_FORMATS.map(([f]) => f))];
+  const field = (f: string) => f.replace(/[^a-z0-9]/gi, '_');
+  const widget = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.formats.example.com' },
+    spec: {
+      group: 'formats.example.com',
+      scope: 'Namespaced',
+      names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: {
+                spec: {
+                  type: 'object',
+                  properties: Object.fromEntries(
+                    formats.map((f) => [field(f), { type: 'string', format: f }]),
+                  ),
+                },
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+  const widgets = '/apis/formats.example.com/v1/namespaces/default/widgets';
+
+  beforeAll(async () => {
+    for (const side of [real, emulated]) {
+      const r = await side('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', widget);
+      expect(r.code, JSON.stringify(r.body)).toBe(201);
+    }
+    // Served once the real server has established the CRD.
+    const deadline = Date.now() + 60_000;
+    while ((await real('GET', widgets)).code !== 200) {
+      if (Date.now() > deadline) throw new Error('widgets never served');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
+  it('are judged by both servers as recorded, with the same Status (no "not checked" line without rules)', async () => {
+    const differences: string[] = [];
+    for (const [format, value, ok] of JUDGED_FORMATS) {
+      const o = {
+        apiVersion: 'formats.example.com/v1',
+        kind: 'Widget',
+        metadata: { name: 'w', namespace: 'default' },
+        spec: { [field(format)]: value },
+      };
+      const r = await real('POST', `${widgets}?dryRun=All`, o);
+      const e = await emulated('POST', `${widgets}?dryRun=All`, o);
+      if ((r.code === 201) !== ok)
+        differences.push(`real server now ${r.code} for ${format} ${JSON.stringify(value)}`);
+      if (JSON.stringify(status(e)) !== JSON.stringify(status(r)))
+        differences.push(
+          `${format} ${JSON.stringify(value)}: real ${r.body.message ?? r.code}, emulator ${e.body.message ?? e.code}`,
+        );
+      if (r.code === 422) expect(r.body.details.causes).toHaveLength(1);
+    }
+    expect(differences).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@ import {
   type JSONSchemaProps,
   type StatusCause,
 } from '../../../src/emulators/kube/schema/index.ts';
+import { JUDGED_FORMATS } from '../../support/api-rules.ts';
 
 /** A custom resource schema with `spec.x` described by `x`. */
 function specWith(x: JSONSchemaProps, extra: JSONSchemaProps = {}): JSONSchemaProps {
@@ -518,6 +519,14 @@ describe('compileVersionSchema().validate: schema keywords', () => {
     const s = compileVersionSchema(specWith({ type: 'string', format: 'date-time' }));
     expect(s.validate(cr(value)).length === 0).toBe(ok);
   });
+
+  it.each(JUDGED_FORMATS)(
+    'format %s: %j is accepted as kube-apiserver judged it: %s',
+    (format, value, ok) => {
+      const s = compileVersionSchema(specWith({ type: 'string', format }));
+      expect(s.validate(cr(value)).length === 0).toBe(ok);
+    },
+  );
 
   it('accepts RE2 patterns that the ECMAScript u flag refuses', () => {
     const s = compileVersionSchema(specWith({ type: 'string', pattern: '^a\\-b$' }));
