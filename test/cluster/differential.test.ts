@@ -215,6 +215,18 @@ const SCENARIOS: Scenario[] = [
       kubectl('diff an invalid change', ['diff', '-f', '-'], (c) =>
         json(contact(c.ns, 'alice', { type: 'Nope' })),
       ),
+      // The escalation plan's stages (an atomic list with defaulted items) owned by a client-side apply.
+      kubectl('client-side apply of the escalation plan', ['apply', '-f', '-'], (c) =>
+        namespacedSamples(c.ns, (o) => o.kind === 'EscalationPlan'),
+      ),
+      kubectl('diff --server-side with a conflict', ['diff', '--server-side', '-f', '-'], (c) =>
+        namespacedSamples(c.ns, (o) => o.kind === 'EscalationPlan'),
+      ),
+      kubectl(
+        'server-side apply --dry-run=server with a conflict',
+        ['apply', '--server-side', '--dry-run=server', '-f', '-'],
+        (c) => namespacedSamples(c.ns, (o) => o.kind === 'EscalationPlan'),
+      ),
       kubectl('nothing changed', [
         'get',
         'contact',

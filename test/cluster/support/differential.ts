@@ -206,6 +206,8 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z/g;
 const SERVER = /(?:https?:\/\/)?127\.0\.0\.1:\d+/g;
 const DIFF_TMP = /\/tmp\/(LIVE|MERGED)-\d+/g;
+// klog's prefix on kubectl's own warnings: `W1205 10:11:26.612900    9830 diff.go:723] `.
+const KLOG = /^([IWEF])\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ /gm;
 const DIFF_TIME = /\t\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+ [+-]\d{4}/g;
 // A kubectl AGE cell (`0s`, `2m3s`, `<invalid>`) between column gaps or at the end of a line.
 const AGE = /(?<=(?:^|\s))(?:\d+[smhdy])+(?=\s{2,}|$)|<invalid>/gm;
@@ -216,7 +218,7 @@ const RV_TEXT = /(ResourceVersion in (?:precondition|object meta): )\d+/g;
 /**
  * Everything that must differ between two servers, and nothing else: resourceVersions, uids,
  * timestamps (creation, deletion, managedFields times, condition transitions), server addresses,
- * kubectl's AGE cells, `kubectl diff`'s temporary folders and file times, and the order of keys in
+ * kubectl's AGE cells, `kubectl diff`'s temporary folders and file times, klog's time and pid, and the order of keys in
  * JSON objects (clients parse them; Go writes struct fields in declaration order) and of the
  * `* cause` lines kubectl prints for an invalid object (kube-openapi's validator walks a schema's
  * properties in Go map order, so kube-apiserver itself answers in a different order from one
@@ -247,6 +249,7 @@ function normaliseText(s: string): string {
     .replace(SERVER, '<server>')
     .replace(DIFF_TMP, '/tmp/$1')
     .replace(DIFF_TIME, '\t<time>')
+    .replace(KLOG, '$1<klog> ')
     .replace(RV_KEY, '$1"<rv>"')
     .replace(RV_TEXT, '$1<rv>')
     .replace(AGE, '<age>')
