@@ -96,6 +96,14 @@ export interface ValidateOptions {
   /** Reads standard input for the path `-`. */
   readStdin?: () => string;
   extra?: ExtraCheck;
+  /** Checks a CustomResourceDefinition document (any group) as the API server would on create. */
+  crd?: (object: unknown) => SchemaError[];
+}
+
+/** True for an apiextensions.k8s.io/v1 CustomResourceDefinition. */
+export function isCrd(object: unknown): boolean {
+  const o = object as { apiVersion?: unknown; kind?: unknown } | null;
+  return o?.apiVersion === 'apiextensions.k8s.io/v1' && o.kind === 'CustomResourceDefinition';
 }
 
 /** Validates files and directories; `-` reads standard input (e.g. `kustomize build | imctl validate -`). */
@@ -109,6 +117,13 @@ export function validateFiles(paths: readonly string[], options: ValidateOptions
     const { docs, problems } = parseManifestText(file === '-' ? '<stdin>' : file, text);
     report.problems.push(...problems);
     for (const doc of docs) {
+      if (options.crd && isCrd(doc.object)) {
+        report.checked++;
+        const label = objectLabel(doc);
+        for (const e of options.crd(doc.object))
+          report.problems.push({ file: doc.file, object: label, ...e });
+        continue;
+      }
       if (!isOurs(doc.object)) {
         report.skipped++;
         continue;

@@ -1,12 +1,13 @@
 // `imctl validate FILE|DIR…`: checks manifests of this API before they reach a cluster, with the
 // same rules the API server applies: the CRD schema (lengths, patterns, ranges, enums, required
 // fields, list sizes, unknown fields, tag keys) and the CEL cross-field rules, evaluated by the
-// Kubernetes emulator's schema core. Prints one line per problem (file, object, field path, rule)
+// Kubernetes emulator's schema core; CustomResourceDefinition documents get the emulator's apiextensions
+// validation (validateCrd). Prints one line per problem (file, object, field path, rule)
 // and exits 1 on any.
 import type { Command } from 'commander';
 import { type ExtraCheck, formatProblem, validateFiles } from '../../crds/manifests.ts';
 import { crdFor, kindDefinition, type SchemaError } from '../../crds/registry.ts';
-import { type CompiledSchema, compileVersionSchema } from '../../emulators/kube/schema/index.ts';
+import { type CompiledSchema, compileVersionSchema, validateCrd } from '../../emulators/kube/schema/index.ts';
 import type { CommandModule } from '../commands.ts';
 
 const compiled = new Map<string, CompiledSchema>();
@@ -46,18 +47,25 @@ export const apiServerRules: ExtraCheck = (object, found) => {
   return out;
 };
 
+/**
+ * A CustomResourceDefinition document: the emulator's apiextensions validation (the code the kube
+ * emulator runs on create), one problem per cause, with the field path and message kubectl prints.
+ */
+export const crdRules = (object: unknown): SchemaError[] =>
+  validateCrd(object as object).map((c) => ({ path: c.field, rule: c.reason, message: c.message }));
+
 export const command: CommandModule = {
   register(program: Command) {
     program
       .command('validate')
       .description(
-        'Validate incidentmanager.gitops.dev manifests (files or directories) as the API server would: CRD schema (lengths, patterns, ranges, enums, required fields, list sizes), unknown fields, tag keys and the CEL cross-field rules',
+        'Validate incidentmanager.gitops.dev manifests (files or directories) as the API server would: CRD schema (lengths, patterns, ranges, enums, required fields, list sizes), unknown fields, tag keys and the CEL cross-field rules; CustomResourceDefinition documents (any group) as kube-apiserver validates them (structural schema, CEL rules type-checked and priced)',
       )
       .argument('<paths...>', 'YAML/JSON files or directories (searched recursively); - reads standard input')
       .action((paths: string[]) => {
         let report: ReturnType<typeof validateFiles>;
         try {
-          report = validateFiles(paths, { extra: apiServerRules });
+          report = validateFiles(paths, { extra: apiServerRules, crd: crdRules });
         } catch (err) {
           process.stderr.write(`imctl validate: ${(err as Error).message}\n`);
           process.exitCode = 2;
