@@ -9,7 +9,6 @@ import {
   GetReplicationSetCommand,
   SSMIncidentsClient,
 } from '@aws-sdk/client-ssm-incidents';
-import { Watch } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { kindDefinition } from '../../src/crds/registry.ts';
 import type { CallRecord } from '../../src/emulators/aws/observe.ts';
@@ -17,6 +16,7 @@ import { ClassifiedError, type Condition } from '../../src/engine/contract.ts';
 import { KubeClient, type ResourceType } from '../../src/engine/kube.ts';
 import { resourceTypeOf } from '../../src/engine/plugin.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../src/local/stack.ts';
+import { waitForObject } from './wait.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary spec/status fields
 export type KubeObject = Record<string, any> & {
@@ -100,10 +100,21 @@ export interface Operator {
   stop(): Promise<void>;
 }
 
+/**
+ * Gate limits for tests: well above the default 5 calls/s, which tests would otherwise spend their
+ * time waiting on. A test about the limits passes its own `gateLimits`.
+ */
+export const FAST_GATE: NonNullable<LocalStackOptions['gateLimits']> = {
+  'ssm-contacts': { concurrency: 10, intervalCap: 100, intervalMs: 1_000 },
+  'ssm-incidents': { concurrency: 10, intervalCap: 100, intervalMs: 1_000 },
+  ram: { concurrency: 10, intervalCap: 100, intervalMs: 1_000 },
+  sts: { concurrency: 10, intervalCap: 100, intervalMs: 1_000 },
+};
+
 export async function startOperator(
   opts: LocalStackOptions & { namespace?: string } = {},
 ): Promise<Operator> {
-  const stack = await startLocalStack(opts);
+  const stack = await startLocalStack({ gateLimits: FAST_GATE, ...opts });
   const client = stack.client;
   const namespace = opts.namespace ?? 'default';
   const aws = {
@@ -142,62 +153,16 @@ export async function startOperator(
     return client.request<T>('PATCH', path, body, 'application/apply-patch+yaml');
   };
 
-  const waitFor: Operator['waitFor'] = async (kind, name, pred, o = {}) => {
-    const t = typeOf(kind);
-    const ns = nsOf(kind, o.namespace);
-    const timeoutMs = o.timeoutMs ?? 60_000;
-    const collection = KubeClient.collectionPath(t, ns);
-    const byName = `metadata.name=${name}`;
-    let current: KubeObject | undefined;
-    return new Promise((resolve, reject) => {
-      let abort: AbortController | undefined;
-      let settled = false;
-      const finish = (err: Error | undefined) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        abort?.abort();
-        if (err) reject(err);
-        else resolve(current);
-      };
-      // A guard against a hung test, not a synchronisation: the watch decides when we go on.
-      const timer = setTimeout(() => {
-        const c = JSON.stringify(current?.status?.conditions ?? current?.status ?? null);
-        finish(new Error(`timed out waiting for ${kind} ${ns ?? ''}/${name}; last status: ${c}`));
-      }, timeoutMs);
-      // List, then watch from the list's version; a watch the server ends (timeout, 410, restart)
-      // is followed by a fresh list and watch, as an informer does, until the predicate holds.
-      const follow = async (): Promise<void> => {
-        const list = await client.request<{ metadata: { resourceVersion: string }; items: KubeObject[] }>(
-          'GET',
-          `${collection}?fieldSelector=${encodeURIComponent(byName)}`,
-        );
-        current = list.items[0];
-        if (pred(current)) return finish(undefined);
-        if (settled) return;
-        const a = await new Watch(stack.kc).watch(
-          collection,
-          {
-            resourceVersion: list.metadata.resourceVersion,
-            fieldSelector: byName,
-            allowWatchBookmarks: true,
-          },
-          (type: string, obj: KubeObject) => {
-            if (type === 'BOOKMARK' || type === 'ERROR') return;
-            current = type === 'DELETED' ? undefined : obj;
-            if (pred(current)) finish(undefined);
-          },
-          () => {
-            if (!settled)
-              follow().catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
-          },
-        );
-        abort = a;
-        if (settled) a.abort();
-      };
-      follow().catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
+  const waitFor: Operator['waitFor'] = (kind, name, pred, o = {}) =>
+    waitForObject<KubeObject>({
+      kc: stack.kc,
+      client,
+      type: typeOf(kind),
+      name,
+      namespace: nsOf(kind, o.namespace),
+      pred,
+      ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
     });
-  };
 
   // Every call the emulator logs is offered to the waiting `nextCall`s.
   const callWaiters = new Set<(c: CallRecord) => void>();

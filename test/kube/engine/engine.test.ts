@@ -15,12 +15,12 @@ import {
 } from '../../../src/engine/contract.ts';
 import { Controller } from '../../../src/engine/controller.ts';
 import { EventRecorder } from '../../../src/engine/events.ts';
-import { Informer } from '../../../src/engine/informer.ts';
 import { KubeClient, KubeEventSink, KubeMetadataPort, type ResourceType } from '../../../src/engine/kube.ts';
 import { kubeLeaseStore, LeaderElector } from '../../../src/engine/leader.ts';
 import type { MetadataPort } from '../../../src/engine/managed.ts';
 import { CREATE_PENDING_ANNOTATION, EXTERNAL_ARN_ANNOTATION, FINALIZER } from '../../../src/engine/names.ts';
 import { ReferenceIndex } from '../../../src/engine/references.ts';
+import { waitForObject } from '../../support/wait.ts';
 
 const CONTACTS: ResourceType = {
   group: 'incidentmanager.gitops.dev',
@@ -151,30 +151,7 @@ function waitFor(
   pred: (o: ManagedObject | undefined) => boolean,
   ns = 'default',
 ): Promise<ManagedObject | undefined> {
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (o: ManagedObject | undefined) => {
-      if (done || !pred(o)) return;
-      done = true;
-      void inf.stop().then(() => resolve(o));
-    };
-    const inf: Informer<ManagedObject> = new Informer<ManagedObject>({
-      kc,
-      client,
-      type: CONTACTS,
-      clock: systemClock,
-      namespace: ns,
-      watchdogMs: 0,
-      handlers: {
-        add: (o) => o.metadata.name === name && finish(o),
-        update: (o) => o.metadata.name === name && finish(o),
-        delete: (o) => o.metadata.name === name && finish(undefined),
-      },
-    });
-    void inf.start().then(() => {
-      if (!inf.get(name, ns)) finish(undefined);
-    });
-  });
+  return waitForObject<ManagedObject>({ kc, client, type: CONTACTS, name, namespace: ns, pred });
 }
 
 const ready = (o: ManagedObject | undefined) =>

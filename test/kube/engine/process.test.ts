@@ -12,10 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCrds } from '../../../src/crds/registry.ts';
 import { type RunningEmulator, startAwsEmulator } from '../../../src/emulators/aws/server.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../../src/emulators/kube/index.ts';
-import { systemClock } from '../../../src/engine/clock.ts';
 import type { ManagedObject } from '../../../src/engine/contract.ts';
-import { Informer } from '../../../src/engine/informer.ts';
 import { KubeClient, type ResourceType } from '../../../src/engine/kube.ts';
+import { waitForObject } from '../../support/wait.ts';
 
 const CRDS: ResourceType = {
   group: 'apiextensions.k8s.io',
@@ -97,11 +96,22 @@ function startProcess(identity: string): Proc {
     lines.push(rec);
     for (const w of waiters.filter((x) => x.msg === rec.msg)) w.resolve(rec);
   });
+  // Rejects after a minute (a guard against a hung test), naming the line and what was logged.
   const waitLog = (msg: string) =>
-    new Promise<Record<string, unknown>>((resolve) => {
+    new Promise<Record<string, unknown>>((resolve, reject) => {
       const seen = lines.find((l) => l.msg === msg);
-      if (seen) resolve(seen);
-      else waiters.push({ msg, resolve });
+      if (seen) return resolve(seen);
+      const timer = setTimeout(() => {
+        const last = lines.slice(-5).map((l) => l.msg);
+        reject(new Error(`${identity}: no log line "${msg}" within 60 s; last: ${JSON.stringify(last)}`));
+      }, 60_000);
+      waiters.push({
+        msg,
+        resolve: (l) => {
+          clearTimeout(timer);
+          resolve(l);
+        },
+      });
     });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
@@ -117,26 +127,7 @@ function waitForAccount(
   name: string,
   pred: (o: ManagedObject | undefined) => boolean,
 ): Promise<ManagedObject | undefined> {
-  return new Promise((resolve) => {
-    let done = false;
-    const check = (o: ManagedObject | undefined) => {
-      if (done || !pred(o)) return;
-      done = true;
-      void inf.stop().then(() => resolve(o));
-    };
-    const inf: Informer<ManagedObject> = new Informer<ManagedObject>({
-      kc,
-      client,
-      type: ACCOUNTS,
-      clock: systemClock,
-      watchdogMs: 0,
-      handlers: {
-        add: (o) => o.metadata.name === name && check(o),
-        update: (o) => o.metadata.name === name && check(o),
-      },
-    });
-    void inf.start();
-  });
+  return waitForObject<ManagedObject>({ kc, client, type: ACCOUNTS, name, pred });
 }
 
 describe('imctl controller process', () => {

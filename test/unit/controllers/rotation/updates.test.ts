@@ -28,13 +28,14 @@ function awsHolding(s: RotationState): RotationState {
     NewContactIds: o.contactIds,
     StartTime: new Date(o.start),
     EndTime: new Date(o.end),
+    CreateTime: new Date(NOW),
   }));
   return fromAws({
     rotation: {
       RotationArn: ROTATION_ARN,
       Name: s.name,
       ContactIds: s.contactIds,
-      ...(s.startTime ? { StartTime: new Date(s.startTime) } : {}),
+      StartTime: s.startTime ? new Date(s.startTime) : undefined,
       TimeZoneId: s.timeZoneId,
       Recurrence: recurrenceToAws(s.recurrence),
     },
@@ -152,9 +153,9 @@ describe('Rotation single-field updates', () => {
   });
 
   it('tag and override writes carry just the changed tag, key and override', () => {
-    const base = {
+    const base: RotationSpec = {
       ...rotation().spec,
-      overrides: [] as RotationSpec['overrides'],
+      overrides: [],
       tags: { team: 'payments', env: 'prod' },
     };
     expect(plan({ ...base, tags: { team: 'core', env: 'prod' } }, base).map((c) => c.input)).toEqual([
