@@ -134,7 +134,10 @@ beforeAll(async () => {
   await cluster.installCrds(CRD_DIR);
   real = sideAt(cluster.cp.url, cluster.cp.token);
   emulated = sideAt(emu.url, 'emulator');
-  for (const file of readdirSync(CRD_DIR).sort())
+  // The CRD manifests, as kubectl apply -f takes them from the folder (.yaml files only).
+  for (const file of readdirSync(CRD_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort())
     for (const doc of parseAllDocuments(readFileSync(join(CRD_DIR, file), 'utf8'))) {
       const r = await emulated('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', doc.toJS());
       if (r.code !== 201) throw new Error(`emulator refused ${file}: ${r.body.message}`);
@@ -245,6 +248,183 @@ describe('objects with several errors', () => {
       managementPolicy: 'Manage',
     });
     expect([e.code, e.body.spec]).toEqual([r.code, r.body.spec]);
+  });
+});
+
+// Updates where transition rules meet other errors (as kube-apiserver 1.32 answered them).
+const UPDATES: [string, Obj, Obj][] = [
+  [
+    'transition plus enum',
+    {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'Contact',
+      metadata: { name: 'alice', namespace: 'default' },
+      spec: {
+        alias: 'alice',
+        type: 'Personal',
+        channels: [{ name: 'sms', type: 'SMS', address: '+353855550101' }],
+      },
+    },
+    {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'Contact',
+      metadata: { name: 'alice', namespace: 'default' },
+      spec: {
+        alias: 'bob',
+        type: 'Personal',
+        channels: [{ name: 'sms', type: 'SMS', address: '+353855550101' }],
+        managementPolicy: 'X',
+      },
+    },
+  ],
+  [
+    'two transitions',
+    {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'Contact',
+      metadata: { name: 'alice', namespace: 'default' },
+      spec: {
+        alias: 'alice',
+        type: 'Personal',
+        channels: [{ name: 'sms', type: 'SMS', address: '+353855550101' }],
+      },
+    },
+    {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'Contact',
+      metadata: { name: 'alice', namespace: 'default' },
+      spec: {
+        alias: 'bob',
+        type: 'OnCallSchedule',
+        channels: null,
+        rotations: [{ rotationRef: { name: 'r' } }],
+      },
+    },
+  ],
+  [
+    'channel type and new bad',
+    {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'Contact',
+      metadata: { name: 'alice', namespace: 'default' },
+      spec: {
+        alias: 'alice',
+        type: 'Personal',
+        channels: [{ name: 'sms', type: 'SMS', address: '+353855550101' }],
+      },
+    },
+    {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'Contact',
+      metadata: { name: 'alice', namespace: 'default' },
+      spec: {
+        alias: 'alice',
+        type: 'Personal',
+        channels: [
+          { name: 'sms', type: 'Voice', address: '+353855550101' },
+          { name: 'mail', type: 'Email', address: 'bad' },
+        ],
+      },
+    },
+  ],
+  [
+    'alias removed',
+    {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'Contact',
+      metadata: { name: 'alice', namespace: 'default' },
+      spec: {
+        alias: 'alice',
+        type: 'Personal',
+        channels: [{ name: 'sms', type: 'SMS', address: '+353855550101' }],
+      },
+    },
+    {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'Contact',
+      metadata: { name: 'alice', namespace: 'default' },
+      spec: { type: 'Personal', channels: [{ name: 'sms', type: 'SMS', address: '+353855550101' }] },
+    },
+  ],
+  [
+    'transition plus pattern',
+    {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'Contact',
+      metadata: { name: 'alice', namespace: 'default' },
+      spec: {
+        alias: 'alice',
+        type: 'Personal',
+        channels: [{ name: 'sms', type: 'SMS', address: '+353855550101' }],
+      },
+    },
+    {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'Contact',
+      metadata: { name: 'alice', namespace: 'default' },
+      spec: {
+        alias: 'bob',
+        type: 'Personal',
+        channels: [{ name: 'sms', type: 'SMS', address: '+353855550101' }],
+        displayName: 'A<b>',
+      },
+    },
+  ],
+  [
+    'rs key and new bad',
+    {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'ReplicationSet',
+      metadata: { name: 'payments', namespace: 'default' },
+      spec: { regions: [{ name: 'eu-west-1', sseKmsKeyId: 'k1' }] },
+    },
+    {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'ReplicationSet',
+      metadata: { name: 'payments', namespace: 'default' },
+      spec: { regions: [{ name: 'US East' }, { name: 'eu-west-1', sseKmsKeyId: 'k2' }] },
+    },
+  ],
+  [
+    'rs reorder ok',
+    {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'ReplicationSet',
+      metadata: { name: 'payments', namespace: 'default' },
+      spec: { regions: [{ name: 'eu-west-1', sseKmsKeyId: 'k1' }, { name: 'us-east-1' }] },
+    },
+    {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'ReplicationSet',
+      metadata: { name: 'payments', namespace: 'default' },
+      spec: { regions: [{ name: 'us-east-1' }, { name: 'eu-west-1', sseKmsKeyId: 'k1' }] },
+    },
+  ],
+  [
+    'rs key removed',
+    {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'ReplicationSet',
+      metadata: { name: 'payments', namespace: 'default' },
+      spec: { regions: [{ name: 'eu-west-1', sseKmsKeyId: 'k1' }] },
+    },
+    {
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'ReplicationSet',
+      metadata: { name: 'payments', namespace: 'default' },
+      spec: { regions: [{ name: 'eu-west-1' }] },
+    },
+  ],
+];
+
+describe('updates: transition rules among other errors', () => {
+  it.each(UPDATES)('%s', async (what, stored, update) => {
+    const f: Fixture = { file: what, path: '', rule: '', layer: 'cel', docs: [stored, update], op: 'update' };
+    const [r, e] = [await attempt(real, f), await attempt(emulated, f)];
+    expect([e.code, e.body.reason]).toEqual([r.code, r.body.reason]);
+    expect(sortedCauses(e)).toEqual(sortedCauses(r));
+    expect(orderViolations(update.kind, e.body.details?.causes ?? [])).toEqual([]);
+    if (r.code === 200) expect(e.body.spec).toEqual(r.body.spec);
   });
 });
 
