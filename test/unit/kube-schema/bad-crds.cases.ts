@@ -65,6 +65,16 @@ const lists = obj({
 const rule = (r: string, extra: Record<string, unknown> = {}) =>
   crd({ ...lists, 'x-kubernetes-validations': [{ rule: r, ...extra }] });
 
+/** Two lists of 1000 strings of up to 1000 characters (4000 bytes for kube's cost estimator). */
+const strings = (r: string, extra: Record<string, unknown> = {}) =>
+  crd({
+    ...obj({
+      a: { type: 'array', maxItems: 1000, items: { type: 'string', maxLength: 1000 } },
+      b: { type: 'array', maxItems: 1000, items: { type: 'string', maxLength: 1000 } },
+    }),
+    'x-kubernetes-validations': [{ rule: r, ...extra }],
+  });
+
 /** The generated Rotation CRD with its override-membership rule's inner test replaced. */
 function rotation(inner: string): Crd {
   const c = parse(readFileSync(join(ROOT, 'config/crd/rotations.yaml'), 'utf8')) as Crd;
@@ -303,6 +313,16 @@ export const BAD_CRDS: BadCrd[] = [
   { name: 'cel.bind (not in kube 1.32 CRD rules)', crd: rule('cel.bind(x, self.a[0], x.r.name == "a")') },
   { name: 'keyword-named field read as namespace (valid)', crd: rule('self.a.all(x, x.r.namespace == "a")') },
   // cost
+  {
+    name: 'replace inside two loops (priced at twice a traversal)',
+    crd: strings('self.a.all(x, self.b.all(y, x.replace("a", "bb") == y))'),
+  },
+  {
+    name: 'messageExpression over budget (the cheap rule is named too)',
+    crd: strings('self.a.all(x, self.b.all(y, true))', {
+      messageExpression: 'self.a.map(x, self.b.map(y, x + y)).size() > 0 ? "a" : "b"',
+    }),
+  },
   { name: 'string of an int concatenated (unbounded size)', crd: rule('string(self.n) + self.s == "x"') },
   {
     name: 'rotation rule comparing ref names (valid)',

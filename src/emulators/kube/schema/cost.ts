@@ -373,15 +373,11 @@ export function estimateCost(
         break;
       case 'replace':
         if (te && args.length >= 2) {
+          // worst case: every possible occurrence replaced, and the whole target retained
           const from = (es[0] as Est).size ?? 0;
-          const to = arg(1);
-          const size =
-            from === 0
-              ? sat(targetSize * (to + 1) + to)
-              : to > from
-                ? sat(targetSize + Math.floor(targetSize / from) * (to - from))
-                : targetSize;
-          return { cost: sat(factor(targetSize, STRING_TRAVERSAL) + base), size };
+          const count = from === 0 ? sat(targetSize + 1) : Math.floor(targetSize / from);
+          const size = sat(count * arg(1) + targetSize);
+          return { cost: sat(factor(targetSize, 2 * STRING_TRAVERSAL) + base), size };
         }
         break;
       case 'split':
