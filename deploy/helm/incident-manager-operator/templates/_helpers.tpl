@@ -91,6 +91,7 @@ quantity such as 512Mi, 1Gi, 800M or plain bytes). Empty when there is no memory
 {{- end }}
 - --workers={{ .Values.controller.workers }}
 - --resync={{ .Values.controller.resync }}
+- --shutdown-grace={{ .Values.controller.shutdownGrace }}
 {{- if .Values.controller.leaderElect }}
 - --lease-namespace={{ .Release.Namespace }}
 - --lease-name={{ include "imo.leaseName" . }}
