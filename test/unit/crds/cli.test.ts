@@ -1,25 +1,21 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+// imctl validate and crds, run in-process (the unit tier starts no process; reading standard input
+// is checked on a real process in test/kube/cli/imctl-process.test.ts). Paths are relative to the
+// repository root, where vitest runs.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../../src/crds/generate.ts';
-
-function imctl(...args: string[]) {
-  return spawnSync(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-}
+import { imctl } from '../../support/imctl.ts';
 
 describe('imctl validate', () => {
-  it('accepts the samples and exits 0', () => {
-    const r = imctl('validate', 'config/samples');
+  it('accepts the samples and exits 0', async () => {
+    const r = await imctl('validate', 'config/samples');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('0 problem(s)');
   });
 
-  it('names file, object, field path and rule for each error and exits non-zero', () => {
-    const r = imctl(
+  it('names file, object, field path and rule for each error and exits non-zero', async () => {
+    const r = await imctl(
       'validate',
       'test/fixtures/invalid/response-plan-impact-range.yaml',
       'test/fixtures/invalid/contact-channel-type-enum.yaml',
@@ -34,27 +30,16 @@ describe('imctl validate', () => {
     expect(r.stdout).toContain('2 problem(s)');
   });
 
-  it('reports a missing file clearly with exit code 2', () => {
-    const missing = imctl('validate', 'no/such/file.yaml');
+  it('reports a missing file clearly with exit code 2', async () => {
+    const missing = await imctl('validate', 'no/such/file.yaml');
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('no/such/file.yaml');
-  });
-
-  it('reads standard input with -, e.g. from kustomize build', () => {
-    const input = readFileSync(join(ROOT, 'test/fixtures/invalid/rotation-name-pattern.yaml'), 'utf8');
-    const r = spawnSync(process.execPath, [join(ROOT, 'src/cli/main.ts'), 'validate', '-'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      input,
-    });
-    expect(r.status).toBe(1);
-    expect(r.stdout).toContain('<stdin>: Rotation/emea: spec.name: must match pattern');
   });
 });
 
 describe('imctl validate on the broken fixtures', () => {
-  it('reports exactly one problem per fixture, at the field its header names, CEL rules included', () => {
-    const r = imctl('validate', 'test/fixtures/invalid');
+  it('reports exactly one problem per fixture, at the field its header names, CEL rules included', async () => {
+    const r = await imctl('validate', 'test/fixtures/invalid');
     expect(r.status).toBe(1);
     const lines = r.stdout.trim().split('\n').slice(0, -1);
     const dir = join(ROOT, 'test/fixtures/invalid');
@@ -73,11 +58,8 @@ describe('imctl validate on the broken fixtures', () => {
 });
 
 describe('imctl crds', () => {
-  it('prints one row per kind with short names, scope, printer columns and CEL rule count', () => {
-    const out = execFileSync(process.execPath, [join(ROOT, 'src/cli/main.ts'), 'crds'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+  it('prints one row per kind with short names, scope, printer columns and CEL rule count', async () => {
+    const { stdout: out } = await imctl('crds');
     expect(out).toContain('incidentmanager.gitops.dev/v1alpha1');
     for (const kind of [
       'ReplicationSet',
@@ -95,11 +77,8 @@ describe('imctl crds', () => {
     );
   });
 
-  it('prints the CRD manifests with --yaml', () => {
-    const out = execFileSync(process.execPath, [join(ROOT, 'src/cli/main.ts'), 'crds', '--yaml'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+  it('prints the CRD manifests with --yaml', async () => {
+    const { stdout: out } = await imctl('crds', '--yaml');
     expect(out.match(/^kind: CustomResourceDefinition$/gm)).toHaveLength(6);
   });
 });

@@ -1,0 +1,54 @@
+// What only a real `imctl` process shows (moved from the unit tier, which starts no process):
+// reading manifests from standard input, the bin shim's pinned Node, and which modules a light
+// command loads.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../../../src/crds/generate.ts';
+
+describe('imctl validate as a process', () => {
+  it('reads standard input with -, e.g. from kustomize build', () => {
+    const input = readFileSync(join(ROOT, 'test/fixtures/invalid/rotation-name-pattern.yaml'), 'utf8');
+    const r = spawnSync(process.execPath, [join(ROOT, 'src/cli/main.ts'), 'validate', '-'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      input,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('<stdin>: Rotation/emea: spec.name: must match pattern');
+  });
+});
+
+describe('pinned runtime', () => {
+  it('runs the imctl bin on Node 24 through the bin shim', () => {
+    const out = execFileSync(process.execPath, ['bin/imctl.js', 'version'], { cwd: ROOT, encoding: 'utf8' });
+    expect(out).toMatch(/^incident-manager-operator \d+\.\d+\.\d+ \(node v24\./);
+  });
+});
+
+describe('imctl start-up', () => {
+  it('a command other than controller or demo loads neither the engine nor the SDKs', () => {
+    // Records every module the process resolves while `imctl version` runs.
+    const probe = `
+      import { registerHooks } from 'node:module';
+      const seen = new Set();
+      registerHooks({ resolve(s, c, next) { const r = next(s, c); seen.add(r.url); return r; } });
+      process.argv = [process.argv[0], 'imctl', 'version'];
+      await import('./src/cli/main.ts');
+      process.stderr.write(JSON.stringify([...seen]));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    const loaded = JSON.parse(r.stderr) as string[];
+    expect(loaded.some((u) => u.endsWith('/src/cli/commands/controller.ts'))).toBe(true);
+    const heavy = loaded.filter((u) =>
+      /@aws-sdk|@kubernetes\/client-node|\/src\/engine\/manager\.ts|\/src\/controllers\/index\.ts|\/src\/local\/stack\.ts/.test(
+        u,
+      ),
+    );
+    expect(heavy).toEqual([]);
+  });
+});
