@@ -263,7 +263,12 @@ rest and the controller reports it in the \`Synced\` condition.
 the same CEL semantics as the API server, and also reports unknown fields and tag-key characters,
 printing \`file: Kind/name: field.path: message [rule]\` per problem and exiting 1 if there is any.
 \`imctl crds\` prints a summary of the CRDs (\`--yaml\` prints the manifests). The broken objects in
-\`test/fixtures/invalid/\` show one violation per rule, each with the expected field path in its header.
+\`test/fixtures/invalid/\` show one violation per rule, each with the expected field path and rule in its
+header (\`test/fixtures/invalid-updates/\`: a stored object and the change an immutable field refuses).
+When an object breaks a type, required, enum, maximum-length or maximum-count constraint, the API server
+does not evaluate the cross-field rules and adds the line \`<nil>: Invalid value: "null": some validation
+rules were not checked because the object was invalid; correct the existing errors to complete validation\`:
+fix the errors above it and apply again to see the rest.
 
 ## Samples
 
