@@ -887,6 +887,63 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: 'more kubectl verbs',
+    steps: [
+      kubectl(
+        'create --dry-run=server -o yaml',
+        ['create', '--dry-run=server', '-o', 'yaml', '-f', '-'],
+        (c) => json(contact(c.ns, 'alice')),
+      ),
+      kubectl('create', ['create', '-f', '-'], (c) =>
+        json(contact(c.ns, 'alice', {}, { labels: { team: 'a' } })),
+      ),
+      kubectl('get -o json', ['get', 'contact', 'alice', '-n', (c) => c.ns, '-o', 'json']),
+      kubectl('list -o yaml', ['get', 'contacts', '-n', (c) => c.ns, '-o', 'yaml']),
+      kubectl('label without --overwrite', ['label', 'contact', 'alice', '-n', (c) => c.ns, 'team=b']),
+      kubectl('label --overwrite', ['label', 'contact', 'alice', '-n', (c) => c.ns, 'team=b', '--overwrite']),
+      kubectl('remove a label', ['label', 'contact', 'alice', '-n', (c) => c.ns, 'team-']),
+      kubectl('edit-like replace', ['replace', '-f', '-'], (c) =>
+        json(contact(c.ns, 'alice', { displayName: 'Replaced' })),
+      ),
+      kubectl('delete --dry-run=server', [
+        'delete',
+        'contact',
+        'alice',
+        '-n',
+        (c) => c.ns,
+        '--dry-run=server',
+      ]),
+      kubectl('still there', ['get', 'contact', 'alice', '-n', (c) => c.ns, '-o', 'name']),
+      kubectl('get -w with events until the timeout', [
+        'get',
+        'contacts',
+        '-n',
+        (c) => c.ns,
+        '-w',
+        '--output-watch-events',
+        '--request-timeout=2s',
+      ]),
+      kubectl('delete and wait', [
+        'delete',
+        'contact',
+        'alice',
+        '-n',
+        (c) => c.ns,
+        '--wait=true',
+        '--timeout=30s',
+      ]),
+      kubectl('wait --for=delete of a missing object', [
+        'wait',
+        '--for=delete',
+        'contact/alice',
+        '-n',
+        (c) => c.ns,
+        '--timeout=5s',
+      ]),
+      kubectl('describe a missing object', ['describe', 'contact', 'alice', '-n', (c) => c.ns]),
+    ],
+  },
+  {
     name: 'selectors',
     steps: [
       kubectl('create labelled contacts', ['apply', '-f', '-'], (c) =>

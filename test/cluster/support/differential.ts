@@ -216,16 +216,19 @@ const RV_KEY = /("?resourceVersion"?:\s*)"\d+"/g;
 const RV_TEXT = /(ResourceVersion in (?:precondition|object meta): )\d+/g;
 
 /**
- * Everything that must differ between two servers, and nothing else: resourceVersions, uids,
- * timestamps (creation, deletion, managedFields times, condition transitions), server addresses,
- * kubectl's AGE cells, `kubectl diff`'s temporary folders and file times, klog's time and pid, and the order of keys in
- * JSON objects (clients parse them; Go writes struct fields in declaration order) and of the
- * `* cause` lines kubectl prints for an invalid object (kube-openapi's validator walks a schema's
- * properties in Go map order, so kube-apiserver itself answers in a different order from one
- * request to the next); names made from `generateName` are
- * avoided by the steps rather than normalised. Objects are walked and every string gets the same
- * rules as kubectl output. Column padding is collapsed after
- * ages are replaced (a `10s` age widens its column by one space).
+ * Everything that must differ between two servers, and nothing else:
+ * - resourceVersions, uids, timestamps (creation, deletion, managedFields times, condition
+ *   transitions) and server addresses;
+ * - kubectl's AGE cells, `kubectl diff`'s temporary folders and file times, klog's time and pid;
+ *   padding between table columns is collapsed after ages are replaced (a `10s` age widens its
+ *   column by one space; indentation at the start of a line is kept);
+ * - the order of keys in JSON objects (clients parse them; Go writes struct fields in declaration
+ *   order);
+ * - the order of the `* cause` lines kubectl prints for an invalid object (kube-openapi's validator
+ *   walks a schema's properties in Go map order, so kube-apiserver itself answers in a different
+ *   order from one request to the next).
+ * Names made from `generateName` are avoided by the steps rather than normalised. Objects are
+ * walked and every string gets the same rules as kubectl output.
  */
 export function normalise(v: unknown): unknown {
   if (typeof v === 'string') return normaliseText(v);
@@ -253,7 +256,7 @@ function normaliseText(s: string): string {
     .replace(RV_KEY, '$1"<rv>"')
     .replace(RV_TEXT, '$1<rv>')
     .replace(AGE, '<age>')
-    .replace(/ {2,}/g, '  ')
+    .replace(/(?<=\S) {2,}/g, '  ')
     .replace(/ +$/gm, '');
 }
 
