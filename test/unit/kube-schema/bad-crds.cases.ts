@@ -306,6 +306,8 @@ export const BAD_CRDS: BadCrd[] = [
   { name: 'ternary branches of two types', crd: rule('self.b1 ? 1 : "a"') },
   { name: 'logical and of a string', crd: rule('self.b1 && self.s') },
   { name: 'list literal of two types', crd: rule('[1, "a"].size() > 0') },
+  { name: 'list literal of null then an object', crd: rule('[null, self.a[0]].size() == 2') },
+  { name: 'map literal with an int and a string key', crd: rule('{"a": 1, 2: 1}.size() == 2') },
   { name: 'int in a list of objects', crd: rule('self.n in self.a') },
   { name: 'rule that is not a bool', crd: rule('self.n') },
   { name: 'messageExpression that is not a string', crd: rule('true', { messageExpression: 'self.n' }) },

@@ -529,10 +529,10 @@ export function checkExpression(ast: CelAst, expression: string, vars: Map<strin
         let elem: CelType | undefined;
         for (const [x, t] of items) {
           if (t.kind === 'error') continue;
+          // kube enables homogeneous aggregate literals: every element has the first one's type
           if (!elem) elem = t;
-          else if (!assignable(elem, t, new Map()) && !assignable(t, elem, new Map()))
-            err(x.pos ?? 0, `expected type '${formatType(elem)}' but found '${formatType(t)}'`);
-          else if (t.kind === 'dyn') elem = DYN;
+          else if (!sameType(elem, t))
+            err(posOf(x), `expected type '${formatType(elem)}' but found '${formatType(t)}'`);
         }
         return list(elem ?? DYN);
       }
@@ -543,11 +543,11 @@ export function checkExpression(ast: CelAst, expression: string, vars: Map<strin
           const kt = visit(k, scope);
           const vt = visit(v, scope);
           if (!key) key = kt;
-          else if (!assignable(key, kt, new Map()))
-            err(k.pos ?? 0, `expected type '${formatType(key)}' but found '${formatType(kt)}'`);
+          else if (kt.kind !== 'error' && !sameType(key, kt))
+            err(posOf(k), `expected type '${formatType(key)}' but found '${formatType(kt)}'`);
           if (!value) value = vt;
-          else if (!assignable(value, vt, new Map()))
-            err(v.pos ?? 0, `expected type '${formatType(value)}' but found '${formatType(vt)}'`);
+          else if (vt.kind !== 'error' && !sameType(value, vt))
+            err(posOf(v), `expected type '${formatType(value)}' but found '${formatType(vt)}'`);
         }
         return map(key ?? DYN, value ?? DYN);
       }
