@@ -78,17 +78,6 @@ async function ownerClients(region: string) {
   };
 }
 
-/** waitFor that survives the end of one watch request (a chain of objects can outlast it). */
-async function waitLong(kind: string, name: string, pred: (o: KubeObject | undefined) => boolean) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await op.waitFor(kind, name, pred, { namespace: NS, timeoutMs: 90_000 });
-    } catch (e) {
-      if (attempt >= 3 || !/TimeoutError|aborted/.test(String(e))) throw e;
-    }
-  }
-}
-
 beforeAll(async () => {
   // pollMs: each create is confirmed by the next read; the samples chain references (5 s per link otherwise).
   op = await startOperator({ namespace: NS, pollMs: 100 });
@@ -112,7 +101,9 @@ describe('a namespace holding the samples', () => {
     for (const o of objects)
       await op.apply(typeOf(o.kind).namespaced ? { ...o, metadata: { ...o.metadata, namespace: NS } } : o);
     for (const o of managed) {
-      const got = await waitLong(o.kind, o.metadata.name, (x) => condition(x, 'Ready')?.status === 'True');
+      const got = await op.waitFor(o.kind, o.metadata.name, (x) => condition(x, 'Ready')?.status === 'True', {
+        namespace: NS,
+      });
       expect(got?.status?.arn, `${o.kind} ${o.metadata.name}`).toBeTruthy();
     }
     // Round trip of the EscalationPlan sample through the SDK.
@@ -160,7 +151,8 @@ describe('a namespace holding the samples', () => {
     await op.client.request('DELETE', KubeClient.objectPath(typeOf('Namespace'), NS));
     // The deletes unwind the reference chain one level at a time (response plan → escalation plan →
     // schedule → rotations → contacts).
-    await waitLong('Namespace', NS, (o) => o === undefined);
+    // A long chain of deletions: waitFor re-watches when the server ends a watch.
+    await op.waitFor('Namespace', NS, (o) => o === undefined, { timeoutMs: 90_000 });
     for (const o of managed) expect(await op.get(o.kind, o.metadata.name, NS)).toBeUndefined();
 
     // Reads answering NotFound are how the controller confirms a delete; anything else is an error.
