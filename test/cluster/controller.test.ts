@@ -274,6 +274,9 @@ describe('imctl controller on a real kube-apiserver', () => {
     expect((await incidents.send(new ListResponsePlansCommand({}))).responsePlanSummaries ?? []).toEqual([]);
     // deletionPolicy defaults to Retain for the replication set: deleting it erases all incident data.
     expect((await incidents.send(new ListReplicationSetsCommand({}))).replicationSetArns).toEqual([rsArn]);
+    // No reconcile failed on the way out (a stale finalizer patch is a Conflict, retried).
+    const errors = controller.lines.filter((l) => /"level":(5|6)\d/.test(l));
+    expect(errors).toEqual([]);
     const failed = calls(since).filter(
       (x) => x.outcome === 'error' && !(isRead(x.operation) && x.errorCode === 'ResourceNotFoundException'),
     );
