@@ -89,7 +89,87 @@ const setMeta = (meta: JSONSchemaProps) => (root: JSONSchemaProps) => {
   (root.properties as Record<string, JSONSchemaProps>).metadata = meta;
 };
 
+/** A valid minimal CRD changed by `patch` (names, versions, columns, subresources). */
+function spec(patch: (c: Crd & { spec: Record<string, unknown> }) => void): Crd {
+  const c = crd({ type: 'object' });
+  patch(c as Crd & { spec: Record<string, unknown> });
+  return c;
+}
+const v0 = (c: Crd) => c.spec.versions[0] as unknown as Record<string, unknown>;
+
 export const BAD_CRDS: BadCrd[] = [
+  // names, versions, printer columns, subresources
+  {
+    name: 'name not plural.group',
+    crd: spec((c) => {
+      c.metadata.name = 'widget.example.com';
+    }),
+  },
+  {
+    name: 'group without a dot',
+    crd: spec((c) => {
+      c.spec.group = 'example';
+      c.metadata.name = 'widgets.example';
+    }),
+  },
+  {
+    name: 'unknown scope',
+    crd: spec((c) => {
+      c.spec.scope = 'Global';
+    }),
+  },
+  {
+    name: 'upper-case plural',
+    crd: spec((c) => {
+      c.spec.names.plural = 'Widgets';
+      c.metadata.name = 'Widgets.example.com';
+    }),
+  },
+  {
+    name: 'short name not a DNS-1035 label',
+    crd: spec((c) => {
+      (c.spec.names as Record<string, unknown>).shortNames = ['W_x'];
+    }),
+  },
+  {
+    name: 'listKind equal to kind',
+    crd: spec((c) => {
+      c.spec.names.listKind = 'Widget';
+    }),
+  },
+  {
+    name: 'version name not a DNS-1035 label',
+    crd: spec((c) => {
+      (c.spec.versions[0] as { name: string }).name = 'V1';
+    }),
+  },
+  {
+    name: 'version without a schema',
+    crd: spec((c) => {
+      delete v0(c).schema;
+    }),
+  },
+  {
+    name: 'version not served (valid)',
+    crd: spec((c) => {
+      v0(c).served = false;
+    }),
+  },
+  {
+    name: 'scale path not starting with a dot',
+    crd: spec((c) => {
+      v0(c).subresources = {
+        status: {},
+        scale: { specReplicasPath: 'spec.r', statusReplicasPath: '.status.r' },
+      };
+    }),
+  },
+  {
+    name: 'printer column of an unknown type',
+    crd: spec((c) => {
+      v0(c).additionalPrinterColumns = [{ name: 'A', type: 'strin', jsonPath: 'x' }];
+    }),
+  },
   // metadata at the schema root
   {
     name: 'metadata with a description',

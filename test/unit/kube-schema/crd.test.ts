@@ -103,7 +103,7 @@ describe('validateCrd: names, group, scope and versions', () => {
       patch: (c) => {
         delete first(c).schema;
       },
-      want: 'spec.validation.openAPIV3Schema: Required value: schemas are required',
+      want: 'spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required',
     },
   ];
   it.each(cases)('$reason', ({ patch, want }) => {

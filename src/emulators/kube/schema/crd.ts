@@ -19,7 +19,6 @@ import {
 import { isObject, type JSONSchemaProps, type ValidationRule } from './types.ts';
 
 const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const RULE_REASONS = [
   'FieldValueDuplicate',
@@ -36,6 +35,17 @@ type CrdVersion = {
 };
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const SUBDOMAIN_MSG =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const DNS1035_MSG =
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+/** IsDNS1035Label's errors joined as kube joins them. */
+function dns1035(v: string): string | undefined {
+  const errs: string[] = [];
+  if (v.length > 63) errs.push('must be no more than 63 characters');
+  if (!DNS1035.test(v)) errs.push(DNS1035_MSG);
+  return errs.length ? errs.join(',') : undefined;
+}
 
 /** Go's %#v of apiextensions.ValidationRule, the value kube prints for a rule that fails to compile. */
 function renderRule(r: ValidationRule): string {
@@ -56,6 +66,15 @@ export function validateCrd(crd: object, oldCrd?: object): StatusCause[] {
   const group = str(spec.group);
   const plural = str(names.plural);
 
+  const name = str(meta.name);
+  if (name && (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)))
+    out.push(
+      causes.invalid(
+        'metadata.name',
+        name,
+        name.length > 253 ? 'must be no more than 253 characters' : SUBDOMAIN_MSG,
+      ),
+    );
   if (str(meta.name) !== `${plural}.${group}`)
     out.push(causes.invalid('metadata.name', str(meta.name), 'must be spec.names.plural+"."+spec.group'));
 
@@ -90,15 +109,8 @@ export function validateCrd(crd: object, oldCrd?: object): StatusCause[] {
         'must have exactly one version marked as storage version',
       ),
     );
-  if (versions.length > 0 && !versions.some((v) => v.served))
-    out.push(
-      causes.invalid(
-        'spec.versions',
-        versions.map((v) => v.name),
-        'must have at least one version marked as served',
-      ),
-    );
   const seen = new Set<string>();
+  const firstName = str(versions[0]?.name);
   versions.forEach((v, i) => {
     const name = str(v.name);
     if (!name) out.push(causes.required(`spec.versions[${i}].name`));
@@ -113,10 +125,15 @@ export function validateCrd(crd: object, oldCrd?: object): StatusCause[] {
     if (seen.has(name)) out.push(causes.duplicate(`spec.versions[${i}].name`, name));
     seen.add(name);
   });
+  // the internal version's spec.version is the first version's name
+  if (firstName && !DNS1035.test(firstName)) out.push(causes.invalid('spec.version', firstName, DNS1035_MSG));
 
   // Identical per-version schemas are hoisted to spec.validation by the internal conversion.
   const schemas = versions.map((v) => v.schema?.openAPIV3Schema);
-  const shared = schemas.length > 0 && schemas.every((s) => JSON.stringify(s) === JSON.stringify(schemas[0]));
+  const shared =
+    schemas.length > 0 &&
+    schemas.every((s) => isObject(s) && JSON.stringify(s) === JSON.stringify(schemas[0]));
+  validateColumnsAndSubresources(versions, out);
   versions.forEach((v, i) => {
     if (shared && i > 0) return;
     const path = shared ? 'spec.validation.openAPIV3Schema' : `spec.versions[${i}].schema.openAPIV3Schema`;
@@ -182,53 +199,95 @@ function validateVersionSchema(schema: JSONSchemaProps, path: string, out: Statu
   }
 }
 
+// ValidateCustomResourceDefinitionNames: DNS-1035 labels; kind and listKind in mixed case.
 function validateNames(names: Record<string, unknown>, out: StatusCause[]): void {
   const plural = str(names.plural);
-  if (!plural) out.push(causes.required('spec.names.plural', ''));
-  else if (!DNS1123_LABEL.test(plural))
-    out.push(
-      causes.invalid(
-        'spec.names.plural',
-        plural,
-        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
-      ),
-    );
+  const label = (field: string, v: string) => {
+    const e = dns1035(v);
+    if (e) out.push(causes.invalid(`spec.names.${field}`, v, e));
+  };
+  const mixed = (field: string, v: string) => {
+    const e = dns1035(v.toLowerCase());
+    if (e)
+      out.push(
+        causes.invalid(`spec.names.${field}`, v, `may have mixed case, but should otherwise match: ${e}`),
+      );
+  };
+  if (plural) label('plural', plural);
   const singular = str(names.singular);
-  if (singular && !DNS1123_LABEL.test(singular))
-    out.push(
-      causes.invalid(
-        'spec.names.singular',
-        singular,
-        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
-      ),
-    );
+  if (singular) label('singular', singular);
   const kind = str(names.kind);
-  if (!kind) out.push(causes.required('spec.names.kind', ''));
-  else if (kind !== kind.replace(/[^A-Za-z0-9]/g, '') || !/^[A-Za-z]/.test(kind))
-    out.push(
-      causes.invalid(
-        'spec.names.kind',
-        kind,
-        'may have mixed case, but should otherwise match: [a-z]([-a-z0-9]*[a-z0-9])?',
-      ),
-    );
+  if (kind) mixed('kind', kind);
   const listKind = str(names.listKind);
-  if (listKind && listKind === kind)
+  if (listKind) mixed('listKind', listKind);
+  const shortNames = Array.isArray(names.shortNames) ? names.shortNames : [];
+  shortNames.forEach((x, i) => {
+    label(`shortNames[${i}]`, str(x));
+  });
+  if (kind && listKind === kind)
     out.push(causes.invalid('spec.names.listKind', listKind, 'kind and listKind may not be the same'));
-  for (const [field, list] of [
-    ['shortNames', names.shortNames],
-    ['categories', names.categories],
-  ] as const) {
-    if (!Array.isArray(list)) continue;
-    list.forEach((x, i) => {
-      if (typeof x !== 'string' || !DNS1123_LABEL.test(x))
-        out.push(
-          causes.invalid(
-            `spec.names.${field}[${i}]`,
-            x,
-            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
-          ),
-        );
+  const categories = Array.isArray(names.categories) ? names.categories : [];
+  categories.forEach((x, i) => {
+    label(`categories[${i}]`, str(x));
+  });
+  if (!plural) out.push(causes.required('spec.names.plural', ''));
+  if (!kind) out.push(causes.required('spec.names.kind', ''));
+}
+
+const COLUMN_TYPES = ['boolean', 'date', 'integer', 'number', 'string'];
+const COLUMN_FORMATS = ['byte', 'date', 'date-time', 'double', 'float', 'int32', 'int64', 'name', 'password'];
+
+function simpleJsonPath(path: string, field: string, s: string, out: StatusCause[]): boolean {
+  if (s.length === 0) out.push(causes.invalid(field, s, 'must not be empty'));
+  else if (s[0] !== '.') out.push(causes.invalid(field, s, 'must be a simple json path starting with .'));
+  else return true;
+  void path;
+  return false;
+}
+
+/**
+ * Printer columns and subresources, reported at spec.* when every version has the same ones (the
+ * internal version hoists them), else per version.
+ */
+function validateColumnsAndSubresources(versions: Record<string, unknown>[], out: StatusCause[]): void {
+  for (const key of ['additionalPrinterColumns', 'subresources'] as const) {
+    const all = versions.map((v) => v[key]);
+    const hoisted = all.length > 0 && all.every((x) => JSON.stringify(x) === JSON.stringify(all[0]));
+    all.forEach((x, i) => {
+      if (x === undefined || (hoisted && i > 0)) return;
+      const base = hoisted ? `spec.${key}` : `spec.versions[${i}].${key}`;
+      if (key === 'additionalPrinterColumns' && Array.isArray(x))
+        x.forEach((col: Record<string, unknown>, j) => {
+          const p = `${base}[${j}]`;
+          const t = str(col.type);
+          if (!str(col.name)) out.push(causes.required(`${p}.name`, ''));
+          if (!t) out.push(causes.required(`${p}.type`, `must be one of ${COLUMN_TYPES.join(',')}`));
+          else if (!COLUMN_TYPES.includes(t))
+            out.push(causes.invalid(`${p}.type`, t, `must be one of ${COLUMN_TYPES.join(',')}`));
+          const f = str(col.format);
+          if (f && !COLUMN_FORMATS.includes(f))
+            out.push(causes.invalid(`${p}.format`, f, `must be one of ${COLUMN_FORMATS.join(',')}`));
+          const jp = str(col.jsonPath);
+          if (!jp) out.push(causes.required(`${p}.JSONPath`, ''));
+          else simpleJsonPath(p, `${p}.JSONPath`, jp, out);
+        });
+      if (key === 'subresources' && isObject(x) && isObject(x.scale)) {
+        const scale = x.scale;
+        for (const [k, under] of [
+          ['specReplicasPath', '.spec.'],
+          ['statusReplicasPath', '.status.'],
+        ] as const) {
+          const v = str(scale[k]);
+          const f = `${base}.scale.${k}`;
+          if (!v) out.push(causes.required(f, ''));
+          else if (simpleJsonPath(base, f, v, out) && !v.startsWith(under))
+            out.push(causes.invalid(f, v, `should be a json path under ${under.slice(0, -1)}`));
+        }
+        const sel = str(scale.labelSelectorPath);
+        const f = `${base}.scale.labelSelectorPath`;
+        if (sel && simpleJsonPath(base, f, sel, out) && !sel.startsWith('.status.'))
+          out.push(causes.invalid(f, sel, 'should be a json path under .status'));
+      }
     });
   }
 }
