@@ -1,15 +1,18 @@
 // AWSAccount → credentials → one client set per account and Region. The controller's own credential
-// chain by default; AssumeRole with an external id per account, cached and refreshed before it
-// expires; the caller identity verified. Endpoints come from the standard AWS environment
-// (AWS_ENDPOINT_URL, AWS_REGION), which the SDK reads itself, so the emulator needs no special flag.
+// chain by default; AssumeRole with an external id per account through the SDK's
+// fromTemporaryCredentials, cached per account and refreshed before it expires (memoize), and
+// assumed again at once when AWS says the session expired. Every client carries the gate. Endpoints
+// come from the standard AWS environment (AWS_ENDPOINT_URL, AWS_REGION), which the SDK reads itself.
 import { RAMClient } from '@aws-sdk/client-ram';
 import { SSMContactsClient } from '@aws-sdk/client-ssm-contacts';
 import { SSMIncidentsClient } from '@aws-sdk/client-ssm-incidents';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { memoize } from '@smithy/property-provider';
 import type { AWSAccountSpec } from '../crds/aws-account.ts';
 import { type Clock, systemClock } from '../engine/clock.ts';
 import { ClassifiedError } from '../engine/contract.ts';
-import { type AwsGate, SDK_RETRY_CONFIG } from './gate.ts';
+import { AwsGate, classify, type GatedClient, type GateTarget, SDK_RETRY_CONFIG } from './gate.ts';
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -17,19 +20,25 @@ export interface AwsCredentials {
   sessionToken?: string;
   expiration?: Date;
 }
-export type CredentialProvider = () => Promise<AwsCredentials>;
+/** `forceRefresh` skips the cache (an expired session). */
+export type CredentialProvider = (options?: { forceRefresh?: boolean }) => Promise<AwsCredentials>;
 
 export const DEFAULT_SESSION_NAME = 'incident-manager-operator';
+/** Lifetime asked of each assumed-role session. */
+export const SESSION_SECONDS = 3600;
 
-/** The STS calls the resolver needs; the SDK implementation is below, tests use their own. */
+export interface AssumeRoleInput {
+  roleArn: string;
+  externalId?: string;
+  sessionName: string;
+  region: string;
+  account: string;
+}
+
+/** The STS calls the resolver needs; the SDK implementation is below, tests may use their own. */
 export interface StsPort {
-  assumeRole(input: {
-    roleArn: string;
-    externalId?: string;
-    sessionName: string;
-    region: string;
-    account: string;
-  }): Promise<AwsCredentials>;
+  /** One AssumeRole (no cache: the resolver caches). */
+  assumeRole(input: AssumeRoleInput): Promise<AwsCredentials>;
   callerIdentity(input: {
     credentials: CredentialProvider | undefined;
     region: string;
@@ -37,38 +46,69 @@ export interface StsPort {
   }): Promise<{ account: string; arn: string }>;
 }
 
-/** STS through the gate, with the controller's own chain (or the given credentials). */
-export function sdkSts(gate: AwsGate): StsPort {
+/** STS through the gate, with the controller's own chain as the source identity. */
+export function sdkSts(gate: AwsGate, clientConfig: { maxAttempts?: number } = {}): StsPort {
+  const assumers = new Map<string, () => Promise<AwsCredentials>>();
+  const own = new Map<string, STSClient>();
+  const byProvider = new WeakMap<CredentialProvider, Map<string, STSClient>>();
+  const config = (region: string) => ({ region, ...SDK_RETRY_CONFIG, ...clientConfig });
   return {
-    async assumeRole({ roleArn, externalId, sessionName, region, account }) {
-      const sts = new STSClient({ region, ...SDK_RETRY_CONFIG });
-      const out = await gate.call({ account, region, service: 'sts' }, 'AssumeRole', () =>
-        sts.send(
-          new AssumeRoleCommand({
-            RoleArn: roleArn,
-            RoleSessionName: sessionName,
-            ...(externalId ? { ExternalId: externalId } : {}),
-            DurationSeconds: 3600,
-          }),
-        ),
-      );
-      const c = out.Credentials;
-      if (!c?.AccessKeyId || !c.SecretAccessKey)
-        throw new ClassifiedError('AccessDenied', `AssumeRole ${roleArn} returned no credentials`);
-      return {
-        accessKeyId: c.AccessKeyId,
-        secretAccessKey: c.SecretAccessKey,
-        ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
-        ...(c.Expiration ? { expiration: c.Expiration } : {}),
-      };
+    assumeRole(input) {
+      const key = JSON.stringify([
+        input.account,
+        input.region,
+        input.roleArn,
+        input.externalId,
+        input.sessionName,
+      ]);
+      let assume = assumers.get(key);
+      if (!assume) {
+        const target: GateTarget = { account: input.account, region: input.region, service: 'sts' };
+        assume = fromTemporaryCredentials({
+          params: {
+            RoleArn: input.roleArn,
+            RoleSessionName: input.sessionName,
+            ...(input.externalId ? { ExternalId: input.externalId } : {}),
+            DurationSeconds: SESSION_SECONDS,
+          },
+          clientConfig: config(input.region),
+          clientPlugins: [gate.plugin(target)],
+        }) as () => Promise<AwsCredentials>;
+        assumers.set(key, assume);
+      }
+      return assume();
     },
     async callerIdentity({ credentials, region, account }) {
-      const sts = new STSClient({ region, ...SDK_RETRY_CONFIG, ...(credentials ? { credentials } : {}) });
-      const out = await gate.call({ account, region, service: 'sts' }, 'GetCallerIdentity', () =>
-        sts.send(new GetCallerIdentityCommand({})),
-      );
+      // One client per account, Region and credential provider (a changed AWSAccount has a new one).
+      let cache = credentials ? byProvider.get(credentials) : own;
+      if (!cache) {
+        cache = new Map();
+        if (credentials) byProvider.set(credentials, cache);
+      }
+      const key = `${account}|${region}`;
+      let sts = cache.get(key);
+      if (!sts) {
+        sts = new STSClient({ ...config(region), ...(credentials ? { credentials } : {}) });
+        gate.attach(sts, { account, region, service: 'sts' }, refresher(sts, credentials));
+        cache.set(key, sts);
+      }
+      const out = await sts.send(new GetCallerIdentityCommand({}));
       return { account: out.Account ?? '', arn: out.Arn ?? '' };
     },
+  };
+}
+
+/** An expired session is refreshed through the client's own credential cache, down to AssumeRole. */
+function refresher(
+  client: { config: { credentials: unknown } },
+  provider: CredentialProvider | undefined,
+): { refreshCredentials?: () => Promise<unknown> } {
+  if (!provider) return {};
+  return {
+    refreshCredentials: () =>
+      (client.config.credentials as (o: { forceRefresh: boolean }) => Promise<unknown>)({
+        forceRefresh: true,
+      }),
   };
 }
 
@@ -81,11 +121,15 @@ export interface ClientSet {
 }
 
 export interface AccountResolverOptions {
-  sts: StsPort;
+  sts?: StsPort;
+  /** Attached to every client built here; one of its own when none is given. */
+  gate?: AwsGate;
   defaultRegion: string;
   clock?: Clock;
   /** Refresh assumed-role credentials this long before they expire. Default 5 min. */
   refreshBeforeMs?: number;
+  /** SDK client settings over SDK_RETRY_CONFIG (tests: maxAttempts 1). */
+  clientConfig?: { maxAttempts?: number };
 }
 
 /** Name used for the controller's own account (no AWSAccount object). */
@@ -98,12 +142,29 @@ function fingerprint(spec: AWSAccountSpec | undefined): string {
 }
 
 export class AccountResolver {
-  readonly #o: AccountResolverOptions & { clock: Clock; refreshBeforeMs: number };
+  readonly #o: AccountResolverOptions & {
+    clock: Clock;
+    refreshBeforeMs: number;
+    gate: AwsGate;
+    sts: StsPort;
+  };
   readonly #providers = new Map<string, { fp: string; provider: CredentialProvider | undefined }>();
   readonly #clients = new Map<string, { fp: string; set: ClientSet }>();
 
   constructor(opts: AccountResolverOptions) {
-    this.#o = { clock: systemClock, refreshBeforeMs: 300_000, ...opts };
+    const clock = opts.clock ?? systemClock;
+    const gate = opts.gate ?? new AwsGate({ clock });
+    this.#o = {
+      refreshBeforeMs: 300_000,
+      ...opts,
+      clock,
+      gate,
+      sts: opts.sts ?? sdkSts(gate, opts.clientConfig),
+    };
+  }
+
+  get gate(): AwsGate {
+    return this.#o.gate;
   }
 
   /**
@@ -121,30 +182,28 @@ export class AccountResolver {
   }
 
   #assumeRoleProvider(name: string, spec: AWSAccountSpec, roleArn: string): CredentialProvider {
-    let current: AwsCredentials | undefined;
-    let inflight: Promise<AwsCredentials> | undefined;
-    const fresh = (c: AwsCredentials | undefined) =>
-      c !== undefined &&
-      (c.expiration === undefined || c.expiration.getTime() - this.#o.clock.now() > this.#o.refreshBeforeMs);
-    return async () => {
-      if (fresh(current)) return current!;
-      inflight ??= this.#o.sts
-        .assumeRole({
-          roleArn,
-          sessionName: spec.sessionName ?? DEFAULT_SESSION_NAME,
-          region: spec.region,
-          account: name,
-          ...(spec.externalId ? { externalId: spec.externalId } : {}),
-        })
-        .then((c) => {
-          current = c;
-          return c;
-        })
-        .finally(() => {
-          inflight = undefined;
-        });
-      return inflight;
+    const input: AssumeRoleInput = {
+      roleArn,
+      sessionName: spec.sessionName ?? DEFAULT_SESSION_NAME,
+      region: spec.region,
+      account: name,
+      ...(spec.externalId ? { externalId: spec.externalId } : {}),
     };
+    const assume = async (): Promise<AwsCredentials> => {
+      try {
+        return await this.#o.sts.assumeRole(input);
+      } catch (e) {
+        throw assumeRoleError(e, input);
+      }
+    };
+    const { clock, refreshBeforeMs } = this.#o;
+    // The SDK's memoize: one AssumeRole shared by concurrent callers and by every client of the
+    // account; a new one when the session is within refreshBeforeMs of its end, or when forced.
+    return memoize(
+      assume,
+      (c) => c.expiration !== undefined && c.expiration.getTime() - clock.now() <= refreshBeforeMs,
+      (c) => c.expiration !== undefined,
+    ) as CredentialProvider;
   }
 
   /**
@@ -178,17 +237,44 @@ export class AccountResolver {
     const hit = this.#clients.get(key);
     if (hit && hit.fp === fp) return hit.set;
     const credentials = this.credentials(name, spec);
-    const config = { region: r, ...SDK_RETRY_CONFIG, ...(credentials ? { credentials } : {}) };
+    const config = {
+      region: r,
+      ...SDK_RETRY_CONFIG,
+      ...this.#o.clientConfig,
+      ...(credentials ? { credentials } : {}),
+    };
+    const gate = this.#o.gate;
+    const gated = <C extends GatedClient & { config: { credentials: unknown } }>(
+      client: C,
+      service: GateTarget['service'],
+    ) => gate.attach(client, { account: name, region: r, service }, refresher(client, credentials));
     const set: ClientSet = {
       account: name,
       region: r,
-      contacts: new SSMContactsClient(config),
-      incidents: new SSMIncidentsClient(config),
-      ram: new RAMClient(config),
+      contacts: gated(new SSMContactsClient(config), 'ssm-contacts'),
+      incidents: gated(new SSMIncidentsClient(config), 'ssm-incidents'),
+      ram: gated(new RAMClient(config), 'ram'),
     };
     this.#clients.set(key, { fp, set });
     return set;
   }
+}
+
+/**
+ * AssumeRole refused: say which settings decide it. A trust policy that requires an external id
+ * refuses any other with the same AccessDenied as a role that does not trust us at all.
+ */
+function assumeRoleError(e: unknown, input: AssumeRoleInput): ClassifiedError {
+  const err = classify(e, 'AssumeRole', 'sts');
+  if (err.errorClass !== 'AccessDenied') return err;
+  const aws = err.message.replace(/^AssumeRole: /, '').replace(/\. Grant the controller's role.*$/, '');
+  return new ClassifiedError(
+    'AccessDenied',
+    `AssumeRole ${input.roleArn} was refused (${aws}). Check spec.externalId ${
+      input.externalId ? 'matches' : 'is set to'
+    } the sts:ExternalId the role's trust policy requires, and that the policy trusts the controller's identity (spec.roleArn)`,
+    { cause: e, operation: 'AssumeRole', field: 'spec.externalId', rule: 'AssumeRoleDenied' },
+  );
 }
 
 /**

@@ -1,17 +1,20 @@
-// Every AWS call goes through the gate (house rule 4): one p-queue per account + region + service
-// caps concurrent calls and calls per interval, records metrics by operation and outcome, and
-// classifies SDK errors once into the engine's closed set.
-import PQueue from 'p-queue';
-import { Counter, Histogram, type Registry } from 'prom-client';
-import { type Clock, systemClock } from '../engine/clock.ts';
+// Every AWS call goes through the gate (house rule 4). It is SDK middleware on every client the
+// account layer builds (attach), so kind code sends commands and uses the SDK's paginators directly.
+// Per account + Region + service (a lane): calls in flight, and a token bucket whose rate adapts to
+// throttling (AIMD); a throttle without Retry-After pauses the lane for an exponential backoff with
+// full jitter. Each HTTP attempt (the SDK's own retries included) passes the lane; the whole call is
+// counted by operation and outcome, and its error is classified once into the engine's closed set.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { type Clock, systemClock, type TimerHandle } from '../engine/clock.ts';
 import { ClassifiedError } from '../engine/contract.ts';
+import { AdaptiveBucket, type AimdOptions, fullJitterMs } from './rate.ts';
 
 export type AwsService = 'ssm-contacts' | 'ssm-incidents' | 'ram' | 'sts';
 
 export interface GateLimits {
   /** Calls in flight at once. */
   concurrency: number;
-  /** Calls started per interval. */
+  /** Calls started per interval (the bucket's size and, per interval, its refill). */
   intervalCap: number;
   intervalMs: number;
 }
@@ -41,30 +44,88 @@ export interface GateOptions {
   limits?: Partial<Record<AwsService, GateLimits>>;
   registry?: Registry;
   clock?: Clock;
-  /** How long a throttled queue holds when AWS gives no Retry-After. Default 1 000 ms. */
+  /** Uniform [0, 1) draw for the backoff jitter. */
+  random?: () => number;
+  /** Base of the backoff when AWS gives no Retry-After (the first throttle waits up to this). Default 1 000 ms. */
   throttlePauseMs?: number;
+  /** Longest backoff. Default 60 s. */
+  maxPauseMs?: number;
+  aimd?: AimdOptions;
 }
 
+interface Lane {
+  target: GateTarget;
+  bucket: AdaptiveBucket;
+  concurrency: number;
+  running: number;
+  waiting: Array<() => void>;
+  pausedUntil: number;
+  /** Consecutive throttles (the backoff's exponent); a success resets it. */
+  throttles: number;
+  timer: TimerHandle | undefined;
+}
+
+/** The part of an SDK v3 client the gate needs: its middleware stack. */
+export interface GatedClient {
+  middlewareStack: object;
+}
+
+/** The two methods of @smithy/middleware-stack used here (typed loosely: one stack type per client). */
+interface StackLike {
+  add(mw: unknown, opts: Record<string, unknown>): void;
+  addRelativeTo(mw: unknown, opts: Record<string, unknown>): void;
+}
+
+export interface AttachOptions {
+  /**
+   * Called when AWS says the session token expired: fetch new credentials (assume the role again).
+   * The call is then sent once more with them.
+   */
+  refreshCredentials?: () => Promise<unknown>;
+}
+
+type Next = (args: unknown) => Promise<unknown>;
+interface MiddlewareContext {
+  commandName?: string;
+}
+
+const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired']);
+const LANE_MW = 'imctlGateLane';
+const CALL_MW = 'imctlGateCall';
+
 export class AwsGate {
-  readonly #queues = new Map<string, PQueue>();
+  readonly #lanes = new Map<string, Lane>();
   readonly #limits: Record<AwsService, GateLimits>;
   readonly #clock: Clock;
-  readonly #throttlePauseMs: number;
+  readonly #random: () => number;
+  readonly #pauseBaseMs: number;
+  readonly #pauseCapMs: number;
+  readonly #aimd: AimdOptions;
   readonly #calls: Counter<'service' | 'operation' | 'outcome'> | undefined;
+  readonly #attempts: Counter<'service' | 'outcome'> | undefined;
   readonly #duration: Histogram<'service' | 'operation'> | undefined;
-  readonly #pausedUntil = new Map<string, number>();
   /** Per-account overrides from AWSAccount spec.limits. */
   readonly #accountLimits = new Map<string, { requestsPerSecond?: number; maxConcurrency?: number }>();
+  readonly #stacks = new WeakSet<object>();
 
   constructor(opts: GateOptions = {}) {
     this.#limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.#clock = opts.clock ?? systemClock;
-    this.#throttlePauseMs = opts.throttlePauseMs ?? 1_000;
+    this.#random = opts.random ?? Math.random;
+    this.#pauseBaseMs = opts.throttlePauseMs ?? 1_000;
+    this.#pauseCapMs = opts.maxPauseMs ?? 60_000;
+    this.#aimd = opts.aimd ?? {};
     if (opts.registry) {
       this.#calls = new Counter({
         name: 'imctl_aws_calls_total',
         help: 'AWS API calls by service, operation and outcome (success or error class)',
         labelNames: ['service', 'operation', 'outcome'],
+        registers: [opts.registry],
+      });
+      this.#attempts = new Counter({
+        name: 'imctl_aws_attempts_total',
+        help: 'HTTP attempts sent to AWS (the SDK retries included) by service and outcome (sent, throttled)',
+        labelNames: ['service', 'outcome'],
         registers: [opts.registry],
       });
       this.#duration = new Histogram({
@@ -74,36 +135,54 @@ export class AwsGate {
         buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
         registers: [opts.registry],
       });
+      const lanes = this.#lanes;
+      new Gauge({
+        name: 'imctl_aws_gate_rate',
+        help: 'Calls per second the gate currently allows per account, Region and service (adapts to throttling)',
+        labelNames: ['account', 'region', 'service'],
+        registers: [opts.registry],
+        collect() {
+          this.reset();
+          for (const l of lanes.values()) this.set({ ...l.target }, l.bucket.rate);
+        },
+      });
     }
   }
 
-  #effective(t: GateTarget): GateLimits {
+  #effective(t: GateTarget): { concurrency: number; rate: number; burst: number } {
     const l = this.#limits[t.service];
     const a = this.#accountLimits.get(t.account);
+    const perSecond = (l.intervalCap * 1000) / l.intervalMs;
     // An account's own limits can only lower the service defaults (they protect a shared quota).
+    const rate = Math.min(perSecond, a?.requestsPerSecond ?? perSecond);
     return {
       concurrency: Math.min(l.concurrency, a?.maxConcurrency ?? l.concurrency),
-      intervalCap: Math.min(l.intervalCap, a?.requestsPerSecond ?? l.intervalCap),
-      intervalMs: l.intervalMs,
+      rate,
+      burst: Math.max(1, Math.min(l.intervalCap, a?.requestsPerSecond ?? l.intervalCap)),
     };
   }
 
-  #queue(t: GateTarget): PQueue {
-    const key = `${t.account}|${t.region}|${t.service}`;
-    let q = this.#queues.get(key);
-    if (!q) {
-      const l = this.#effective(t);
-      q = new PQueue({ concurrency: l.concurrency, intervalCap: l.intervalCap, interval: l.intervalMs });
-      this.#queues.set(key, q);
+  #lane(t: GateTarget): Lane {
+    const key = laneKey(t);
+    let lane = this.#lanes.get(key);
+    if (!lane) {
+      const e = this.#effective(t);
+      lane = {
+        target: { account: t.account, region: t.region, service: t.service },
+        bucket: new AdaptiveBucket(e.rate, e.burst, this.#clock.now(), this.#aimd),
+        concurrency: e.concurrency,
+        running: 0,
+        waiting: [],
+        pausedUntil: 0,
+        throttles: 0,
+        timer: undefined,
+      };
+      this.#lanes.set(key, lane);
     }
-    return q;
+    return lane;
   }
 
-  /**
-   * Applies an AWSAccount's spec.limits (calls per second, calls in flight) to its queues.
-   * Concurrency changes apply at once; a new rate applies to queues created afterwards and, for
-   * existing queues, once they are idle (p-queue fixes its interval cap at construction).
-   */
+  /** Applies an AWSAccount's spec.limits (calls per second, calls in flight) to its lanes at once. */
   setAccountLimits(
     account: string,
     limits: { requestsPerSecond?: number; maxConcurrency?: number } | undefined,
@@ -116,62 +195,206 @@ export class AwsGate {
       return;
     if (limits) this.#accountLimits.set(account, limits);
     else this.#accountLimits.delete(account);
-    for (const [key, q] of this.#queues) {
-      const [acct, region, service] = key.split('|') as [string, string, AwsService];
-      if (acct !== account) continue;
-      const l = this.#effective({ account: acct, region, service });
-      if (q.size === 0 && q.pending === 0) this.#queues.delete(key);
-      else q.concurrency = l.concurrency;
+    for (const lane of this.#lanes.values()) {
+      if (lane.target.account !== account) continue;
+      const e = this.#effective(lane.target);
+      lane.concurrency = e.concurrency;
+      lane.bucket.setLimits(e.rate, e.burst, this.#clock.now());
+      this.#pump(lane);
     }
   }
 
-  /** Runs `fn` within the target's limits; throws a ClassifiedError on failure. */
-  async call<T>(target: GateTarget, operation: string, fn: () => Promise<T>): Promise<T> {
-    const q = this.#queue(target);
-    const started = this.#clock.now();
-    try {
-      const result = (await q.add(fn)) as T;
-      this.#calls?.inc({ service: target.service, operation, outcome: 'success' });
-      return result;
-    } catch (e) {
-      const err = classify(e, operation, target.service);
-      this.#calls?.inc({ service: target.service, operation, outcome: err.errorClass });
-      if (err.errorClass === 'Throttled')
-        this.#slowDown(target, q, err.retryAfterMs ?? this.#throttlePauseMs);
-      throw err;
-    } finally {
-      this.#duration?.observe({ service: target.service, operation }, (this.#clock.now() - started) / 1000);
-    }
-  }
-
-  /** AWS said "slow down": hold this account+region+service's queue for the advised time. */
-  #slowDown(t: GateTarget, q: PQueue, ms: number): void {
-    const key = `${t.account}|${t.region}|${t.service}`;
-    const until = this.#clock.now() + ms;
-    const paused = this.#pausedUntil.has(key);
-    if ((this.#pausedUntil.get(key) ?? 0) >= until) return;
-    this.#pausedUntil.set(key, until);
-    if (paused) return; // the running resume timer picks up the later deadline
-    q.pause();
-    const resume = (): void => {
-      const left = (this.#pausedUntil.get(key) ?? 0) - this.#clock.now();
-      // Timers may fire a little early, and a later throttle may have extended the pause.
-      if (left > 0) {
-        this.#clock.setTimer(resume, left);
+  /** Starts waiting calls while the lane has room, a token and no pause; else arms one timer. */
+  #pump(lane: Lane): void {
+    lane.timer?.cancel();
+    lane.timer = undefined;
+    while (lane.waiting.length > 0 && lane.running < lane.concurrency) {
+      const now = this.#clock.now();
+      if (now < lane.pausedUntil) {
+        this.#arm(lane, lane.pausedUntil - now);
         return;
       }
-      this.#pausedUntil.delete(key);
-      q.start();
-    };
-    this.#clock.setTimer(resume, ms);
+      const t = lane.bucket.take(now);
+      if (!t.ok) {
+        this.#arm(lane, t.waitMs);
+        return;
+      }
+      lane.running++;
+      lane.waiting.shift()?.();
+    }
   }
 
-  /** Calls waiting or running per queue (for /metrics and tests). */
+  #arm(lane: Lane, ms: number): void {
+    lane.timer = this.#clock.setTimer(() => {
+      lane.timer = undefined;
+      this.#pump(lane);
+    }, ms);
+  }
+
+  /** Waits for a slot in the lane; the returned function gives it back. */
+  #acquire(lane: Lane): Promise<() => void> {
+    return new Promise((resolve) => {
+      let released = false;
+      lane.waiting.push(() =>
+        resolve(() => {
+          if (released) return;
+          released = true;
+          lane.running--;
+          this.#pump(lane);
+        }),
+      );
+      this.#pump(lane);
+    });
+  }
+
+  /** One HTTP attempt's outcome fed back into the lane's rate and pause. */
+  #feedback(lane: Lane, error: unknown): void {
+    if (error === undefined) {
+      lane.throttles = 0;
+      lane.bucket.success();
+      this.#attempts?.inc({ service: lane.target.service, outcome: 'sent' });
+      return;
+    }
+    const err = classify(error, 'attempt', lane.target.service);
+    if (err.errorClass !== 'Throttled') {
+      this.#attempts?.inc({ service: lane.target.service, outcome: 'sent' });
+      return;
+    }
+    this.#attempts?.inc({ service: lane.target.service, outcome: 'throttled' });
+    lane.throttles++;
+    const now = this.#clock.now();
+    lane.bucket.throttled(now);
+    const pause =
+      err.retryAfterMs ??
+      fullJitterMs(lane.throttles, this.#random, { baseMs: this.#pauseBaseMs, capMs: this.#pauseCapMs });
+    lane.pausedUntil = Math.max(lane.pausedUntil, now + pause);
+  }
+
+  /** How long a throttled caller should stay away: the lane's pause, or AWS's own advice. */
+  #retryAfter(lane: Lane, err: ClassifiedError): ClassifiedError {
+    if (err.errorClass !== 'Throttled' || err.retryAfterMs !== undefined) return err;
+    const left = lane.pausedUntil - this.#clock.now();
+    return new ClassifiedError('Throttled', err.message, {
+      cause: err.cause,
+      ...(err.operation ? { operation: err.operation } : {}),
+      retryAfterMs: Math.max(left, Math.ceil(1000 / lane.bucket.rate)),
+    });
+  }
+
+  #count(t: GateTarget, operation: string, started: number, outcome: string): void {
+    this.#calls?.inc({ service: t.service, operation, outcome });
+    this.#duration?.observe({ service: t.service, operation }, (this.#clock.now() - started) / 1000);
+  }
+
+  /** Runs `fn` (one attempt) within the target's lane; throws a ClassifiedError on failure. */
+  async call<T>(target: GateTarget, operation: string, fn: () => Promise<T>): Promise<T> {
+    const lane = this.#lane(target);
+    const started = this.#clock.now();
+    const release = await this.#acquire(lane);
+    try {
+      const result = await fn();
+      this.#feedback(lane, undefined);
+      this.#count(target, operation, started, 'success');
+      return result;
+    } catch (e) {
+      this.#feedback(lane, e);
+      const err = this.#retryAfter(lane, classify(e, operation, target.service));
+      this.#count(target, operation, started, err.errorClass);
+      throw err;
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Puts the gate into a client's middleware stack: each HTTP attempt waits for its lane (after the
+   * SDK's retry step, before signing), and the call as a whole is counted and its error classified.
+   * Attaching the same stack twice is a no-op (fromTemporaryCredentials applies plugins per call).
+   */
+  attach<C extends GatedClient>(client: C, target: GateTarget, opts: AttachOptions = {}): C {
+    this.plugin(target, opts).applyToStack(client.middlewareStack);
+    return client;
+  }
+
+  /** The same as an SDK plugin (for clients the SDK builds itself, such as the AssumeRole STS client). */
+  plugin(target: GateTarget, opts: AttachOptions = {}): { applyToStack(stack: object): void } {
+    return {
+      applyToStack: (s) => {
+        if (this.#stacks.has(s)) return;
+        const stack = s as StackLike;
+        this.#stacks.add(s);
+        const lane = this.#lane(target);
+        stack.add(
+          (next: Next, context: MiddlewareContext) => async (args: unknown) => {
+            const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+            const started = this.#clock.now();
+            try {
+              let out: unknown;
+              try {
+                out = await next(args);
+              } catch (e) {
+                // An expired session: assume the role again and send once more with the new keys.
+                if (!opts.refreshCredentials || !EXPIRED.has(errorName(e))) throw e;
+                await opts.refreshCredentials();
+                out = await next(args);
+              }
+              this.#count(target, operation, started, 'success');
+              return out;
+            } catch (e) {
+              const err = this.#retryAfter(lane, classify(e, operation, target.service));
+              this.#count(target, operation, started, err.errorClass);
+              throw err;
+            }
+          },
+          { step: 'initialize', priority: 'high', name: CALL_MW, override: true },
+        );
+        stack.addRelativeTo(
+          (next: Next) => async (args: unknown) => {
+            const release = await this.#acquire(lane);
+            try {
+              const out = await next(args);
+              this.#feedback(lane, undefined);
+              return out;
+            } catch (e) {
+              this.#feedback(lane, e);
+              throw e;
+            } finally {
+              release();
+            }
+          },
+          { relation: 'after', toMiddleware: 'retryMiddleware', name: LANE_MW, override: true },
+        );
+      },
+    };
+  }
+
+  /** Calls waiting or running per lane (for /metrics and tests). */
   depth(): Record<string, { waiting: number; running: number }> {
     const out: Record<string, { waiting: number; running: number }> = {};
-    for (const [k, q] of this.#queues) out[k] = { waiting: q.size, running: q.pending };
+    for (const [k, l] of this.#lanes) out[k] = { waiting: l.waiting.length, running: l.running };
     return out;
   }
+
+  /** The lane's current rate (calls/s) and pause; undefined before its first call. */
+  lane(t: GateTarget): { rate: number; ceiling: number; pausedUntil: number; throttles: number } | undefined {
+    const l = this.#lanes.get(laneKey(t));
+    return (
+      l && {
+        rate: l.bucket.rate,
+        ceiling: l.bucket.ceiling,
+        pausedUntil: l.pausedUntil,
+        throttles: l.throttles,
+      }
+    );
+  }
+}
+
+const laneKey = (t: GateTarget) => `${t.account}|${t.region}|${t.service}`;
+
+function errorName(e: unknown): string {
+  if (e instanceof ClassifiedError) return errorName(e.cause);
+  const err = (e ?? {}) as { name?: string; code?: string; Code?: string };
+  return err.name ?? err.code ?? err.Code ?? '';
 }
 
 interface SdkErrorLike {

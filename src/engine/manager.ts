@@ -59,7 +59,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const gate = new AwsGate({ registry, clock, ...(o.gateLimits ? { limits: o.gateLimits } : {}) });
-  const accounts = new AccountResolver({ sts: sdkSts(gate), defaultRegion: o.region, clock });
+  const accounts = new AccountResolver({ sts: sdkSts(gate), gate, defaultRegion: o.region, clock });
   const client = new KubeClient(o.kc);
   const types = new Map<string, ResourceType>(KINDS.map((k) => [k.kind, resourceTypeOf(k)]));
   const metadata = new KubeMetadataPort(client, types);

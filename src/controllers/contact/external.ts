@@ -1,4 +1,4 @@
-// Contact: observe / create / update / delete against ssm-contacts, every call through the gate.
+// Contact: observe / create / update / delete against ssm-contacts, every call on the account's client (the gate is its middleware).
 // A personal contact is created with an empty plan, then its channels, then the plan naming the
 // channel ARNs (one UpdateContact); an on-call schedule is created with its rotation ids.
 import {
@@ -7,8 +7,8 @@ import {
   CreateContactChannelCommand,
   CreateContactCommand,
   DeleteContactChannelCommand,
-  ListContactChannelsCommand,
-  ListRotationShiftsCommand,
+  paginateListContactChannels,
+  paginateListRotationShifts,
   SendActivationCodeCommand,
   UpdateContactChannelCommand,
   UpdateContactCommand,
@@ -28,7 +28,6 @@ import { EXTERNAL_ARN_ANNOTATION } from '../../engine/names.ts';
 import {
   applyTagDelta,
   type ContactsConn,
-  contactsCall,
   deleteContact,
   getContact,
   listTags,
@@ -82,14 +81,11 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
 
   async function listChannels(arn: string): Promise<ContactChannel[]> {
     const out: ContactChannel[] = [];
-    let next: string | undefined;
-    do {
-      const page = await contactsCall(conn, 'ListContactChannels', (c) =>
-        c.send(new ListContactChannelsCommand({ ContactId: arn, ...(next ? { NextToken: next } : {}) })),
-      );
+    for await (const page of paginateListContactChannels(
+      { client: conn.clients.contacts },
+      { ContactId: arn },
+    ))
       out.push(...(page.ContactChannels ?? []));
-      next = page.NextToken;
-    } while (next);
     return out;
   }
 
@@ -97,20 +93,14 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
   async function shifts(rotationIds: readonly string[], nowMs: number): Promise<Shift[]> {
     const out: Shift[] = [];
     for (const rotationArn of rotationIds) {
-      let next: string | undefined;
       let pages = 0;
+      const input = {
+        RotationId: rotationArn,
+        StartTime: new Date(nowMs),
+        EndTime: new Date(nowMs + SHIFT_HORIZON_MS),
+      };
       try {
-        do {
-          const page = await contactsCall(conn, 'ListRotationShifts', (c) =>
-            c.send(
-              new ListRotationShiftsCommand({
-                RotationId: rotationArn,
-                StartTime: new Date(nowMs),
-                EndTime: new Date(nowMs + SHIFT_HORIZON_MS),
-                ...(next ? { NextToken: next } : {}),
-              }),
-            ),
-          );
+        for await (const page of paginateListRotationShifts({ client: conn.clients.contacts }, input)) {
           for (const s of page.RotationShifts ?? [])
             if (s.StartTime && s.EndTime)
               out.push({
@@ -119,11 +109,11 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
                 start: s.StartTime.toISOString(),
                 end: s.EndTime.toISOString(),
               });
-          next = page.NextToken;
           // Enough to know who is on call and the next hand-offs; later pages add nothing.
           if (out.filter((s) => s.rotationArn === rotationArn && Date.parse(s.start) > nowMs).length >= 3)
             break;
-        } while (next && ++pages < MAX_SHIFT_PAGES);
+          if (++pages >= MAX_SHIFT_PAGES) break;
+        }
       } catch (e) {
         if (!isNotFound(e)) throw e;
       }
@@ -132,19 +122,17 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
   }
 
   async function createChannel(mr: Contact, contactArn: string, ch: ChannelState, ctx: Ctx<ContactState>) {
-    const out = await contactsCall(conn, 'CreateContactChannel', (c) =>
-      c.send(
-        new CreateContactChannelCommand({
-          ContactId: contactArn,
-          Name: ch.name,
-          Type: ch.type,
-          DeliveryAddress: { SimpleAddress: ch.address },
-          DeferActivation: ch.deferActivation ?? false,
-          // Unique per attempt (a channel deleted out of band must not replay an old create); a
-          // crash after the create is harmless: the next observe finds the channel by name.
-          IdempotencyToken: ctx.idempotencyToken(`CreateContactChannel ${ch.name} ${clock.now()}`),
-        }),
-      ),
+    const out = await conn.clients.contacts.send(
+      new CreateContactChannelCommand({
+        ContactId: contactArn,
+        Name: ch.name,
+        Type: ch.type,
+        DeliveryAddress: { SimpleAddress: ch.address },
+        DeferActivation: ch.deferActivation ?? false,
+        // Unique per attempt (a channel deleted out of band must not replay an old create); a
+        // crash after the create is harmless: the next observe finds the channel by name.
+        IdempotencyToken: ctx.idempotencyToken(`CreateContactChannel ${ch.name} ${clock.now()}`),
+      }),
     );
     // A code already in the Secret was not sent to this channel: it is not tried.
     memory.settle(mr, ch.name, ch.code?.fingerprint, 'predates');
@@ -159,17 +147,17 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
     displayName: string | undefined,
     plan: boolean,
   ) {
-    await contactsCall(conn, 'UpdateContact', (c) =>
-      c.send(
+    await conn.clients.contacts
+      .send(
         new UpdateContactCommand({
           ContactId: contactArn,
           ...(displayName !== undefined ? { DisplayName: displayName } : {}),
           ...(plan ? { Plan: toAwsPlan(desired, (name) => arns.get(name)) } : {}),
         }),
-      ),
-    ).catch((e: unknown) => {
-      throw missingRotation(e, desired);
-    });
+      )
+      .catch((e: unknown) => {
+        throw missingRotation(e, desired);
+      });
   }
 
   /** Activation with the code now in the Secret; a rejection is remembered and reported once per code. */
@@ -192,8 +180,8 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
     const rejected = `${path}: AWS rejected the activation code in ${where} for channel ${ch.name} (ActivationFailed); it is not tried again until that value changes: put the code the device received into the Secret`;
     if (ref.settled === 'rejected' && ref.fingerprint === fingerprint) return rejected;
     try {
-      await contactsCall(conn, 'ActivateContactChannel', (c) =>
-        c.send(new ActivateContactChannelCommand({ ContactChannelId: arn, ActivationCode: code })),
+      await conn.clients.contacts.send(
+        new ActivateContactChannelCommand({ ContactChannelId: arn, ActivationCode: code }),
       );
       memory.settle(mr, ch.name, fingerprint, 'used');
       return undefined;
@@ -256,9 +244,7 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
       switch (call.op) {
         case 'DeleteContactChannel':
           try {
-            await contactsCall(conn, 'DeleteContactChannel', (c) =>
-              c.send(new DeleteContactChannelCommand({ ContactChannelId: call.arn })),
-            );
+            await conn.clients.contacts.send(new DeleteContactChannelCommand({ ContactChannelId: call.arn }));
           } catch (e) {
             if (!isNotFound(e)) throw e;
           }
@@ -276,20 +262,16 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
           return;
         }
         case 'UpdateContactChannel': {
-          await contactsCall(conn, 'UpdateContactChannel', (c) =>
-            c.send(
-              new UpdateContactChannelCommand({
-                ContactChannelId: call.arn,
-                DeliveryAddress: { SimpleAddress: call.channel.address },
-              }),
-            ),
+          await conn.clients.contacts.send(
+            new UpdateContactChannelCommand({
+              ContactChannelId: call.arn,
+              DeliveryAddress: { SimpleAddress: call.channel.address },
+            }),
           );
           // A new address has to be proven: one code to the new device, unless deferred.
           memory.settle(mr, call.channel.name, call.channel.code?.fingerprint, 'predates');
           if (!call.channel.deferActivation) {
-            await contactsCall(conn, 'SendActivationCode', (c) =>
-              c.send(new SendActivationCodeCommand({ ContactChannelId: call.arn })),
-            );
+            await conn.clients.contacts.send(new SendActivationCodeCommand({ ContactChannelId: call.arn }));
             memory.codeSent(mr, nowIso());
           }
           return;
@@ -351,21 +333,19 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
       const uid = uidOf(mr);
       let out: { ContactArn?: string | undefined };
       try {
-        out = await contactsCall(conn, 'CreateContact', (c) =>
-          c.send(
-            new CreateContactCommand({
-              Alias: d.alias,
-              ...(d.displayName ? { DisplayName: d.displayName } : {}),
-              Type: d.type,
-              // A personal contact's plan names channels, which do not exist yet: written after them.
-              Plan: d.type === 'ONCALL_SCHEDULE' ? toAwsPlan(d, () => undefined) : { Stages: [] },
-              Tags: tagsToAws({
-                ...d.tags,
-                ...contactsIdentityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid } }),
-              }),
-              IdempotencyToken: ctx.idempotencyToken('CreateContact'),
+        out = await conn.clients.contacts.send(
+          new CreateContactCommand({
+            Alias: d.alias,
+            ...(d.displayName ? { DisplayName: d.displayName } : {}),
+            Type: d.type,
+            // A personal contact's plan names channels, which do not exist yet: written after them.
+            Plan: d.type === 'ONCALL_SCHEDULE' ? toAwsPlan(d, () => undefined) : { Stages: [] },
+            Tags: tagsToAws({
+              ...d.tags,
+              ...contactsIdentityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid } }),
             }),
-          ),
+            IdempotencyToken: ctx.idempotencyToken('CreateContact'),
+          }),
         );
       } catch (e) {
         if (isNotFound(e)) throw missingRotation(e, d);

@@ -68,7 +68,7 @@ export function contactHandler(deps: KindDeps): KindHandler<Contact, ContactStat
     async connect(mr) {
       const { name, spec } = accountFor(deps.lookup, mr);
       const clients = deps.accounts.clients(name, spec);
-      return contactClient({ conn: { clients, gate: deps.gate }, clock, memory });
+      return contactClient({ conn: { clients }, clock, memory });
     },
   };
 }

@@ -1,4 +1,4 @@
-// EscalationPlan's ExternalClient: ssm-contacts calls through the gate and nothing else.
+// EscalationPlan's ExternalClient: ssm-contacts calls on the account's client (the gate is its middleware) and nothing else.
 import { CreateContactCommand, UpdateContactCommand } from '@aws-sdk/client-ssm-contacts';
 import { EXTERNAL_ARN_ANNOTATION as ANNOTATION } from '../../crds/common.ts';
 import { ESCALATION_PLAN_AWS_TYPE, type EscalationPlan } from '../../crds/escalation-plan.ts';
@@ -14,7 +14,6 @@ import {
 import {
   applyTagDelta,
   type ContactsConn,
-  contactsCall,
   deleteContact,
   findContactsByAlias,
   getContact,
@@ -81,7 +80,7 @@ export function escalationPlanClient(conn: ContactsConn): ExternalClient<Escalat
         contactsIdentityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid: uidOf(mr) } }),
         ctx.idempotencyToken('CreateContact'),
       );
-      const out = await contactsCall(conn, 'CreateContact', (c) => c.send(new CreateContactCommand(input)));
+      const out = await conn.clients.contacts.send(new CreateContactCommand(input));
       if (!out.ContactArn) throw new ClassifiedError('Transient', 'CreateContact returned no ContactArn');
       return { identity: out.ContactArn };
     },
@@ -91,7 +90,7 @@ export function escalationPlanClient(conn: ContactsConn): ExternalClient<Escalat
       if (!arn) throw new ClassifiedError('Transient', 'update without a known ARN');
       const plan = planUpdate(diff, ctx.desired, observed);
       const input = updateInput(arn, ctx.desired, plan.contact);
-      if (input) await contactsCall(conn, 'UpdateContact', (c) => c.send(new UpdateContactCommand(input)));
+      if (input) await conn.clients.contacts.send(new UpdateContactCommand(input));
       await applyTagDelta(conn, arn, plan.tags);
     },
 

@@ -84,7 +84,7 @@ export function escalationPlanHandler(deps: KindDeps): KindHandler<EscalationPla
     observedStatus,
     async connect(mr) {
       const { name, spec } = accountFor(deps.lookup, mr);
-      return escalationPlanClient({ clients: deps.accounts.clients(name, spec), gate: deps.gate });
+      return escalationPlanClient({ clients: deps.accounts.clients(name, spec) });
     },
   };
 }

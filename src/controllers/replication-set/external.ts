@@ -1,4 +1,4 @@
-// ReplicationSet I/O: ssm-incidents calls through the gate and nothing else. What to send comes
+// ReplicationSet I/O: ssm-incidents calls on the account's client (the gate is its middleware) and nothing else. What to send comes
 // from the pure mapping and diff modules; the account's single replication set is always adopted,
 // never duplicated.
 import {
@@ -14,7 +14,6 @@ import {
   UpdateReplicationSetCommand,
 } from '@aws-sdk/client-ssm-incidents';
 import type { ClientSet } from '../../aws/accounts.ts';
-import type { AwsGate } from '../../aws/gate.ts';
 import { idempotencyToken } from '../../aws/identity.ts';
 import type { ReplicationSet } from '../../crds/replication-set.ts';
 import {
@@ -35,7 +34,6 @@ type Client = ExternalClient<ReplicationSet, Canonical>;
 
 export interface ReplicationSetClientDeps {
   clients: ClientSet;
-  gate: AwsGate;
   lookup: (key: string) => ManagedObject | undefined;
   now: () => number;
   /** How the account is named in messages. */
@@ -43,15 +41,13 @@ export interface ReplicationSetClientDeps {
 }
 
 export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
-  const { clients, gate } = deps;
-  const target = { account: clients.account, region: clients.region, service: 'ssm-incidents' as const };
-  const call = <T>(operation: string, fn: () => Promise<T>) => gate.call(target, operation, fn);
+  const { clients } = deps;
   const sdk = clients.incidents;
   const notFound = (e: unknown) => isClassified(e) && e.errorClass === 'NotFound';
 
   async function get(arn: string): Promise<AwsReplicationSet | undefined> {
     try {
-      const out = await call('GetReplicationSet', () => sdk.send(new GetReplicationSetCommand({ arn })));
+      const out = await sdk.send(new GetReplicationSetCommand({ arn }));
       return out.replicationSet;
     } catch (e) {
       if (notFound(e)) return undefined;
@@ -69,7 +65,7 @@ export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
       const rs = await get(identity);
       if (rs || !adopt) return rs;
     }
-    const list = await call('ListReplicationSets', () => sdk.send(new ListReplicationSetsCommand({})));
+    const list = await sdk.send(new ListReplicationSetsCommand({}));
     const arn = list.replicationSetArns?.[0];
     return arn ? get(arn) : undefined;
   }
@@ -81,31 +77,27 @@ export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
   async function send(mr: ReplicationSet, arn: string, observed: Canonical, c: AwsCall): Promise<void> {
     switch (c.op) {
       case 'TagResource':
-        await call(c.op, () => sdk.send(new TagResourceCommand({ resourceArn: arn, tags: c.tags })));
+        await sdk.send(new TagResourceCommand({ resourceArn: arn, tags: c.tags }));
         return;
       case 'UntagResource':
-        await call(c.op, () => sdk.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: c.keys })));
+        await sdk.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: c.keys }));
         return;
       case 'UpdateDeletionProtection':
-        await call(c.op, () =>
-          sdk.send(
-            new UpdateDeletionProtectionCommand({
-              arn,
-              deletionProtected: c.deletionProtected,
-              clientToken: token(mr, observed, c),
-            }),
-          ),
+        await sdk.send(
+          new UpdateDeletionProtectionCommand({
+            arn,
+            deletionProtected: c.deletionProtected,
+            clientToken: token(mr, observed, c),
+          }),
         );
         return;
       case 'UpdateReplicationSet':
-        await call(c.op, () =>
-          sdk.send(
-            new UpdateReplicationSetCommand({
-              arn,
-              actions: [c.action],
-              clientToken: token(mr, observed, c),
-            }),
-          ),
+        await sdk.send(
+          new UpdateReplicationSetCommand({
+            arn,
+            actions: [c.action],
+            clientToken: token(mr, observed, c),
+          }),
         );
     }
   }
@@ -114,9 +106,7 @@ export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
     async observe(mr, ctx): Promise<RawObservation<Canonical>> {
       const rs = await find(ctx.identity, !mr.metadata.deletionTimestamp);
       if (!rs?.arn) return { exists: false };
-      const tags = await call('ListTagsForResource', () =>
-        sdk.send(new ListTagsForResourceCommand({ resourceArn: rs.arn })),
-      );
+      const tags = await sdk.send(new ListTagsForResourceCommand({ resourceArn: rs.arn }));
       const observed = fromAws(rs, tags.tags ?? {}, mr.status);
       // Deleting after an interrupted create: only a set that carries our ownership tags is ours.
       if (mr.metadata.deletionTimestamp && !ctx.identity && ownerOf(observed.owner)?.uid !== mr.metadata.uid)
@@ -144,14 +134,12 @@ export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
 
     async create(_mr, ctx: Ctx<Canonical>) {
       const tags = createTags(ctx.desired);
-      const out = await call('CreateReplicationSet', () =>
-        sdk.send(
-          new CreateReplicationSetCommand({
-            regions: regionsToAws(ctx.desired.regions),
-            clientToken: ctx.idempotencyToken('CreateReplicationSet'),
-            ...(tags ? { tags } : {}),
-          }),
-        ),
+      const out = await sdk.send(
+        new CreateReplicationSetCommand({
+          regions: regionsToAws(ctx.desired.regions),
+          clientToken: ctx.idempotencyToken('CreateReplicationSet'),
+          ...(tags ? { tags } : {}),
+        }),
       );
       if (!out.arn) throw new ClassifiedError('Transient', 'CreateReplicationSet returned no ARN');
       return { identity: out.arn };
@@ -196,7 +184,7 @@ export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
         `Deleting replication set ${arn} (deletionPolicy Delete): every contact, plan and past incident of ${deps.accountLabel} goes with it`,
       );
       try {
-        await call('DeleteReplicationSet', () => sdk.send(new DeleteReplicationSetCommand({ arn })));
+        await sdk.send(new DeleteReplicationSetCommand({ arn }));
       } catch (e) {
         if (!notFound(e)) throw e;
       }

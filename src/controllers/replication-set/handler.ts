@@ -100,7 +100,6 @@ export function replicationSetHandler(deps: KindDeps): KindHandler<ReplicationSe
       }
       return replicationSetClient({
         clients: deps.accounts.clients(account.name, account.spec),
-        gate: deps.gate,
         lookup: deps.lookup,
         now,
         accountLabel: account.spec

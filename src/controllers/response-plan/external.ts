@@ -1,4 +1,5 @@
-// ResponsePlan I/O: ssm-incidents calls through the gate and nothing else. Decisions (what differs,
+// ResponsePlan I/O: ssm-incidents calls on the account's client (the gate is its
+// middleware) and nothing else. Decisions (what differs,
 // what to send) come from the pure mapping and diff modules.
 import {
   CreateResponsePlanCommand,
@@ -7,14 +8,14 @@ import {
   GetResponsePlanCommand,
   type GetResponsePlanCommandOutput,
   ListReplicationSetsCommand,
-  ListResponsePlansCommand,
   ListTagsForResourceCommand,
+  paginateListResponsePlans,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateResponsePlanCommand,
 } from '@aws-sdk/client-ssm-incidents';
 import { type ClientSet, DEFAULT_ACCOUNT } from '../../aws/accounts.ts';
-import { ANY_REPLICATION_SET, type AwsGate, NOT_ONBOARDED_RETRY_MS } from '../../aws/gate.ts';
+import { ANY_REPLICATION_SET, NOT_ONBOARDED_RETRY_MS } from '../../aws/gate.ts';
 import { identityTags, ownedBy } from '../../aws/identity.ts';
 import type { ResponsePlan } from '../../crds/response-plan.ts';
 import {
@@ -35,13 +36,7 @@ type Client = ExternalClient<ResponsePlan, PlanState>;
  * `replicationSets`: cache keys of the ReplicationSet objects of the plan's account, so that one
  * turning Ready wakes a plan waiting for it (a set onboarded outside the cluster is polled).
  */
-export function responsePlanClient(
-  clients: ClientSet,
-  gate: AwsGate,
-  replicationSets: string[] = [],
-): Client {
-  const target = { account: clients.account, region: clients.region, service: 'ssm-incidents' as const };
-  const call = <T>(operation: string, fn: () => Promise<T>) => gate.call(target, operation, fn);
+export function responsePlanClient(clients: ClientSet, replicationSets: string[] = []): Client {
   const sdk = clients.incidents;
 
   // The ARN the last observe found (an interrupted create is found by name before the annotation
@@ -57,23 +52,16 @@ export function responsePlanClient(
   const isNotFound = (e: unknown) => e instanceof ClassifiedError && e.errorClass === 'NotFound';
 
   async function tagsOf(arn: string): Promise<Record<string, string>> {
-    const out = await call('ListTagsForResource', () =>
-      sdk.send(new ListTagsForResourceCommand({ resourceArn: arn })),
-    );
+    const out = await sdk.send(new ListTagsForResourceCommand({ resourceArn: arn }));
     return out.tags ?? {};
   }
 
   /** The plan's ARN by name (names are unique per account; the ARN is what AWS says, not built). */
   async function findByName(name: string): Promise<string | undefined> {
-    let nextToken: string | undefined;
-    do {
-      const page = await call('ListResponsePlans', () =>
-        sdk.send(new ListResponsePlansCommand({ maxResults: 100, ...(nextToken ? { nextToken } : {}) })),
-      );
+    for await (const page of paginateListResponsePlans({ client: sdk, pageSize: 100 }, {})) {
       const hit = page.responsePlanSummaries?.find((p) => p.name === name);
       if (hit?.arn) return hit.arn;
-      nextToken = page.nextToken;
-    } while (nextToken);
+    }
     return undefined;
   }
 
@@ -85,7 +73,7 @@ export function responsePlanClient(
   };
   /** Creating before the account is onboarded fails (often with an empty ValidationException): wait instead. */
   async function requireActiveReplicationSet(): Promise<void> {
-    const list = await call('ListReplicationSets', () => sdk.send(new ListReplicationSetsCommand({})));
+    const list = await sdk.send(new ListReplicationSetsCommand({}));
     const arn = list.replicationSetArns?.[0];
     const where = `account ${clients.account === DEFAULT_ACCOUNT ? "of the controller's credentials" : clients.account}`;
     if (!arn)
@@ -94,7 +82,7 @@ export function responsePlanClient(
         `Incident Manager is not onboarded in the ${where} (no replication set); the response plan is created once a replication set is ACTIVE`,
         waitOpts,
       );
-    const rs = await call('GetReplicationSet', () => sdk.send(new GetReplicationSetCommand({ arn })));
+    const rs = await sdk.send(new GetReplicationSetCommand({ arn }));
     const status = rs.replicationSet?.status;
     if (status !== 'ACTIVE')
       throw new ClassifiedError(
@@ -121,7 +109,7 @@ export function responsePlanClient(
       }
       let plan: GetResponsePlanCommandOutput;
       try {
-        plan = await call('GetResponsePlan', () => sdk.send(new GetResponsePlanCommand({ arn })));
+        plan = await sdk.send(new GetResponsePlanCommand({ arn }));
       } catch (e) {
         if (isNotFound(e)) return { exists: false };
         throw e;
@@ -139,9 +127,7 @@ export function responsePlanClient(
         identityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid: uidOf(mr) } }),
         mr.spec.runbook?.targetAccount !== undefined,
       );
-      const out = await call('CreateResponsePlan', () =>
-        sdk.send(new CreateResponsePlanCommand(input)),
-      ).catch(passRole(ctx.desired));
+      const out = await sdk.send(new CreateResponsePlanCommand(input)).catch(passRole(ctx.desired));
       if (!out.arn)
         throw new ClassifiedError('Transient', 'CreateResponsePlan returned no ARN', {
           operation: 'CreateResponsePlan',
@@ -155,22 +141,16 @@ export function responsePlanClient(
       // The SDK fills UpdateResponsePlan's clientToken at random: a token derived from the content
       // would make a later change back to the same content a no-op replay.
       if (p.update)
-        await call('UpdateResponsePlan', () =>
-          sdk.send(new UpdateResponsePlanCommand({ arn, ...p.update })),
-        ).catch(passRole(ctx.desired));
+        await sdk.send(new UpdateResponsePlanCommand({ arn, ...p.update })).catch(passRole(ctx.desired));
       // Untag first: it frees room under the 50-tag quota for the new keys.
-      if (p.untag)
-        await call('UntagResource', () =>
-          sdk.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: p.untag })),
-        );
-      if (p.tag)
-        await call('TagResource', () => sdk.send(new TagResourceCommand({ resourceArn: arn, tags: p.tag })));
+      if (p.untag) await sdk.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: p.untag }));
+      if (p.tag) await sdk.send(new TagResourceCommand({ resourceArn: arn, tags: p.tag }));
     },
 
     async delete(_mr, _observed, ctx) {
       const arn = arnOf(ctx);
       try {
-        await call('DeleteResponsePlan', () => sdk.send(new DeleteResponsePlanCommand({ arn })));
+        await sdk.send(new DeleteResponsePlanCommand({ arn }));
       } catch (e) {
         if (!isNotFound(e)) throw e;
         return;

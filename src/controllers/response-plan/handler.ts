@@ -111,7 +111,7 @@ export function responsePlanHandler(deps: KindDeps): KindHandler<ResponsePlan, P
       const sets = (deps.list?.('ReplicationSet') ?? [])
         .filter((o) => (o.spec.accountRef?.name ?? '') === (mr.spec.accountRef?.name ?? ''))
         .map(objectKey);
-      return responsePlanClient(deps.accounts.clients(name, spec), deps.gate, sets);
+      return responsePlanClient(deps.accounts.clients(name, spec), sets);
     },
   };
 }

@@ -1,4 +1,4 @@
-// Rotation's AWS client: ssm-contacts calls through the gate and nothing else. Mapping, diff and
+// Rotation's AWS client: ssm-contacts calls on the account's client (the gate is its middleware) and nothing else. Mapping, diff and
 // the update plan are pure (mapping.ts, diff.ts).
 import {
   CreateRotationCommand,
@@ -6,9 +6,9 @@ import {
   DeleteRotationCommand,
   DeleteRotationOverrideCommand,
   GetRotationCommand,
-  ListRotationOverridesCommand,
   ListRotationShiftsCommand,
-  ListRotationsCommand,
+  paginateListRotationOverrides,
+  paginateListRotations,
   type RotationOverride,
   type RotationShift,
   TagResourceCommand,
@@ -26,7 +26,7 @@ import {
   uidOf,
 } from '../../engine/contract.ts';
 import { EXTERNAL_ARN_ANNOTATION } from '../../engine/names.ts';
-import { type ContactsConn, contactsCall, listTags } from '../shared/contacts-api.ts';
+import { type ContactsConn, listTags } from '../shared/contacts-api.ts';
 import { contactsOwnedBy } from '../shared/contacts-tags.ts';
 import { planUpdate } from './diff.ts';
 import {
@@ -51,8 +51,8 @@ export class RotationClient implements ExternalClient<Rotation, RotationState> {
     this.#now = now;
   }
 
-  #call<T>(operation: string, fn: Parameters<typeof contactsCall<T>>[2]): Promise<T> {
-    return contactsCall(this.#conn, operation, fn);
+  get #sdk() {
+    return this.#conn.clients.contacts;
   }
 
   async observe(mr: Rotation, ctx: Ctx<RotationState>): Promise<RawObservation<RotationState>> {
@@ -85,7 +85,7 @@ export class RotationClient implements ExternalClient<Rotation, RotationState> {
   }
 
   getRotation(arn: string) {
-    return this.#call('GetRotation', (c) => c.send(new GetRotationCommand({ RotationId: arn })));
+    return this.#sdk.send(new GetRotationCommand({ RotationId: arn }));
   }
 
   /**
@@ -95,15 +95,11 @@ export class RotationClient implements ExternalClient<Rotation, RotationState> {
    */
   async #findOwn(mr: Rotation): Promise<string | undefined> {
     const name = mr.spec.name;
-    let next: string | undefined;
     let arn: string | undefined;
-    do {
-      const page = await this.#call('ListRotations', (c) =>
-        c.send(new ListRotationsCommand({ RotationNamePrefix: name, ...(next ? { NextToken: next } : {}) })),
-      );
+    for await (const page of paginateListRotations({ client: this.#sdk }, { RotationNamePrefix: name })) {
       arn = page.Rotations?.find((r) => r.Name === name)?.RotationArn;
-      next = arn ? undefined : page.NextToken;
-    } while (next);
+      if (arn) break;
+    }
     if (!arn) return undefined;
     // Observe only reads: the rotation of that name is the one to watch, whoever made it.
     if (mr.spec.managementPolicy === 'Observe') return arn;
@@ -118,35 +114,25 @@ export class RotationClient implements ExternalClient<Rotation, RotationState> {
 
   async #overrides(arn: string, asOf: number): Promise<RotationOverride[]> {
     const out: RotationOverride[] = [];
-    let next: string | undefined;
-    do {
-      const page = await this.#call('ListRotationOverrides', (c) =>
-        c.send(
-          new ListRotationOverridesCommand({
-            RotationId: arn,
-            StartTime: new Date(asOf),
-            EndTime: new Date(asOf + OVERRIDE_HORIZON_MS),
-            ...(next ? { NextToken: next } : {}),
-          }),
-        ),
-      );
+    const input = {
+      RotationId: arn,
+      StartTime: new Date(asOf),
+      EndTime: new Date(asOf + OVERRIDE_HORIZON_MS),
+    };
+    for await (const page of paginateListRotationOverrides({ client: this.#sdk }, input))
       out.push(...(page.RotationOverrides ?? []));
-      next = page.NextToken;
-    } while (next);
     return out;
   }
 
   /** The shift in progress (possibly split by an override) and the next ones: one page is enough. */
   async #shifts(arn: string, from: number, to: number): Promise<RotationShift[]> {
-    const page = await this.#call('ListRotationShifts', (c) =>
-      c.send(
-        new ListRotationShiftsCommand({
-          RotationId: arn,
-          StartTime: new Date(from),
-          EndTime: new Date(to),
-          MaxResults: UPCOMING_SHIFTS + 5,
-        }),
-      ),
+    const page = await this.#sdk.send(
+      new ListRotationShiftsCommand({
+        RotationId: arn,
+        StartTime: new Date(from),
+        EndTime: new Date(to),
+        MaxResults: UPCOMING_SHIFTS + 5,
+      }),
     );
     return page.RotationShifts ?? [];
   }
@@ -154,7 +140,7 @@ export class RotationClient implements ExternalClient<Rotation, RotationState> {
   async create(mr: Rotation, ctx: Ctx<RotationState>): Promise<{ identity: string }> {
     const owner = { kind: mr.kind, metadata: { ...mr.metadata, uid: uidOf(mr) } };
     const input = createInput(ctx.desired, owner, ctx.idempotencyToken('CreateRotation'));
-    const out = await this.#call('CreateRotation', (c) => c.send(new CreateRotationCommand(input)));
+    const out = await this.#sdk.send(new CreateRotationCommand(input));
     if (!out.RotationArn) throw new ClassifiedError('Transient', 'CreateRotation returned no RotationArn');
     // Overrides follow on the next visit, as an update (the same path as any later change).
     return { identity: out.RotationArn };
@@ -175,19 +161,17 @@ export class RotationClient implements ExternalClient<Rotation, RotationState> {
           await this.#deleteOverride(call.input.RotationId ?? arn, call.input.RotationOverrideId ?? '');
           break;
         case 'UpdateRotation':
-          await this.#call('UpdateRotation', (c) => c.send(new UpdateRotationCommand(call.input)));
+          await this.#sdk.send(new UpdateRotationCommand(call.input));
           break;
         case 'UntagResource':
-          await this.#call('UntagResource', (c) => c.send(new UntagResourceCommand(call.input)));
+          await this.#sdk.send(new UntagResourceCommand(call.input));
           break;
         case 'TagResource':
-          await this.#call('TagResource', (c) => c.send(new TagResourceCommand(call.input)));
+          await this.#sdk.send(new TagResourceCommand(call.input));
           break;
         case 'CreateRotationOverride': {
           const token = ctx.idempotencyToken(overrideTokenOperation(arn, call.override, version));
-          await this.#call('CreateRotationOverride', (c) =>
-            c.send(new CreateRotationOverrideCommand({ ...call.input, IdempotencyToken: token })),
-          );
+          await this.#sdk.send(new CreateRotationOverrideCommand({ ...call.input, IdempotencyToken: token }));
           break;
         }
       }
@@ -196,9 +180,7 @@ export class RotationClient implements ExternalClient<Rotation, RotationState> {
 
   async #deleteOverride(arn: string, id: string): Promise<void> {
     try {
-      await this.#call('DeleteRotationOverride', (c) =>
-        c.send(new DeleteRotationOverrideCommand({ RotationId: arn, RotationOverrideId: id })),
-      );
+      await this.#sdk.send(new DeleteRotationOverrideCommand({ RotationId: arn, RotationOverrideId: id }));
     } catch (e) {
       if (!notFound(e)) throw e;
     }
@@ -208,7 +190,7 @@ export class RotationClient implements ExternalClient<Rotation, RotationState> {
     const arn = observed.arn ?? ctx.identity;
     if (!arn) return;
     try {
-      await this.#call('DeleteRotation', (c) => c.send(new DeleteRotationCommand({ RotationId: arn })));
+      await this.#sdk.send(new DeleteRotationCommand({ RotationId: arn }));
     } catch (e) {
       if (!notFound(e)) throw e;
     }

@@ -71,7 +71,7 @@ export function createRotationHandler(deps: KindDeps): KindHandler<Rotation, Rot
     async connect(mr) {
       const acct = accountFor(deps.lookup, mr);
       const clients = deps.accounts.clients(acct.name, acct.spec);
-      return new RotationClient({ clients, gate: deps.gate }, now);
+      return new RotationClient({ clients }, now);
     },
   };
 }

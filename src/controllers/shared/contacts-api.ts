@@ -1,33 +1,22 @@
-// ssm-contacts calls shared by the contact-typed kinds (Contact, EscalationPlan): every call goes
-// through the gate; NotFound on a read is "absent", on a delete "already gone".
+// ssm-contacts calls shared by the contact-typed kinds (Contact, EscalationPlan), sent on the
+// account's client (the gate is its middleware); NotFound on a read is "absent", on a delete "already gone".
 import {
   type Contact,
   DeleteContactCommand,
   GetContactCommand,
   type GetContactCommandOutput,
-  ListContactsCommand,
   ListTagsForResourceCommand,
-  type SSMContactsClient,
+  paginateListContacts,
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-ssm-contacts';
 import type { ClientSet } from '../../aws/accounts.ts';
-import type { AwsGate } from '../../aws/gate.ts';
 import { isClassified } from '../../engine/contract.ts';
 import { tagsFromAws, tagsToAws } from './contacts-tags.ts';
 
 export interface ContactsConn {
+  /** The account's clients; the gate is middleware on each of them. */
   clients: ClientSet;
-  gate: AwsGate;
-}
-
-export function contactsCall<T>(
-  conn: ContactsConn,
-  operation: string,
-  fn: (client: SSMContactsClient) => Promise<T>,
-): Promise<T> {
-  const { account, region, contacts } = conn.clients;
-  return conn.gate.call({ account, region, service: 'ssm-contacts' }, operation, () => fn(contacts));
 }
 
 const notFound = (e: unknown) => isClassified(e) && e.errorClass === 'NotFound';
@@ -38,7 +27,7 @@ export async function getContact(
   arn: string,
 ): Promise<GetContactCommandOutput | undefined> {
   try {
-    return await contactsCall(conn, 'GetContact', (c) => c.send(new GetContactCommand({ ContactId: arn })));
+    return await conn.clients.contacts.send(new GetContactCommand({ ContactId: arn }));
   } catch (e) {
     if (notFound(e)) return undefined;
     throw e;
@@ -47,9 +36,7 @@ export async function getContact(
 
 /** Tags of a contact or rotation (GetContact/GetRotation do not return them). */
 export async function listTags(conn: ContactsConn, arn: string): Promise<Record<string, string>> {
-  const out = await contactsCall(conn, 'ListTagsForResource', (c) =>
-    c.send(new ListTagsForResourceCommand({ ResourceARN: arn })),
-  );
+  const out = await conn.clients.contacts.send(new ListTagsForResourceCommand({ ResourceARN: arn }));
   return tagsFromAws(out.Tags);
 }
 
@@ -63,20 +50,9 @@ export async function findContactsByAlias(
   type?: Contact['Type'],
 ): Promise<Contact[]> {
   const out: Contact[] = [];
-  let next: string | undefined;
-  do {
-    const page = await contactsCall(conn, 'ListContacts', (c) =>
-      c.send(
-        new ListContactsCommand({
-          AliasPrefix: alias,
-          ...(type ? { Type: type } : {}),
-          ...(next ? { NextToken: next } : {}),
-        }),
-      ),
-    );
+  const input = { AliasPrefix: alias, ...(type ? { Type: type } : {}) };
+  for await (const page of paginateListContacts({ client: conn.clients.contacts }, input))
     out.push(...(page.Contacts ?? []).filter((x) => x.Alias === alias));
-    next = page.NextToken;
-  } while (next);
   return out;
 }
 
@@ -118,19 +94,17 @@ export async function applyTagDelta(
   delta: { set: Record<string, string>; remove: string[] },
 ): Promise<void> {
   if (Object.keys(delta.set).length > 0)
-    await contactsCall(conn, 'TagResource', (c) =>
-      c.send(new TagResourceCommand({ ResourceARN: arn, Tags: tagsToAws(delta.set) })),
+    await conn.clients.contacts.send(
+      new TagResourceCommand({ ResourceARN: arn, Tags: tagsToAws(delta.set) }),
     );
   if (delta.remove.length > 0)
-    await contactsCall(conn, 'UntagResource', (c) =>
-      c.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: delta.remove })),
-    );
+    await conn.clients.contacts.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: delta.remove }));
 }
 
 /** DeleteContact; already gone is success. */
 export async function deleteContact(conn: ContactsConn, arn: string): Promise<void> {
   try {
-    await contactsCall(conn, 'DeleteContact', (c) => c.send(new DeleteContactCommand({ ContactId: arn })));
+    await conn.clients.contacts.send(new DeleteContactCommand({ ContactId: arn }));
   } catch (e) {
     if (!notFound(e)) throw e;
   }

@@ -2,21 +2,20 @@
 // resource share per object, found by its identity tags, whose principals and allowExternalPrincipals
 // follow spec.sharing. `withSharing` wraps a kind's handler so the kind itself stays unaware: the
 // share is read in observe, diffed under spec.sharing.*, written in update and deleted before the
-// resource. The diff and the write plan are pure (unit-tested); the I/O goes through the gate.
+// resource. The diff and the write plan are pure (unit-tested); the I/O is sent on the account's RAM client (the gate is its middleware).
 import {
   AssociateResourceShareCommand,
   CreateResourceShareCommand,
   DeleteResourceShareCommand,
   DisassociateResourceShareCommand,
-  GetResourceShareAssociationsCommand,
-  GetResourceSharesCommand,
+  paginateGetResourceShareAssociations,
+  paginateGetResourceShares,
   type RAMClient,
   type ResourceShare,
   type ResourceShareAssociation,
   UpdateResourceShareCommand,
 } from '@aws-sdk/client-ram';
 import { accountFor, type ClientSet } from '../../aws/accounts.ts';
-import type { AwsGate } from '../../aws/gate.ts';
 import { idempotencyUuid, identityTags, TAG_PREFIX } from '../../aws/identity.ts';
 import type { Sharing, SharingStatus } from '../../crds/common.ts';
 import {
@@ -219,10 +218,8 @@ export const INVITATION_POLL_MS = 60_000;
 
 const UID_TAG = `${TAG_PREFIX}/uid`;
 
-/** RAM calls for one object's share, through the gate. */
-export function ramApi(clients: Pick<ClientSet, 'account' | 'region' | 'ram'>, gate: AwsGate) {
-  const target = { account: clients.account, region: clients.region, service: 'ram' as const };
-  const call = <T>(operation: string, fn: () => Promise<T>) => gate.call(target, operation, fn);
+/** RAM calls for one object's share, on the account's client (the gate is its middleware). */
+export function ramApi(clients: Pick<ClientSet, 'ram'>) {
   const sdk: RAMClient = clients.ram;
 
   async function associations(
@@ -230,44 +227,25 @@ export function ramApi(clients: Pick<ClientSet, 'account' | 'region' | 'ram'>, g
     associationType: 'PRINCIPAL' | 'RESOURCE',
   ): Promise<ResourceShareAssociation[]> {
     const out: ResourceShareAssociation[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await call('GetResourceShareAssociations', () =>
-        sdk.send(
-          new GetResourceShareAssociationsCommand({
-            associationType,
-            resourceShareArns: [shareArn],
-            ...(nextToken ? { nextToken } : {}),
-          }),
-        ),
-      );
+    const input = { associationType, resourceShareArns: [shareArn] };
+    for await (const page of paginateGetResourceShareAssociations({ client: sdk }, input))
       out.push(...(page.resourceShareAssociations ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
     return out;
   }
 
   return {
-    call,
     /** The object's live share (owned by us, tagged with its uid); DELETED/DELETING ones are history. */
     async find(uid: string): Promise<ResourceShare | undefined> {
-      let nextToken: string | undefined;
-      do {
-        const page = await call('GetResourceShares', () =>
-          sdk.send(
-            new GetResourceSharesCommand({
-              resourceOwner: 'SELF',
-              tagFilters: [{ tagKey: UID_TAG, tagValues: [uid] }],
-              ...(nextToken ? { nextToken } : {}),
-            }),
-          ),
-        );
+      const input = {
+        resourceOwner: 'SELF' as const,
+        tagFilters: [{ tagKey: UID_TAG, tagValues: [uid] }],
+      };
+      for await (const page of paginateGetResourceShares({ client: sdk }, input)) {
         const live = page.resourceShares?.find(
           (s) => s.status !== 'DELETED' && s.status !== 'DELETING' && s.resourceShareArn,
         );
         if (live) return live;
-        nextToken = page.nextToken;
-      } while (nextToken);
+      }
       return undefined;
     },
     async read(share: ResourceShare, resourceArn: string): Promise<ObservedShare> {
@@ -301,16 +279,14 @@ export function ramApi(clients: Pick<ClientSet, 'account' | 'region' | 'ram'>, g
       clientToken: string,
     ): Promise<string> {
       const tags = identityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid: uidOf(mr) } });
-      const out = await call('CreateResourceShare', () =>
-        sdk.send(
-          new CreateResourceShareCommand({
-            name: shareName(mr),
-            resourceArns: [resourceArn],
-            allowExternalPrincipals,
-            tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
-            clientToken,
-          }),
-        ),
+      const out = await sdk.send(
+        new CreateResourceShareCommand({
+          name: shareName(mr),
+          resourceArns: [resourceArn],
+          allowExternalPrincipals,
+          tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+          clientToken,
+        }),
       );
       const arn = out.resourceShare?.resourceShareArn;
       if (!arn)
@@ -320,26 +296,18 @@ export function ramApi(clients: Pick<ClientSet, 'account' | 'region' | 'ram'>, g
       return arn;
     },
     async update(arn: string, allowExternalPrincipals: boolean): Promise<void> {
-      await call('UpdateResourceShare', () =>
-        sdk.send(new UpdateResourceShareCommand({ resourceShareArn: arn, allowExternalPrincipals })),
-      );
+      await sdk.send(new UpdateResourceShareCommand({ resourceShareArn: arn, allowExternalPrincipals }));
     },
     async associate(arn: string, members: { principals?: string[]; resourceArns?: string[] }): Promise<void> {
-      await call('AssociateResourceShare', () =>
-        sdk.send(new AssociateResourceShareCommand({ resourceShareArn: arn, ...members })),
-      );
+      await sdk.send(new AssociateResourceShareCommand({ resourceShareArn: arn, ...members }));
     },
     async disassociate(arn: string, principals: string[]): Promise<void> {
-      await call('DisassociateResourceShare', () =>
-        sdk.send(new DisassociateResourceShareCommand({ resourceShareArn: arn, principals })),
-      );
+      await sdk.send(new DisassociateResourceShareCommand({ resourceShareArn: arn, principals }));
     },
     /** Already gone (unknown, or deleted meanwhile) is success. */
     async delete(arn: string): Promise<void> {
       try {
-        await call('DeleteResourceShare', () =>
-          sdk.send(new DeleteResourceShareCommand({ resourceShareArn: arn })),
-        );
+        await sdk.send(new DeleteResourceShareCommand({ resourceShareArn: arn }));
       } catch (e) {
         if (isClassified(e) && e.errorClass === 'NotFound') return;
         if (errorName(e) === 'InvalidStateTransitionException') return;
@@ -386,7 +354,6 @@ export interface SharingOptions {
   resourceType: RamResourceType;
   /** The object's AWS client set (RAM client, account, Region), as the kind's connect builds it. */
   clientsOf(mr: ManagedObject): Pick<ClientSet, 'account' | 'region' | 'ram'>;
-  gate: AwsGate;
   now?: () => number;
 }
 
@@ -452,7 +419,7 @@ export function withSharing<
     },
     async connect(mr, target) {
       const inner = await handler.connect(mr, target);
-      return client(inner, ramApi(opts.clientsOf(mr), opts.gate));
+      return client(inner, ramApi(opts.clientsOf(mr)));
     },
   };
 
@@ -647,7 +614,6 @@ export function shareable<
 >(handler: KindHandler<K, D>, deps: KindDeps, resourceType: RamResourceType): KindHandler<K, WithSharing<D>> {
   return withSharing(handler, {
     resourceType,
-    gate: deps.gate,
     clientsOf(mr) {
       const { name, spec } = accountFor(deps.lookup, mr);
       return deps.accounts.clients(name, spec);
