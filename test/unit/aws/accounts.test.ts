@@ -91,4 +91,39 @@ describe('AccountResolver', () => {
       message: expect.stringContaining('belong to account 999988887777'),
     });
   });
+
+  it('assumes the role again when forced (AWS said the session expired), even before its expiry', async () => {
+    const clock = new FakeClock();
+    const sts = new MemorySts(clock);
+    const r = new AccountResolver({ sts, defaultRegion: 'us-east-1', clock });
+    const provider = r.credentials('prod', spec)!;
+    expect((await provider()).accessKeyId).toBe('ASIA1');
+    expect((await provider({ forceRefresh: true })).accessKeyId).toBe('ASIA2');
+    expect((await provider()).accessKeyId).toBe('ASIA2');
+  });
+
+  it('a refused AssumeRole is AccessDenied on spec.externalId, without echoing the id', async () => {
+    const clock = new FakeClock();
+    const sts = new MemorySts(clock);
+    sts.assumeRole = async () => {
+      throw Object.assign(
+        new Error('User: arn:aws:iam::111122223333:user/ci is not authorized to perform: sts:AssumeRole'),
+        {
+          name: 'AccessDenied',
+          $metadata: { httpStatusCode: 403 },
+        },
+      );
+    };
+    const r = new AccountResolver({ sts, defaultRegion: 'us-east-1', clock });
+    const err = await r.credentials('prod', spec)!().catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      errorClass: 'AccessDenied',
+      field: 'spec.externalId',
+      rule: 'AssumeRoleDenied',
+    });
+    expect((err as Error).message).toMatch(
+      /^AssumeRole arn:aws:iam::111122223333:role\/im was refused \(User: .* sts:AssumeRole\)\. Check spec\.externalId matches/,
+    );
+    expect((err as Error).message).not.toContain('ext-1');
+  });
 });

@@ -269,3 +269,50 @@ describe('AwsGate', () => {
     await Promise.all(more);
   });
 });
+
+describe('AwsGate pacing', () => {
+  const t = { account: 'prod', region: 'eu-west-1', service: 'ssm-contacts' as const };
+  const flush = async () => {
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  };
+
+  it('a changed spec.limits.requestsPerSecond paces the running lane at once', async () => {
+    const clock = new FakeClock();
+    const gate = new AwsGate({ clock });
+    let started = 0;
+    const call = () => gate.call(t, 'GetContact', async () => void started++);
+    await Promise.all([call(), call(), call(), call(), call()]); // the burst of 5
+    gate.setAccountLimits('prod', { requestsPerSecond: 1 });
+    const queued = [call(), call(), call()];
+    await flush();
+    expect(started).toBe(5);
+    clock.advance(999);
+    await flush();
+    expect(started).toBe(5);
+    clock.advance(1);
+    await flush();
+    expect(started).toBe(6);
+    clock.advance(2_000);
+    await Promise.all(queued);
+    expect(started).toBe(8);
+    expect(gate.lane(t)?.ceiling).toBe(1);
+  });
+
+  it('a throttle without Retry-After halves the rate and holds the lane for a full-jitter backoff that grows', async () => {
+    const clock = new FakeClock();
+    const gate = new AwsGate({ clock, random: () => 0.5 });
+    const throttle = async () => {
+      throw new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', ...meta(400) });
+    };
+    const first = (await gate.call(t, 'GetContact', throttle).catch((e: unknown) => e)) as ClassifiedError;
+    expect(gate.lane(t)).toMatchObject({ rate: 2.5, throttles: 1, pausedUntil: clock.now() + 500 });
+    expect(first.retryAfterMs).toBe(500); // the caller stays away as long as the lane does
+    clock.advance(500);
+    const second = (await gate.call(t, 'GetContact', throttle).catch((e: unknown) => e)) as ClassifiedError;
+    expect(gate.lane(t)).toMatchObject({ rate: 1.25, throttles: 2, pausedUntil: clock.now() + 1_000 });
+    expect(second.retryAfterMs).toBe(1_000);
+    clock.advance(1_000);
+    await gate.call(t, 'GetContact', async () => undefined);
+    expect(gate.lane(t)).toMatchObject({ rate: 1.35, throttles: 0 });
+  });
+});
