@@ -944,6 +944,62 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: 'built-in kinds',
+    steps: [
+      kubectl('create configmap', ['create', 'configmap', 'cm', '-n', (c) => c.ns, '--from-literal=a=1']),
+      kubectl('get configmap -o yaml', ['get', 'configmap', 'cm', '-n', (c) => c.ns, '-o', 'yaml']),
+      kubectl('strategic merge patch', [
+        'patch',
+        'configmap',
+        'cm',
+        '-n',
+        (c) => c.ns,
+        '-p',
+        json({ data: { b: '2' } }),
+      ]),
+      kubectl('make it immutable', [
+        'patch',
+        'configmap',
+        'cm',
+        '-n',
+        (c) => c.ns,
+        '--type=merge',
+        '-p',
+        json({ immutable: true }),
+      ]),
+      kubectl('change immutable data', [
+        'patch',
+        'configmap',
+        'cm',
+        '-n',
+        (c) => c.ns,
+        '--type=merge',
+        '-p',
+        json({ data: { a: '9' } }),
+      ]),
+      kubectl('create secret', ['create', 'secret', 'generic', 's', '-n', (c) => c.ns, '--from-literal=k=v']),
+      kubectl('secret with stringData', ['apply', '-f', '-'], (c) =>
+        json({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 's2', namespace: c.ns },
+          stringData: { k: 'v' },
+        }),
+      ),
+      kubectl('get secrets', ['get', 'secrets', '-n', (c) => c.ns]),
+      kubectl('get configmaps', ['get', 'configmaps', '-n', (c) => c.ns]),
+      kubectl('secret data', ['get', 'secret', 's2', '-n', (c) => c.ns, '-o', 'jsonpath={.data} {.type}']),
+      kubectl('a configmap with a bad name', ['create', 'configmap', 'Bad_Name', '-n', (c) => c.ns]),
+      kubectl('get namespace', [
+        'get',
+        'namespace',
+        (c) => c.ns,
+        '-o',
+        'jsonpath={.metadata.labels} {.spec} {.status}',
+      ]),
+    ],
+  },
+  {
     name: 'selectors',
     steps: [
       kubectl('create labelled contacts', ['apply', '-f', '-'], (c) =>
