@@ -7,7 +7,12 @@
 import type { Command } from 'commander';
 import { type ExtraCheck, formatProblem, validateFiles } from '../../crds/manifests.ts';
 import { crdFor, kindDefinition, type SchemaError } from '../../crds/registry.ts';
-import { type CompiledSchema, compileVersionSchema, validateCrd } from '../../emulators/kube/schema/index.ts';
+import {
+  type CompiledSchema,
+  compileVersionSchema,
+  validateCrd,
+  validateCrdName,
+} from '../../emulators/kube/schema/index.ts';
 import type { CommandModule } from '../commands.ts';
 
 const compiled = new Map<string, CompiledSchema>();
@@ -52,7 +57,11 @@ export const apiServerRules: ExtraCheck = (object, found) => {
  * emulator runs on create), one problem per cause, with the field path and message kubectl prints.
  */
 export const crdRules = (object: unknown): SchemaError[] =>
-  validateCrd(object as object).map((c) => ({ path: c.field, rule: c.reason, message: c.message }));
+  [...validateCrdName(object as object), ...validateCrd(object as object)].map((c) => ({
+    path: c.field,
+    rule: c.reason,
+    message: c.message,
+  }));
 
 export const command: CommandModule = {
   register(program: Command) {

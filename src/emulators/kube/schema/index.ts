@@ -23,5 +23,5 @@ export {
   PER_CRD_COST_LIMIT,
   PER_RULE_COST_LIMIT,
 } from './cost.ts';
-export { validateCrd } from './crd.ts';
+export { validateCrd, validateCrdName } from './crd.ts';
 export type { JSONSchemaProps, ValidationRule } from './types.ts';
