@@ -1,12 +1,15 @@
 // The account layer against the AWS emulator with the real SDK: every client it builds carries the
 // gate as middleware (kinds send commands and page with the SDK's paginators), and an assumed-role
 // session that AWS calls expired is assumed again at once, without a restart.
+
+import { GetPermissionCommand } from '@aws-sdk/client-ram';
 import {
   CreateContactCommand,
   GetContactCommand,
   ListContactsCommand,
   paginateListContacts,
 } from '@aws-sdk/client-ssm-contacts';
+import { GetResponsePlanCommand } from '@aws-sdk/client-ssm-incidents';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { onboard } from '../../../bench/engine.bench.ts';
@@ -93,6 +96,28 @@ describe('the gate on the clients the account layer builds', () => {
     expect(await registry.metrics()).toContain(
       'imctl_aws_calls_total{service="ssm-contacts",operation="ListContacts",outcome="success"} 3',
     );
+  });
+
+  it('sits in every client after the SDK retry step and before signing, and classifies each service’s errors', async () => {
+    const { accounts } = resolver();
+    const set = accounts.clients('default', undefined);
+    for (const client of [set.contacts, set.incidents, set.ram]) {
+      const stack = client.middlewareStack.identify();
+      const at = (name: string) => stack.findIndex((m) => m.startsWith(name));
+      expect(at('imctlGateCall')).toBe(0);
+      expect(at('retryMiddleware')).toBeLessThan(at('imctlGateLane'));
+      expect(at('imctlGateLane')).toBeLessThan(at('httpSigningMiddleware'));
+    }
+    const arn = (service: string, kind: string) => `arn:aws:${service}:us-east-1:111111111111:${kind}/gone`;
+    await expect(
+      set.incidents.send(new GetResponsePlanCommand({ arn: arn('ssm-incidents', 'response-plan') })),
+    ).rejects.toMatchObject({ errorClass: 'NotFound', operation: 'GetResponsePlan' });
+    await expect(
+      set.ram.send(new GetPermissionCommand({ permissionArn: 'arn:aws:ram::aws:permission/Gone' })),
+    ).rejects.toMatchObject({ errorClass: 'NotFound', operation: 'GetPermission' });
+    await expect(
+      set.contacts.send(new GetContactCommand({ ContactId: arn('ssm-contacts', 'contact') })),
+    ).rejects.toMatchObject({ errorClass: 'NotFound', operation: 'GetContact' });
   });
 });
 
