@@ -17,9 +17,8 @@ import { conditionOf, converged, keyOf, type LiveObjects, watchObjects } from '.
 import { type ImctlProcess, startImctl } from './support/processes.ts';
 
 const NS = 'incident-manager';
-const RELEASE = 'imo';
-const SA = 'imo-incident-manager-operator';
-const USER = `system:serviceaccount:${NS}:${SA}`;
+const saOf = (release: string) => `${release}-incident-manager-operator`;
+const userOf = (release: string) => `system:serviceaccount:${NS}:${saOf(release)}`;
 const REGION = 'eu-west-1';
 
 /**
@@ -69,155 +68,171 @@ const sampleKey = (o: Obj) =>
   );
 
 let c: Cluster;
-let aws: RunningEmulator;
-let controller: ImctlProcess;
-let live: LiveObjects;
-let rendered: Obj[];
 
-const audit = (): AuditEvent[] =>
-  readFileSync(c.cp.auditLogPath as string, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as AuditEvent)
-    .filter((e) => e.user.username === USER && e.stage === 'ResponseComplete');
 const permissionOf = (e: AuditEvent) => {
   const r = e.objectRef ?? {};
   return `${r.apiGroup ? `${r.apiGroup}/` : ''}${r.resource}${r.subresource ? `/${r.subresource}` : ''} ${e.verb}`;
 };
 
 beforeAll(async () => {
-  [c, aws] = await Promise.all([
-    startCluster({
-      auditPolicy: {
-        apiVersion: 'audit.k8s.io/v1',
-        kind: 'Policy',
-        omitStages: ['RequestReceived'],
-        rules: [{ level: 'Metadata', users: [USER] }, { level: 'None' }],
-      },
-    }),
-    startAwsEmulator({ port: 0, transitionMs: 0 }),
-  ]);
-  // The payments-prod role of the samples requires their external id.
-  aws.admin.store.iamRoles.set('111122223333:incident-manager-operator', {
-    externalId: 'payments-prod-im-operator',
+  c = await startCluster({
+    auditPolicy: {
+      apiVersion: 'audit.k8s.io/v1',
+      kind: 'Policy',
+      omitStages: ['RequestReceived'],
+      rules: [{ level: 'Metadata', users: ['imo', 'imo-ns'].map(userOf) }, { level: 'None' }],
+    },
   });
   await c.kubectlOk(['create', 'namespace', NS]);
-  rendered = objectsOf(
-    await renderChart(CHART_DIR, { name: RELEASE, namespace: NS, set: [`controller.region=${REGION}`] }),
-  );
-  // The whole release, for real: CRDs first, then the ServiceAccount, RBAC, Deployment and the rest.
-  const crds = rendered.filter((o) => o.kind === 'CustomResourceDefinition');
-  await c.kubectlOk(['apply', '-f', '-'], asStdin(crds));
-  await c.kubectlOk([
-    'wait',
-    '--for=condition=Established',
-    '--timeout=60s',
-    'crd',
-    ...crds.map((o) => o.metadata.name),
-  ]);
-  await c.kubectlOk(
-    ['apply', '-f', '-'],
-    asStdin(rendered.filter((o) => o.kind !== 'CustomResourceDefinition')),
-  );
-
-  // A token the API server issues for the chart's ServiceAccount: what the pod would mount.
-  const token = (await c.kubectlOk(['create', 'token', SA, '-n', NS, '--duration=2h'])).trim();
-  const home = join(c.cp.dir, 'controller');
-  mkdirSync(home);
-  writeFileSync(
-    join(home, 'kubeconfig'),
-    stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'envtest', cluster: { server: c.cp.url, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: SA, user: { token } }],
-      contexts: [{ name: SA, context: { cluster: 'envtest', user: SA, namespace: NS } }],
-      'current-context': SA,
-    }),
-  );
-  // The chart's own arguments (listen moved to a free loopback port: several tests share the host).
-  const deployment = rendered.find((o) => o.kind === 'Deployment') as Obj;
-  const args = deployment.spec.template.spec.containers[0].args as string[];
-  controller = startImctl([...args, '--listen=127.0.0.1:0'], {
-    PATH: process.env.PATH,
-    HOME: home,
-    KUBECONFIG: join(home, 'kubeconfig'),
-    POD_NAME: `${SA}-5d8f7c9b6d-x2k4p`,
-    AWS_ENDPOINT_URL: aws.url,
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'test',
-  });
-  await controller.waitLog('caches synced; starting workers');
-  live = await watchObjects(
-    c.kc,
-    c.client,
-    [...new Set(samples.map((s) => s.kind))].map((kind) => ({
-      kind,
-      type: resourceTypeOf(kindDefinition(kind)!),
-    })),
-    (all) =>
-      samples
-        .map((s) => {
-          const r = conditionOf(all.get(sampleKey(s)), 'Ready');
-          return `  ${sampleKey(s)}: Ready=${r?.status} ${r?.reason}: ${r?.message}`;
-        })
-        .join('\n'),
-  );
 });
 
 afterAll(async () => {
-  live?.stop();
-  await controller?.stop();
-  await aws?.stop();
   await c?.stop();
 });
 
-describe("the chart's RBAC, as the chart's ServiceAccount on a real kube-apiserver", () => {
-  it('is enough to win the Lease and converge every sample, with no request refused', async () => {
-    const leader = await controller.waitLog('became leader');
-    expect(leader.lease).toBe(`${NS}/${SA}`);
-    await c.kubectlOk(['apply', '-f', SAMPLES_DIR]);
-    await live.until(
-      (all) => samples.every((s) => converged(all.get(sampleKey(s)))),
-      'every sample is Ready',
-    );
-    const refused = audit().filter((e) => e.responseStatus?.code === 403);
-    expect(refused.map((e) => `${permissionOf(e)} ${e.requestURI}`)).toEqual([]);
-    expect(controller.lines.filter((l) => /forbidden/i.test(l))).toEqual([]);
+/** One release of the chart, its controller run as its ServiceAccount, and the three proofs. */
+function provesRbac(title: string, release: string, values: Record<string, unknown>): void {
+  describe(title, () => {
+    const SA = saOf(release);
+    const USER = userOf(release);
+    let aws: RunningEmulator;
+    let controller: ImctlProcess;
+    let live: LiveObjects;
+    let rendered: Obj[];
+
+    const audit = (): AuditEvent[] =>
+      readFileSync(c.cp.auditLogPath as string, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as AuditEvent)
+        .filter((e) => e.user.username === USER && e.stage === 'ResponseComplete');
+
+    beforeAll(async () => {
+      aws = await startAwsEmulator({ port: 0, transitionMs: 0 });
+      // The payments-prod role of the samples requires their external id.
+      aws.admin.store.iamRoles.set('111122223333:incident-manager-operator', {
+        externalId: 'payments-prod-im-operator',
+      });
+      rendered = objectsOf(await renderChart(CHART_DIR, { name: release, namespace: NS, values }));
+      // The whole release, for real: CRDs first, then the ServiceAccount, RBAC, Deployment and the rest.
+      const crds = rendered.filter((o) => o.kind === 'CustomResourceDefinition');
+      await c.kubectlOk(['apply', '-f', '-'], asStdin(crds));
+      await c.kubectlOk([
+        'wait',
+        '--for=condition=Established',
+        '--timeout=60s',
+        'crd',
+        ...crds.map((o) => o.metadata.name),
+      ]);
+      await c.kubectlOk(
+        ['apply', '-f', '-'],
+        asStdin(rendered.filter((o) => o.kind !== 'CustomResourceDefinition')),
+      );
+
+      // A token the API server issues for the chart's ServiceAccount: what the pod would mount.
+      const token = (await c.kubectlOk(['create', 'token', SA, '-n', NS, '--duration=2h'])).trim();
+      const home = join(c.cp.dir, release);
+      mkdirSync(home);
+      writeFileSync(
+        join(home, 'kubeconfig'),
+        stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          clusters: [{ name: 'envtest', cluster: { server: c.cp.url, 'insecure-skip-tls-verify': true } }],
+          users: [{ name: SA, user: { token } }],
+          contexts: [{ name: SA, context: { cluster: 'envtest', user: SA, namespace: NS } }],
+          'current-context': SA,
+        }),
+      );
+      // The chart's own arguments (listen moved to a free loopback port: several tests share the host).
+      const deployment = rendered.find((o) => o.kind === 'Deployment') as Obj;
+      const args = deployment.spec.template.spec.containers[0].args as string[];
+      controller = startImctl([...args, '--listen=127.0.0.1:0'], {
+        PATH: process.env.PATH,
+        HOME: home,
+        KUBECONFIG: join(home, 'kubeconfig'),
+        POD_NAME: `${SA}-5d8f7c9b6d-x2k4p`,
+        AWS_ENDPOINT_URL: aws.url,
+        AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'test',
+      });
+      await controller.waitLog('caches synced; starting workers');
+      live = await watchObjects(
+        c.kc,
+        c.client,
+        [...new Set(samples.map((s) => s.kind))].map((kind) => ({
+          kind,
+          type: resourceTypeOf(kindDefinition(kind)!),
+        })),
+        (all) =>
+          samples
+            .map((s) => {
+              const r = conditionOf(all.get(sampleKey(s)), 'Ready');
+              return `  ${sampleKey(s)}: Ready=${r?.status} ${r?.reason}: ${r?.message}`;
+            })
+            .join('\n'),
+      );
+    });
+
+    afterAll(async () => {
+      live?.stop();
+      await controller?.stop();
+      await aws?.stop();
+    });
+
+    it('is enough to win the Lease and converge every sample, with no request refused', async () => {
+      const leader = await controller.waitLog('became leader');
+      expect(leader.lease).toBe(`${NS}/${SA}`);
+      await c.kubectlOk(['apply', '-f', SAMPLES_DIR]);
+      await live.until(
+        (all) => samples.every((s) => converged(all.get(sampleKey(s)))),
+        'every sample is Ready',
+      );
+      const refused = audit().filter((e) => e.responseStatus?.code === 403);
+      expect(refused.map((e) => `${permissionOf(e)} ${e.requestURI}`)).toEqual([]);
+      expect(controller.lines.filter((l) => /forbidden/i.test(l))).toEqual([]);
+    });
+
+    it('is enough to delete every sample through its finalizer', async () => {
+      // One file at a time, dependants first (07 … 00), each waited for: an AWSAccount has no finalizer
+      // and must outlive the objects using it; a referenced object waits (DeleteBlocked) for its referrers.
+      for (const file of [...SAMPLE_FILES].reverse())
+        await c.kubectlOk(['delete', '--timeout=120s', '-f', join(SAMPLES_DIR, `${file}.yaml`)]);
+      await live.until((all) => samples.every((s) => !all.has(sampleKey(s))), 'every sample is gone');
+      expect(
+        audit()
+          .filter((e) => e.responseStatus?.code === 403)
+          .map(permissionOf),
+      ).toEqual([]);
+    });
+
+    it('grants nothing the controller did not use, beyond the listed exceptions', async () => {
+      // A graceful stop releases the Lease (an update), so the whole life of a replica is in the log.
+      expect(await controller.stop()).toBe(0);
+      const used = new Set(
+        audit()
+          .filter((e) => e.objectRef?.resource)
+          .map(permissionOf),
+      );
+
+      const granted = new Set<string>();
+      for (const role of rendered.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role'))
+        for (const rule of role.rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>)
+          for (const g of rule.apiGroups)
+            for (const r of rule.resources)
+              for (const v of rule.verbs) granted.add(`${g ? `${g}/` : ''}${r} ${v}`);
+
+      expect([...used].filter((p) => !granted.has(p)).sort(), 'used but not granted').toEqual([]);
+      expect([...granted].filter((p) => !used.has(p)).sort(), 'granted but never used').toEqual(
+        Object.keys(GRANTED_NOT_EXERCISED).sort(),
+      );
+    });
   });
+}
 
-  it('is enough to delete every sample through its finalizer', async () => {
-    // One file at a time, dependants first (07 … 00), each waited for: an AWSAccount has no finalizer
-    // and must outlive the objects using it; a referenced object waits (DeleteBlocked) for its referrers.
-    for (const file of [...SAMPLE_FILES].reverse())
-      await c.kubectlOk(['delete', '--timeout=120s', '-f', join(SAMPLES_DIR, `${file}.yaml`)]);
-    await live.until((all) => samples.every((s) => !all.has(sampleKey(s))), 'every sample is gone');
-    expect(
-      audit()
-        .filter((e) => e.responseStatus?.code === 403)
-        .map(permissionOf),
-    ).toEqual([]);
-  });
-
-  it('grants nothing the controller did not use, beyond the listed exceptions', async () => {
-    // A graceful stop releases the Lease (an update), so the whole life of a replica is in the log.
-    expect(await controller.stop()).toBe(0);
-    const used = new Set(
-      audit()
-        .filter((e) => e.objectRef?.resource)
-        .map(permissionOf),
-    );
-
-    const granted = new Set<string>();
-    for (const role of rendered.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role'))
-      for (const rule of role.rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>)
-        for (const g of rule.apiGroups)
-          for (const r of rule.resources)
-            for (const v of rule.verbs) granted.add(`${g ? `${g}/` : ''}${r} ${v}`);
-
-    expect([...used].filter((p) => !granted.has(p)).sort(), 'used but not granted').toEqual([]);
-    expect([...granted].filter((p) => !used.has(p)).sort(), 'granted but never used').toEqual(
-      Object.keys(GRANTED_NOT_EXERCISED).sort(),
-    );
-  });
+provesRbac("the chart's RBAC (defaults: a ClusterRole), as the chart's ServiceAccount", 'imo', {
+  controller: { region: REGION },
+});
+provesRbac("the chart's RBAC with controller.namespaces (Roles in the watched namespace)", 'imo-ns', {
+  controller: { region: REGION, namespaces: ['default'] },
 });
