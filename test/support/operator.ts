@@ -65,8 +65,12 @@ export interface Operator {
   sdk: { contacts: SSMContactsClient; incidents: SSMIncidentsClient; ram: RAMClient };
   /** Server-side apply (field manager `imctl-test`, forced), as `kubectl apply --server-side` does. */
   apply<T extends KubeObject>(obj: T): Promise<T>;
-  /** Every document of a YAML file, applied in order; `namespace` overrides namespaced objects'. */
-  applyFile(path: string, namespace?: string): Promise<KubeObject[]>;
+  /**
+   * Every document of a YAML file, applied in order; `namespace` overrides namespaced objects'.
+   * AWSAccounts lose `spec.limits` (the samples' 5 calls/s) unless `keepAccountLimits`: an account's
+   * limits can only lower the gate's, and tests not about them would wait on them.
+   */
+  applyFile(path: string, namespace?: string, o?: { keepAccountLimits?: boolean }): Promise<KubeObject[]>;
   get(kind: string, name: string, namespace?: string): Promise<KubeObject | undefined>;
   remove(kind: string, name: string, namespace?: string): Promise<void>;
   /** Resolves with the object once `pred` holds (checked on the current state, then on each watch event). */
@@ -181,12 +185,13 @@ export async function startOperator(
     namespace,
     sdk,
     apply,
-    async applyFile(path, ns) {
+    async applyFile(path, ns, o = {}) {
       const out: KubeObject[] = [];
       for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) {
         const obj = doc.toJS() as KubeObject | null;
         if (!obj) continue;
         if (ns && typeOf(obj.kind).namespaced) obj.metadata.namespace = ns;
+        if (obj.kind === 'AWSAccount' && !o.keepAccountLimits) delete obj.spec?.limits;
         out.push(await apply(obj));
       }
       return out;

@@ -49,7 +49,13 @@ function sampleDocs(): KubeObject[] {
       parseAllDocuments(readFileSync(join(SAMPLES, f), 'utf8'))
         .map((d) => d.toJS() as KubeObject | null)
         .filter((o): o is KubeObject => o !== null),
-    );
+    )
+    .map((o) => {
+      // The sample account's 5 calls/s is not what this test is about (an account's limits can only
+      // lower the gate's): without it the chain converges without waiting on the rate.
+      if (o.kind === 'AWSAccount') delete o.spec?.limits;
+      return o;
+    });
 }
 
 /** SDK clients acting in the payments-prod account, through the same role the controller assumes. */

@@ -152,6 +152,29 @@ describe('EscalationPlan diff and update plan', () => {
     expect(p.tags).toEqual({ set: { team: 'payments' }, remove: ['stale'] });
   });
 
+  it('a stage added is one UpdateContact with the whole Plan; the same spec again plans nothing', () => {
+    const observed = structuredClone(desired);
+    observed.stages.pop();
+    const d = diff(desired, observed);
+    const input = updateInput('ARN', desired, planUpdate(d, desired, observed).contact);
+    expect(Object.keys(input ?? {})).toEqual(['ContactId', 'Plan']);
+    expect(input?.Plan?.Stages).toHaveLength(desired.stages.length);
+    const none = planUpdate(diff(desired, desired), desired, desired);
+    expect(updateInput('ARN', desired, none.contact)).toBeUndefined();
+    expect(none.tags).toEqual({ set: {}, remove: [] });
+  });
+
+  it('a tag added alone is a TagResource of that tag; a key removed alone an UntagResource of that key', () => {
+    const added = { ...desired, tags: { ...desired.tags, oncall: 'yes' } };
+    expect(planUpdate(diff(added, desired), added, desired).tags).toEqual({
+      set: { oncall: 'yes' },
+      remove: [],
+    });
+    const removed = planUpdate(diff(desired, added), desired, added);
+    expect(updateInput('ARN', desired, removed.contact)).toBeUndefined();
+    expect(removed.tags).toEqual({ set: {}, remove: ['oncall'] });
+  });
+
   it('an alias difference is immutable', () => {
     const d = diff(desired, { ...desired, alias: 'other' });
     expect(d).toEqual([{ path: 'spec.alias', desired: 'payments', observed: 'other', updatable: false }]);
