@@ -14,6 +14,7 @@ export const FIXTURE_DIRS = {
   update: join(ROOT, 'test/fixtures/invalid-updates'),
 };
 
+// biome-ignore lint/suspicious/noExplicitAny: fixtures are arbitrary YAML, read field by field
 export type Obj = Record<string, any>;
 
 export interface Fixture {
@@ -82,6 +83,7 @@ export interface Constraint {
   constraint: ConstraintKind;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a schema node is untyped JSON walked by key
 type Node = Record<string, any>;
 
 export function rootSchema(kind: string): Node {

@@ -326,15 +326,13 @@ const CASES: Record<string, Case> = {
       return [r.resourceShareAssociations, r.nextToken];
     },
     page: async (nextToken, maxResults) => {
-      const r = await h
-        .ram()
-        .send(
-          new GetResourceShareAssociationsCommand({
-            associationType: 'RESOURCE',
-            ...tok(nextToken),
-            maxResults,
-          }),
-        );
+      const r = await h.ram().send(
+        new GetResourceShareAssociationsCommand({
+          associationType: 'RESOURCE',
+          ...tok(nextToken),
+          maxResults,
+        }),
+      );
       return [r.resourceShareAssociations, r.nextToken];
     },
     badToken: RAM_BAD,
@@ -403,15 +401,13 @@ const CASES: Record<string, Case> = {
       return [r.permissions, r.nextToken];
     },
     page: async (nextToken, maxResults) => {
-      const r = await h
-        .ram()
-        .send(
-          new ListResourceSharePermissionsCommand({
-            resourceShareArn: fx.shareArn,
-            ...tok(nextToken),
-            maxResults,
-          }),
-        );
+      const r = await h.ram().send(
+        new ListResourceSharePermissionsCommand({
+          resourceShareArn: fx.shareArn,
+          ...tok(nextToken),
+          maxResults,
+        }),
+      );
       return [r.permissions, r.nextToken];
     },
     badToken: RAM_BAD,
