@@ -1,4 +1,4 @@
-// One AWS SDK runtime: the four service clients and the credential providers must load the same
+// One AWS SDK runtime: the six service clients and the credential providers must load the same
 // @smithy/smithy-client, @smithy/middleware-retry and @aws-sdk/core, so retries, middleware and
 // error shapes are the same whichever client a kind uses (README, dependencies).
 import { createRequire } from 'node:module';
@@ -9,6 +9,8 @@ const CLIENTS = [
   '@aws-sdk/client-ssm-incidents',
   '@aws-sdk/client-ram',
   '@aws-sdk/client-sts',
+  '@aws-sdk/client-secrets-manager',
+  '@aws-sdk/client-kms',
   '@aws-sdk/credential-providers',
 ];
 const RUNTIME = ['@smithy/smithy-client', '@smithy/middleware-retry', '@smithy/core', '@aws-sdk/core'];

@@ -18,7 +18,7 @@ type SmithyShape = {
   traits?: Record<string, unknown>;
 };
 
-export const SERVICES = ['ssm-incidents', 'ssm-contacts', 'ram'] as const;
+export const SERVICES = ['ssm-incidents', 'ssm-contacts', 'ram', 'secrets-manager', 'kms'] as const;
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const defaultModelDir = resolve(here, '../../../../../shared/aws-models');
@@ -208,7 +208,9 @@ export function buildTables(modelDir: string = defaultModelDir): Record<string, 
     const model = JSON.parse(readFileSync(join(modelDir, `${svc}.json`), 'utf8')) as {
       shapes: Record<string, SmithyShape>;
     };
-    tables[svc] = buildTable(model);
+    // Keyed by the SigV4 signing name, which is also the emulator plugin's name (`secretsmanager`).
+    const table = buildTable(model);
+    tables[table.service] = table;
   }
   return tables;
 }

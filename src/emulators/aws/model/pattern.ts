@@ -13,7 +13,11 @@ const cache = new Map<string, PatternMatcher>();
 // it is rewritten as "does not start with X, and matches ^rest", both linear.
 const LEADING_LOOKAHEAD = /^\^\(\?!([^()]*)\)(.*)$/su;
 
-function build(pattern: string): PatternMatcher {
+// RE2 spells a code point `\x{0020}`; the Java/ECMAScript `\u0020` (KMS policy text) is rewritten.
+const UNICODE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u([0-9A-Fa-f]{4})/g;
+
+function build(source: string): PatternMatcher {
+  const pattern = source.replace(UNICODE_ESCAPE, '$1\\x{$2}');
   const look = LEADING_LOOKAHEAD.exec(pattern);
   if (look) {
     const banned = RE2JS.compile(`^(?:${look[1]})`);
