@@ -9,6 +9,9 @@
 // 5–10 min as client-go's do. A watch that ends cleanly after a healthy session reconnects at once:
 // client-node would otherwise wait 1 s, 2 s, … up to 30 s after each quiet session, and every event
 // in that gap would reach the controller late.
+//
+// Cached objects are slimmed on receipt: managedFields and kubectl's last-applied annotation are
+// dropped (nothing in the engine reads them, and together they are often larger than the object).
 import { type KubeConfig, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
 import type { Clock, TimerHandle } from './clock.ts';
 import type { ManagedObject } from './contract.ts';
@@ -51,6 +54,20 @@ export interface WatchStats {
   delaysWaited: number;
 }
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** Drops what the cache never needs, in place: the object was just parsed from the wire and is ours. */
+export function slim<O>(o: O): O {
+  const meta = (o as { metadata?: { managedFields?: unknown; annotations?: Record<string, string> } } | null)
+    ?.metadata;
+  if (!meta) return o;
+  delete meta.managedFields;
+  // The (possibly empty) map stays: KubeClient.patchAnnotations adds a missing map whole, which
+  // would drop the server's copy of the annotation.
+  if (meta.annotations) delete meta.annotations[LAST_APPLIED];
+  return o;
+}
+
 /** A Watch that asks for bookmarks and a server timeout, and remembers how its last session went. */
 class SessionWatch extends Watch {
   readonly stats: WatchStats = { sessions: 0, bookmarks: 0, delaysAsked: 0, delaysWaited: 0 };
@@ -89,7 +106,7 @@ class SessionWatch extends Watch {
         if (phase === 'BOOKMARK') this.stats.bookmarks++;
         if (phase === 'ERROR' && (obj as { code?: number } | undefined)?.code === 410) expired = true;
         this.#onEvent(phase);
-        callback(phase, obj, raw);
+        callback(phase, phase === 'BOOKMARK' || phase === 'ERROR' ? obj : slim(obj), raw);
       },
       (err) => {
         // A relist follows an expiry anyway; a quiet but long session is an idle close, not a failure.
@@ -144,6 +161,7 @@ export class Informer<T extends ManagedObject | Obj> {
         ...(opts.namespace ? { namespace: opts.namespace } : {}),
         ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
       });
+      for (const item of list.items) slim(item);
       this.#listed = true;
       this.#touch();
       return list;

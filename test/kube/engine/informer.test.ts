@@ -200,3 +200,45 @@ describe('Informer watchdog', () => {
     }
   });
 });
+
+describe('Informer cache', () => {
+  it('keeps objects without managedFields or the last-applied annotation, from the list and from the watch', async () => {
+    const withNoise = (name: string) => ({
+      ...contact(name),
+      metadata: {
+        name,
+        namespace: 'default',
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"big":"copy"}', keep: 'me' },
+      },
+    });
+    await client.create(CONTACTS, withNoise('slim-listed'), 'default');
+    const stored = await client.get<ManagedObject>(CONTACTS, 'slim-listed', 'default');
+    expect((stored.metadata as { managedFields?: unknown }).managedFields).toBeDefined(); // the server has them; the cache drops them
+    let watchedResolve: ((o: ManagedObject) => void) | undefined;
+    const watched = new Promise<ManagedObject>((resolve) => {
+      watchedResolve = resolve;
+    });
+    const inf = new Informer<ManagedObject>({
+      kc,
+      client,
+      type: CONTACTS,
+      clock: systemClock,
+      namespace: 'default',
+      handlers: { add: (o) => o.metadata.name === 'slim-watched' && watchedResolve?.(o) },
+    });
+    await inf.start();
+    try {
+      await client.create(CONTACTS, withNoise('slim-watched'), 'default');
+      await watched;
+      for (const name of ['slim-listed', 'slim-watched']) {
+        const o = inf.get(name, 'default');
+        expect(o).toBeDefined();
+        expect((o?.metadata as { managedFields?: unknown } | undefined)?.managedFields).toBeUndefined();
+        expect(o?.metadata.annotations).toEqual({ keep: 'me' });
+        expect(o?.spec).toMatchObject({ alias: name });
+      }
+    } finally {
+      await inf.stop();
+    }
+  });
+});
