@@ -1,30 +1,12 @@
-// Ready and Synced conditions with one reason enum (ARCHITECTURE.md house rule 7).
+// Ready and Synced conditions; reasons come from the catalogue in reasons.ts (ARCHITECTURE.md house rule 7).
 import type { Condition } from './contract.ts';
+import { REASONS, type ReasonName } from './reasons.ts';
 
-export const Reason = {
-  // Ready
-  Available: 'Available',
-  Creating: 'Creating',
-  Updating: 'Updating',
-  Deleting: 'Deleting',
-  DeleteBlocked: 'DeleteBlocked',
-  ReferencesNotReady: 'ReferencesNotReady',
-  ExternalNotFound: 'ExternalNotFound',
-  Unavailable: 'Unavailable',
-  /** ReplicationSet: a Region is removed only 24 h after it was added; the message names the time. */
-  RegionRemovalNotYetAllowed: 'RegionRemovalNotYetAllowed',
-  /** Incident Manager is not onboarded yet: the account's replication set is not ACTIVE (domain doc §7). */
-  ReplicationSetNotReady: 'ReplicationSetNotReady',
-  // Synced
-  ReconcileSuccess: 'ReconcileSuccess',
-  ReconcileError: 'ReconcileError',
-  Throttled: 'Throttled',
-  InvalidSpec: 'InvalidSpec',
-  AccessDenied: 'AccessDenied',
-  DriftDetected: 'DriftDetected',
-  ObserveOnly: 'ObserveOnly',
-} as const;
-export type Reason = (typeof Reason)[keyof typeof Reason];
+/** Each catalogued reason named after itself: code names reasons through this, never as loose strings. */
+export const Reason = Object.fromEntries(Object.keys(REASONS).map((k) => [k, k])) as {
+  readonly [K in ReasonName]: K;
+};
+export type Reason = ReasonName;
 
 export const ConditionType = { Ready: 'Ready', Synced: 'Synced' } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];

@@ -1,0 +1,181 @@
+// The reason catalogue: every condition reason the controller can write, one name per situation in
+// every kind. docs/controller.md publishes it as a table and a unit test keeps both in step, so
+// automation (Argo CD health checks, alerts) can act on a reason without reading messages.
+
+export interface ReasonEntry {
+  /** The condition(s) that carry this reason. */
+  condition: 'Ready' | 'Synced' | 'Ready+Synced';
+  /** true: the controller cannot succeed without a user or outside action; false: retried or progressing. */
+  terminal: boolean;
+  meaning: string;
+  /** What the user does about it ("nothing" when the controller gets there by itself). */
+  fix: string;
+}
+
+export const REASONS = {
+  // ---- Ready: the state of the AWS object ----
+  Available: {
+    condition: 'Ready',
+    terminal: false,
+    meaning: 'The AWS object exists, matches the spec and is usable',
+    fix: 'Nothing',
+  },
+  Creating: {
+    condition: 'Ready',
+    terminal: false,
+    meaning: 'AWS is creating the object, or the controller created it and has not read it back yet',
+    fix: 'Nothing: polled from 5 s, doubling up to the resync',
+  },
+  Updating: {
+    condition: 'Ready',
+    terminal: false,
+    meaning: 'The controller sent a change (or AWS is applying one) and waits to read it back',
+    fix: 'Nothing: polled from 5 s, doubling up to the resync',
+  },
+  Deleting: {
+    condition: 'Ready',
+    terminal: false,
+    meaning: 'The AWS object is being deleted',
+    fix: 'Nothing',
+  },
+  DeleteBlocked: {
+    condition: 'Ready',
+    terminal: true,
+    meaning: 'Deletion waits: the message lists the objects that still use this one',
+    fix: 'Remove those references or delete those objects first',
+  },
+  DeletionProtected: {
+    condition: 'Ready',
+    terminal: true,
+    meaning: 'ReplicationSet: deletion is refused while spec.deletionProtected is true',
+    fix: 'Set spec.deletionProtected to false (the message also lists what still depends on it)',
+  },
+  ReferencesNotReady: {
+    condition: 'Ready',
+    terminal: false,
+    meaning: 'A referenced object or the AWSAccount is missing or not Ready; the message names it',
+    fix: 'Create or fix the named object; this one follows by itself',
+  },
+  ReferenceLost: {
+    condition: 'Ready',
+    terminal: true,
+    meaning: 'A referenced ARN of another account no longer exists or is no longer shared with this one',
+    fix: 'Ask the owner account (named in the message) to share it again, or change the reference',
+  },
+  ReplicationSetNotReady: {
+    condition: 'Ready',
+    terminal: false,
+    meaning: 'Incident Manager is not onboarded in the account yet (no ACTIVE replication set)',
+    fix: 'Create a ReplicationSet for the account; woken when it turns Ready, rechecked every 30 s',
+  },
+  RegionRemovalNotYetAllowed: {
+    condition: 'Ready',
+    terminal: false,
+    meaning: 'ReplicationSet: AWS removes a Region only 24 h after it was added; the message names the time',
+    fix: 'Nothing: the controller comes back at that time',
+  },
+  ExternalNotFound: {
+    condition: 'Ready',
+    terminal: true,
+    meaning: 'managementPolicy Observe and no AWS object found',
+    fix: 'Set the external-arn annotation to the ARN to observe, or switch to managementPolicy Manage',
+  },
+  Unavailable: {
+    condition: 'Ready',
+    terminal: true,
+    meaning: 'AWS reports the object as failed; the message carries AWS’s words',
+    fix: 'Follow the message (often a KMS key or Region problem outside the cluster)',
+  },
+  // ---- Ready and Synced: refusals that need a change to the spec ----
+  InvalidSpec: {
+    condition: 'Ready+Synced',
+    terminal: true,
+    meaning: 'The spec breaks a rule the schema cannot express; the message names the field and the rule',
+    fix: 'Correct the named field',
+  },
+  ImmutableField: {
+    condition: 'Ready+Synced',
+    terminal: true,
+    meaning: 'A field AWS cannot change in place differs from AWS; the message names it and both values',
+    fix: 'Restore the previous value, or create a new object under a new name and move references to it',
+  },
+  QuotaExceeded: {
+    condition: 'Ready+Synced',
+    terminal: true,
+    meaning: 'An AWS service quota refuses the object; the message names the quota code',
+    fix: 'Raise the quota in Service Quotas or remove other objects',
+  },
+  InvalidKmsKey: {
+    condition: 'Ready+Synced',
+    terminal: true,
+    meaning: 'ReplicationSet: a Region’s KMS key is unusable there (wrong Region, unusable key)',
+    fix: 'Give each Region a key of that Region, or use the AWS owned key',
+  },
+  InvalidReference: {
+    condition: 'Ready+Synced',
+    terminal: true,
+    meaning:
+      'A reference points at something of the wrong kind, type or account; the message names the field',
+    fix: 'Point the field at an object of the required kind and account',
+  },
+  AlreadyExists: {
+    condition: 'Ready+Synced',
+    terminal: true,
+    meaning: 'The name or alias is taken in AWS by an object this controller does not own',
+    fix: 'Pick another name, delete the other object, or adopt it with the external-arn annotation',
+  },
+  ReplicationSetAlreadyExists: {
+    condition: 'Ready+Synced',
+    terminal: true,
+    meaning: 'The account already has a replication set (one per account) that this object does not own',
+    fix: 'Adopt it with the external-arn annotation, or delete this object',
+  },
+  SharingNotEnabled: {
+    condition: 'Ready+Synced',
+    terminal: true,
+    meaning: 'AWS RAM refuses a principal (sharing with AWS Organizations is not enabled, or outside it)',
+    fix: 'Enable RAM sharing with AWS Organizations or correct the principal; retried on a slow timer',
+  },
+  // ---- Synced: how the last reconcile went ----
+  ReconcileSuccess: {
+    condition: 'Synced',
+    terminal: false,
+    meaning: 'The last reconcile reached AWS without error',
+    fix: 'Nothing',
+  },
+  ReconcileError: {
+    condition: 'Synced',
+    terminal: false,
+    meaning: 'A transient error (5xx, network, AWS conflict)',
+    fix: 'Nothing: retried with backoff 1 s → 5 min ± 20 %',
+  },
+  Throttled: {
+    condition: 'Synced',
+    terminal: false,
+    meaning: 'AWS throttled three reconciles in a row',
+    fix: 'Nothing: retried with backoff honouring Retry-After; lower the AWSAccount limits if it persists',
+  },
+  AccessDenied: {
+    condition: 'Ready+Synced',
+    terminal: true,
+    meaning: 'Missing IAM permission or credentials of the wrong account; the message names the action',
+    fix: 'Grant the named permission or fix the AWSAccount; retried at the resync',
+  },
+  DriftDetected: {
+    condition: 'Synced',
+    terminal: true,
+    meaning: 'managementPolicy Observe: AWS differs from the spec at the listed paths',
+    fix: 'Change AWS or the spec, or switch to managementPolicy Manage',
+  },
+  ObserveOnly: {
+    condition: 'Synced',
+    terminal: false,
+    meaning: 'managementPolicy Observe and no drift: the controller never writes to AWS',
+    fix: 'Nothing',
+  },
+} as const satisfies Record<string, ReasonEntry>;
+
+export type ReasonName = keyof typeof REASONS;
+
+export const isReasonName = (s: string | undefined): s is ReasonName =>
+  s !== undefined && Object.hasOwn(REASONS, s);
