@@ -31,6 +31,17 @@ export interface Hooks {
   sharedWith(resourceArn: string, account: string): boolean;
   /** ram: does `resourceArn` exist (so it can be associated with a share)? Resolved per service. */
   resourceExists(resourceArn: string): boolean;
+  /**
+   * kms: the key a key id, key ARN or alias (name or ARN) names in (account, region), as another
+   * service sees it (`alias/aws/<service>` is created on first use); undefined when there is none.
+   */
+  kmsKey(account: string, region: string, keyId: string): KmsKeyView | undefined;
+}
+
+export interface KmsKeyView {
+  arn: string;
+  /** Enabled, symmetric and ENCRYPT_DECRYPT: what a service can encrypt data with. */
+  encrypts: boolean;
 }
 
 export interface IdempotentEntry {
@@ -62,6 +73,7 @@ export class EmulatorStore {
       incidentManagerDataDeleted: (a) => impls.incidentManagerDataDeleted?.(a),
       contactExists: (c) => impls.contactExists?.(c) ?? false,
       sharedWith: (r, a) => impls.sharedWith?.(r, a) ?? false,
+      kmsKey: (a, r, k) => impls.kmsKey?.(a, r, k),
       resourceExists: (r) => {
         const fn = impls.resourceExists;
         if (fn) return fn(r);
