@@ -1,0 +1,260 @@
+// `imctl plan` without the command line: for each desired object, in dependency order, what the
+// controller would do on its next visit (create, update, nothing, or refuse with the reason and
+// message it would set), read from AWS and never written. Built on the kind contract only
+// (src/plan/kinds.ts): validate, references, toDesired, diff and the read verb.
+import { createHash } from 'node:crypto';
+import type { AccountResolver } from '../aws/accounts.ts';
+import type { AWSAccount } from '../crds/aws-account.ts';
+import { type Clock, systemClock } from '../engine/clock.ts';
+import { asClassified, type FieldDiff, keyOf, type ManagedObject, objectKey } from '../engine/contract.ts';
+import { EXTERNAL_ARN_ANNOTATION } from '../engine/names.ts';
+import { presentDiff } from './format.ts';
+import { type KindOps, kindOps } from './kinds.ts';
+import { type LoadedObjects, labelOf } from './load.ts';
+import { accountOf, dependencyOrder } from './order.ts';
+import type { PlanAccount, PlanEntry, PlanOutput } from './schema.ts';
+
+export interface PlanOptions {
+  accounts: AccountResolver;
+  defaultRegion: string;
+  /** Only objects of this account (AWSAccount name, `default` for the controller's own). */
+  account?: string | undefined;
+  clock?: Clock;
+}
+
+/** The engine's message for immutable fields (src/engine/managed.ts), so plan says what status would. */
+export function immutableMessage(immutable: readonly FieldDiff[]): string {
+  return `${immutable.map((d) => d.path).join(', ')} cannot be changed in place (ImmutableField): AWS has ${immutable
+    .map((d) => `${d.path}=${JSON.stringify(d.observed)}`)
+    .join(', ')}; ${
+    immutable.find((d) => d.remedy)?.remedy ??
+    'restore the previous value, or create a new object under a new name and move references to it'
+  }`;
+}
+
+/** A stand-in uid: the kinds' own lookups compare ownership tags with it, and it never matches. */
+const planUid = (o: ManagedObject) =>
+  `imctl-plan-${createHash('sha256').update(objectKey(o)).digest('hex').slice(0, 24)}`;
+
+/** Placeholder ARN of an object still to be created, shown by name in the diff. */
+const pendingArn = (key: string) => `imctl-plan:pending:${key}`;
+
+export async function plan(loaded: LoadedObjects, opts: PlanOptions): Promise<PlanOutput> {
+  const clock = opts.clock ?? systemClock;
+  const accountsByName = new Map(loaded.accounts.map((a) => [a.metadata.name, a]));
+  const wanted = loaded.managed.filter((o) => opts.account === undefined || accountOf(o) === opts.account);
+  const objects = wanted.map((o) => {
+    const c = structuredClone(o);
+    c.metadata.uid ??= planUid(c);
+    return c;
+  });
+
+  // What the kinds may look up: Ready AWSAccounts (verified below), Secrets, the planned objects.
+  const store = new Map<string, unknown>(loaded.secrets);
+  for (const a of loaded.accounts)
+    store.set(keyOf('AWSAccount', undefined, a.metadata.name), {
+      ...a,
+      status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Available', message: '' }] },
+    });
+  for (const o of objects) store.set(objectKey(o), o);
+  const lookup = (key: string) => store.get(key) as ManagedObject | undefined;
+  const list = (kind: string) => objects.filter((o) => o.kind === kind);
+  const ops = kindOps({ accounts: opts.accounts, lookup, list, defaultRegion: opts.defaultRegion, clock });
+
+  const accounts = await verifyAccounts(objects, accountsByName, opts.accounts);
+  const failedAccounts = new Map(accounts.filter((a) => a.error).map((a) => [a.name, a.error as string]));
+  const identities = new Map<string, string>();
+  const names = new Map<string, string>();
+  const entries: PlanEntry[] = [];
+
+  for (const o of dependencyOrder(objects, ops)) {
+    const entry = await planOne(o, {
+      ops: ops.get(o.kind),
+      invalid: loaded.invalid.get(labelOf(o)),
+      accountError: accountErrorOf(o, accountsByName, failedAccounts),
+      identities,
+      entries,
+      names,
+      region: accountsByName.get(accountOf(o))?.spec.region ?? opts.defaultRegion,
+    });
+    const key = objectKey(o);
+    const label = labelOf(o);
+    if (entry.identity) {
+      identities.set(key, entry.identity);
+      names.set(entry.identity, label);
+      // Referrers' kinds may read it from the cache by key (e.g. escalation-plan cycle checks).
+      o.metadata.annotations = {
+        ...(o.metadata.annotations ?? {}),
+        [EXTERNAL_ARN_ANNOTATION]: entry.identity,
+      };
+    } else if (entry.action === 'create') {
+      identities.set(key, pendingArn(key));
+      names.set(pendingArn(key), `${label} (to be created)`);
+    }
+    entries.push(entry);
+  }
+  // References by name: the ARNs of every planned object, known by now.
+  for (const e of entries) e.diff = presentDiff(e.diff, names);
+  return {
+    apiVersion: 'imctl.incidentmanager.gitops.dev/plan/v1',
+    summary: {
+      create: entries.filter((e) => e.action === 'create').length,
+      update: entries.filter((e) => e.action === 'update').length,
+      noChange: entries.filter((e) => e.action === 'no-change').length,
+      refused: entries.filter((e) => e.action === 'refused').length,
+    },
+    accounts,
+    objects: entries,
+  };
+}
+
+async function verifyAccounts(
+  objects: readonly ManagedObject[],
+  byName: ReadonlyMap<string, AWSAccount>,
+  resolver: AccountResolver,
+): Promise<PlanAccount[]> {
+  const out: PlanAccount[] = [];
+  for (const name of [...new Set(objects.map(accountOf))].sort()) {
+    const acct = byName.get(name);
+    if (!acct) {
+      out.push({ name });
+      continue;
+    }
+    try {
+      const id = await resolver.verify(name, acct.spec);
+      out.push({ name, accountId: acct.spec.accountId, callerArn: id.arn });
+    } catch (e) {
+      out.push({ name, accountId: acct.spec.accountId, error: asClassified(e).message });
+    }
+  }
+  return out;
+}
+
+function accountErrorOf(
+  o: ManagedObject,
+  byName: ReadonlyMap<string, AWSAccount>,
+  failed: ReadonlyMap<string, string>,
+): { reason: string; message: string } | undefined {
+  const name = o.spec.accountRef?.name;
+  if (!name) return undefined;
+  if (!byName.has(name))
+    return {
+      reason: 'ReferencesNotReady',
+      message: `spec.accountRef: AWSAccount ${name} does not exist (it is not in the planned files)`,
+    };
+  const err = failed.get(name);
+  return err ? { reason: 'AccessDenied', message: err } : undefined;
+}
+
+interface PlanOneCtx {
+  ops: KindOps | undefined;
+  invalid: string[] | undefined;
+  accountError: { reason: string; message: string } | undefined;
+  identities: ReadonlyMap<string, string>;
+  entries: readonly PlanEntry[];
+  names: Map<string, string>;
+  region: string;
+}
+
+/** Named sub-objects AWS gives ARNs to (a contact's channels): `channel <name>` in the diff. */
+function learnNames(observed: unknown, names: Map<string, string>, depth = 0): void {
+  if (!observed || typeof observed !== 'object' || depth > 3) return;
+  if (Array.isArray(observed)) {
+    for (const v of observed) learnNames(v, names, depth + 1);
+    return;
+  }
+  const o = observed as Record<string, unknown>;
+  if (depth > 0 && typeof o.arn === 'string' && typeof o.name === 'string' && !names.has(o.arn))
+    names.set(o.arn, `channel ${o.name}`);
+  for (const v of Object.values(o)) learnNames(v, names, depth + 1);
+}
+
+async function planOne(o: ManagedObject, c: PlanOneCtx): Promise<PlanEntry> {
+  const base = {
+    kind: o.kind,
+    ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+    name: o.metadata.name,
+    account: accountOf(o),
+  };
+  const refused = (reason: string, message: string, extra: Partial<PlanEntry> = {}): PlanEntry => ({
+    ...base,
+    action: 'refused',
+    reason,
+    message,
+    diff: [],
+    ...extra,
+  });
+  if (c.invalid) return refused('SchemaInvalid', `the API server rejects it: ${c.invalid.join('; ')}`);
+  if (!c.ops) return refused('UnknownKind', `no controller for kind ${o.kind}`);
+  if (c.accountError) return refused(c.accountError.reason, c.accountError.message);
+  const invalid = c.ops.validate(o);
+  if (invalid[0]) return refused('InvalidSpec', invalid.map((e) => `${e.path}: ${e.message}`).join('; '));
+
+  const refs = resolve(o, c);
+  if (!refs.ok) return refused('ReferencesNotReady', `Waiting for references: ${refs.why.join('; ')}`);
+  const manages = (o.spec.managementPolicy ?? 'Manage') === 'Manage';
+  try {
+    const desired = c.ops.toDesired(o, refs.resolved);
+    const obs = await c.ops.read(o, desired, refs.resolved, { account: accountOf(o), region: c.region });
+    if (!obs.exists) {
+      if (!manages)
+        return refused(
+          'ExternalNotFound',
+          'No AWS object found; with managementPolicy Observe the controller does not create it',
+        );
+      return { ...base, action: 'create', diff: [] };
+    }
+    const diff = c.ops.diff(desired, obs.observed);
+    learnNames(obs.observed, c.names);
+    const found = { identity: obs.identity, diff };
+    if (diff.length === 0)
+      return {
+        ...base,
+        action: 'no-change',
+        ...found,
+        ...(obs.phase !== 'Active' && obs.message ? { message: obs.message } : {}),
+      };
+    if (!manages)
+      return {
+        ...base,
+        action: 'no-change',
+        ...found,
+        reason: 'DriftDetected',
+        message: 'managementPolicy is Observe: the drift is reported, not corrected',
+      };
+    const immutable = diff.filter((d) => !d.updatable);
+    if (immutable.length > 0) return refused('InvalidSpec', immutableMessage(immutable), found);
+    return { ...base, action: 'update', ...found };
+  } catch (e) {
+    const err = asClassified(e);
+    if (err.errorClass === 'InvalidSpec' || err.errorClass === 'AccessDenied')
+      return refused(err.errorClass, err.message);
+    if (err.errorClass === 'DependencyNotReady')
+      return refused(err.rule ?? 'ReferencesNotReady', err.message);
+    throw err;
+  }
+}
+
+/** References among the planned objects: existing ones by ARN, ones still to be created by placeholder. */
+function resolve(
+  o: ManagedObject,
+  c: PlanOneCtx,
+): { ok: true; resolved: Map<string, string> } | { ok: false; why: string[] } {
+  const resolved = new Map<string, string>();
+  const why: string[] = [];
+  for (const f of c.ops?.references(o) ?? []) {
+    if (f.arn !== undefined) resolved.set(f.path, f.arn);
+    if (!f.ref || f.indexOnly) continue;
+    const key = keyOf(f.ref.kind, f.ref.namespace ?? o.metadata.namespace, f.ref.name);
+    const label = `${f.ref.kind} ${f.ref.namespace ?? o.metadata.namespace ?? ''}/${f.ref.name}`;
+    const arn = c.identities.get(key);
+    const target = c.entries.find((e) => keyOf(e.kind, e.namespace, e.name) === key);
+    if (arn) resolved.set(f.path, arn);
+    else if (target)
+      why.push(
+        `${f.path}: ${label} is not Ready (${target.reason ?? target.action}: ${target.message ?? ''})`,
+      );
+    else why.push(`${f.path}: ${label} is not in the planned files`);
+  }
+  return why.length === 0 ? { ok: true, resolved } : { ok: false, why };
+}
