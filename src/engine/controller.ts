@@ -19,7 +19,12 @@ import { Informer } from './informer.ts';
 import type { KubeClient, ResourceType } from './kube.ts';
 import { type ManagedDeps, ManagedReconciler } from './managed.ts';
 import { OwnWrites } from './own-writes.ts';
-import { desiredStateChanged, readyStateChanged, referenceStateChanged } from './predicates.ts';
+import {
+  desiredStateChanged,
+  readyStateChanged,
+  referenceStateChanged,
+  settledOnFirstSight,
+} from './predicates.ts';
 import { indexedFields } from './references.ts';
 import { applyOutcome } from './schedule.ts';
 import { runWorkers, WorkQueue, type WorkQueueOptions } from './work-queue.ts';
@@ -174,7 +179,8 @@ export class Engine {
         indexedFields(obj, rt.reg.handler?.references?.(obj) ?? []),
       );
       for (const t of dropped) this.enqueue(t); // a target whose delete waited on this object
-      if (desiredStateChanged(old, obj, this.#own.ownIdentity(key))) rt.queue.add(key);
+      if (desiredStateChanged(old, obj, this.#own.ownIdentity(key)))
+        rt.queue.add(key, settledOnFirstSight(old, obj) ? 'low' : 'high');
     }
     // A watch-only object (a Secret) has no readiness: any change to it matters to its referrers.
     const usableChanged = this.#watchOnly.has(obj.kind)

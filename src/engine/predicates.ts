@@ -97,3 +97,18 @@ function readyState(o: ManagedObject | undefined): string {
   const caller = (o.status as { callerArn?: unknown } | undefined)?.callerArn;
   return ready ? (arn ?? (typeof caller === 'string' ? caller : 'ready')) : '';
 }
+
+/**
+ * First sight of an object that a previous controller (or leader) already brought to Ready for its
+ * current generation: its visit is only a re-check, and waits behind new and edited objects.
+ */
+export function settledOnFirstSight(old: ManagedObject | undefined, cur: ManagedObject): boolean {
+  if (old || cur.metadata.deletionTimestamp) return false;
+  const ready = cur.status?.conditions?.find((c) => c.type === 'Ready');
+  const generation = cur.metadata.generation;
+  return (
+    ready?.status === 'True' &&
+    generation !== undefined &&
+    (ready.observedGeneration ?? cur.status?.observedGeneration) === generation
+  );
+}

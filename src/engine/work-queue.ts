@@ -1,7 +1,10 @@
 // A keyed work queue with client-go semantics (ARCHITECTURE.md, "Engine rules"): a key is queued at
 // most once, never processed by two workers at once, re-queued once if it was added while in flight;
 // addAfter keeps the earliest deadline; addRateLimited waits max(per-key exponential backoff with
-// jitter, global token bucket). Time comes from an injected Clock.
+// jitter, global token bucket). Time comes from an injected Clock. Two lanes: a key added `low` (the
+// re-check of an object that was already settled when this process first saw it) is handed out only
+// when no `high` key waits, so after a leader change new and edited objects do not queue behind the
+// re-check of hundreds of unchanged ones; adding a queued low key as high promotes it.
 import type { Clock, TimerHandle } from './clock.ts';
 
 export interface WorkQueueOptions {
@@ -29,6 +32,10 @@ export class WorkQueue {
   readonly #random: () => number;
 
   readonly #queue: string[] = [];
+  /** Settled objects to re-check: served only when #queue is empty. */
+  readonly #low: string[] = [];
+  /** Keys dirty at low priority only (a high add moves them to #queue). */
+  readonly #dirtyLow = new Set<string>();
   readonly #dirty = new Set<string>();
   readonly #processing = new Set<string>();
   readonly #waiting = new Map<string, { at: number; timer: TimerHandle }>();
@@ -51,14 +58,29 @@ export class WorkQueue {
     this.#tokensAt = this.#clock.now();
   }
 
-  /** Queues `key` unless it is already queued; a key in flight is marked dirty and re-queued on done(). */
-  add(key: string): void {
-    if (this.#shuttingDown || this.#dirty.has(key)) return;
+  /**
+   * Queues `key` unless it is already queued; a key in flight is marked dirty and re-queued on done().
+   * `low`: only a re-check of something believed settled; it waits behind every high key.
+   */
+  add(key: string, priority: 'high' | 'low' = 'high'): void {
+    if (this.#shuttingDown) return;
+    if (this.#dirty.has(key)) {
+      if (priority === 'high' && this.#dirtyLow.delete(key)) this.#promote(key);
+      return;
+    }
     this.#dirty.add(key);
+    if (priority === 'low') this.#dirtyLow.add(key);
     if (this.#processing.has(key)) return;
     const getter = this.#getters.shift();
     if (getter) getter(key);
-    else this.#queue.push(key);
+    else (priority === 'low' ? this.#low : this.#queue).push(key);
+  }
+
+  #promote(key: string): void {
+    const i = this.#low.indexOf(key);
+    if (i < 0) return; // in flight: re-queued on done(), now at high priority
+    this.#low.splice(i, 1);
+    this.#queue.push(key);
   }
 
   /** Adds `key` after `delayMs`; an earlier pending deadline for the same key wins. */
@@ -117,7 +139,7 @@ export class WorkQueue {
   /** Next key to process, waiting if the queue is empty; undefined once shut down. */
   get(): Promise<string | undefined> {
     if (this.#shuttingDown) return Promise.resolve(undefined);
-    const key = this.#queue.shift();
+    const key = this.#queue.shift() ?? this.#low.shift();
     if (key !== undefined) {
       this.#take(key);
       return Promise.resolve(key);
@@ -132,6 +154,7 @@ export class WorkQueue {
 
   #take(key: string): void {
     this.#dirty.delete(key);
+    this.#dirtyLow.delete(key);
     this.#processing.add(key);
   }
 
@@ -141,14 +164,19 @@ export class WorkQueue {
     if (this.#dirty.has(key) && !this.#shuttingDown) {
       const getter = this.#getters.shift();
       if (getter) getter(key);
-      else this.#queue.push(key);
+      else (this.#dirtyLow.has(key) ? this.#low : this.#queue).push(key);
     }
     if (this.#processing.size === 0) for (const d of this.#drainers.splice(0)) d();
   }
 
   /** Keys ready to be processed (queue depth metric). */
   len(): number {
-    return this.#queue.length;
+    return this.#queue.length + this.#low.length;
+  }
+
+  /** Of those, the low-priority re-checks. */
+  lenLow(): number {
+    return this.#low.length;
   }
 
   /** Keys waiting for a delay to pass. */
@@ -170,6 +198,8 @@ export class WorkQueue {
     for (const w of this.#waiting.values()) w.timer.cancel();
     this.#waiting.clear();
     this.#queue.length = 0;
+    this.#low.length = 0;
+    this.#dirtyLow.clear();
     for (const g of this.#getters.splice(0)) g(undefined);
     if (this.#processing.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#drainers.push(resolve));

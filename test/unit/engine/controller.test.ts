@@ -131,6 +131,43 @@ describe('Engine', () => {
     expect(e.queue('Widget')!.len()).toBe(0);
   });
 
+  it('after a restart, objects already Ready for their generation wait behind new and edited ones', async () => {
+    const h = setup();
+    const e = engine(h);
+    const settled = (n: string): ManagedObject => {
+      const w = h.kube.put(widget(n, { size: 1, color: 'r' }));
+      const generation = w.metadata.generation ?? 1;
+      return {
+        ...w,
+        metadata: { ...w.metadata, generation },
+        status: {
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'True',
+              reason: 'Available',
+              message: '',
+              lastTransitionTime: '2026-12-05T00:00:00Z',
+              observedGeneration: generation,
+            },
+          ],
+        },
+      };
+    };
+    const old = settled('old');
+    const behind = settled('behind');
+    // Ready for an older generation: edited while no controller ran, so it is not a mere re-check.
+    const stale = settled('stale');
+    stale.metadata.generation = (stale.metadata.generation ?? 1) + 1;
+    for (const o of [old, behind, stale]) e.onUpsert(o, undefined);
+    e.onUpsert(h.kube.put(widget('fresh', { size: 1, color: 'r' })), undefined);
+    const q = e.queue('Widget')!;
+    expect(q.lenLow()).toBe(2);
+    const order: string[] = [];
+    for (let i = 0; i < 4; i++) order.push((await q.get())!);
+    expect(order).toEqual([key('stale'), key('fresh'), key('old'), key('behind')]);
+  });
+
   it('runs workers until shutdown, finishing in-flight work, and exports metrics', async () => {
     const h = setup();
     const registry = new Registry();

@@ -31,6 +31,43 @@ describe('WorkQueue', () => {
     expect(q.len()).toBe(0);
   });
 
+  it('hands out low-priority re-checks only when no high-priority key waits', async () => {
+    const q = new WorkQueue({ clock: new FakeClock() });
+    for (const k of ['settled-1', 'settled-2', 'settled-3']) q.add(k, 'low');
+    q.add('new-1');
+    expect(await q.get()).toBe('new-1');
+    expect(await q.get()).toBe('settled-1');
+    q.add('edited'); // arrives while the re-check runs
+    expect(await q.get()).toBe('edited');
+    expect(q.len()).toBe(2);
+    expect(q.lenLow()).toBe(2);
+  });
+
+  it('promotes a queued re-check that is added again as high (an edit of a settled object)', async () => {
+    const q = new WorkQueue({ clock: new FakeClock() });
+    q.add('a', 'low');
+    q.add('b', 'low');
+    q.add('b');
+    expect(q.len()).toBe(2); // still once
+    expect(await q.get()).toBe('b');
+    expect(await q.get()).toBe('a');
+  });
+
+  it('re-queues a key in flight at the priority of its newest add', async () => {
+    const q = new WorkQueue({ clock: new FakeClock() });
+    q.add('x', 'low');
+    const x = await q.get();
+    q.add('x', 'low');
+    q.add('y', 'low');
+    q.add('x');
+    q.done(x!);
+    expect(await q.get()).toBe('x'); // high now: ahead of y
+    q.done('x');
+    q.add('z', 'low');
+    q.add('z', 'low');
+    expect(q.lenLow()).toBe(2);
+  });
+
   it('hands a key to a waiting worker as soon as it is added', async () => {
     const q = new WorkQueue({ clock: new FakeClock() });
     const p = q.get();
