@@ -11,7 +11,19 @@ import {
   sharing,
   sharingStatus,
 } from './common.ts';
-import { celRule, enumOf, immutable, int, list, map, obj, optional, type Static, str } from './schema-kit.ts';
+import {
+  bool,
+  celRule,
+  enumOf,
+  immutable,
+  int,
+  list,
+  map,
+  obj,
+  optional,
+  type Static,
+  str,
+} from './schema-kit.ts';
 import { engagementTarget } from './targets.ts';
 
 export const TARGET_ACCOUNTS = ['ResponsePlanOwnerAccount', 'ImpactedAccount'] as const;
@@ -124,8 +136,8 @@ const runbook = obj(
           listType: 'atomic',
         }),
         {
-          description: 'Static document parameters: name (1–50 characters) → list of values (1–200 names).',
-          minProperties: 1,
+          description:
+            'Static document parameters: name (1–50 characters) → list of values (at most 200 names; {} means none).',
           maxProperties: 200,
           rules: [PARAMETER_NAME_RULE],
         },
@@ -138,8 +150,7 @@ const runbook = obj(
         }),
         {
           description:
-            'Parameters filled when an incident is created: name (1–50 characters) → source (1–200 names).',
-          minProperties: 1,
+            'Parameters filled when an incident is created: name (1–50 characters) → source (at most 200 names; {} means none).',
           maxProperties: 200,
           rules: [PARAMETER_NAME_RULE],
         },
@@ -171,6 +182,13 @@ const pagerDuty = obj(
       minLength: 1,
       maxLength: 200,
     }),
+    verifySecretValue: optional(
+      bool({
+        description:
+          "Also read the secret's value (secretsmanager:GetSecretValue) and check its keys before the plan is written; the value is never logged, stored or shown.",
+        default: false,
+      }),
+    ),
   },
   { description: 'PagerDuty integration: every incident also opens a PagerDuty incident.' },
 );

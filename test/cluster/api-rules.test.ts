@@ -612,6 +612,24 @@ describe('numbers and types as Go decodes them', () => {
   });
 });
 
+// Helm and kustomize templates render an empty map as `{}`: for the runbook's parameter maps it
+// means "no parameters" and both servers store it as sent.
+it('{} runbook parameters and dynamicParameters are accepted by both servers and kept', async () => {
+  const runbook = {
+    documentName: 'AWSIncidents-CriticalIncidentRunbookTemplate',
+    roleArn: 'arn:aws:iam::111122223333:role/IncidentManagerRunbookRole',
+    parameters: {},
+    dynamicParameters: {},
+  };
+  const o = planWith({}, { runbook });
+  const r = await real('POST', `${collection(o)}?dryRun=All`, o);
+  const e = await emulated('POST', `${collection(o)}?dryRun=All`, o);
+  expect(r.code, JSON.stringify(r.body)).toBe(201);
+  expect(e.code, JSON.stringify(e.body)).toBe(201);
+  expect(r.body.spec.runbook).toEqual(runbook);
+  expect(e.body.spec).toEqual(r.body.spec);
+});
+
 // ---------------------------------------------------------------- what kubectl users see
 
 /** The real kubectl against the emulator. */
@@ -636,7 +654,7 @@ describe('kubectl shows the same refusal from both servers', () => {
     'contact-channel-type-enum.yaml',
     'contact-personal-with-rotations.yaml',
     'rotation-coverage-day-twice.yaml',
-    'response-plan-empty-parameters.yaml',
+    'response-plan-dynamic-parameter-enum.yaml',
   ])('kubectl create --dry-run=server -f %s', async (file) => {
     const path = join(FIXTURE_DIRS.create, file);
     const r = await cluster.kubectl(['create', '--dry-run=server', '-f', path]);

@@ -453,7 +453,7 @@ export const SEVERAL: [string, Obj][] = [
   ],
   ['a bad name before the schema errors', contact({ alias: 'Alice', type: 'X' }, 'Bad_Name')],
   [
-    'an empty map and CEL failures',
+    'an empty map (none) and CEL failures',
     {
       apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
       kind: 'ResponsePlan',

@@ -4,6 +4,7 @@
 import {
   CreateAliasCommand,
   CreateKeyCommand,
+  type CreateKeyCommandOutput,
   DescribeKeyCommand,
   GetKeyPolicyCommand,
   KMSClient,
@@ -33,6 +34,16 @@ const cfg = (region: string, who = ALICE) => ({
   maxAttempts: 1,
 });
 const kms = (region = 'us-east-1', who = ALICE) => new KMSClient(cfg(region, who));
+/** The key's metadata (CreateKey and DescribeKey always return it). */
+async function keyOf(
+  client: KMSClient,
+  command: CreateKeyCommand | DescribeKeyCommand,
+): Promise<KeyMetadata> {
+  const out = await client.send(command as CreateKeyCommand);
+  if (!out.KeyMetadata?.KeyId || !out.KeyMetadata.Arn) throw new Error('no key metadata');
+  return out.KeyMetadata as KeyMetadata;
+}
+type KeyMetadata = NonNullable<CreateKeyCommandOutput['KeyMetadata']> & { KeyId: string; Arn: string };
 const sm = (region = 'us-east-1', who = ALICE) => new SecretsManagerClient(cfg(region, who));
 
 beforeAll(async () => {
@@ -42,7 +53,8 @@ afterAll(async () => h.emu.stop());
 
 describe('KMS', () => {
   it('creates a multi-Region symmetric key, replicates it and reads both ends by alias and ARN', async () => {
-    const { KeyMetadata: key } = await kms().send(
+    const key = await keyOf(
+      kms(),
       new CreateKeyCommand({
         MultiRegion: true,
         Description: 'pagerduty',
@@ -58,20 +70,20 @@ describe('KMS', () => {
       MultiRegion: true,
       EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
     });
-    expect(key?.CreationDate).toBeInstanceOf(Date);
-    const arn = key?.Arn as string;
+    expect(key.CreationDate).toBeInstanceOf(Date);
+    const arn = key.Arn as string;
     const replica = await kms().send(new ReplicateKeyCommand({ KeyId: arn, ReplicaRegion: 'eu-west-1' }));
     expect(replica.ReplicaKeyMetadata?.Arn).toBe(arn.replace('us-east-1', 'eu-west-1'));
     expect(replica.ReplicaKeyMetadata?.MultiRegionConfiguration?.MultiRegionKeyType).toBe('REPLICA');
 
-    await kms().send(new CreateAliasCommand({ AliasName: 'alias/pagerduty', TargetKeyId: key?.KeyId }));
+    await kms().send(new CreateAliasCommand({ AliasName: 'alias/pagerduty', TargetKeyId: key.KeyId }));
     const viaAlias = await kms().send(new DescribeKeyCommand({ KeyId: 'alias/pagerduty' }));
     expect(viaAlias.KeyMetadata?.MultiRegionConfiguration).toEqual({
       MultiRegionKeyType: 'PRIMARY',
       PrimaryKey: { Arn: arn, Region: 'us-east-1' },
       ReplicaKeys: [{ Arn: arn.replace('us-east-1', 'eu-west-1'), Region: 'eu-west-1' }],
     });
-    const aliases = await kms().send(new ListAliasesCommand({ KeyId: key?.KeyId }));
+    const aliases = await kms().send(new ListAliasesCommand({ KeyId: key.KeyId }));
     expect(aliases.Aliases?.map((a) => a.AliasName)).toEqual(['alias/pagerduty']);
 
     // A second replica in the same Region, and replicating a replica, are refused.
@@ -82,15 +94,15 @@ describe('KMS', () => {
     expect(
       (
         await failure(() =>
-          kms('eu-west-1').send(new ReplicateKeyCommand({ KeyId: key?.KeyId, ReplicaRegion: 'us-west-2' })),
+          kms('eu-west-1').send(new ReplicateKeyCommand({ KeyId: key.KeyId, ReplicaRegion: 'us-west-2' })),
         )
       ).name,
     ).toBe('UnsupportedOperationException');
   });
 
   it('key policies: the default one, a new one, and only key ids or ARNs (no alias) to read them', async () => {
-    const { KeyMetadata: key } = await kms().send(new CreateKeyCommand({}));
-    const read = await kms().send(new GetKeyPolicyCommand({ KeyId: key?.KeyId, PolicyName: 'default' }));
+    const key = await keyOf(kms(), new CreateKeyCommand({}));
+    const read = await kms().send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default' }));
     expect(JSON.parse(read.Policy as string).Statement[0].Principal).toEqual({
       AWS: 'arn:aws:iam::111111111111:root',
     });
@@ -105,30 +117,34 @@ describe('KMS', () => {
         },
       ],
     });
-    await kms().send(new PutKeyPolicyCommand({ KeyId: key?.Arn, Policy: policy }));
-    expect((await kms().send(new GetKeyPolicyCommand({ KeyId: key?.KeyId }))).Policy).toBe(policy);
+    await kms().send(new PutKeyPolicyCommand({ KeyId: key.Arn, PolicyName: 'default', Policy: policy }));
+    expect(
+      (await kms().send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default' }))).Policy,
+    ).toBe(policy);
 
-    await kms().send(new CreateAliasCommand({ AliasName: 'alias/plain', TargetKeyId: key?.KeyId }));
-    const byAlias = await failure(() => kms().send(new GetKeyPolicyCommand({ KeyId: 'alias/plain' })));
+    await kms().send(new CreateAliasCommand({ AliasName: 'alias/plain', TargetKeyId: key.KeyId }));
+    const byAlias = await failure(() =>
+      kms().send(new GetKeyPolicyCommand({ KeyId: 'alias/plain', PolicyName: 'default' })),
+    );
     expect(byAlias).toMatchObject({ name: 'NotFoundException', status: 400 });
     const bad = await failure(() =>
-      kms().send(new PutKeyPolicyCommand({ KeyId: key?.KeyId, Policy: '{"Version":' })),
+      kms().send(new PutKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default', Policy: '{"Version":' })),
     );
     expect(bad.name).toBe('MalformedPolicyDocumentException');
   });
 
   it('the AWS managed aws/secretsmanager key exists per Region and cannot be changed', async () => {
-    const { KeyMetadata: key } = await kms('eu-west-1').send(
-      new DescribeKeyCommand({ KeyId: 'alias/aws/secretsmanager' }),
-    );
+    const key = await keyOf(kms('eu-west-1'), new DescribeKeyCommand({ KeyId: 'alias/aws/secretsmanager' }));
     expect(key).toMatchObject({ KeyManager: 'AWS', KeySpec: 'SYMMETRIC_DEFAULT', MultiRegion: false });
-    expect(key?.Arn).toMatch(/^arn:aws:kms:eu-west-1:111111111111:key\//);
+    expect(key.Arn).toMatch(/^arn:aws:kms:eu-west-1:111111111111:key\//);
     const change = await failure(() =>
-      kms('eu-west-1').send(new PutKeyPolicyCommand({ KeyId: key?.KeyId, Policy: '{"Statement":[]}' })),
+      kms('eu-west-1').send(
+        new PutKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default', Policy: '{"Statement":[]}' }),
+      ),
     );
     expect(change.name).toBe('AccessDeniedException');
     const reserved = await failure(() =>
-      kms().send(new CreateAliasCommand({ AliasName: 'alias/aws/mine', TargetKeyId: key?.KeyId })),
+      kms().send(new CreateAliasCommand({ AliasName: 'alias/aws/mine', TargetKeyId: key.KeyId })),
     );
     expect(reserved.name).toBe('NotAuthorizedException');
   });
@@ -160,8 +176,8 @@ describe('KMS', () => {
 
 describe('Secrets Manager', () => {
   it('creates a secret with a customer managed key, replicates it, and reads value and policy in each Region', async () => {
-    const { KeyMetadata: key } = await kms().send(new CreateKeyCommand({ MultiRegion: true }));
-    await kms().send(new ReplicateKeyCommand({ KeyId: key?.KeyId, ReplicaRegion: 'us-west-2' }));
+    const key = await keyOf(kms(), new CreateKeyCommand({ MultiRegion: true }));
+    await kms().send(new ReplicateKeyCommand({ KeyId: key.KeyId, ReplicaRegion: 'us-west-2' }));
     const value = JSON.stringify({
       pagerDutyToken: 't',
       pagerDutyServiceRegion: 'US',
@@ -170,25 +186,25 @@ describe('Secrets Manager', () => {
     const created = await sm().send(
       new CreateSecretCommand({
         Name: 'pagerduty/payments',
-        KmsKeyId: key?.Arn,
+        KmsKeyId: key.Arn,
         SecretString: value,
-        AddReplicaRegions: [{ Region: 'us-west-2', KmsKeyId: key?.KeyId }],
+        AddReplicaRegions: [{ Region: 'us-west-2', KmsKeyId: key.KeyId }],
       }),
     );
     expect(created.ARN).toMatch(
       /^arn:aws:secretsmanager:us-east-1:111111111111:secret:pagerduty\/payments-[A-Za-z0-9]{6}$/,
     );
     expect(created.ReplicationStatus).toEqual([
-      { Region: 'us-west-2', KmsKeyId: key?.KeyId, Status: 'InSync', StatusMessage: 'Replication succeeded' },
+      { Region: 'us-west-2', KmsKeyId: key.KeyId, Status: 'InSync', StatusMessage: 'Replication succeeded' },
     ]);
     const described = await sm().send(new DescribeSecretCommand({ SecretId: created.ARN }));
     expect(described).toMatchObject({
       Name: 'pagerduty/payments',
-      KmsKeyId: key?.Arn,
+      KmsKeyId: key.Arn,
       PrimaryRegion: 'us-east-1',
     });
     const replica = await sm('us-west-2').send(new DescribeSecretCommand({ SecretId: 'pagerduty/payments' }));
-    expect(replica).toMatchObject({ KmsKeyId: key?.KeyId, PrimaryRegion: 'us-east-1' });
+    expect(replica).toMatchObject({ KmsKeyId: key.KeyId, PrimaryRegion: 'us-east-1' });
     expect(replica.ARN).toBe(created.ARN?.replace('us-east-1', 'us-west-2'));
 
     const policy = JSON.stringify({
@@ -235,15 +251,15 @@ describe('Secrets Manager', () => {
     const created = await sm().send(new CreateSecretCommand({ Name: 'default-key', SecretString: 'x' }));
     const described = await sm().send(new DescribeSecretCommand({ SecretId: 'default-key' }));
     expect(described.KmsKeyId).toBeUndefined();
-    const { KeyMetadata: key } = await kms().send(new CreateKeyCommand({}));
+    const key = await keyOf(kms(), new CreateKeyCommand({}));
     const out = await sm().send(
       new ReplicateSecretToRegionsCommand({
         SecretId: created.ARN,
-        AddReplicaRegions: [{ Region: 'eu-west-1', KmsKeyId: key?.Arn }, { Region: 'us-west-2' }],
+        AddReplicaRegions: [{ Region: 'eu-west-1', KmsKeyId: key.Arn }, { Region: 'us-west-2' }],
       }),
     );
     expect(out.ReplicationStatus?.map((r) => [r.Region, r.Status, r.KmsKeyId])).toEqual([
-      ['eu-west-1', 'Failed', key?.Arn],
+      ['eu-west-1', 'Failed', key.Arn],
       ['us-west-2', 'InSync', 'alias/aws/secretsmanager'],
     ]);
     expect(
@@ -268,11 +284,9 @@ describe('Secrets Manager', () => {
     expect((await failure(() => sm().send(new GetSecretValueCommand({ SecretId: 'twice' })))).name).toBe(
       'InvalidRequestException',
     );
-    const { KeyMetadata: rsa } = await kms().send(
-      new CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }),
-    );
+    const rsa = await keyOf(kms(), new CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }));
     const asym = await failure(() =>
-      sm().send(new CreateSecretCommand({ Name: 'rsa', KmsKeyId: rsa?.KeyId, SecretString: 'x' })),
+      sm().send(new CreateSecretCommand({ Name: 'rsa', KmsKeyId: rsa.KeyId, SecretString: 'x' })),
     );
     expect(asym.name).toBe('EncryptionFailure');
     const policy = await failure(() =>
