@@ -137,6 +137,40 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
 
   let started = false;
   let running: Promise<void> | undefined;
+  let elector: LeaderElector | undefined;
+  const ready = () => (elector && !elector.isLeader() ? true : started && ctl.hasSynced());
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    } else if (path === '/readyz') {
+      const ok = ready();
+      res
+        .writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' })
+        .end(ok ? 'ok\n' : 'caches not synced\n');
+    } else if (path === '/metrics') {
+      registry
+        .metrics()
+        .then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text))
+        .catch((err: unknown) => res.writeHead(500).end(String(err)));
+    } else res.writeHead(404).end();
+  });
+  const http = o.http ?? { host: '127.0.0.1', port: 0 };
+  // A busy or forbidden address fails start-up before any work begins (the caller names its flag).
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(http.port, http.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  const url =
+    typeof addr === 'object' && addr
+      ? `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`
+      : '';
+  log.info({ url }, 'serving /healthz, /readyz and /metrics');
+
   const startWork = async () => {
     if (started) return;
     started = true;
@@ -146,7 +180,6 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
     running = ctl.engine.run();
   };
 
-  let elector: LeaderElector | undefined;
   if (o.leaderElection) {
     const le = o.leaderElection;
     elector = new LeaderElector({
@@ -172,32 +205,6 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
     });
     elector.start();
   } else await startWork();
-
-  const ready = () => (elector && !elector.isLeader() ? true : started && ctl.hasSynced());
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-    } else if (path === '/readyz') {
-      const ok = ready();
-      res
-        .writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' })
-        .end(ok ? 'ok\n' : 'caches not synced\n');
-    } else if (path === '/metrics') {
-      registry
-        .metrics()
-        .then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text))
-        .catch((err: unknown) => res.writeHead(500).end(String(err)));
-    } else res.writeHead(404).end();
-  });
-  const http = o.http ?? { host: '127.0.0.1', port: 0 };
-  await new Promise<void>((resolve) => server.listen(http.port, http.host, resolve));
-  const addr = server.address();
-  const url =
-    typeof addr === 'object' && addr
-      ? `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`
-      : '';
-  log.info({ url }, 'serving /healthz, /readyz and /metrics');
 
   return {
     url,

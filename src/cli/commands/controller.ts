@@ -25,6 +25,13 @@ function listen(v: string): { host: string; port: number } {
   return { host: m[1] || '0.0.0.0', port: Number(m[2]) };
 }
 
+/** Why the health/metrics address cannot be served, by socket error code, with what to do. */
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'the address is already in use (another process serves there); choose a free port',
+  EACCES: 'permission denied (ports below 1024 need privileges); choose a port of 1024 or above',
+  EADDRNOTAVAIL: 'no network interface has this address; use 0.0.0.0, 127.0.0.1 or an address of this host',
+};
+
 interface Flags {
   kubeconfig?: string;
   context?: string;
@@ -194,6 +201,13 @@ export const command: CommandModule = {
               }
             : {}),
           onLostLeadership: () => process.exit(1),
+        }).catch((err: unknown) => {
+          const { code, syscall } = err as NodeJS.ErrnoException;
+          const why = syscall === 'listen' && code ? LISTEN_ERRORS[code] : undefined;
+          if (!why) throw err;
+          const { host, port } = flags.listen;
+          process.stderr.write(`imctl controller: --listen ${host}:${port}: ${why}\n`);
+          process.exit(2);
         });
         let stopping = false;
         const shutdown = (signal: string) => {

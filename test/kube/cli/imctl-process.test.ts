@@ -2,7 +2,9 @@
 // reading manifests from standard input, the bin shim's pinned Node, and which modules a light
 // command loads.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../../src/crds/generate.ts';
@@ -50,5 +52,51 @@ describe('imctl start-up', () => {
       ),
     );
     expect(heavy).toEqual([]);
+  });
+});
+
+describe('imctl controller start-up errors', () => {
+  it('a busy --listen port is one line naming the flag, exit 2, no stack trace', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const { port } = busy.address() as AddressInfo;
+    const dir = mkdtempSync(join(tmpdir(), 'imctl-listen-'));
+    // A kubeconfig is read but never dialled: the address is checked before any work starts.
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: c, cluster: {server: "https://127.0.0.1:9"}}]',
+        'users: [{name: u, user: {token: t}}]',
+        'contexts: [{name: x, context: {cluster: c, user: u}}]',
+        'current-context: x',
+      ].join('\n'),
+    );
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [
+          join(ROOT, 'src/cli/main.ts'),
+          'controller',
+          '--kubeconfig',
+          kubeconfig,
+          '--region',
+          'eu-west-1',
+          '--no-leader-elect',
+          '--listen',
+          `127.0.0.1:${port}`,
+        ],
+        { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        `imctl controller: --listen 127.0.0.1:${port}: the address is already in use (another process serves there); choose a free port`,
+      ]);
+    } finally {
+      busy.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
