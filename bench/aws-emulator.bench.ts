@@ -17,7 +17,11 @@ import { startAwsEmulator } from '../src/emulators/aws/server.ts';
 
 const CONCURRENCY = 16;
 
-export async function run(total = Number(process.argv[2] ?? 4000)): Promise<Record<string, number>> {
+export async function run(
+  total = Number(
+    process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? (process.argv.includes('--quick') ? 1000 : 4000),
+  ),
+): Promise<Record<string, number>> {
   const t0 = performance.now();
   const emu = await startAwsEmulator({ port: 0, transitionMs: 0 });
   const startupMs = performance.now() - t0;

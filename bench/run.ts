@@ -1,7 +1,8 @@
 // `npm run bench`: runs every bench/*.bench.ts, one after another, each in its own Node process (so
 // one benchmark's heap, sockets and timers never skew the next), and passes their numbers through.
 // `npm run bench -- engine` runs only the benchmarks whose file name contains "engine"; arguments
-// after `--` go to the benchmarks themselves (`npm run bench -- engine -- 100`).
+// after `--` go to the benchmarks themselves (`npm run bench -- engine -- 100`). Flags (`--quick`,
+// `--write`) go to every benchmark: `npm run bench -- --quick` is the few-minute run.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +10,12 @@ import { fileURLToPath } from 'node:url';
 const dir = fileURLToPath(new URL('./', import.meta.url));
 const argv = process.argv.slice(2);
 const split = argv.indexOf('--');
-const filters = split < 0 ? argv : argv.slice(0, split);
-const passThrough = split < 0 ? [] : argv.slice(split + 1);
+const before = split < 0 ? argv : argv.slice(0, split);
+const filters = before.filter((a) => !a.startsWith('--'));
+const passThrough = [
+  ...before.filter((a) => a.startsWith('--')),
+  ...(split < 0 ? [] : argv.slice(split + 1)),
+];
 
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts'))

@@ -1,0 +1,367 @@
+// End to end, as users run it: `imctl controller` as a process against the Kubernetes emulator and
+// the AWS emulator (bench/lib/world.ts), a realistic fleet (bench/lib/fleet.ts), the AWS gate at its
+// real defaults (5 calls/s per account, Region and service). Phases, on one controller unless said:
+//   converge  all objects applied at once → all Ready: time, AWS calls per object by operation, ratio
+//             to the lower bound (calls that must be made ÷ the gate's rate, on the busiest lane)
+//   idle      RSS and heap once settled
+//   churn     10 % of the objects edited per minute: edit-to-Ready p50/p99, AWS calls per edit
+//   restart   a new controller with every object existing: start to serving, caches synced, first
+//             reconcile (first AWS call), the start-up pass
+//   steady    three resync periods: AWS reads and writes per object per resync, Kubernetes writes,
+//             controller CPU seconds per resync
+//   large     footprint with 10,000 objects (simple contacts, --aws-rate raised so they settle)
+//   real      the converge again on a real etcd + kube-apiserver (KUBEBUILDER_ASSETS)
+// Flags: --quick (200 objects, 4 accounts, 2,000 for `large`, a minute of churn), --objects N,
+// --accounts N, --only converge,churn,…, --write (puts the figures into bench/RESULTS.md).
+// The numbers are printed, never asserted.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { typeOf } from '../test/support/operator.ts';
+import { API, fleet, type Manifest, REGION } from './lib/fleet.ts';
+import {
+  byOperation,
+  type ControllerProcess,
+  isRead,
+  metricSum,
+  percentile,
+  spawnController,
+  startWorld,
+  type World,
+} from './lib/world.ts';
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = argv.indexOf(name);
+  return i < 0 ? undefined : argv[i + 1];
+};
+const quick = argv.includes('--quick');
+const N = Number(flag('--objects') ?? (quick ? 200 : 1000));
+const ACCOUNTS = Number(flag('--accounts') ?? (quick ? 4 : 10));
+const LARGE = quick ? 2_000 : 10_000;
+const only = flag('--only')?.split(',');
+const want = (phase: string) => !only || only.includes(phase);
+const RESYNC_S = quick ? 30 : 60;
+const CHURN_S = quick ? 60 : 120;
+/** The gate's default rate per account, Region and service (src/aws/gate.ts DEFAULT_LIMITS). */
+const TPS = 5;
+const WORKERS = ['--workers', '16'];
+
+interface Row {
+  figure: string;
+  measured: string;
+  goal: string;
+}
+const rows: Row[] = [];
+const notes: string[] = [];
+function row(figure: string, measured: string, goal = '—'): void {
+  rows.push({ figure, measured, goal });
+  process.stdout.write(`${figure}: ${measured}${goal !== '—' ? `   (goal ${goal})` : ''}\n`);
+}
+const s1 = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Seconds the busiest gate lane needs for `calls` at TPS: the lower bound of any converge. */
+function laneBound(calls: ReturnType<World['calls']>): { seconds: number; lane: string } {
+  const lanes = new Map<string, number>();
+  for (const c of calls) {
+    const k = `${c.account} ${c.region} ${c.service}`;
+    lanes.set(k, (lanes.get(k) ?? 0) + 1);
+  }
+  let best = { seconds: 0, lane: '' };
+  for (const [lane, n] of lanes) if (n / TPS > best.seconds) best = { seconds: n / TPS, lane };
+  return best;
+}
+
+function perObject(calls: ReturnType<World['calls']>, n: number): string {
+  return Object.entries(byOperation(calls))
+    .map(([op, k]) => `${op.replace(/^ssm-/, '')} ${(k / n).toFixed(2)}`)
+    .join(', ');
+}
+
+/** Waits until no AWS call was logged for `quietMs` (the controller has nothing left to do). */
+async function quiet(world: World, quietMs: number, maxMs = 600_000): Promise<void> {
+  const end = Date.now() + maxMs;
+  for (;;) {
+    const m = world.mark();
+    await sleep(quietMs);
+    if (world.mark() === m || Date.now() > end) return;
+  }
+}
+
+async function converge(
+  world: World,
+  n: number,
+  accounts: number,
+  label: string,
+): Promise<ControllerProcess> {
+  const f = fleet({ objects: n, accounts });
+  const c = spawnController(world, ['--no-leader-elect', ...WORKERS]);
+  await c.waitLog('caches synced; starting workers');
+  const managed = [...f.replicationSets, ...f.objects];
+  const since = world.mark();
+  const t0 = performance.now();
+  await world.create(f.base);
+  await world.create(f.replicationSets);
+  await world.create(f.objects);
+  const applied = performance.now() - t0;
+  await world.tracker.allReady(managed, 3_600_000);
+  const took = performance.now() - t0;
+  const calls = world.calls(since);
+  const writes = calls.filter((x) => !isRead(x.operation) && x.outcome === 'ok');
+  const bound = laneBound(writes);
+  const boundAll = laneBound(calls);
+  const mix = Object.entries(
+    f.objects.reduce<Record<string, number>>((m, o) => {
+      const k = o.kind === 'Contact' ? `${o.spec.type} Contact` : o.kind;
+      m[k] = (m[k] ?? 0) + 1;
+      return m;
+    }, {}),
+  )
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ');
+  row(
+    `${label}: cold converge, ${f.objects.length} objects + ${accounts} ReplicationSets (${mix}), applied in ${s1(applied)}`,
+    `all Ready after ${s1(took)}; ${calls.length} AWS calls = ${(calls.length / managed.length).toFixed(2)} per object (${writes.length} successful writes)`,
+  );
+  row(
+    `${label}: ratio to the lower bound (successful writes on the busiest lane ÷ ${TPS}/s = ${bound.seconds.toFixed(1)} s)`,
+    `${(took / 1000 / bound.seconds).toFixed(2)}×; to every call made on that lane ÷ ${TPS}/s (${boundAll.seconds.toFixed(1)} s): ${(took / 1000 / boundAll.seconds).toFixed(2)}×`,
+    '≤ 1.25×',
+  );
+  row(`${label}: AWS calls per object by operation`, perObject(calls, managed.length));
+  return c;
+}
+
+async function footprint(c: ControllerProcess, label: string): Promise<void> {
+  const m = await c.metrics();
+  row(
+    `${label}: controller RSS / heap used`,
+    `${mib(metricSum(m, 'process_resident_memory_bytes'))} / ${mib(metricSum(m, 'nodejs_heap_size_used_bytes'))}`,
+    '≤ 80 MiB idle, ≤ 128 MiB at 10,000',
+  );
+}
+
+async function churn(world: World, objects: Manifest[]): Promise<void> {
+  const editable = objects.filter(
+    (o) => (o.kind === 'Contact' && o.spec.type === 'Personal') || o.kind === 'EscalationPlan',
+  );
+  const perMinute = Math.max(1, Math.round(objects.length * 0.1));
+  const total = Math.round((perMinute * CHURN_S) / 60);
+  const gap = 60_000 / perMinute;
+  const latencies: number[] = [];
+  const pending = new Map<string, { gen: number; at: number }>();
+  const stopListening = world.tracker.listen((o, at) => {
+    const k = `${o.kind}:${o.metadata.namespace}/${o.metadata.name}`;
+    const p = pending.get(k);
+    const ready = o.status?.conditions?.find((x) => x.type === 'Ready');
+    if (p && ready?.status === 'True' && (o.status?.observedGeneration ?? 0) >= p.gen) {
+      latencies.push(at - p.at);
+      pending.delete(k);
+    }
+  });
+  const since = world.mark();
+  const kubeBefore = world.tracker.modifiedTotal();
+  for (let i = 0; i < total; i++) {
+    const o = editable[(i * 7) % editable.length] as Manifest;
+    const at = performance.now();
+    const out = await world.client.mergePatch<{ metadata: { generation: number } }>(
+      typeOf(o.kind),
+      o.metadata.name,
+      { spec: { displayName: `Edited ${i}` } },
+      o.metadata.namespace,
+    );
+    pending.set(`${o.kind}:${o.metadata.namespace}/${o.metadata.name}`, { gen: out.metadata.generation, at });
+    await sleep(gap);
+  }
+  await world.tracker.until(
+    () => pending.size === 0,
+    120_000,
+    () => `${pending.size} edits not Ready`,
+  );
+  stopListening();
+  const calls = world.calls(since);
+  const reads = calls.filter((x) => isRead(x.operation)).length;
+  row(
+    `churn: ${total} edits of displayName over ${CHURN_S} s (10 % of ${objects.length} per minute)`,
+    `edit-to-Ready p50 ${s1(percentile(latencies, 50))}, p99 ${s1(percentile(latencies, 99))}, max ${s1(Math.max(...latencies))}`,
+    'p99 ≤ 2 s when AWS does not throttle',
+  );
+  row(
+    'churn: AWS calls per edit',
+    `${(reads / total).toFixed(2)} reads, ${((calls.length - reads) / total).toFixed(2)} writes (${perObject(calls, total)}); Kubernetes writes per edit ${((world.tracker.modifiedTotal() - kubeBefore) / total).toFixed(2)} (the edit itself included)`,
+    '≤ 2 reads, 1 minimal write',
+  );
+}
+
+async function restartAndSteady(world: World, objects: Manifest[]): Promise<void> {
+  const wall0 = Date.now();
+  const since = world.mark();
+  const c = spawnController(world, ['--no-leader-elect', ...WORKERS, '--resync', `${RESYNC_S}s`]);
+  const serving = await c.waitLog('serving /healthz, /readyz and /metrics');
+  const synced = await c.waitLog('caches synced; starting workers');
+  await world.tracker.until(
+    () => world.mark() > since,
+    60_000,
+    () => 'no AWS call after the restart',
+  );
+  const first = world.calls(since)[0];
+  const firstMs = Date.parse(String(first?.at)) - wall0;
+  row(
+    `restart with ${objects.length} existing objects: start to serving / caches synced / first AWS call`,
+    `${s1(serving.at - c.startedAt)} / ${s1(synced.at - c.startedAt)} / ${s1(firstMs)}`,
+    'serving ≤ 1 s, first reconcile ≤ 1 s after sync',
+  );
+  await quiet(world, 3_000);
+  const startup = world.calls(since);
+  row(
+    'restart: the start-up pass',
+    `${startup.length} AWS calls (${(startup.length / objects.length).toFixed(2)} per object)`,
+  );
+  // Three resync periods from here; the start-up pass spread the objects' next visits over the period.
+  const from = world.mark();
+  const kube0 = world.tracker.modifiedTotal();
+  const cpu0 = c.cpuSeconds();
+  await sleep(3 * RESYNC_S * 1000);
+  const calls = world.calls(from);
+  const reads = calls.filter((x) => isRead(x.operation)).length;
+  row(
+    `steady state over 3 resyncs of ${RESYNC_S} s: AWS reads per object per resync`,
+    `${(reads / objects.length / 3).toFixed(2)} (${perObject(calls, objects.length * 3)})`,
+    '≤ 1.0',
+  );
+  row(
+    'steady state: AWS writes / Kubernetes writes',
+    `${calls.length - reads} / ${world.tracker.modifiedTotal() - kube0}`,
+    '0 / 0',
+  );
+  row('steady state: controller CPU per resync', `${((c.cpuSeconds() - cpu0) / 3).toFixed(2)} s`);
+  await footprint(c, `idle with ${objects.length} objects after resyncs`);
+  await c.kill();
+}
+
+/** Footprint with many simple contacts (no channels), settled: what the caches and per-object state cost. */
+async function large(n: number, accounts: number): Promise<void> {
+  const world = await startWorld();
+  try {
+    const base: Manifest[] = [];
+    const objects: Manifest[] = [];
+    for (let a = 0; a < accounts; a++) {
+      const ns = `big-${a}`;
+      const id = `3${String(a + 1).padStart(11, '0')}`;
+      base.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      base.push({
+        apiVersion: API,
+        kind: 'AWSAccount',
+        metadata: { name: ns },
+        spec: { accountId: id, region: REGION, roleArn: `arn:aws:iam::${id}:role/operator` },
+      });
+      objects.push({
+        apiVersion: API,
+        kind: 'ReplicationSet',
+        metadata: { name: 'onboarding', namespace: ns },
+        spec: { accountRef: { name: ns }, regions: [{ name: REGION }] },
+      });
+    }
+    for (let i = 0; objects.length < n; i++) {
+      const ns = `big-${i % accounts}`;
+      objects.push({
+        apiVersion: API,
+        kind: 'Contact',
+        metadata: { name: `c${i}`, namespace: ns },
+        spec: { accountRef: { name: ns }, alias: `big-c${i}`, displayName: `Contact ${i}`, type: 'Personal' },
+      });
+    }
+    const c0 = spawnController(world, ['--no-leader-elect', ...WORKERS]);
+    await c0.waitLog('caches synced; starting workers');
+    await footprint(c0, 'idle, no objects');
+    const t0 = performance.now();
+    await world.create(base);
+    await world.create(objects, 32);
+    await world.tracker.allReady(objects, 3_600_000);
+    row(`large: ${n} contacts in ${accounts} accounts all Ready`, s1(performance.now() - t0));
+    await quiet(world, 3_000);
+    await footprint(c0, `idle with ${n} objects`);
+    await c0.kill();
+    const c1 = spawnController(world, ['--no-leader-elect', ...WORKERS]);
+    const synced = await c1.waitLog('caches synced; starting workers', 300_000);
+    row(`large: a new controller with ${n} existing objects: caches synced`, s1(synced.at - c1.startedAt));
+    await quiet(world, 3_000);
+    await footprint(c1, `after the start-up pass over ${n} objects`);
+    await c1.kill();
+  } finally {
+    await world.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  if (want('converge') || want('churn') || want('restart') || want('steady')) {
+    const world = await startWorld();
+    try {
+      const c = await converge(world, N, ACCOUNTS, 'emulator');
+      await quiet(world, 3_000);
+      await footprint(c, `idle with ${N} objects, settled`);
+      const f = fleet({ objects: N, accounts: ACCOUNTS });
+      if (want('churn')) await churn(world, f.objects);
+      await c.kill();
+      if (want('restart') || want('steady'))
+        await restartAndSteady(world, [...f.replicationSets, ...f.objects]);
+    } finally {
+      await world.stop();
+    }
+  }
+  if (want('large')) await large(LARGE, quick ? 10 : 40);
+  if (want('real')) {
+    if (!process.env.KUBEBUILDER_ASSETS) notes.push('real control plane: skipped (no KUBEBUILDER_ASSETS)');
+    else {
+      const world = await startWorld({ kube: 'real' });
+      try {
+        const c = await converge(world, N, ACCOUNTS, 'real kube-apiserver');
+        await footprint(c, `real kube-apiserver: idle with ${N} objects`);
+        await c.kill();
+      } finally {
+        await world.stop();
+      }
+    }
+  }
+  for (const n of notes) process.stdout.write(`${n}\n`);
+  if (argv.includes('--write')) writeResults(started);
+}
+
+function writeResults(started: Date): void {
+  const path = new URL('./RESULTS.md', import.meta.url);
+  const mode = quick ? 'quick' : 'full';
+  const begin = `<!-- e2e:${mode}:begin -->`;
+  const end = `<!-- e2e:${mode}:end -->`;
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const table = [
+    begin,
+    `### End to end, ${mode} (\`npm run bench -- e2e --${mode === 'quick' ? 'quick ' : ''}--write\`)`,
+    '',
+    `${started.toISOString().slice(0, 10)}, ${availableParallelism()} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ${N} objects in ${ACCOUNTS} accounts, controller \`${WORKERS.join(' ')}\`, AWS gate at its defaults (${TPS} calls/s per account, Region and service), emulators in the bench process.`,
+    '',
+    '| Figure | Measured | Goal |',
+    '| --- | --- | --- |',
+    ...rows.map((r) => `| ${r.figure} | ${r.measured} | ${r.goal} |`),
+    ...notes.map((n) => `\n${n}`),
+    end,
+  ].join('\n');
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    text = '# Benchmark results\n';
+  }
+  const i = text.indexOf(begin);
+  const j = text.indexOf(end);
+  text =
+    i >= 0 && j > i
+      ? text.slice(0, i) + table + text.slice(j + end.length)
+      : `${text.trimEnd()}\n\n${table}\n`;
+  writeFileSync(path, text);
+  process.stdout.write(`written to bench/RESULTS.md (${mode})\n`);
+}
+
+await main();
+process.exit(0);
