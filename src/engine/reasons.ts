@@ -136,6 +136,69 @@ export const REASONS = {
     meaning: 'AWS RAM refuses a principal (sharing with AWS Organizations is not enabled, or outside it)',
     fix: 'Enable RAM sharing with AWS Organizations or correct the principal; retried on a slow timer',
   },
+  // ---- Ready and Synced: ResponsePlan PagerDuty preflight (the plan is not written) ----
+  PagerDutySecretNotFound: {
+    condition: 'Ready+Synced',
+    terminal: true,
+    meaning:
+      "ResponsePlan: spec.pagerDuty.secretId names no secret in the plan's account and Region (or one scheduled for deletion)",
+    fix: "Create (or restore) the secret in the plan's account and Region, or correct the id; rechecked at the resync",
+  },
+  PagerDutySecretAwsManagedKey: {
+    condition: 'Ready+Synced',
+    terminal: true,
+    meaning:
+      'ResponsePlan: the PagerDuty secret is encrypted with aws/secretsmanager, which Incident Manager cannot use',
+    fix: 'Encrypt the secret with a customer managed symmetric KMS key',
+  },
+  PagerDutySecretKeyUnusable: {
+    condition: 'Ready+Synced',
+    terminal: true,
+    meaning:
+      "ResponsePlan: the PagerDuty secret's KMS key is missing, disabled, or not symmetric ENCRYPT_DECRYPT",
+    fix: 'Enable the key or encrypt the secret with a customer managed symmetric encrypt/decrypt key',
+  },
+  PagerDutySecretKeyNotMultiRegion: {
+    condition: 'Ready+Synced',
+    terminal: true,
+    meaning: "ResponsePlan: the replication set spans Regions but the secret's KMS key is single-Region",
+    fix: 'Encrypt the secret with a multi-Region key replicated to every Region of the set',
+  },
+  PagerDutySecretNotReplicated: {
+    condition: 'Ready+Synced',
+    terminal: true,
+    meaning:
+      'ResponsePlan: the PagerDuty secret is not replicated (InSync) to every Region of the replication set',
+    fix: 'Replicate the secret to the Regions the message lists (command in the message)',
+  },
+  PagerDutyKeyPolicyMissingService: {
+    condition: 'Ready+Synced',
+    terminal: true,
+    meaning:
+      "ResponsePlan: the secret key's policy does not allow ssm-incidents.amazonaws.com kms:Decrypt and kms:GenerateDataKey*",
+    fix: 'Add the key policy statement the message gives',
+  },
+  PagerDutyKeyPolicyMissingWriter: {
+    condition: 'Ready+Synced',
+    terminal: true,
+    meaning:
+      "ResponsePlan: the secret key's policy does not allow the controller's identity kms:Decrypt and kms:GenerateDataKey*",
+    fix: 'Add the key policy statement the message gives (it names the role)',
+  },
+  PagerDutySecretPolicyMissingService: {
+    condition: 'Ready+Synced',
+    terminal: true,
+    meaning:
+      "ResponsePlan: the secret's resource policy does not allow ssm-incidents.amazonaws.com secretsmanager:GetSecretValue",
+    fix: 'Add the resource policy statement the message gives',
+  },
+  PagerDutySecretValueInvalid: {
+    condition: 'Ready+Synced',
+    terminal: true,
+    meaning:
+      'ResponsePlan (verifySecretValue): the secret value is not JSON with exactly pagerDutyToken, pagerDutyServiceRegion (US or EU) and pagerDutyFromEmail',
+    fix: 'Put a value of that shape (aws secretsmanager put-secret-value); the message never shows the value',
+  },
   // ---- Synced: how the last reconcile went ----
   ReconcileSuccess: {
     condition: 'Synced',
