@@ -3,7 +3,9 @@
 // fromTemporaryCredentials, cached per account and refreshed before it expires (memoize), and
 // assumed again at once when AWS says the session expired. Every client carries the gate. Endpoints
 // come from the standard AWS environment (AWS_ENDPOINT_URL, AWS_REGION), which the SDK reads itself.
+import { KMSClient } from '@aws-sdk/client-kms';
 import { RAMClient } from '@aws-sdk/client-ram';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMContactsClient } from '@aws-sdk/client-ssm-contacts';
 import { SSMIncidentsClient } from '@aws-sdk/client-ssm-incidents';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -118,6 +120,10 @@ export interface ClientSet {
   contacts: SSMContactsClient;
   incidents: SSMIncidentsClient;
   ram: RAMClient;
+  /** Secrets Manager, KMS and STS: read by the ResponsePlan PagerDuty preflight. */
+  secrets: SecretsManagerClient;
+  kms: KMSClient;
+  sts: STSClient;
 }
 
 export interface AccountResolverOptions {
@@ -254,6 +260,9 @@ export class AccountResolver {
       contacts: gated(new SSMContactsClient(config), 'ssm-contacts'),
       incidents: gated(new SSMIncidentsClient(config), 'ssm-incidents'),
       ram: gated(new RAMClient(config), 'ram'),
+      secrets: gated(new SecretsManagerClient(config), 'secretsmanager'),
+      kms: gated(new KMSClient(config), 'kms'),
+      sts: gated(new STSClient(config), 'sts'),
     };
     this.#clients.set(key, { fp, set });
     return set;

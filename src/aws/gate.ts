@@ -9,7 +9,7 @@ import { type Clock, systemClock, type TimerHandle } from '../engine/clock.ts';
 import { ClassifiedError } from '../engine/contract.ts';
 import { AdaptiveBucket, type AimdOptions, fullJitterMs } from './rate.ts';
 
-export type AwsService = 'ssm-contacts' | 'ssm-incidents' | 'ram' | 'sts';
+export type AwsService = 'ssm-contacts' | 'ssm-incidents' | 'ram' | 'sts' | 'secretsmanager' | 'kms';
 
 export interface GateLimits {
   /** Calls in flight at once. */
@@ -29,6 +29,9 @@ export const DEFAULT_LIMITS: Record<AwsService, GateLimits> = {
   'ssm-incidents': { concurrency: 5, intervalCap: 5, intervalMs: 1_000 },
   ram: { concurrency: 3, intervalCap: 5, intervalMs: 1_000 },
   sts: { concurrency: 2, intervalCap: 5, intervalMs: 1_000 },
+  // Read only by the PagerDuty preflight (a few calls per plan write), far below their quotas.
+  secretsmanager: { concurrency: 2, intervalCap: 5, intervalMs: 1_000 },
+  kms: { concurrency: 2, intervalCap: 5, intervalMs: 1_000 },
 };
 
 /** SDK client settings: few retries so the engine's backoff is the one that matters. */

@@ -18,6 +18,8 @@ export const CLIENT_PREFIX: Record<string, string> = {
   'ssm-incidents': 'ssm-incidents',
   ram: 'ram',
   sts: 'sts',
+  'secrets-manager': 'secretsmanager',
+  kms: 'kms',
 };
 
 /**
@@ -37,6 +39,7 @@ export const RESOURCE_TYPES: Record<string, string> = {
   'ram:resource-share': 'arn:${Partition}:ram:${Region}:${Account}:resource-share/${ResourcePath}',
   'iam:role': 'arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}',
   'kms:key': 'arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}',
+  'secretsmanager:Secret': 'arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}',
 };
 
 /**
@@ -106,6 +109,11 @@ export const ACTION_RESOURCES: Record<string, string[]> = {
   // kms (list_awskeymanagementservice.html)
   'kms:CreateGrant': ['key'],
   'kms:DescribeKey': ['key'],
+  'kms:GetKeyPolicy': ['key'],
+  // secretsmanager (list_awssecretsmanager.html)
+  'secretsmanager:DescribeSecret': ['Secret'],
+  'secretsmanager:GetResourcePolicy': ['Secret'],
+  'secretsmanager:GetSecretValue': ['Secret'],
 };
 
 export interface OperationEntry {
@@ -173,7 +181,10 @@ export const OPERATIONS: Record<string, OperationEntry> = {
   },
   'ssm-incidents:CreateResponsePlan': {
     actions: ['ssm-incidents:CreateResponsePlan', 'ssm-incidents:TagResource', 'iam:PassRole'],
-    note: 'iam:PassRole (iam:PassedToService = ssm-incidents.amazonaws.com) for the runbook role (SAR row).',
+    note:
+      'iam:PassRole (iam:PassedToService = ssm-incidents.amazonaws.com) for the runbook role (SAR row). ' +
+      'With pagerDuty, AWS also checks secretsmanager:GetSecretValue on that one secret (domain doc §6.6): ' +
+      'granted per secret by pagerduty-secret-policy.json, not here.',
   },
   'ssm-incidents:DeleteReplicationSet': { actions: ['ssm-incidents:DeleteReplicationSet'] },
   'ssm-incidents:DeleteResourcePolicy': { actions: ['ssm-incidents:DeleteResourcePolicy'] },
@@ -216,4 +227,15 @@ export const OPERATIONS: Record<string, OperationEntry> = {
     actions: [],
     note: 'No permission is required: AWS answers GetCallerIdentity even when an explicit deny names it.',
   },
+  // PagerDuty preflight (src/controllers/response-plan/pagerduty.ts): metadata and policies only.
+  'secrets-manager:DescribeSecret': { actions: ['secretsmanager:DescribeSecret'] },
+  'secrets-manager:GetResourcePolicy': { actions: ['secretsmanager:GetResourcePolicy'] },
+  'secrets-manager:GetSecretValue': {
+    actions: [],
+    note:
+      'Sent only with spec.pagerDuty.verifySecretValue: the value of one named secret, granted per secret by ' +
+      'pagerduty-secret-policy.json (which CreateResponsePlan with pagerDuty needs anyway), never on secret:*.',
+  },
+  'kms:DescribeKey': { actions: ['kms:DescribeKey'] },
+  'kms:GetKeyPolicy': { actions: ['kms:GetKeyPolicy'] },
 };
