@@ -29,6 +29,7 @@ import {
 import { EXTERNAL_ARN_ANNOTATION } from '../../engine/names.ts';
 import { planUpdate } from './diff.ts';
 import { createInput, fromAws, type PlanState } from './mapping.ts';
+import { checkPagerDuty } from './pagerduty.ts';
 
 type Client = ExternalClient<ResponsePlan, PlanState>;
 
@@ -121,6 +122,7 @@ export function responsePlanClient(clients: ClientSet, replicationSets: string[]
 
     async create(mr, ctx) {
       await requireActiveReplicationSet();
+      if (mr.spec.pagerDuty) await checkPagerDuty(clients, mr.spec.pagerDuty);
       const input = createInput(
         ctx.desired,
         ctx.idempotencyToken('CreateResponsePlan'),
@@ -135,9 +137,11 @@ export function responsePlanClient(clients: ClientSet, replicationSets: string[]
       return { identity: out.arn };
     },
 
-    async update(_mr, observed, diff: FieldDiff[], ctx: Ctx<PlanState>) {
+    async update(mr, observed, diff: FieldDiff[], ctx: Ctx<PlanState>) {
       const arn = arnOf(ctx);
       const p = planUpdate(diff, ctx.desired, observed);
+      // Incident Manager validates the secret on every plan update, not only when pagerDuty changes.
+      if (p.update && mr.spec.pagerDuty) await checkPagerDuty(clients, mr.spec.pagerDuty);
       // The SDK fills UpdateResponsePlan's clientToken at random: a token derived from the content
       // would make a later change back to the same content a no-op replay.
       if (p.update)
