@@ -52,7 +52,33 @@ export function identityTags(o: {
   return tags;
 }
 
+/**
+ * ssm-contacts tag keys match `^[\\/a-zA-Z0-9_+=-]*$` (model TagKey): no dots, so there the same
+ * ownership keys are spelt with dashes. Both spellings name an owner wherever they are found.
+ */
+export const CONTACTS_TAG_PREFIX = `${TAG_PREFIX.replaceAll('.', '-')}/`;
+
+const uidKeys = [`${TAG_PREFIX}/uid`, `${CONTACTS_TAG_PREFIX}uid`];
+
 /** True if `tags` carry the identity of the object with `uid`. */
-export function ownedBy(tags: Record<string, string> | undefined, uid: string): boolean {
-  return tags?.[`${TAG_PREFIX}/uid`] === uid;
+export function ownedBy(tags: Readonly<Record<string, string>> | undefined, uid: string): boolean {
+  return uidKeys.some((k) => tags?.[k] === uid);
+}
+
+/** True if `tags` carry any controller's ownership (another object's, another cluster's). */
+export function hasOwner(tags: Readonly<Record<string, string>> | undefined): boolean {
+  return uidKeys.some((k) => tags?.[k] !== undefined);
+}
+
+/** The owning object as its tags name it (kind namespace/name), for messages. */
+export function ownerLabel(tags: Readonly<Record<string, string>>): string | undefined {
+  for (const p of [`${TAG_PREFIX}/`, CONTACTS_TAG_PREFIX]) {
+    const kind = tags[`${p}kind`];
+    const name = tags[`${p}name`];
+    if (kind && name) {
+      const ns = tags[`${p}namespace`];
+      return `${kind} ${ns ? `${ns}/` : ''}${name}`;
+    }
+  }
+  return undefined;
 }

@@ -2,7 +2,9 @@
 // contracts"). A kind supplies an ExternalClient (I/O through the AWS gate) plus pure functions;
 // it never sees queues, conditions, finalizers or retries.
 
+import type { ClientSet } from '../aws/accounts.ts';
 import type { Condition, ManagedResource, ManagedSpec, ManagedStatus, ObjectMeta } from '../crds/common.ts';
+import type { ReasonName } from './reasons.ts';
 
 export type { Condition, ObjectMeta };
 
@@ -79,6 +81,37 @@ export interface ExternalClient<K extends ManagedObject, D> {
   delete(mr: K, observed: D, ctx: Ctx<D>): Promise<void>;
 }
 
+/** An AWS object as a kind's `read` returns it. */
+export interface Read<D> {
+  identity: string;
+  observed: D;
+  phase: Phase;
+  message?: string;
+}
+
+/** An AWS object that carries this object's name (or alias), with its tags, for the adopt/refuse decision. */
+export interface Candidate {
+  identity: string;
+  tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * A kind's I/O verbs, bound to the client set of the object's account (resolved by the engine).
+ * Policy is the engine's: a NotFound error from `read` or `delete` is absence, never handled here;
+ * which candidate to adopt or refuse, read lag, management and deletion policy are decided there.
+ */
+export interface KindClient<K extends ManagedObject, D> {
+  /** The AWS object with this identity; undefined when it is not this object's to see (kind rule). */
+  read(identity: string, mr: K, ctx: Ctx<D>): Promise<Read<D> | undefined>;
+  /** Objects in the account with this object's name or alias, each with its tags. */
+  findByName(mr: K, ctx: Ctx<D>): Promise<Candidate[]>;
+  /** Creates with `ctx.idempotencyToken(...)` and `ctx.ownershipTags`; returns the identity. */
+  create(mr: K, ctx: Ctx<D>): Promise<{ identity: string }>;
+  /** Sends what `diff` says changed; `ctx.identity` is the object read this visit. */
+  update(mr: K, observed: D, diff: FieldDiff[], ctx: Ctx<D>): Promise<void>;
+  delete(mr: K, observed: D, ctx: Ctx<D>): Promise<void>;
+}
+
 /** A reference field as declared by the kind: either a Ref to another managed object or a raw ARN. */
 export interface ReferenceField {
   path: string;
@@ -96,6 +129,8 @@ export interface FieldError {
   path: string;
   rule: string;
   message: string;
+  /** The condition reason when it is not InvalidSpec (e.g. InvalidKmsKey, InvalidReference). */
+  reason?: ReasonName;
 }
 
 /** Everything a kind registers with the engine. Adding a kind is one of these and nothing more. */
@@ -109,8 +144,21 @@ export interface KindHandler<K extends ManagedObject, D> {
   toDesired(mr: K, refs: ReadonlyMap<string, string>): D;
   /** Pure: field paths that differ after normalisation. */
   diff(desired: D, observed: D): FieldDiff[];
-  /** Binds an ExternalClient to the account and region (credentials, gate). */
-  connect(mr: K, target: { account: string; region: string }): Promise<ExternalClient<K, D>>;
+  /** Binds an ExternalClient to the account and region (credentials, gate). Legacy: see `client`. */
+  connect?(mr: K, target: { account: string; region: string }): Promise<ExternalClient<K, D>>;
+  /** The kind's I/O verbs on the client set of the object's account, which the engine resolved. */
+  client?(clients: ClientSet, mr: K): KindClient<K, D>;
+  /**
+   * An AWS object found by name without any ownership tags is adopted rather than refused (an
+   * account's single replication set). Default false: refused with `conflictReason`.
+   */
+  adoptUntagged?: boolean;
+  /** Reason for a name taken by an AWS object this controller does not own. Default AlreadyExists. */
+  conflictReason?: ReasonName;
+  /** Objects (besides referrers) that must be gone before this one's AWS object is deleted. */
+  deletionBlockers?(mr: K): ManagedObject[];
+  /** Why a deletion will be refused whatever else happens (e.g. deletion protection), said with the blockers. */
+  deletionRefusal?(mr: K): string | undefined;
   /** Observed fields the kind's status schema declares (e.g. Contact `channels`); merged into status. Never secrets. */
   observedStatus?(observed: D): Record<string, unknown>;
   /** Resync period for this kind; the engine's default otherwise. */
@@ -142,6 +190,8 @@ export interface ClassifiedErrorOptions {
   field?: string | undefined;
   /** Short rule name, e.g. `ImmutableField`, `QuotaExceeded`, `ValidationException`. */
   rule?: string | undefined;
+  /** The condition reason (catalogue) when the class's default does not say enough. */
+  reason?: ReasonName | undefined;
   /** AWS operation that failed, for messages and metrics. */
   operation?: string | undefined;
   /** Keys of objects this error waits on (DependencyNotReady). */
@@ -153,6 +203,7 @@ export class ClassifiedError extends Error {
   readonly retryAfterMs: number | undefined;
   readonly field: string | undefined;
   readonly rule: string | undefined;
+  readonly reason: ReasonName | undefined;
   readonly operation: string | undefined;
   readonly dependencies: readonly string[];
 
@@ -163,12 +214,18 @@ export class ClassifiedError extends Error {
     this.retryAfterMs = opts.retryAfterMs;
     this.field = opts.field;
     this.rule = opts.rule;
+    this.reason = opts.reason;
     this.operation = opts.operation;
     this.dependencies = opts.dependencies ?? [];
   }
 }
 
 export const isClassified = (e: unknown): e is ClassifiedError => e instanceof ClassifiedError;
+export const isNotFound = (e: unknown): boolean => isClassified(e) && e.errorClass === 'NotFound';
+/** For `.catch` on deleting a sub-resource (an override, a channel): already gone is done. */
+export const ignoreNotFound = (e: unknown): void => {
+  if (!isNotFound(e)) throw e;
+};
 
 /** Anything unclassified that escapes a client is treated as Transient (retried with backoff). */
 export function asClassified(e: unknown): ClassifiedError {

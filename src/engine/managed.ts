@@ -1,15 +1,20 @@
 // The generic managed-resource reconciler (ARCHITECTURE.md, "Engine rules"): one small function per
 // step — read → deletion branch → validation → references → finalizer → connect → observe →
 // create | update | nothing. It returns an Outcome; only the controller loop schedules.
-import { idempotencyToken, newPendingMark } from '../aws/identity.ts';
+import type { ClientSet } from '../aws/accounts.ts';
+import { hasOwner, idempotencyToken, newPendingMark, ownedBy, ownerLabel } from '../aws/identity.ts';
 import type { Clock } from './clock.ts';
 import { type ConditionInput, getCondition, Reason } from './conditions.ts';
 import {
   asClassified,
+  type Candidate,
   ClassifiedError,
   type Ctx,
+  type ErrorClass,
   type ExternalClient,
   type FieldDiff,
+  isNotFound,
+  type KindClient,
   type KindHandler,
   type ManagedObject,
   type Observation,
@@ -17,10 +22,17 @@ import {
   Outcomes,
   objectKey,
   parseKey,
+  type RawObservation,
   uidOf,
 } from './contract.ts';
 import type { EventRecorder } from './events.ts';
-import { CREATE_PENDING_ANNOTATION, EXTERNAL_ARN_ANNOTATION, FINALIZER } from './names.ts';
+import {
+  CREATE_PENDING_ANNOTATION,
+  EXTERNAL_ARN_ANNOTATION,
+  FINALIZER,
+  LAST_WRITE_ANNOTATION,
+} from './names.ts';
+import { isReasonName, type ReasonName } from './reasons.ts';
 import {
   describeUnresolved,
   indexedFields,
@@ -45,6 +57,11 @@ export interface ManagedDeps {
   kube: MetadataPort;
   events: EventRecorder;
   refs: ReferenceIndex;
+  /**
+   * The client set of the object's account and Region (the one account-resolution path); throws
+   * DependencyNotReady while its AWSAccount is missing or not Ready.
+   */
+  clientsFor?: (obj: ManagedObject) => ClientSet;
   defaultAccount: string;
   defaultRegion: string;
   /** Drift-check period and its ± jitter fraction. Defaults 10 min and 0.1. */
@@ -53,8 +70,10 @@ export interface ManagedDeps {
   /** First poll while AWS works asynchronously; doubles up to the resync. Default 5 s. */
   pollMs?: number;
   /**
-   * How long after a create this controller trusts its own create over a read that does not find
-   * the object yet (eventual consistency): it polls instead of creating again. Default 2 min.
+   * How long after its own successful write (create or update) this controller trusts that write
+   * over a read that does not find the object (eventual consistency): it polls instead of taking
+   * the object for deleted. The time of the write is kept in an annotation, so a restart keeps
+   * the allowance. Default 2 min.
    */
   readLagMs?: number;
   /** Consecutive throttled attempts before Synced=False/Throttled is shown. Default 3. */
@@ -88,14 +107,45 @@ const synced = (status: ConditionInput['status'], reason: Reason, message = ''):
   message,
 });
 
-/** Ready reasons a DependencyNotReady error may ask for through its rule; ReferencesNotReady otherwise. */
-const WAITING_REASONS: ReadonlySet<string> = new Set([
-  Reason.DeleteBlocked,
-  Reason.RegionRemovalNotYetAllowed,
-  Reason.ReplicationSetNotReady,
-]);
-function waitingReason(rule: string | undefined): Reason {
-  return rule !== undefined && WAITING_REASONS.has(rule) ? (rule as Reason) : Reason.ReferencesNotReady;
+const CLASS_REASONS: Partial<Record<ErrorClass, ReasonName>> = {
+  InvalidSpec: Reason.InvalidSpec,
+  AccessDenied: Reason.AccessDenied,
+  Throttled: Reason.Throttled,
+  DependencyNotReady: Reason.ReferencesNotReady,
+};
+
+/** The condition reason of an error: its own, its rule when that is a catalogued reason, else its class's. */
+export function reasonOf(err: ClassifiedError): ReasonName {
+  if (err.reason) return err.reason;
+  if (isReasonName(err.rule)) return err.rule;
+  return CLASS_REASONS[err.errorClass] ?? Reason.ReconcileError;
+}
+
+/** The observation plus "not found, but we wrote it a moment ago": read lag, not deletion. */
+type Found<D> = RawObservation<D> | { exists: false; lag: true };
+
+/** The kind's client: the narrow contract, or a legacy ExternalClient that makes its own decisions. */
+type Io<K extends Managed, D> =
+  | { kind: 'client'; c: KindClient<K, D> }
+  | { kind: 'legacy'; c: ExternalClient<K, D> };
+
+/**
+ * Every object always carries both Ready and Synced: a condition not written yet takes the other's
+ * reason and message with status False (waiting for an AWSAccount says why it has not synced; an
+ * AccessDenied first create says why it is not ready).
+ */
+function bothConditions(obj: Managed, change: StatusChange): StatusChange {
+  const has = (t: 'Ready' | 'Synced') => getCondition(obj.status?.conditions, t) !== undefined;
+  const missing = (t: 'Ready' | 'Synced') =>
+    !has(t) && change[t === 'Ready' ? 'ready' : 'synced'] === undefined;
+  const from = change.ready ?? change.synced;
+  if (!from) return change;
+  const fill = (t: 'Ready' | 'Synced') => ({ ...from, type: t, status: 'False' as const });
+  return {
+    ...change,
+    ...(missing('Ready') ? { ready: fill('Ready') } : {}),
+    ...(missing('Synced') ? { synced: fill('Synced') } : {}),
+  };
 }
 
 export function describeDiff(diff: readonly FieldDiff[]): string {
@@ -109,8 +159,6 @@ export class ManagedReconciler<K extends Managed, D> {
   readonly #resyncMs: number;
   readonly #pollMs: number;
   readonly #polls = new Map<string, number>();
-  /** Creates this process made and has not seen in a read yet: key → identity and when. */
-  readonly #unseenCreates = new Map<string, { identity: string; at: number }>();
 
   constructor(handler: KindHandler<K, D>, deps: ManagedDeps) {
     this.#h = handler;
@@ -144,10 +192,9 @@ export class ManagedReconciler<K extends Managed, D> {
       const desired = this.#h.toDesired(obj, refs.resolved);
       const obs = await this.#observe(obj, client, desired, refs.resolved);
       if (!obs.exists) {
-        if (this.#readLag(obj)) return await this.#awaitFirstRead(obj);
+        if ('lag' in obs || this.#readLag(obj)) return await this.#awaitRead(obj);
         return await this.#create(obj, client, desired, refs.resolved);
       }
-      this.#unseenCreates.delete(key);
       return await this.#sync(obj, client, desired, refs.resolved, obs);
     } catch (e) {
       return await this.#fail(obj, asClassified(e), info);
@@ -165,7 +212,11 @@ export class ManagedReconciler<K extends Managed, D> {
     const first = errs[0];
     if (!first) return undefined;
     const message = errs.map((e) => `${e.path}: ${e.message}`).join('; ');
-    return new ClassifiedError('InvalidSpec', message, { field: first.path, rule: first.rule });
+    return new ClassifiedError('InvalidSpec', message, {
+      field: first.path,
+      rule: first.rule,
+      reason: first.reason,
+    });
   }
 
   async #references(
@@ -192,8 +243,14 @@ export class ManagedReconciler<K extends Managed, D> {
     return (await this.#d.kube.addFinalizer(obj, FINALIZER)) as K;
   }
 
-  async #connect(obj: K): Promise<ExternalClient<K, D>> {
-    return this.#h.connect(obj, this.#target(obj));
+  /** The kind's I/O on the object's account: resolved here, once, for every kind. */
+  async #connect(obj: K): Promise<Io<K, D>> {
+    if (this.#h.client) {
+      if (!this.#d.clientsFor) throw new Error(`${this.#h.kind}: the engine was built without clientsFor`);
+      return { kind: 'client', c: this.#h.client(this.#d.clientsFor(obj), obj) };
+    }
+    if (!this.#h.connect) throw new Error(`${this.#h.kind} registers neither client nor connect`);
+    return { kind: 'legacy', c: await this.#h.connect(obj, this.#target(obj)) };
   }
 
   #target(obj: K): { account: string; region: string } {
@@ -204,12 +261,12 @@ export class ManagedReconciler<K extends Managed, D> {
     };
   }
 
-  #ctx(obj: K, desired: D, refs: ReadonlyMap<string, string>): Ctx<D> {
+  #ctx(obj: K, desired: D, refs: ReadonlyMap<string, string>, identity?: string): Ctx<D> {
     const ann = obj.metadata.annotations ?? {};
     const pendingMark = ann[CREATE_PENDING_ANNOTATION];
     const { account, region } = this.#target(obj);
     return {
-      identity: ann[EXTERNAL_ARN_ANNOTATION],
+      identity: identity ?? ann[EXTERNAL_ARN_ANNOTATION],
       pendingMark,
       idempotencyToken: (operation) => idempotencyToken(uidOf(obj), pendingMark ?? '', operation),
       desired,
@@ -221,19 +278,90 @@ export class ManagedReconciler<K extends Managed, D> {
     };
   }
 
-  async #observe(obj: K, client: ExternalClient<K, D>, desired: D, refs: ReadonlyMap<string, string>) {
-    const raw = await client.observe(obj, this.#ctx(obj, desired, refs));
+  async #observe(
+    obj: K,
+    io: Io<K, D>,
+    desired: D,
+    refs: ReadonlyMap<string, string>,
+  ): Promise<Observation<D> | { exists: false; lag: true }> {
+    const raw = await this.#observeRaw(obj, io, desired, refs);
     if (!raw.exists) return raw;
     const obs: Observation<D> = { ...raw, diff: this.#h.diff(desired, raw.observed) };
     return obs;
   }
 
-  async #create(
-    obj: K,
-    client: ExternalClient<K, D>,
-    desired: D,
-    refs: ReadonlyMap<string, string>,
-  ): Promise<Outcome> {
+  #observeRaw(obj: K, io: Io<K, D>, desired: D, refs: ReadonlyMap<string, string>): Promise<Found<D>> {
+    const ctx = this.#ctx(obj, desired, refs);
+    return io.kind === 'legacy' ? io.c.observe(obj, ctx) : this.#find(obj, io.c, ctx);
+  }
+
+  /**
+   * The engine's one policy for finding the AWS object: by identity when known (NotFound right
+   * after our own write is read lag); else by name, where an object carrying our ownership tag is
+   * ours to adopt, anyone else's is observed (Observe) or refused, never taken over silently.
+   */
+  async #find(obj: K, c: KindClient<K, D>, ctx: Ctx<D>): Promise<Found<D>> {
+    const identity = obj.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION];
+    if (identity !== undefined) {
+      const read = await this.#read(obj, c, identity, ctx);
+      if (read.exists || obj.metadata.deletionTimestamp || !this.#withinReadLag(obj)) return read;
+      return { exists: false, lag: true };
+    }
+    const found = await c.findByName(obj, ctx);
+    const pick = this.#pick(obj, found);
+    return pick ? this.#read(obj, c, pick.identity, ctx) : { exists: false };
+  }
+
+  async #read(obj: K, c: KindClient<K, D>, identity: string, ctx: Ctx<D>): Promise<RawObservation<D>> {
+    try {
+      const r = await c.read(identity, obj, { ...ctx, identity });
+      return r ? { exists: true, ...r } : { exists: false };
+    } catch (e) {
+      if (isNotFound(e)) return { exists: false };
+      throw e;
+    }
+  }
+
+  /** Which candidate found by name is this object's; throws the conflict when the name is taken. */
+  #pick(obj: K, found: readonly Candidate[]): Candidate | undefined {
+    const first = found[0];
+    if (!first) return undefined;
+    const uid = uidOf(obj);
+    const mine = found.find((c) => ownedBy(c.tags, uid));
+    if (mine) return mine;
+    // Deleting: only what carries our tag is ours to delete.
+    if (obj.metadata.deletionTimestamp) return undefined;
+    if (!this.#manages(obj)) return first;
+    const untagged = this.#h.adoptUntagged ? found.find((c) => !hasOwner(c.tags)) : undefined;
+    if (untagged) return untagged;
+    throw this.#conflict(obj, first);
+  }
+
+  #conflict(obj: K, other: Candidate): ClassifiedError {
+    const owner = ownerLabel(other.tags);
+    const ownerKey = owner ? this.#ownerKey(other.tags) : undefined;
+    const whose = !owner
+      ? 'was not created by this controller'
+      : ownerKey && this.#d.lookup(ownerKey)
+        ? `is managed by ${owner} in this cluster`
+        : `is tagged as managed by ${owner}, which is not in this cluster (another cluster may manage it)`;
+    const field = this.#h.conflictReason === Reason.ReplicationSetAlreadyExists ? 'spec.accountRef' : 'spec';
+    return new ClassifiedError(
+      'InvalidSpec',
+      `${this.#h.kind} ${obj.metadata.name}: ${other.identity} already exists in AWS under this name and ${whose}; to manage it from this object set the ${EXTERNAL_ARN_ANNOTATION} annotation to ${other.identity}, or choose another name`,
+      { field, reason: this.#h.conflictReason ?? Reason.AlreadyExists },
+    );
+  }
+
+  #ownerKey(tags: Readonly<Record<string, string>>): string | undefined {
+    const label = ownerLabel(tags);
+    if (!label) return undefined;
+    const [kind = '', rest = ''] = label.split(' ');
+    const [a, b] = rest.split('/');
+    return b === undefined ? `${kind}//${a}` : `${kind}/${a}/${b}`;
+  }
+
+  async #create(obj: K, client: Io<K, D>, desired: D, refs: ReadonlyMap<string, string>): Promise<Outcome> {
     if (!this.#manages(obj)) {
       await this.#write(obj, {
         ready: ready('False', Reason.ExternalNotFound, this.#missingMessage(obj)),
@@ -264,11 +392,11 @@ export class ManagedReconciler<K extends Managed, D> {
           `AWS object ${lostIdentity} no longer exists; creating it again`,
         );
     }
-    const { identity } = await client.create(obj, this.#ctx(obj, desired, refs));
-    this.#unseenCreates.set(objectKey(obj), { identity, at: this.#d.clock.now() });
+    const identity = await this.#createOrAdopt(obj, client, this.#ctx(obj, desired, refs));
     obj = (await this.#d.kube.patchAnnotations(obj, {
       [EXTERNAL_ARN_ANNOTATION]: identity,
       [CREATE_PENDING_ANNOTATION]: null,
+      [LAST_WRITE_ANNOTATION]: this.#nowIso(),
     })) as K;
     await this.#d.events.record(obj, 'Normal', 'Created', `Created ${identity}`);
     await this.#write(obj, {
@@ -281,27 +409,62 @@ export class ManagedReconciler<K extends Managed, D> {
   }
 
   /**
-   * The object is not found right after this controller created it under the identity it still
-   * carries: AWS reads lag behind writes, so that is no reason to create it a second time.
+   * A create AWS refuses as a conflict (the name was taken between our look-up and the create, or
+   * the look-up lagged): looked up again by name, ours is adopted, anyone else's refused.
    */
-  #readLag(obj: K): boolean {
-    const key = objectKey(obj);
-    const made = this.#unseenCreates.get(key);
-    if (!made) return false;
-    const fresh =
-      this.#manages(obj) &&
-      obj.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] === made.identity &&
-      this.#d.clock.now() - made.at < (this.#d.readLagMs ?? 120_000);
-    if (!fresh) this.#unseenCreates.delete(key);
-    return fresh;
+  async #createOrAdopt(obj: K, io: Io<K, D>, ctx: Ctx<D>): Promise<string> {
+    try {
+      return (await io.c.create(obj, ctx)).identity;
+    } catch (e) {
+      if (io.kind === 'legacy' || !(e instanceof ClassifiedError) || e.rule !== 'ConflictException') throw e;
+      const mine = (await io.c.findByName(obj, ctx)).find((c) => ownedBy(c.tags, uidOf(obj)));
+      if (mine) return mine.identity;
+      throw new ClassifiedError(
+        'InvalidSpec',
+        `${e.message}: the name is taken by an object this controller does not own; choose another name, or set the ${EXTERNAL_ARN_ANNOTATION} annotation to adopt it`,
+        {
+          cause: e,
+          reason: this.#h.conflictReason ?? Reason.AlreadyExists,
+        },
+      );
+    }
   }
 
-  async #awaitFirstRead(obj: K): Promise<Outcome> {
+  /** Legacy clients decide NotFound themselves: the same read-lag allowance applies to them. */
+  #readLag(obj: K): boolean {
+    return obj.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] !== undefined && this.#withinReadLag(obj);
+  }
+
+  /**
+   * A not-found shortly after this controller's own successful write is read lag, not deletion
+   * (the time lives in the object, so it survives a restart or a change of leader).
+   */
+  #withinReadLag(obj: K): boolean {
+    // Only until a read confirms the write (Ready moves on from Creating/Updating).
+    const unconfirmed = [Reason.Creating, Reason.Updating] as string[];
+    const reason = getCondition(obj.status?.conditions, 'Ready')?.reason ?? '';
+    const at = Date.parse(obj.metadata.annotations?.[LAST_WRITE_ANNOTATION] ?? '');
+    return (
+      this.#manages(obj) &&
+      unconfirmed.includes(reason) &&
+      this.#d.clock.now() - at < (this.#d.readLagMs ?? 120_000)
+    );
+  }
+
+  async #awaitRead(obj: K): Promise<Outcome> {
     const identity = obj.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] ?? '';
+    const current = getCondition(obj.status?.conditions, 'Ready')?.reason;
     await this.#write(obj, {
-      ready: ready('False', Reason.Creating, `Created ${identity}; AWS does not list it yet`),
+      ready:
+        current === Reason.Updating
+          ? ready('False', Reason.Updating, `Updated ${identity}; AWS does not show it yet`)
+          : ready('False', Reason.Creating, `Created ${identity}; AWS does not list it yet`),
     });
     return Outcomes.progressing(this.#nextPoll(objectKey(obj), false));
+  }
+
+  #nowIso(): string {
+    return new Date(this.#d.clock.now()).toISOString();
   }
 
   #missingMessage(obj: K): string {
@@ -313,7 +476,7 @@ export class ManagedReconciler<K extends Managed, D> {
 
   async #sync(
     obj: K,
-    client: ExternalClient<K, D>,
+    client: Io<K, D>,
     desired: D,
     refs: ReadonlyMap<string, string>,
     obs: Extract<Observation<D>, { exists: true }>,
@@ -324,9 +487,8 @@ export class ManagedReconciler<K extends Managed, D> {
       this.#manages(obj) &&
       (ann[EXTERNAL_ARN_ANNOTATION] !== obs.identity || ann[CREATE_PENDING_ANNOTATION])
     ) {
-      // Adoption after an interrupted create (found by the pending mark) or a status-less restore.
-      const recovered =
-        ann[CREATE_PENDING_ANNOTATION] !== undefined && ann[EXTERNAL_ARN_ANNOTATION] === undefined;
+      // Adoption after an interrupted create or a status-less restore: found by our ownership tag.
+      const recovered = ann[EXTERNAL_ARN_ANNOTATION] === undefined;
       obj = (await this.#d.kube.patchAnnotations(obj, {
         [EXTERNAL_ARN_ANNOTATION]: obs.identity,
         [CREATE_PENDING_ANNOTATION]: null,
@@ -336,7 +498,7 @@ export class ManagedReconciler<K extends Managed, D> {
           obj,
           'Normal',
           'Adopted',
-          `Found ${obs.identity} from an interrupted create and adopted it`,
+          `Found ${obs.identity} carrying this object's ownership tag and adopted it`,
         );
     }
     const observed = this.#h.observedStatus?.(obs.observed);
@@ -361,13 +523,13 @@ export class ManagedReconciler<K extends Managed, D> {
         const fields = describeDiff(immutable);
         throw new ClassifiedError(
           'InvalidSpec',
-          `${fields} cannot be changed in place (ImmutableField): AWS has ${immutable
+          `${fields} cannot be changed in place: AWS has ${immutable
             .map((d) => `${d.path}=${JSON.stringify(d.observed)}`)
             .join(', ')}; ${
             immutable.find((d) => d.remedy)?.remedy ??
             'restore the previous value, or create a new object under a new name and move references to it'
           }`,
-          { field: immutable[0]?.path, rule: 'ImmutableField' },
+          { field: immutable[0]?.path, rule: 'ImmutableField', reason: Reason.ImmutableField },
         );
       }
       if (obs.phase === 'Pending') {
@@ -378,7 +540,8 @@ export class ManagedReconciler<K extends Managed, D> {
         });
         return Outcomes.progressing(this.#nextPoll(key, false));
       }
-      await client.update(obj, obs.observed, obs.diff, this.#ctx(obj, desired, refs));
+      await client.c.update(obj, obs.observed, obs.diff, this.#ctx(obj, desired, refs, obs.identity));
+      obj = (await this.#d.kube.patchAnnotations(obj, { [LAST_WRITE_ANNOTATION]: this.#nowIso() })) as K;
       this.#d.onUpdate?.(
         this.#h.kind,
         obs.diff.map((d) => d.path),
@@ -447,21 +610,8 @@ export class ManagedReconciler<K extends Managed, D> {
       this.#forget(key);
       return Outcomes.done();
     }
-    const blockers = this.#d.refs.referrersOf(key).filter((k) => this.#d.lookup(k) !== undefined);
-    if (blockers.length > 0) {
-      const names = blockers.map((k) => {
-        const p = parseKey(k);
-        return `${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
-      });
-      await this.#write(obj, {
-        ready: ready(
-          'False',
-          Reason.DeleteBlocked,
-          `Still referenced by ${names.join(', ')}; remove those references or delete those objects first`,
-        ),
-      });
-      return Outcomes.waiting(Reason.DeleteBlocked, blockers, this.#jittered());
-    }
+    const blocked = await this.#deleteBlocked(obj);
+    if (blocked) return blocked;
     const ann = obj.metadata.annotations ?? {};
     if (ann[EXTERNAL_ARN_ANNOTATION] === undefined && ann[CREATE_PENDING_ANNOTATION] === undefined) {
       // Never created in AWS (the finalizer goes on before the pending mark).
@@ -477,10 +627,15 @@ export class ManagedReconciler<K extends Managed, D> {
     } catch {
       desired = undefined as D; // refs may be gone during deletion; delete needs only the identity
     }
-    const obs = await client.observe(obj, this.#ctx(obj, desired, refs));
+    // No diff while deleting: the desired state may not resolve any more.
+    const obs = await this.#observeRaw(obj, client, desired, refs);
     if (obs.exists) {
       await this.#write(obj, { ready: ready('False', Reason.Deleting, `Deleting ${obs.identity}`) });
-      await client.delete(obj, obs.observed, this.#ctx(obj, desired, refs));
+      try {
+        await client.c.delete(obj, obs.observed, this.#ctx(obj, desired, refs, obs.identity));
+      } catch (e) {
+        if (!isNotFound(e)) throw e; // already gone is what a delete wants
+      }
       await this.#d.events.record(obj, 'Normal', 'Deleting', `Deleting ${obs.identity}`);
       return Outcomes.progressing(this.#nextPoll(key, false));
     }
@@ -495,9 +650,33 @@ export class ManagedReconciler<K extends Managed, D> {
     return Outcomes.done();
   }
 
+  /**
+   * What holds the deletion back, said at once: objects that reference this one, objects the kind
+   * names (a replication set's account objects) and a refusal that will follow (deletion protection).
+   */
+  async #deleteBlocked(obj: K): Promise<Outcome | undefined> {
+    const referrers = this.#d.refs.referrersOf(objectKey(obj)).filter((k) => this.#d.lookup(k) !== undefined);
+    const others = (this.#h.deletionBlockers?.(obj) ?? []).map(objectKey);
+    const blockers = [...new Set([...referrers, ...others])];
+    if (blockers.length === 0) return undefined;
+    const names = blockers.slice(0, 10).map((k) => {
+      const p = parseKey(k);
+      return `${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
+    });
+    const more = blockers.length > 10 ? ` and ${blockers.length - 10} more` : '';
+    const used = `still used by ${names.join(', ')}${more}: remove those references or delete those objects first`;
+    const refusal = this.#h.deletionRefusal?.(obj);
+    const reason = refusal ? Reason.DeletionProtected : Reason.DeleteBlocked;
+    await this.#write(obj, {
+      ready: ready('False', reason, refusal ? `${refusal}; and it is ${used}` : `Deletion waits: ${used}`),
+    });
+    // Objects the kind names do not reference this one, so nothing wakes it when they go: poll.
+    const again = others.length > 0 ? this.#pollMs : this.#jittered();
+    return Outcomes.waiting(reason, blockers, again);
+  }
+
   #forget(key: string): void {
     this.#polls.delete(key);
-    this.#unseenCreates.delete(key);
   }
 
   // ---- errors ----
@@ -513,7 +692,7 @@ export class ManagedReconciler<K extends Managed, D> {
       {
         key: objectKey(obj),
         errorClass: c,
-        ...(waiting ? { reason: waitingReason(err.rule) } : {}),
+        ...(waiting ? { reason: reasonOf(err) } : {}),
         error: msg,
       },
     );
@@ -550,20 +729,19 @@ export class ManagedReconciler<K extends Managed, D> {
             ),
           });
         break;
-      case 'InvalidSpec':
-        await this.#write(obj, {
-          ready: ready('False', Reason.InvalidSpec, msg),
-          synced: synced('False', Reason.InvalidSpec, msg),
-        });
-        await this.#d.events.record(obj, 'Warning', Reason.InvalidSpec, msg);
+      case 'InvalidSpec': {
+        const reason = reasonOf(err);
+        await this.#write(obj, { ready: ready('False', reason, msg), synced: synced('False', reason, msg) });
+        await this.#d.events.record(obj, 'Warning', reason, msg);
         break;
+      }
       case 'AccessDenied':
-        await this.#write(obj, { synced: synced('False', Reason.AccessDenied, msg) });
-        await this.#d.events.record(obj, 'Warning', Reason.AccessDenied, msg);
+        await this.#write(obj, { synced: synced('False', reasonOf(err), msg) });
+        await this.#d.events.record(obj, 'Warning', reasonOf(err), msg);
         break;
       case 'DependencyNotReady': {
-        // A kind may name a more precise waiting reason (rule) and when to look again (retryAfterMs).
-        const reason = waitingReason(err.rule);
+        // A kind may name a more precise waiting reason and when to look again (retryAfterMs).
+        const reason = reasonOf(err);
         await this.#write(obj, { ready: ready('False', reason, msg) });
         const again = this.#jittered();
         return Outcomes.waiting(
@@ -582,7 +760,7 @@ export class ManagedReconciler<K extends Managed, D> {
   // ---- helpers ----
 
   async #write(obj: K, change: StatusChange): Promise<void> {
-    const next = deriveStatus(obj, change, new Date(this.#d.clock.now()).toISOString());
+    const next = deriveStatus(obj, bothConditions(obj, change), this.#nowIso());
     await this.#status.write(obj, next);
   }
 

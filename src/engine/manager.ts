@@ -5,7 +5,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AccountReconciler } from '../aws/account-reconciler.ts';
-import { AccountResolver, DEFAULT_ACCOUNT, sdkSts } from '../aws/accounts.ts';
+import { AccountResolver, accountFor, DEFAULT_ACCOUNT, sdkSts } from '../aws/accounts.ts';
 import { AwsGate, type AwsService, type GateLimits } from '../aws/gate.ts';
 import { KINDS } from '../crds/registry.ts';
 import { type Clock, systemClock } from './clock.ts';
@@ -122,6 +122,11 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
     events,
     refs,
     registry,
+    // The one account-resolution path: every kind gets its object's client set from here.
+    clientsFor: (obj) => {
+      const acct = accountFor(lookup, obj);
+      return accounts.clients(acct.name, acct.spec);
+    },
     defaultAccount: DEFAULT_ACCOUNT,
     defaultRegion: o.region,
     ...(o.workers ? { workers: o.workers } : {}),

@@ -6,8 +6,14 @@ import { EXTERNAL_ARN_ANNOTATION, FINALIZER, GROUP } from '../crds/common.ts';
 export { EXTERNAL_ARN_ANNOTATION, FINALIZER, GROUP };
 /** Written before a create; lets a restarted controller find an object whose create was interrupted. */
 export const CREATE_PENDING_ANNOTATION = `${GROUP}/create-pending`;
+/**
+ * Time of this controller's last successful write to the AWS object: a not-found read soon after
+ * it is read lag, not deletion. In the object, so the allowance survives a restart.
+ */
+export const LAST_WRITE_ANNOTATION = `${GROUP}/last-write`;
 /** Annotations the controller itself writes: changes to them never trigger a reconcile. */
 export const BOOKKEEPING_ANNOTATIONS: readonly string[] = [
   EXTERNAL_ARN_ANNOTATION,
   CREATE_PENDING_ANNOTATION,
+  LAST_WRITE_ANNOTATION,
 ];

@@ -2,14 +2,10 @@
 // {Key, Value} on the wire, a map in the spec. The ownership tags that find an interrupted create
 // again are kept out of the user's diff. Pure.
 import type { Tag } from '@aws-sdk/client-ssm-contacts';
-import { identityTags, TAG_PREFIX } from '../../aws/identity.ts';
+import { CONTACTS_TAG_PREFIX, identityTags, ownedBy, TAG_PREFIX } from '../../aws/identity.ts';
 import type { FieldDiff } from '../../engine/contract.ts';
 
-/**
- * ssm-contacts tag keys match `^[\\/a-zA-Z0-9_+=-]*$` (model TagKey): no dots, so the identity tags'
- * `incidentmanager.gitops.dev/…` keys are written with dashes here.
- */
-export const CONTACTS_TAG_PREFIX = `${TAG_PREFIX.replaceAll('.', '-')}/`;
+export { CONTACTS_TAG_PREFIX };
 
 export const isIdentityTagKey = (key: string): boolean => key.startsWith(CONTACTS_TAG_PREFIX);
 
@@ -25,9 +21,7 @@ export function contactsIdentityTags(o: {
 }
 
 /** True if the tags name the Kubernetes object with `uid` as owner. */
-export function contactsOwnedBy(tags: Readonly<Record<string, string>> | undefined, uid: string): boolean {
-  return tags?.[`${CONTACTS_TAG_PREFIX}uid`] === uid;
-}
+export const contactsOwnedBy = ownedBy;
 
 /** Number of identity tags written on create (counts against the 50-tag quota). */
 export const IDENTITY_TAG_COUNT = 4;

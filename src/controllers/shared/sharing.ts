@@ -24,6 +24,7 @@ import {
   type ExternalClient,
   type FieldDiff,
   isClassified,
+  type KindClient,
   type KindHandler,
   type ManagedObject,
   type RawObservation,
@@ -417,10 +418,43 @@ export function withSharing<
       const key = s.arn;
       return { ...base, sharing: sharingStatusOf(s, refusedByShare.get(key), waitingOn.get(key)) };
     },
-    async connect(mr, target) {
-      const inner = await handler.connect(mr, target);
-      return client(inner, ramApi(opts.clientsOf(mr)));
-    },
+    ...(handler.connect
+      ? {
+          async connect(mr: K, target: { account: string; region: string }) {
+            const inner = await (handler.connect as NonNullable<typeof handler.connect>)(mr, target);
+            return client(inner, ramApi(opts.clientsOf(mr)));
+          },
+        }
+      : {}),
+    ...(handler.client
+      ? {
+          client(clients: ClientSet, mr: K): KindClient<K, WithSharing<D>> {
+            const inner = (handler.client as NonNullable<typeof handler.client>)(clients, mr);
+            const c = client(
+              {
+                async observe(m, ctx) {
+                  const r = ctx.identity ? await inner.read(ctx.identity, m, ctx) : undefined;
+                  return r ? { exists: true, ...r } : { exists: false };
+                },
+                create: (m, ctx) => inner.create(m, ctx),
+                update: (m, o, d, ctx) => inner.update(m, o, d, ctx),
+                delete: (m, o, ctx) => inner.delete(m, o, ctx),
+              },
+              ramApi(clients),
+            );
+            return {
+              async read(identity, m, ctx) {
+                const obs = await c.observe(m, { ...ctx, identity });
+                return obs.exists ? obs : undefined;
+              },
+              findByName: (m, ctx) => inner.findByName(m, ctx as unknown as Ctx<D>),
+              create: c.create,
+              update: c.update,
+              delete: c.delete,
+            };
+          },
+        }
+      : {}),
   };
 
   /** share ARN → refused principals (for observedStatus, which sees only the observation). */

@@ -175,7 +175,7 @@ function startController(
     ...base,
     connect: async (mr, target) => {
       await opts.beforeConnect?.(mr);
-      return base.connect(mr, target);
+      return base.connect!(mr, target);
     },
     references: (mr) => {
       const owner = mr.metadata.labels?.['test.imctl/owner'];

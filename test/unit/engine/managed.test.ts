@@ -249,9 +249,9 @@ describe('ManagedReconciler', () => {
     });
     expect(h.aws.calls.update + h.aws.calls.delete).toBe(0);
     expect(h.aws.calls.create).toBe(1);
-    expect(cond(h.kube.get('Widget', 'w1') as never, 'Synced')?.message).toMatch(
-      /spec\.color .*ImmutableField/,
-    );
+    const synced = cond(h.kube.get('Widget', 'w1') as never, 'Synced');
+    expect(synced?.reason).toBe('ImmutableField');
+    expect(synced?.message).toMatch(/spec\.color cannot be changed in place/);
   });
 
   it('throttling is classified, backed off (honouring Retry-After) and shown only after repeated failures', async () => {

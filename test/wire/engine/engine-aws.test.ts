@@ -144,7 +144,7 @@ describe('engine against the AWS emulator', () => {
     // Resolves after the given number of further observes (each resync is one).
     let observes = 0;
     const waiters: Array<{ at: number; resolve: () => void }> = [];
-    const connect = handler.connect;
+    const connect = handler.connect!;
     handler.connect = async (mr, target) => {
       const ext = await connect(mr, target);
       return {
