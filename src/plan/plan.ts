@@ -4,6 +4,7 @@
 // (src/plan/kinds.ts): validate, references, toDesired, diff and the read verb.
 import { createHash } from 'node:crypto';
 import type { AccountResolver } from '../aws/accounts.ts';
+import { CONTACTS_TAG_PREFIX, TAG_PREFIX } from '../aws/identity.ts';
 import type { AWSAccount } from '../crds/aws-account.ts';
 import { type Clock, systemClock } from '../engine/clock.ts';
 import { asClassified, type FieldDiff, keyOf, type ManagedObject, objectKey } from '../engine/contract.ts';
@@ -31,6 +32,13 @@ export function immutableMessage(immutable: readonly FieldDiff[]): string {
     'restore the previous value, or create a new object under a new name and move references to it'
   }`;
 }
+
+const OWNERSHIP_NOTE =
+  'the controller adds its ownership tags (incidentmanager.gitops.dev/kind, name, namespace, uid) on its first visit';
+
+/** `spec.tags.<key>` of the controller's ownership tags, in either service's spelling. */
+export const isOwnershipTagPath = (path: string): boolean =>
+  path.startsWith(`spec.tags.${TAG_PREFIX}/`) || path.startsWith(`spec.tags.${CONTACTS_TAG_PREFIX}`);
 
 /** A stand-in uid: the kinds' own lookups compare ownership tags with it, and it never matches. */
 const planUid = (o: ManagedObject) =>
@@ -204,16 +212,17 @@ async function planOne(o: ManagedObject, c: PlanOneCtx): Promise<PlanEntry> {
         );
       return { ...base, action: 'create', diff: [] };
     }
-    const diff = c.ops.diff(desired, obs.observed);
+    const all = c.ops.diff(desired, obs.observed);
     learnNames(obs.observed, c.names);
+    // Ownership tags are the controller's bookkeeping, written with the object's uid, which plan
+    // does not know: said in a note, not as a change of the spec.
+    const diff = all.filter((d) => !isOwnershipTagPath(d.path));
+    const owns = diff.length < all.length ? OWNERSHIP_NOTE : undefined;
     const found = { identity: obs.identity, diff };
-    if (diff.length === 0)
-      return {
-        ...base,
-        action: 'no-change',
-        ...found,
-        ...(obs.phase !== 'Active' && obs.message ? { message: obs.message } : {}),
-      };
+    if (diff.length === 0) {
+      const note = [obs.phase !== 'Active' ? obs.message : undefined, owns].filter(Boolean).join('; ');
+      return { ...base, action: 'no-change', ...found, ...(note ? { message: note } : {}) };
+    }
     if (!manages)
       return {
         ...base,
