@@ -153,6 +153,8 @@ export interface KindHandler<K extends ManagedObject, D> {
    * account's single replication set). Default false: refused with `conflictReason`.
    */
   adoptUntagged?: boolean;
+  /** The spec field that names the AWS object (unique in the account), for messages. Default spec.name. */
+  nameField?: string;
   /** Reason for a name taken by an AWS object this controller does not own. Default AlreadyExists. */
   conflictReason?: ReasonName;
   /** Objects (besides referrers) that must be gone before this one's AWS object is deleted. */

@@ -223,9 +223,15 @@ export class KubeMetadataPort implements MetadataPort {
     );
   }
 
-  patchAnnotations(obj: ManagedObject, changes: Record<string, string | null>): Promise<ManagedObject> {
-    const ops: JsonPatchOp[] = [...this.#guard(obj)];
+  patchAnnotations(
+    obj: ManagedObject,
+    changes: Record<string, string | null>,
+    opts: { unguarded?: boolean } = {},
+  ): Promise<ManagedObject> {
     const existing = obj.metadata.annotations;
+    // Unguarded only where our copy may be stale without harm: keys added to an existing map.
+    const guard = opts.unguarded && existing ? [] : this.#guard(obj);
+    const ops: JsonPatchOp[] = [...guard];
     if (!existing) {
       const value: Record<string, string> = {};
       for (const [k, v] of Object.entries(changes)) if (v !== null) value[k] = v;
@@ -237,7 +243,7 @@ export class KubeMetadataPort implements MetadataPort {
           if (k in existing) ops.push({ op: 'remove', path });
         } else ops.push({ op: 'add', path, value: v });
       }
-    if (ops.length === this.#guard(obj).length) return Promise.resolve(obj);
+    if (ops.length === guard.length) return Promise.resolve(obj);
     return this.#client.jsonPatch(this.#type(obj), obj.metadata.name, ops, obj.metadata.namespace);
   }
 }

@@ -46,8 +46,15 @@ import { deriveStatus, type StatusChange, type StatusPort, StatusWriter } from '
 export interface MetadataPort extends StatusPort {
   addFinalizer(obj: ManagedObject, finalizer: string): Promise<ManagedObject>;
   removeFinalizer(obj: ManagedObject, finalizer: string): Promise<ManagedObject>;
-  /** Sets (string) or removes (null) annotations. */
-  patchAnnotations(obj: ManagedObject, changes: Record<string, string | null>): Promise<ManagedObject>;
+  /**
+   * Sets (string) or removes (null) annotations, guarded by the object's resourceVersion unless
+   * `unguarded` (a stamp that must not be lost to a stale cache after an AWS write went through).
+   */
+  patchAnnotations(
+    obj: ManagedObject,
+    changes: Record<string, string | null>,
+    opts?: { unguarded?: boolean },
+  ): Promise<ManagedObject>;
 }
 
 export interface ManagedDeps {
@@ -345,10 +352,10 @@ export class ManagedReconciler<K extends Managed, D> {
       : ownerKey && this.#d.lookup(ownerKey)
         ? `is managed by ${owner} in this cluster`
         : `is tagged as managed by ${owner}, which is not in this cluster (another cluster may manage it)`;
-    const field = this.#h.conflictReason === Reason.ReplicationSetAlreadyExists ? 'spec.accountRef' : 'spec';
+    const field = this.#h.nameField ?? 'spec.name';
     return new ClassifiedError(
       'InvalidSpec',
-      `${this.#h.kind} ${obj.metadata.name}: ${other.identity} already exists in AWS under this name and ${whose}; to manage it from this object set the ${EXTERNAL_ARN_ANNOTATION} annotation to ${other.identity}, or choose another name`,
+      `${field}: ${other.identity} already exists in AWS under this name and ${whose}; to manage it from this object set the ${EXTERNAL_ARN_ANNOTATION} annotation to ${other.identity}, or change ${field}`,
       { field, reason: this.#h.conflictReason ?? Reason.AlreadyExists },
     );
   }
@@ -541,7 +548,11 @@ export class ManagedReconciler<K extends Managed, D> {
         return Outcomes.progressing(this.#nextPoll(key, false));
       }
       await client.c.update(obj, obs.observed, obs.diff, this.#ctx(obj, desired, refs, obs.identity));
-      obj = (await this.#d.kube.patchAnnotations(obj, { [LAST_WRITE_ANNOTATION]: this.#nowIso() })) as K;
+      obj = (await this.#d.kube.patchAnnotations(
+        obj,
+        { [LAST_WRITE_ANNOTATION]: this.#nowIso() },
+        { unguarded: true },
+      )) as K;
       this.#d.onUpdate?.(
         this.#h.kind,
         obs.diff.map((d) => d.path),

@@ -72,10 +72,10 @@ export class OwnWrites {
       patchStatus: (obj, status) => rec(obj, port.patchStatus(obj, status)),
       addFinalizer: (obj, f) => rec(obj, port.addFinalizer(obj, f)),
       removeFinalizer: (obj, f) => rec(obj, port.removeFinalizer(obj, f)),
-      patchAnnotations: (obj, changes) => {
+      patchAnnotations: (obj, changes, opts) => {
         const id = changes[EXTERNAL_ARN_ANNOTATION];
         if (id !== undefined) this.#identity.set(objectKey(obj), id);
-        return rec(obj, port.patchAnnotations(obj, changes));
+        return rec(obj, port.patchAnnotations(obj, changes, opts));
       },
     };
   }

@@ -17,17 +17,16 @@ import {
 } from '@aws-sdk/client-ssm-contacts';
 import type { Rotation } from '../../crds/rotation.ts';
 import {
+  type Candidate,
   ClassifiedError,
   type Ctx,
-  type ExternalClient,
   type FieldDiff,
-  isClassified,
-  type RawObservation,
+  ignoreNotFound,
+  type KindClient,
+  type Read,
   uidOf,
 } from '../../engine/contract.ts';
-import { EXTERNAL_ARN_ANNOTATION } from '../../engine/names.ts';
 import { type ContactsConn, listTags } from '../shared/contacts-api.ts';
-import { contactsOwnedBy } from '../shared/contacts-tags.ts';
 import { planUpdate } from './diff.ts';
 import {
   createInput,
@@ -40,9 +39,7 @@ import {
   UPCOMING_SHIFTS,
 } from './mapping.ts';
 
-const notFound = (e: unknown) => isClassified(e) && e.errorClass === 'NotFound';
-
-export class RotationClient implements ExternalClient<Rotation, RotationState> {
+export class RotationClient implements KindClient<Rotation, RotationState> {
   readonly #conn: ContactsConn;
   readonly #now: () => number;
 
@@ -55,18 +52,10 @@ export class RotationClient implements ExternalClient<Rotation, RotationState> {
     return this.#conn.clients.contacts;
   }
 
-  async observe(mr: Rotation, ctx: Ctx<RotationState>): Promise<RawObservation<RotationState>> {
+  async read(arn: string, _mr: Rotation, ctx: Ctx<RotationState>): Promise<Read<RotationState>> {
     // One instant for the whole visit: desired state pruned past overrides at the same time.
     const asOf = ctx.desired?.asOf ?? this.#now();
-    const arn = ctx.identity ?? (await this.#findOwn(mr));
-    if (!arn) return { exists: false };
-    let rotation: Awaited<ReturnType<RotationClient['getRotation']>>;
-    try {
-      rotation = await this.getRotation(arn);
-    } catch (e) {
-      if (notFound(e)) return { exists: false };
-      throw e;
-    }
+    const rotation = await this.getRotation(arn);
     // Independent reads: in parallel (the gate still caps them per account).
     const start = rotation.StartTime?.getTime() ?? asOf;
     const [tags, overrides, shifts] = await Promise.all([
@@ -81,34 +70,21 @@ export class RotationClient implements ExternalClient<Rotation, RotationState> {
       shifts,
       asOf,
     });
-    return { exists: true, identity: observed.arn ?? arn, observed, phase: 'Active' };
+    return { identity: observed.arn ?? arn, observed, phase: 'Active' };
   }
 
   getRotation(arn: string) {
     return this.#sdk.send(new GetRotationCommand({ RotationId: arn }));
   }
 
-  /**
-   * No identity yet: a rotation with our name is ours only if it carries our uid tag (a create that
-   * was interrupted before its ARN was recorded). Anyone else's is never taken over silently; with
-   * managementPolicy Observe it is simply the one observed.
-   */
-  async #findOwn(mr: Rotation): Promise<string | undefined> {
+  /** Rotations with this object's name (ListRotations filters by prefix), with their tags. */
+  async findByName(mr: Rotation): Promise<Candidate[]> {
     const name = mr.spec.name;
-    let arn: string | undefined;
-    for await (const page of paginateListRotations({ client: this.#sdk }, { RotationNamePrefix: name })) {
-      arn = page.Rotations?.find((r) => r.Name === name)?.RotationArn;
-      if (arn) break;
-    }
-    if (!arn) return undefined;
-    // Observe only reads: the rotation of that name is the one to watch, whoever made it.
-    if (mr.spec.managementPolicy === 'Observe') return arn;
-    const tags = await listTags(this.#conn, arn);
-    if (contactsOwnedBy(tags, uidOf(mr))) return arn;
-    throw new ClassifiedError(
-      'InvalidSpec',
-      `spec.name: a rotation named "${name}" already exists in AWS (${arn}) and was not created for this object; to manage it, set the ${EXTERNAL_ARN_ANNOTATION} annotation to its ARN, or choose another name`,
-      { field: 'spec.name', rule: 'NameInUse' },
+    const arns: string[] = [];
+    for await (const page of paginateListRotations({ client: this.#sdk }, { RotationNamePrefix: name }))
+      for (const r of page.Rotations ?? []) if (r.Name === name && r.RotationArn) arns.push(r.RotationArn);
+    return Promise.all(
+      arns.map(async (identity) => ({ identity, tags: await listTags(this.#conn, identity) })),
     );
   }
 
@@ -179,21 +155,14 @@ export class RotationClient implements ExternalClient<Rotation, RotationState> {
   }
 
   async #deleteOverride(arn: string, id: string): Promise<void> {
-    try {
-      await this.#sdk.send(new DeleteRotationOverrideCommand({ RotationId: arn, RotationOverrideId: id }));
-    } catch (e) {
-      if (!notFound(e)) throw e;
-    }
+    await this.#sdk
+      .send(new DeleteRotationOverrideCommand({ RotationId: arn, RotationOverrideId: id }))
+      .catch(ignoreNotFound);
   }
 
   async delete(_mr: Rotation, observed: RotationState, ctx: Ctx<RotationState>): Promise<void> {
     const arn = observed.arn ?? ctx.identity;
-    if (!arn) return;
-    try {
-      await this.#sdk.send(new DeleteRotationCommand({ RotationId: arn }));
-    } catch (e) {
-      if (!notFound(e)) throw e;
-    }
+    if (arn) await this.#sdk.send(new DeleteRotationCommand({ RotationId: arn }));
   }
 }
 

@@ -1,5 +1,4 @@
 // Rotation kind: the shift pattern of an on-call schedule (ssm-contacts rotation) and its overrides.
-import { accountFor } from '../../aws/accounts.ts';
 import type { Rotation } from '../../crds/rotation.ts';
 import type { KindHandler, ReferenceField } from '../../engine/contract.ts';
 import type { KindDeps, KindModule } from '../../engine/plugin.ts';
@@ -68,11 +67,7 @@ export function createRotationHandler(deps: KindDeps): KindHandler<Rotation, Rot
     diff,
     observedStatus,
     nextVisitMs,
-    async connect(mr) {
-      const acct = accountFor(deps.lookup, mr);
-      const clients = deps.accounts.clients(acct.name, acct.spec);
-      return new RotationClient({ clients }, now);
-    },
+    client: (clients) => new RotationClient({ clients }, now),
   };
 }
 

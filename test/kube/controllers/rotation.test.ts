@@ -559,7 +559,12 @@ describe('Rotation', () => {
     await awsRotation('Taken', [ALICE]);
     const mark = op.mark();
     await op.apply(rot('taken', daily('Taken', [{ contactArn: BOB }])));
-    const o = await op.waitFor('Rotation', 'taken', (x) => condition(x, 'Synced')?.reason === 'InvalidSpec');
+    const o = await op.waitFor(
+      'Rotation',
+      'taken',
+      (x) => condition(x, 'Synced')?.reason === 'AlreadyExists',
+    );
+    expect(condition(o, 'Ready')?.reason).toBe('AlreadyExists');
     expect(condition(o, 'Synced')?.message).toContain('spec.name');
     expect(condition(o, 'Synced')?.message).toContain(EXTERNAL_ARN_ANNOTATION);
     expect(writeOps(mark)).toEqual([]);
