@@ -6,9 +6,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { AccountResolver } from '../../aws/accounts.ts';
 import { importAccount } from '../../import/import.ts';
 import { renderFiles } from '../../import/render.ts';
+import { awsRateOption, readResolver } from '../../plan/aws.ts';
 import { loadObjects } from '../../plan/load.ts';
 import type { CommandModule } from '../commands.ts';
 
@@ -18,6 +18,7 @@ interface ImportFlags {
   outputDir?: string;
   filename?: string[];
   region?: string;
+  awsRate?: number;
 }
 
 export const command: CommandModule = {
@@ -35,6 +36,7 @@ export const command: CommandModule = {
       .option('-o, --output-dir <dir>', 'write one file per kind here (default: standard output)')
       .option('-f, --filename <path...>', 'manifests holding the AWSAccount named by --account')
       .option('--region <region>', 'AWS Region for --account default (default: AWS_REGION)')
+      .addOption(awsRateOption())
       .action(async (flags: ImportFlags) => {
         const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
         try {
@@ -48,7 +50,7 @@ export const command: CommandModule = {
             throw new Error(`--account ${flags.account}: no AWSAccount of that name in the -f files`);
           const home = spec?.region ?? region;
           if (!home) throw new Error('no AWS Region: set AWS_REGION or pass --region');
-          const accounts = new AccountResolver({ defaultRegion: home, clientConfig: { maxAttempts: 3 } });
+          const accounts = readResolver(home, flags.awsRate);
           const objects = await importAccount({
             accounts,
             account: flags.account,

@@ -2,7 +2,7 @@
 // with these manifests, read from AWS with the controller's credential chain (AWS_ENDPOINT_URL for
 // the emulator), never written. Exit 0 no changes, 2 changes, 1 error or a refusal (docs/plan.md).
 import type { Command } from 'commander';
-import { AccountResolver } from '../../aws/accounts.ts';
+import { awsRateOption, readResolver } from '../../plan/aws.ts';
 import { loadObjects } from '../../plan/load.ts';
 import { plan } from '../../plan/plan.ts';
 import { exitCodeOf, renderPlan } from '../../plan/render.ts';
@@ -14,6 +14,7 @@ interface PlanFlags {
   account?: string;
   output: string;
   region?: string;
+  awsRate?: number;
 }
 
 export const command: CommandModule = {
@@ -28,6 +29,7 @@ export const command: CommandModule = {
       .option('--account <name>', 'only objects of this AWSAccount ("default": objects without accountRef)')
       .option('-o, --output <format>', 'text or json', 'text')
       .option('--region <region>', 'AWS Region for objects without an AWSAccount (default: AWS_REGION)')
+      .addOption(awsRateOption())
       .action(async (flags: PlanFlags) => {
         if (flags.output !== 'text' && flags.output !== 'json') {
           process.stderr.write(`imctl plan: --output must be text or json, not ${flags.output}\n`);
@@ -42,7 +44,7 @@ export const command: CommandModule = {
         }
         try {
           const loaded = loadObjects(flags.filename, flags.recursive ?? false);
-          const accounts = new AccountResolver({ defaultRegion: region, clientConfig: { maxAttempts: 3 } });
+          const accounts = readResolver(region, flags.awsRate);
           const result = await plan(loaded, { accounts, defaultRegion: region, account: flags.account });
           process.stdout.write(
             flags.output === 'json'

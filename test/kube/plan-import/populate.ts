@@ -39,6 +39,8 @@ export async function populate(
   region: string,
   nowMs: number,
   n: Sizes,
+  /** The account the first response plan is shared with (RAM). */
+  sharedWith = '222222222222',
 ): Promise<Populated> {
   const out: Populated = {
     people: [],
@@ -249,7 +251,7 @@ export async function populate(
       new CreateResourceShareCommand({
         name: 'share-service-0',
         resourceArns: [out.responsePlans[0]],
-        principals: ['222222222222'],
+        principals: [sharedWith],
         allowExternalPrincipals: true,
       }),
     );
