@@ -1,6 +1,5 @@
 // The EscalationPlan KindHandler: pure mapping/diff/validation wired to the engine, plus the index
 // of plan ARNs that lets the cycle check follow `contactArn` targets naming plans we manage.
-import { accountFor } from '../../aws/accounts.ts';
 import type { AWSAccountSpec } from '../../crds/aws-account.ts';
 import type { EscalationPlan } from '../../crds/escalation-plan.ts';
 import { type KindHandler, keyOf, objectKey, type ReferenceField } from '../../engine/contract.ts';
@@ -82,9 +81,7 @@ export function escalationPlanHandler(deps: KindDeps): KindHandler<EscalationPla
     toDesired,
     diff,
     observedStatus,
-    async connect(mr) {
-      const { name, spec } = accountFor(deps.lookup, mr);
-      return escalationPlanClient({ clients: deps.accounts.clients(name, spec) });
-    },
+    nameField: 'spec.alias',
+    client: (clients) => escalationPlanClient({ clients }),
   };
 }

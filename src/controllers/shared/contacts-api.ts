@@ -11,7 +11,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-ssm-contacts';
 import type { ClientSet } from '../../aws/accounts.ts';
-import { isClassified } from '../../engine/contract.ts';
+import { type Candidate, isClassified } from '../../engine/contract.ts';
 import { tagsFromAws, tagsToAws } from './contacts-tags.ts';
 
 export interface ContactsConn {
@@ -85,6 +85,11 @@ export async function ownContactsByAlias(
     }
   }
   return out;
+}
+
+/** Candidates for the engine's adopt/refuse decision: this account's contacts with the alias. */
+export async function contactsByAlias(conn: ContactsConn, alias: string): Promise<Candidate[]> {
+  return (await ownContactsByAlias(conn, alias)).map((c) => ({ identity: c.arn, tags: c.tags }));
 }
 
 /** TagResource for added/changed keys, UntagResource for removed ones; nothing when both are empty. */

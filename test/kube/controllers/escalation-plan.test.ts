@@ -389,8 +389,8 @@ describe('EscalationPlan', () => {
       stages: [stage(5, toArn(people.carol as string))],
     };
     await op.apply(plan('adopter', spec));
-    const refused = await op.waitFor('EscalationPlan', 'adopter', failedWith('InvalidSpec'));
-    expect(condition(refused, 'Ready')?.message).toContain(`already exists in AWS (${legacy})`);
+    const refused = await op.waitFor('EscalationPlan', 'adopter', failedWith('AlreadyExists'));
+    expect(condition(refused, 'Ready')?.message).toContain(`spec.alias: ${legacy} already exists in AWS`);
     expect(callsNaming('legacy').filter((c) => c.operation === 'CreateContact')).toHaveLength(1); // ours, above
     const since = op.mark();
     await op.apply({
