@@ -11,11 +11,25 @@ export const KIND_FILES: readonly { kind: string; file: string }[] = [
   { kind: 'ResponsePlan', file: '05-response-plans.yaml' },
 ];
 
+/** A comment's text in lines of at most `width` characters (long words stay whole). */
+export function wrap(text: string, width = 100): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
 function renderObject(o: ImportedObject): string {
-  const doc = new Document(o.manifest);
+  // Quoted as YAML 1.1 readers need (kubectl's: 17:00 would be a number there, yes a boolean).
+  const doc = new Document(o.manifest, { version: '1.1' });
   for (const c of o.comments) {
-    const text = c.text
-      .split('\n')
+    const text = wrap(c.text)
       .map((l) => ` ${l}`)
       .join('\n');
     if (c.path.length === 0) {

@@ -58,7 +58,9 @@ export const command: CommandModule = {
             namespace: flags.namespace,
             defaultRegion: home,
           });
-          const files = renderFiles(objects, spec?.accountId ?? flags.account);
+          // The account id as AWS spells it in the ARNs (ssm-incidents ARNs carry no Region, so field 4).
+          const accountId = spec?.accountId ?? objects[0]?.arn.split(':')[4] ?? flags.account;
+          const files = renderFiles(objects, accountId);
           if (flags.outputDir) {
             mkdirSync(flags.outputDir, { recursive: true });
             for (const [file, text] of files) writeFileSync(join(flags.outputDir, file), text);
