@@ -35,6 +35,17 @@ export default defineConfig({
           maxWorkers: 2,
         },
       },
+      {
+        // Issue 17's reliability suite: controller processes killed, faults injected, minutes per
+        // file; run by .ci/run after the cluster tier (npm run test:reliability), not by npm test.
+        test: {
+          name: 'reliability',
+          include: ['test/reliability/**/*.test.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+          maxWorkers: 2,
+        },
+      },
     ],
   },
 });

@@ -22,8 +22,11 @@ export interface FleetOptions {
   accounts: number;
   /** Share every escalation plan with another account through RAM. */
   sharing?: boolean;
-  /** Channels take their activation code from this Secret (one key per channel, created by the fleet). */
-  activationCodes?: (channelKey: string) => string;
+  /**
+   * Channels take their activation code from a Secret (`<prefix>-activation-codes`, one key per
+   * channel: `<contact alias>-<channel name>`), created empty: codes are put in it once AWS sent them.
+   */
+  activationSecret?: boolean;
   /** Prefix of names and aliases, to run several fleets in one AWS emulator. */
   prefix?: string;
 }
@@ -68,7 +71,7 @@ export function fleet(o: FleetOptions): Fleet {
   }
   const teams = Math.ceil(o.objects / TEAM_SIZE);
   const byLayer: Manifest[][] = [[], [], [], [], []];
-  const codes: Record<string, Record<string, string>> = {};
+  const namespacesWithCodes = new Set<string>();
   for (let t = 0; t < teams; t++) {
     const a = t % o.accounts;
     const ns = `${p}-acct-${a}`;
@@ -81,15 +84,10 @@ export function fleet(o: FleetOptions): Fleet {
       ];
       if (c % 2 === 0)
         channels.push({ name: 'sms', type: 'SMS', address: `+1206555${String(t * 5 + c).padStart(4, '0')}` });
-      if (o.activationCodes) {
-        const secret = `${p}-activation-codes`;
-        const data = codes[ns] ?? {};
-        codes[ns] = data;
-        for (const ch of channels) {
-          const key = `${tag}-c${c}-${ch.name}`;
-          data[key] = o.activationCodes(key);
-          ch.activationCodeSecretRef = { name: secret, key };
-        }
+      if (o.activationSecret) {
+        namespacesWithCodes.add(ns);
+        for (const ch of channels)
+          ch.activationCodeSecretRef = { name: `${p}-activation-codes`, key: `${tag}-c${c}-${ch.name}` };
       }
       byLayer[0]?.push({
         apiVersion: API,
@@ -182,13 +180,13 @@ export function fleet(o: FleetOptions): Fleet {
       },
     });
   }
-  for (const [ns, data] of Object.entries(codes))
+  for (const ns of namespacesWithCodes)
     secrets.push({
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: `${p}-activation-codes`, namespace: ns },
       type: 'Opaque',
-      stringData: data,
+      data: {},
     });
   return { base, replicationSets, objects: byLayer.flat(), secrets, accountIds };
 }

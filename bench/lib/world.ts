@@ -46,6 +46,8 @@ export interface World {
   /** AWS calls logged after `since` (a sequence number from `mark`). */
   calls(since?: number): CallRecord[];
   mark(): number;
+  /** Called with every AWS call the emulator logs from now on; returns the unsubscribe. */
+  onCall(fn: (c: CallRecord) => void): () => void;
   /** Creates each manifest (namespaced ones in their namespace), `concurrency` at a time, in order. */
   create(ms: readonly Manifest[], concurrency?: number): Promise<void>;
   stop(): Promise<void>;
@@ -77,14 +79,27 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
   const tracker = new Tracker(stack);
   await tracker.start();
   const log = stack.aws.admin.log;
+  const callListeners = new Set<(c: CallRecord) => void>();
+  const add = log.add.bind(log);
+  // The log's own array (calls() copies it): the record just added, with its sequence number.
+  const records = () => (log as unknown as { records: CallRecord[] }).records;
+  log.add = (r) => {
+    add(r);
+    const last = records().at(-1);
+    if (last) for (const fn of [...callListeners]) fn(last);
+  };
   return {
     stack,
     client: stack.client,
     kubeconfigPath,
     env,
     tracker,
-    mark: () => log.calls().at(-1)?.seq ?? 0,
+    mark: () => records().at(-1)?.seq ?? 0,
     calls: (since = 0) => log.calls().filter((c) => c.seq > since),
+    onCall(fn) {
+      callListeners.add(fn);
+      return () => callListeners.delete(fn);
+    },
     async create(ms, concurrency = 16) {
       let next = 0;
       const worker = async () => {
@@ -166,6 +181,13 @@ export class Tracker {
   listen(fn: (o: ManagedObject, at: number) => void): () => void {
     this.#listeners.add(fn);
     return () => this.#listeners.delete(fn);
+  }
+
+  /** The namespace of the object whose spec.alias is `alias`. */
+  namespaceOfAlias(alias: string): string | undefined {
+    for (const o of this.objects.values())
+      if ((o.spec as { alias?: string } | undefined)?.alias === alias) return o.metadata.namespace;
+    return undefined;
   }
 
   modifiedTotal(): number {
