@@ -6,7 +6,6 @@ import {
   DeleteResponsePlanCommand,
   GetReplicationSetCommand,
   GetResponsePlanCommand,
-  type GetResponsePlanCommandOutput,
   ListReplicationSetsCommand,
   ListTagsForResourceCommand,
   paginateListResponsePlans,
@@ -16,22 +15,21 @@ import {
 } from '@aws-sdk/client-ssm-incidents';
 import { type ClientSet, DEFAULT_ACCOUNT } from '../../aws/accounts.ts';
 import { ANY_REPLICATION_SET, NOT_ONBOARDED_RETRY_MS } from '../../aws/gate.ts';
-import { identityTags, ownedBy } from '../../aws/identity.ts';
+import { identityTags } from '../../aws/identity.ts';
 import type { ResponsePlan } from '../../crds/response-plan.ts';
 import {
+  type Candidate,
   ClassifiedError,
   type Ctx,
-  type ExternalClient,
   type FieldDiff,
-  type RawObservation,
+  type KindClient,
   uidOf,
 } from '../../engine/contract.ts';
-import { EXTERNAL_ARN_ANNOTATION } from '../../engine/names.ts';
 import { planUpdate } from './diff.ts';
 import { createInput, fromAws, type PlanState } from './mapping.ts';
 import { checkPagerDuty } from './pagerduty.ts';
 
-type Client = ExternalClient<ResponsePlan, PlanState>;
+type Client = KindClient<ResponsePlan, PlanState>;
 
 /**
  * `replicationSets`: cache keys of the ReplicationSet objects of the plan's account, so that one
@@ -39,31 +37,24 @@ type Client = ExternalClient<ResponsePlan, PlanState>;
  */
 export function responsePlanClient(clients: ClientSet, replicationSets: string[] = []): Client {
   const sdk = clients.incidents;
-
-  // The ARN the last observe found (an interrupted create is found by name before the annotation
-  // holds it); a client lives for one reconcile of one object.
-  let seen: string | undefined;
   const arnOf = (ctx: Ctx<PlanState>): string => {
-    const arn = seen ?? ctx.identity;
-    if (arn === undefined)
+    if (ctx.identity === undefined)
       throw new ClassifiedError('Transient', 'the response plan ARN is not known yet; observing again');
-    return arn;
+    return ctx.identity;
   };
-
-  const isNotFound = (e: unknown) => e instanceof ClassifiedError && e.errorClass === 'NotFound';
 
   async function tagsOf(arn: string): Promise<Record<string, string>> {
     const out = await sdk.send(new ListTagsForResourceCommand({ resourceArn: arn }));
     return out.tags ?? {};
   }
 
-  /** The plan's ARN by name (names are unique per account; the ARN is what AWS says, not built). */
-  async function findByName(name: string): Promise<string | undefined> {
+  /** Plans with this name (unique per account; the ARN is what AWS says, not built), with their tags. */
+  async function findByName(name: string): Promise<Candidate[]> {
     for await (const page of paginateListResponsePlans({ client: sdk, pageSize: 100 }, {})) {
-      const hit = page.responsePlanSummaries?.find((p) => p.name === name);
-      if (hit?.arn) return hit.arn;
+      const arn = page.responsePlanSummaries?.find((p) => p.name === name)?.arn;
+      if (arn) return [{ identity: arn, tags: await tagsOf(arn) }];
     }
-    return undefined;
+    return [];
   }
 
   // Woken by the account's ReplicationSet objects turning Ready, or any when none names this account.
@@ -94,31 +85,13 @@ export function responsePlanClient(clients: ClientSet, replicationSets: string[]
   }
 
   return {
-    async observe(mr, ctx): Promise<RawObservation<PlanState>> {
-      let arn = ctx.identity;
-      if (arn === undefined) {
-        // First visit, or a create interrupted before the ARN was written: look the name up.
-        arn = await findByName(mr.spec.name);
-        if (arn === undefined) return { exists: false };
-        const manages = (mr.spec.managementPolicy ?? 'Manage') === 'Manage';
-        if (manages && !ownedBy(await tagsOf(arn), uidOf(mr)))
-          throw new ClassifiedError(
-            'InvalidSpec',
-            `spec.name: a response plan named ${mr.spec.name} already exists in the account (${arn}) and was not created by this object; to manage it, set the ${EXTERNAL_ARN_ANNOTATION} annotation to its ARN, or choose another name`,
-            { field: 'spec.name', rule: 'AlreadyExists' },
-          );
-      }
-      let plan: GetResponsePlanCommandOutput;
-      try {
-        plan = await sdk.send(new GetResponsePlanCommand({ arn }));
-      } catch (e) {
-        if (isNotFound(e)) return { exists: false };
-        throw e;
-      }
-      seen = plan.arn ?? arn;
-      const tags = await tagsOf(seen);
-      return { exists: true, identity: seen, observed: fromAws(plan, tags), phase: 'Active' };
+    async read(arn) {
+      const plan = await sdk.send(new GetResponsePlanCommand({ arn }));
+      const identity = plan.arn ?? arn;
+      return { identity, observed: fromAws(plan, await tagsOf(identity)), phase: 'Active' };
     },
+
+    findByName: (mr) => findByName(mr.spec.name),
 
     async create(mr, ctx) {
       await requireActiveReplicationSet();
@@ -153,12 +126,7 @@ export function responsePlanClient(clients: ClientSet, replicationSets: string[]
 
     async delete(_mr, _observed, ctx) {
       const arn = arnOf(ctx);
-      try {
-        await sdk.send(new DeleteResponsePlanCommand({ arn }));
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-        return;
-      }
+      await sdk.send(new DeleteResponsePlanCommand({ arn }));
       // Nothing in AWS warns the alarms and rules that name the plan (domain doc §8.26).
       await ctx.event?.(
         'Warning',

@@ -1,6 +1,5 @@
 // The ResponsePlan kind for the engine: checks the schema cannot express, references, mapping,
 // diff and the AWS client bound to the object's account.
-import { accountFor } from '../../aws/accounts.ts';
 import type { AWSAccountSpec } from '../../crds/aws-account.ts';
 import type { ResponsePlan } from '../../crds/response-plan.ts';
 import { type FieldError, type KindHandler, objectKey, type ReferenceField } from '../../engine/contract.ts';
@@ -106,12 +105,11 @@ export function responsePlanHandler(deps: KindDeps): KindHandler<ResponsePlan, P
     toDesired,
     diff,
     observedStatus: (o) => ({ engagementArns: o.engagements }),
-    connect: async (mr) => {
-      const { name, spec } = accountFor(deps.lookup, mr);
+    client: (clients, mr) => {
       const sets = (deps.list?.('ReplicationSet') ?? [])
         .filter((o) => (o.spec.accountRef?.name ?? '') === (mr.spec.accountRef?.name ?? ''))
         .map(objectKey);
-      return responsePlanClient(deps.accounts.clients(name, spec), sets);
+      return responsePlanClient(clients, sets);
     },
   };
 }

@@ -425,11 +425,12 @@ describe('ResponsePlan', () => {
     const obj = await op.waitFor(
       'ResponsePlan',
       'foreign',
-      (o) => condition(o, 'Synced')?.reason === 'InvalidSpec',
+      (o) => condition(o, 'Synced')?.reason === 'AlreadyExists',
       {
         namespace: NS,
       },
     );
+    expect(condition(obj, 'Ready')?.reason).toBe('AlreadyExists');
     expect(condition(obj, 'Synced')?.message).toContain('already exists');
     expect(condition(obj, 'Synced')?.message).toContain(ARN_ANNOTATION);
     expect(op.writes(m)).toEqual([]);
