@@ -1,12 +1,16 @@
 // AWSAccount: no AWS object of its own; reconciling it means resolving credentials (AssumeRole with
 // the external id when set), verifying the caller identity, and showing it on the status. Objects
 // naming the account wait (DependencyNotReady) until it is Ready and are woken when it becomes so.
+// While objects use it, its deletion waits (finalizer, Ready=False/DeleteBlocked naming them): their
+// own deletions need its credentials.
 import type { AWSAccountSpec } from '../crds/aws-account.ts';
 import type { Clock } from '../engine/clock.ts';
 import { Reason } from '../engine/conditions.ts';
-import { asClassified, type ManagedObject, type Outcome, Outcomes } from '../engine/contract.ts';
+import { asClassified, type ManagedObject, type Outcome, Outcomes, objectKey } from '../engine/contract.ts';
 import type { EventRecorder } from '../engine/events.ts';
-import { deriveStatus, type StatusPort, StatusWriter } from '../engine/status.ts';
+import type { MetadataPort } from '../engine/managed.ts';
+import { FINALIZER } from '../engine/names.ts';
+import { deriveStatus, StatusWriter } from '../engine/status.ts';
 import type { AccountResolver } from './accounts.ts';
 import type { AwsGate } from './gate.ts';
 
@@ -15,7 +19,11 @@ export interface AccountReconcilerDeps {
   accounts: AccountResolver;
   /** Receives spec.limits so every call to the account honours them. */
   gate?: AwsGate;
-  status: StatusPort;
+  status: MetadataPort;
+  /** The objects whose spec.accountRef names this account (from the informer caches). */
+  users: (account: string) => ManagedObject[];
+  /** While a deletion waits for users, the caches are looked at this often. Default 5 s. */
+  pollMs?: number;
   events: EventRecorder;
   clock: Clock;
   /** Re-verify period (credentials can be revoked outside the cluster). Default 10 min. */
@@ -33,8 +41,11 @@ export class AccountReconciler {
 
   async reconcile(key: string): Promise<Outcome> {
     const cached = this.#d.lookup(key);
-    if (!cached || cached.metadata.deletionTimestamp) return Outcomes.done();
-    const obj = structuredClone(cached);
+    if (!cached) return Outcomes.done();
+    let obj = structuredClone(cached);
+    if (obj.metadata.deletionTimestamp) return this.#deletion(obj);
+    if (!obj.metadata.finalizers?.includes(FINALIZER))
+      obj = await this.#d.status.addFinalizer(obj, FINALIZER);
     const spec = obj.spec as unknown as AWSAccountSpec;
     const now = new Date(this.#d.clock.now()).toISOString();
     this.#d.gate?.setAccountLimits(obj.metadata.name, spec.limits);
@@ -82,5 +93,29 @@ export class AccountReconciler {
       if (err.errorClass !== 'Throttled') await this.#d.events.record(obj, 'Warning', reason, err.message);
       return Outcomes.failed(err);
     }
+  }
+
+  /** Deleted while objects still use it: it stays, saying who; the finalizer goes with the last user. */
+  async #deletion(obj: ManagedObject): Promise<Outcome> {
+    if (!obj.metadata.finalizers?.includes(FINALIZER)) return Outcomes.done();
+    const users = this.#d.users(obj.metadata.name);
+    if (users.length === 0) {
+      await this.#d.status.removeFinalizer(obj, FINALIZER);
+      return Outcomes.done();
+    }
+    const label = (o: ManagedObject) =>
+      `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+    const more = users.length > 10 ? ` and ${users.length - 10} more` : '';
+    const message = `Deletion waits: ${users.length} object(s) use this account (${users.slice(0, 10).map(label).join(', ')}${more}); delete them or point their spec.accountRef at another AWSAccount first`;
+    await this.#status.write(
+      obj,
+      deriveStatus(
+        obj,
+        { ready: { type: 'Ready', status: 'False', reason: Reason.DeleteBlocked, message } },
+        new Date(this.#d.clock.now()).toISOString(),
+      ),
+    );
+    // Users do not reference the account through the index: nothing wakes it when they go.
+    return Outcomes.waiting(Reason.DeleteBlocked, users.map(objectKey), this.#d.pollMs ?? 5_000);
   }
 }

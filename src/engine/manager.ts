@@ -89,6 +89,11 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
           accounts,
           gate,
           status: metadata,
+          users: (account) =>
+            o.modules
+              .flatMap((m) => controller?.list(m.kind) ?? [])
+              .filter((x) => x.spec.accountRef?.name === account),
+          ...(o.pollMs ? { pollMs: o.pollMs } : {}),
           events,
           clock,
           ...(o.resyncMs ? { resyncMs: o.resyncMs } : {}),

@@ -2,7 +2,6 @@
 // from the pure mapping and diff modules; the account's single replication set is always adopted,
 // never duplicated.
 import {
-  type ReplicationSet as AwsReplicationSet,
   CreateReplicationSetCommand,
   DeleteReplicationSetCommand,
   GetReplicationSetCommand,
@@ -19,18 +18,17 @@ import type { ReplicationSet } from '../../crds/replication-set.ts';
 import {
   ClassifiedError,
   type Ctx,
-  type ExternalClient,
-  isClassified,
+  type KindClient,
   type ManagedObject,
   objectKey,
-  type RawObservation,
+  type Read,
   uidOf,
 } from '../../engine/contract.ts';
 import { EXTERNAL_ARN_ANNOTATION } from '../../engine/names.ts';
 import { type AwsCall, planUpdate } from './diff.ts';
 import { type Canonical, createTags, fromAws, ownerOf, phaseOf, regionsToAws } from './mapping.ts';
 
-type Client = ExternalClient<ReplicationSet, Canonical>;
+type Client = KindClient<ReplicationSet, Canonical>;
 
 export interface ReplicationSetClientDeps {
   clients: ClientSet;
@@ -43,32 +41,14 @@ export interface ReplicationSetClientDeps {
 export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
   const { clients } = deps;
   const sdk = clients.incidents;
-  const notFound = (e: unknown) => isClassified(e) && e.errorClass === 'NotFound';
-
-  async function get(arn: string): Promise<AwsReplicationSet | undefined> {
-    try {
-      const out = await sdk.send(new GetReplicationSetCommand({ arn }));
-      return out.replicationSet;
-    } catch (e) {
-      if (notFound(e)) return undefined;
-      throw e;
-    }
-  }
-
-  /**
-   * The account's replication set: by the identity annotation, else the one the account has (an
-   * account holds at most one, so it is adopted). Never the fallback while deleting: a set someone
-   * made after ours vanished is not ours to delete.
-   */
-  async function find(identity: string | undefined, adopt = true): Promise<AwsReplicationSet | undefined> {
-    if (identity) {
-      const rs = await get(identity);
-      if (rs || !adopt) return rs;
-    }
+  /** The account's replication set, if any (an account holds at most one). */
+  async function theSet(): Promise<string | undefined> {
     const list = await sdk.send(new ListReplicationSetsCommand({}));
-    const arn = list.replicationSetArns?.[0];
-    return arn ? get(arn) : undefined;
+    return list.replicationSetArns?.[0];
   }
+
+  const tagsOf = async (arn: string) =>
+    (await sdk.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? {};
 
   /** Update tokens are derived from the request and the state it applies to: a retry replays, a new change does not. */
   const token = (mr: ReplicationSet, observed: Canonical, c: AwsCall | string) =>
@@ -103,33 +83,32 @@ export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
   }
 
   return {
-    async observe(mr, ctx): Promise<RawObservation<Canonical>> {
-      const rs = await find(ctx.identity, !mr.metadata.deletionTimestamp);
-      if (!rs?.arn) return { exists: false };
-      const tags = await sdk.send(new ListTagsForResourceCommand({ resourceArn: rs.arn }));
-      const observed = fromAws(rs, tags.tags ?? {}, mr.status);
-      // Deleting after an interrupted create: only a set that carries our ownership tags is ours.
-      if (mr.metadata.deletionTimestamp && !ctx.identity && ownerOf(observed.owner)?.uid !== mr.metadata.uid)
-        return { exists: false };
+    async read(arn, mr): Promise<Read<Canonical> | undefined> {
+      const rs = (await sdk.send(new GetReplicationSetCommand({ arn }))).replicationSet;
+      if (!rs?.arn) return undefined;
+      const observed = fromAws(rs, await tagsOf(rs.arn), mr.status);
       if ((mr.spec.managementPolicy ?? 'Manage') === 'Manage') {
-        const other = otherOwner(mr, observed, deps.lookup, ctx.identity === rs.arn);
+        const adoptedExplicitly = mr.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] === rs.arn;
+        const other = otherOwner(mr, observed, deps.lookup, adoptedExplicitly);
         if (other) {
           // Deleting an object that does not own the set must never touch it.
-          if (mr.metadata.deletionTimestamp) return { exists: false };
+          if (mr.metadata.deletionTimestamp) return undefined;
           throw new ClassifiedError(
             'InvalidSpec',
-            other.inCluster
-              ? `spec.accountRef: ${deps.accountLabel} already has its replication set ${rs.arn}, managed by ${other.label}; an AWS account has exactly one replication set (OnePerAccount), so delete this object (nothing in AWS is touched) and change ${other.label} instead`
-              : `spec.accountRef: ${deps.accountLabel} already has its replication set ${rs.arn}, tagged as managed by ${other.label}, which is not in this cluster (another cluster may manage it); an AWS account has exactly one replication set (OnePerAccount). To take it over from here, set the annotation ${EXTERNAL_ARN_ANNOTATION}: ${rs.arn} on this object`,
-            { field: 'spec.accountRef', rule: 'OnePerAccount' },
+            `spec.accountRef: ${deps.accountLabel} already has its replication set ${rs.arn}, managed by ${other.label}${other.inCluster ? '' : ' (not in this cluster; another cluster may manage it)'}; an AWS account has exactly one replication set, so delete this object (nothing in AWS is touched) or change ${other.label} instead`,
+            { field: 'spec.accountRef', reason: 'ReplicationSetAlreadyExists' },
           );
         }
       }
-      // Deleting with a policy other than Delete never reaches here through the engine; if
-      // deletionPolicy were unset, Retain is this kind's default: release without touching AWS.
-      if (mr.metadata.deletionTimestamp && mr.spec.deletionPolicy !== 'Delete') return { exists: false };
+      // Retain is this kind's default: deleting without deletionPolicy Delete never touches AWS.
+      if (mr.metadata.deletionTimestamp && mr.spec.deletionPolicy !== 'Delete') return undefined;
       const { phase, message } = phaseOf(rs.arn, observed);
-      return { exists: true, identity: rs.arn, observed, phase, ...(message ? { message } : {}) };
+      return { identity: rs.arn, observed, phase, ...(message ? { message } : {}) };
+    },
+
+    async findByName() {
+      const arn = await theSet();
+      return arn ? [{ identity: arn, tags: await tagsOf(arn) }] : [];
     },
 
     async create(_mr, ctx: Ctx<Canonical>) {
@@ -146,15 +125,14 @@ export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
     },
 
     async update(mr, observed, diff, ctx) {
-      const arn = ctx.identity ?? (await find(undefined))?.arn;
-      if (!arn) throw new ClassifiedError('Transient', 'the replication set ARN is not known yet');
+      const arn = ctx.identity ?? '';
       const plan = planUpdate(ctx.desired, observed, deps.now());
       for (const c of plan.calls) await send(mr, arn, observed, c);
       if (plan.calls.length > 0) return;
       if (plan.wait)
         throw new ClassifiedError('DependencyNotReady', plan.wait.message, {
           field: plan.wait.field,
-          rule: 'RegionRemovalNotYetAllowed',
+          reason: 'RegionRemovalNotYetAllowed',
           retryAfterMs: Math.max(1_000, plan.wait.until - deps.now()),
         });
       throw new ClassifiedError(
@@ -165,15 +143,14 @@ export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
     },
 
     async delete(mr, observed, ctx) {
-      const arn = ctx.identity ?? (await find(undefined))?.arn;
-      if (!arn || observed.status === 'Deleting') return;
+      const arn = ctx.identity ?? '';
+      if (observed.status === 'Deleting') return;
       if (observed.deletionProtected) {
         if (mr.spec.deletionProtected !== false)
-          throw new ClassifiedError(
-            'InvalidSpec',
-            `deletionPolicy is Delete but deletion protection is on for ${arn}: set spec.deletionProtected: false to let the controller delete the replication set (this erases every contact, plan and past incident of the account), or set deletionPolicy: Retain to keep it`,
-            { field: 'spec.deletionProtected', rule: 'DeletionProtected' },
-          );
+          throw new ClassifiedError('InvalidSpec', protectionMessage(arn), {
+            field: 'spec.deletionProtected',
+            reason: 'DeletionProtected',
+          });
         // The spec asks for protection off and for deletion: do both, in that order.
         await send(mr, arn, observed, { op: 'UpdateDeletionProtection', deletionProtected: false });
       }
@@ -183,13 +160,14 @@ export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
         'DeletingAllIncidentData',
         `Deleting replication set ${arn} (deletionPolicy Delete): every contact, plan and past incident of ${deps.accountLabel} goes with it`,
       );
-      try {
-        await sdk.send(new DeleteReplicationSetCommand({ arn }));
-      } catch (e) {
-        if (!notFound(e)) throw e;
-      }
+      await sdk.send(new DeleteReplicationSetCommand({ arn }));
     },
   };
+}
+
+/** Deletion refused while protection is on: the way out, whether or not other objects still block it. */
+export function protectionMessage(arn: string): string {
+  return `deletionPolicy is Delete but deletion protection is on for ${arn}: set spec.deletionProtected: false to let the controller delete the replication set (this erases every contact, plan and past incident of the account), or set deletionPolicy: Retain to keep it`;
 }
 
 /**

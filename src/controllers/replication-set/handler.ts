@@ -1,28 +1,19 @@
 // The ReplicationSet kind for the engine: checks the schema cannot express, mapping, diff, and the
 // AWS client bound to the object's account. Deleting the set erases every Incident Manager object of
 // the account, so a Delete waits until the account's other objects are gone from the cluster.
-import { accountFor } from '../../aws/accounts.ts';
 import { TAG_PREFIX } from '../../aws/identity.ts';
 import type { AWSAccountSpec } from '../../crds/aws-account.ts';
 import type { ReplicationSet } from '../../crds/replication-set.ts';
-import {
-  ClassifiedError,
-  type FieldError,
-  type KindHandler,
-  type ManagedObject,
-  objectKey,
-} from '../../engine/contract.ts';
+import type { FieldError, KindHandler, ManagedObject } from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
 import { diff } from './diff.ts';
-import { replicationSetClient } from './external.ts';
+import { protectionMessage, replicationSetClient } from './external.ts';
 import { type Canonical, observedStatus, toDesired } from './mapping.ts';
 
 /** ssm-incidents TagMap holds 50; the ownership tags take up to 4 of them. */
 export const MAX_USER_TAGS = 46;
 /** Kinds whose AWS objects disappear with the replication set (domain doc §2.1, §3.3). */
 export const DEPENDENT_KINDS = ['ResponsePlan', 'EscalationPlan', 'Rotation', 'Contact'] as const;
-/** While a Delete waits for dependants, the cache (not AWS) is looked at this often. */
-export const DEPENDANT_POLL_MS = 2_000;
 
 const KMS_ARN_REGION = /^arn:aws(?:-cn|-us-gov)?:kms:([a-z0-9-]+):/;
 
@@ -34,6 +25,7 @@ export function validate(mr: ReplicationSet): FieldError[] {
       errs.push({
         path: `spec.regions[${i}].sseKmsKeyId`,
         rule: 'KeyInSameRegion',
+        reason: 'InvalidKmsKey',
         message: `the KMS key ${r.sseKmsKeyId} is in ${keyRegion}; a Region's key must be a symmetric customer managed key in that same Region (${r.name}), or omitted for the AWS owned key`,
       });
   });
@@ -72,39 +64,37 @@ export function dependants(mr: ReplicationSet, deps: Pick<KindDeps, 'list' | 'lo
   );
 }
 
-const label = (o: ManagedObject) =>
-  `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
-
 export function replicationSetHandler(deps: KindDeps): KindHandler<ReplicationSet, Canonical> {
   const now = () => deps.clock?.now() ?? Date.now();
+  const deletes = (mr: ReplicationSet) =>
+    (mr.spec.managementPolicy ?? 'Manage') === 'Manage' && mr.spec.deletionPolicy === 'Delete';
   return {
     kind: 'ReplicationSet',
     validate,
     toDesired: (mr) => toDesired(mr),
     diff,
     observedStatus,
-    async connect(mr) {
-      const account = accountFor(deps.lookup, mr);
-      const manages = (mr.spec.managementPolicy ?? 'Manage') === 'Manage';
-      if (mr.metadata.deletionTimestamp && manages && mr.spec.deletionPolicy === 'Delete') {
-        const blocking = dependants(mr, deps);
-        if (blocking.length > 0) {
-          const shown = blocking.slice(0, 10).map(label).join(', ');
-          const more = blocking.length > 10 ? ` and ${blocking.length - 10} more` : '';
-          throw new ClassifiedError(
-            'DependencyNotReady',
-            `Deletion waits: deleting the replication set erases every Incident Manager object of the account, and ${shown}${more} still exist in the cluster; delete them first`,
-            { rule: 'DeleteBlocked', dependencies: blocking.map(objectKey), retryAfterMs: DEPENDANT_POLL_MS },
-          );
-        }
-      }
+    // An account has one replication set: one made outside the cluster (console onboarding) is adopted.
+    adoptUntagged: true,
+    conflictReason: 'ReplicationSetAlreadyExists',
+    nameField: 'spec.accountRef',
+    // Deleting the set erases every Incident Manager object of the account: they go first.
+    deletionBlockers: (mr) => (deletes(mr) ? dependants(mr, deps) : []),
+    deletionRefusal(mr) {
+      const protectedNow = (mr.status as { deletionProtected?: boolean } | undefined)?.deletionProtected;
+      if (!deletes(mr) || mr.spec.deletionProtected === false || protectedNow !== true) return undefined;
+      return protectionMessage(mr.status?.arn ?? 'the replication set');
+    },
+    client(clients, mr) {
+      const account = mr.spec.accountRef?.name;
+      const id = account
+        ? (deps.lookup(`AWSAccount//${account}`)?.spec as AWSAccountSpec | undefined)?.accountId
+        : undefined;
       return replicationSetClient({
-        clients: deps.accounts.clients(account.name, account.spec),
+        clients,
         lookup: deps.lookup,
         now,
-        accountLabel: account.spec
-          ? `account ${account.spec.accountId} (AWSAccount ${account.name})`
-          : "the controller's account",
+        accountLabel: account ? `account ${id} (AWSAccount ${account})` : "the controller's account",
       });
     },
   };

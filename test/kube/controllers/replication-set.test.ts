@@ -268,7 +268,7 @@ describe('ReplicationSet', () => {
     await op.apply(
       rs('wrong-key', 'acct-adopt', { regions: [{ name: 'us-east-1' }, { name: 'eu-west-1' }] }),
     );
-    const wrong = await op.waitFor('ReplicationSet', 'wrong-key', (x) => readyReason(x) === 'InvalidSpec');
+    const wrong = await op.waitFor('ReplicationSet', 'wrong-key', (x) => readyReason(x) === 'ImmutableField');
     expect(condition(wrong, 'Ready')?.message).toContain('spec.regions[name=eu-west-1].sseKmsKeyId');
     expect(condition(wrong, 'Ready')?.message).toContain(KEY('eu-west-1', '100000000002'));
     expect(condition(wrong, 'Ready')?.message).toContain("AWS cannot change a Region's KMS key");
@@ -330,9 +330,13 @@ describe('ReplicationSet', () => {
     );
     const since = op.mark();
     await op.apply(rs('second', 'acct-two', { regions: [{ name: 'eu-west-1' }], deletionPolicy: 'Delete' }));
-    const second = await op.waitFor('ReplicationSet', 'second', (x) => readyReason(x) === 'InvalidSpec');
+    const second = await op.waitFor(
+      'ReplicationSet',
+      'second',
+      (x) => readyReason(x) === 'ReplicationSetAlreadyExists',
+    );
     expect(condition(second, 'Ready')?.message).toContain('ReplicationSet rs-test/first');
-    expect(condition(second, 'Ready')?.message).toContain('OnePerAccount');
+    expect(condition(second, 'Ready')?.message).toContain('in this cluster');
     await op.remove('ReplicationSet', 'second');
     await op.gone('ReplicationSet', 'second');
     expect(await writesIn('100000000003', since)).toEqual([]);
@@ -349,7 +353,11 @@ describe('ReplicationSet', () => {
     await op.remove('ReplicationSet', 'first');
     await op.gone('ReplicationSet', 'first');
     await op.apply(rs('third', 'acct-two', { regions: [{ name: 'us-east-1' }] }));
-    const third = await op.waitFor('ReplicationSet', 'third', (x) => readyReason(x) === 'InvalidSpec');
+    const third = await op.waitFor(
+      'ReplicationSet',
+      'third',
+      (x) => readyReason(x) === 'ReplicationSetAlreadyExists',
+    );
     expect(condition(third, 'Ready')?.message).toContain('not in this cluster');
     expect(await writesIn('100000000003', since)).toEqual([]);
     const arn = first?.status?.arn as string;
@@ -419,13 +427,25 @@ describe('ReplicationSet', () => {
     await op.ready('ResponsePlan', 'still-here');
     const since = op.mark();
     await op.remove('ReplicationSet', 'doomed');
-    const blocked = await op.waitFor('ReplicationSet', 'doomed', (x) => readyReason(x) === 'DeleteBlocked');
+    // Both at once: protection is on, and what still depends on the set.
+    const blocked = await op.waitFor(
+      'ReplicationSet',
+      'doomed',
+      (x) => readyReason(x) === 'DeletionProtected',
+    );
+    expect(condition(blocked, 'Ready')?.message).toContain('deletion protection is on');
+    expect(condition(blocked, 'Ready')?.message).toContain('spec.deletionProtected: false');
     expect(condition(blocked, 'Ready')?.message).toContain('ResponsePlan rs-test/still-here');
 
     await op.remove('ResponsePlan', 'still-here');
-    const refused = await op.waitFor('ReplicationSet', 'doomed', (x) => readyReason(x) === 'InvalidSpec');
+    const refused = await op.waitFor(
+      'ReplicationSet',
+      'doomed',
+      (x) =>
+        readyReason(x) === 'DeletionProtected' && !condition(x, 'Ready')?.message?.includes('still-here'),
+    );
     expect(condition(refused, 'Ready')?.message).toContain('deletion protection is on');
-    expect(condition(refused, 'Ready')?.message).toContain('spec.deletionProtected: false');
+    expect(condition(refused, 'Synced')?.reason).toBe('DeletionProtected');
     expect(await writesIn('100000000006', since)).toEqual([]);
 
     await op.apply(
@@ -526,5 +546,23 @@ describe('ReplicationSet', () => {
     expect((await writesIn(op.stack.account, since)).map((c) => c.input)).toEqual([
       expect.objectContaining({ actions: [{ deleteRegionAction: { regionName: 'eu-west-1' } }] }),
     ]);
+  });
+
+  it('an AWSAccount in use is not deleted: DeleteBlocked names its users until the last one is gone', async () => {
+    await account('acct-in-use', '100000000009');
+    await op.apply(rs('user', 'acct-in-use', { regions: [{ name: 'us-east-1' }] }));
+    await op.ready('ReplicationSet', 'user');
+    await op.remove('AWSAccount', 'acct-in-use');
+    const blocked = await op.waitFor(
+      'AWSAccount',
+      'acct-in-use',
+      (x) => condition(x, 'Ready')?.reason === 'DeleteBlocked',
+    );
+    expect(condition(blocked, 'Ready')?.message).toContain('ReplicationSet');
+    expect(condition(blocked, 'Ready')?.message).toContain('user');
+    // The user's own deletion still has the account's credentials (Retain: AWS is left alone).
+    await op.remove('ReplicationSet', 'user');
+    await op.gone('ReplicationSet', 'user');
+    await op.gone('AWSAccount', 'acct-in-use');
   });
 });

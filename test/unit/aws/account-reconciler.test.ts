@@ -36,6 +36,7 @@ function setup(identity: { account: string; arn: string }) {
     lookup: kube.lookup,
     accounts: new AccountResolver({ sts, defaultRegion: 'eu-west-1', clock }),
     status: kube,
+    users: () => [],
     events: new EventRecorder({ sink, clock }),
     clock,
   });
