@@ -185,8 +185,7 @@ const pagerDuty = obj(
     verifySecretValue: optional(
       bool({
         description:
-          "Also read the secret's value (secretsmanager:GetSecretValue) and check its keys before the plan is written; the value is never logged, stored or shown.",
-        default: false,
+          "Also read the secret's value (secretsmanager:GetSecretValue) and check its keys before the plan is written (absent = false); the value is never logged, stored or shown.",
       }),
     ),
   },

@@ -23,7 +23,9 @@ import {
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { readSamples } from '../../../src/cli/commands/demo.ts';
 import type { CallRecord } from '../../../src/emulators/aws/observe.ts';
+import { createPagerDutySecret, createSampleSecrets } from '../../../src/local/pagerduty-secret.ts';
 import { condition, isReady, type KubeObject, type Operator, startOperator } from '../../support/operator.ts';
 
 const NS = 'rp-test';
@@ -153,6 +155,14 @@ beforeAll(async () => {
   ACCT = op.stack.account;
   REGION = op.stack.region;
   await op.onboard();
+  // The plans' PagerDuty secret, set up as the guide asks (checked before each plan write).
+  await createPagerDutySecret({
+    endpoint: op.stack.aws.url,
+    credentials: { accessKeyId: op.stack.env.AWS_ACCESS_KEY_ID as string, secretAccessKey: 'local-emulator' },
+    region: REGION,
+    replicaRegions: [],
+    secretId: 'pagerduty/payments',
+  });
   for (const a of ['alice', 'bob', 'carol']) people[a] = await personal(op.sdk.contacts, a);
   // A contact of another account, shared with ours through RAM (invitation accepted).
   const other = sdkFor(PARTNER_KEY);
@@ -594,6 +604,7 @@ describe('ResponsePlan', () => {
 
   it('round trip: the sample response plan, read back through the SDK, matches its YAML field for field', async () => {
     const dir = 'config/samples';
+    await createSampleSecrets(op.stack.env, readSamples(dir));
     for (const f of readdirSync(dir)
       .filter((n) => n.endsWith('.yaml'))
       .sort())
