@@ -1,13 +1,14 @@
 // `npm run generate`: writes every CRD to config/crd/<plural>.yaml, the same CRDs as templates of
 // both Helm charts (behind crds.enabled, with helm.sh/resource-policy: keep behind crds.keep), the
-// chart's values.schema.json and README values table (from the annotated values.yaml), and the API
-// reference docs/api.md.
+// chart's values.schema.json and README values table (from the annotated values.yaml), the API
+// reference docs/api.md, and the Argo CD health checks (src/argocd/health.ts).
 // Output is deterministic (stable key order from the registry), so a unit test can compare the
 // committed files with a fresh render.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { renderArgoCd } from '../argocd/health.ts';
 import { chartValues, spliceReadme } from './chart-values.ts';
 import { renderApiDoc } from './docs.ts';
 import { crdFor, KINDS, type KindDefinition } from './registry.ts';
@@ -57,6 +58,7 @@ export function renderAll(): Map<string, string> {
   if (existsSync(readme))
     out.set(`${CHART}/README.md`, spliceReadme(readFileSync(readme, 'utf8'), values.rows));
   out.set('docs/api.md', renderApiDoc());
+  for (const [rel, text] of renderArgoCd()) out.set(rel, text);
   return out;
 }
 
