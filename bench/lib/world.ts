@@ -219,6 +219,18 @@ export class Tracker {
     });
   }
 
+  /** The object Ready for `generation` or a later one (e.g. the generation an edit returned). */
+  readyAt(m: Manifest, generation: number, timeoutMs: number): Promise<void> {
+    return this.until(
+      () => {
+        const o = this.get(m);
+        return (o?.metadata.generation ?? 0) >= generation && isReady(o as never);
+      },
+      timeoutMs,
+      () => `${m.kind} ${keyOf(m)} not Ready for generation ${generation}`,
+    );
+  }
+
   /** Every manifest Ready for its current generation. */
   allReady(ms: readonly Manifest[], timeoutMs: number): Promise<void> {
     return this.until(
