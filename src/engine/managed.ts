@@ -166,6 +166,11 @@ export class ManagedReconciler<K extends Managed, D> {
   readonly #resyncMs: number;
   readonly #pollMs: number;
   readonly #polls = new Map<string, number>();
+  /**
+   * Writes this process made and has not read back yet (key → when): the cache may not show our
+   * own annotation and status yet on the next visit. After a restart the annotation speaks.
+   */
+  readonly #unread = new Map<string, number>();
 
   constructor(handler: KindHandler<K, D>, deps: ManagedDeps) {
     this.#h = handler;
@@ -202,6 +207,7 @@ export class ManagedReconciler<K extends Managed, D> {
         if ('lag' in obs || this.#readLag(obj)) return await this.#awaitRead(obj);
         return await this.#create(obj, client, desired, refs.resolved);
       }
+      this.#unread.delete(key);
       return await this.#sync(obj, client, desired, refs.resolved, obs);
     } catch (e) {
       return await this.#fail(obj, asClassified(e), info);
@@ -341,10 +347,10 @@ export class ManagedReconciler<K extends Managed, D> {
     if (!this.#manages(obj)) return first;
     const untagged = this.#h.adoptUntagged ? found.find((c) => !hasOwner(c.tags)) : undefined;
     if (untagged) return untagged;
-    throw this.#conflict(obj, first);
+    throw this.#conflict(first);
   }
 
-  #conflict(obj: K, other: Candidate): ClassifiedError {
+  #conflict(other: Candidate): ClassifiedError {
     const owner = ownerLabel(other.tags);
     const ownerKey = owner ? this.#ownerKey(other.tags) : undefined;
     const whose = !owner
@@ -400,6 +406,7 @@ export class ManagedReconciler<K extends Managed, D> {
         );
     }
     const identity = await this.#createOrAdopt(obj, client, this.#ctx(obj, desired, refs));
+    this.#unread.set(objectKey(obj), this.#d.clock.now());
     obj = (await this.#d.kube.patchAnnotations(obj, {
       [EXTERNAL_ARN_ANNOTATION]: identity,
       [CREATE_PENDING_ANNOTATION]: null,
@@ -447,15 +454,16 @@ export class ManagedReconciler<K extends Managed, D> {
    * (the time lives in the object, so it survives a restart or a change of leader).
    */
   #withinReadLag(obj: K): boolean {
+    if (!this.#manages(obj)) return false;
+    const lag = this.#d.readLagMs ?? 120_000;
+    const now = this.#d.clock.now();
+    const mine = this.#unread.get(objectKey(obj));
+    if (mine !== undefined && now - mine < lag) return true;
     // Only until a read confirms the write (Ready moves on from Creating/Updating).
     const unconfirmed = [Reason.Creating, Reason.Updating] as string[];
     const reason = getCondition(obj.status?.conditions, 'Ready')?.reason ?? '';
     const at = Date.parse(obj.metadata.annotations?.[LAST_WRITE_ANNOTATION] ?? '');
-    return (
-      this.#manages(obj) &&
-      unconfirmed.includes(reason) &&
-      this.#d.clock.now() - at < (this.#d.readLagMs ?? 120_000)
-    );
+    return unconfirmed.includes(reason) && now - at < lag;
   }
 
   async #awaitRead(obj: K): Promise<Outcome> {
@@ -548,6 +556,7 @@ export class ManagedReconciler<K extends Managed, D> {
         return Outcomes.progressing(this.#nextPoll(key, false));
       }
       await client.c.update(obj, obs.observed, obs.diff, this.#ctx(obj, desired, refs, obs.identity));
+      this.#unread.set(key, this.#d.clock.now());
       obj = (await this.#d.kube.patchAnnotations(
         obj,
         { [LAST_WRITE_ANNOTATION]: this.#nowIso() },
@@ -688,6 +697,7 @@ export class ManagedReconciler<K extends Managed, D> {
 
   #forget(key: string): void {
     this.#polls.delete(key);
+    this.#unread.delete(key);
   }
 
   // ---- errors ----

@@ -572,6 +572,45 @@ describe('Rotation', () => {
     await op.gone('Rotation', 'taken');
   });
 
+  it('a not-found right after our own update is read lag: no create, Ready waits until AWS shows it', async () => {
+    const spec = daily('Lagging', [{ contactArn: ALICE }]);
+    await applyReady(rot('lagging', spec));
+    op.stack.clock.advance(20_000); // the create is long visible
+    const mark = op.mark();
+    // AWS answers GetRotation with not-found for 15 s after each write (read-after-write lag).
+    op.stack.aws.admin.setFaults({ 'ssm-contacts:GetRotation': { staleReadMs: 15_000 } });
+    try {
+      await op.apply(rot('lagging', { ...spec, contacts: [{ contactArn: ALICE }, { contactArn: BOB }] }));
+      const lagging = await op.waitFor('Rotation', 'lagging', (x) =>
+        /does not show it yet/.test(condition(x, 'Ready')?.message ?? ''),
+      );
+      expect(condition(lagging, 'Ready')?.reason).toBe('Updating');
+      expect(condition(lagging, 'Synced')?.status).toBe('True');
+      expect(writeOps(mark)).toEqual(['UpdateRotation']);
+    } finally {
+      op.stack.aws.admin.setFaults({});
+    }
+    await touch('lagging');
+    const ready = await op.waitFor('Rotation', 'lagging', (x) => condition(x, 'Ready')?.status === 'True');
+    expect(ready?.status.contactArns).toEqual([ALICE, BOB]);
+    expect(writeOps(mark)).toEqual(['UpdateRotation']);
+  });
+
+  it('waiting for a missing AWSAccount still carries both Ready and Synced', async () => {
+    await op.apply(
+      rot('no-account', { ...daily('NoAccount', [{ contactArn: ALICE }]), accountRef: { name: 'absent' } }),
+    );
+    const o = await op.waitFor(
+      'Rotation',
+      'no-account',
+      (x) => condition(x, 'Ready')?.reason === 'ReferencesNotReady',
+    );
+    expect(condition(o, 'Ready')?.message).toContain('AWSAccount absent');
+    expect(condition(o, 'Synced')).toMatchObject({ status: 'False', reason: 'ReferencesNotReady' });
+    await op.remove('Rotation', 'no-account', NS);
+    await op.gone('Rotation', 'no-account', NS);
+  });
+
   it('managementPolicy Observe finds the rotation by name, reports drift and never writes', async () => {
     const mark = op.mark();
     await op.apply(
