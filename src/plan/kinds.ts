@@ -6,7 +6,7 @@
 import type { AccountResolver } from '../aws/accounts.ts';
 import { accountFor } from '../aws/accounts.ts';
 import { AwsGate } from '../aws/gate.ts';
-import { TAG_PREFIX } from '../aws/identity.ts';
+import { hasOwner, ownedBy, ownerLabel } from '../aws/identity.ts';
 import { kindModules } from '../controllers/index.ts';
 import type { Clock } from '../engine/clock.ts';
 import {
@@ -47,31 +47,41 @@ export interface KindOpsDeps {
   clock: Clock;
 }
 
-/** Ownership tags in either spelling (ssm-incidents dots, ssm-contacts dashes). */
-const OWNER_TAG_PREFIX = TAG_PREFIX.split('.')[0] ?? TAG_PREFIX;
-
 const noWrite = (operation: string): never => {
   throw new ClassifiedError('InvalidSpec', `read-only: ${operation} needs an idempotency token`);
 };
 
-/** What the engine does with candidates found by name (no identity yet), said as it would. */
+/**
+ * The engine's policy for candidates found by name (src/engine/managed.ts #pick / #conflict), said
+ * as the engine says it: ours by uid tag is adopted, Observe takes the first, an untagged one is
+ * adopted where the kind allows it, anyone else's name is refused with the kind's conflict reason.
+ * TODO(lead): one exported pure function in the engine would let plan call it instead.
+ */
 function chooseCandidate(
   h: KindHandler<ManagedObject, unknown>,
   mr: ManagedObject,
   found: readonly Candidate[],
+  lookup: Lookup,
 ): string | undefined {
   const first = found[0];
   if (!first) return undefined;
-  if ((mr.spec.managementPolicy ?? 'Manage') === 'Observe') return first.identity;
-  const uid = mr.metadata.uid ?? '';
-  const mine = found.find((c) => Object.values(c.tags).includes(uid));
+  const mine = found.find((c) => ownedBy(c.tags, mr.metadata.uid ?? ''));
   if (mine) return mine.identity;
-  const untagged = (c: Candidate) => !Object.keys(c.tags).some((k) => k.startsWith(OWNER_TAG_PREFIX));
-  if (h.adoptUntagged && untagged(first)) return first.identity;
+  if ((mr.spec.managementPolicy ?? 'Manage') === 'Observe') return first.identity;
+  const untagged = h.adoptUntagged ? found.find((c) => !hasOwner(c.tags)) : undefined;
+  if (untagged) return untagged.identity;
+  const owner = ownerLabel(first.tags);
+  const ownerKey = owner?.replace(/^(\S+) (?:([^/]+)\/)?(.+)$/, (_m, k, ns, n) => `${k}/${ns ?? ''}/${n}`);
+  const whose = !owner
+    ? 'was not created by this controller'
+    : ownerKey && lookup(ownerKey)
+      ? `is managed by ${owner} in this cluster`
+      : `is tagged as managed by ${owner}, which is not in this cluster (another cluster may manage it)`;
+  const field = h.nameField ?? 'spec.name';
   throw new ClassifiedError(
     'InvalidSpec',
-    `${first.identity} already exists in AWS with this object's name and was not created for it; set the ${EXTERNAL_ARN_ANNOTATION} annotation to that ARN to adopt it, or choose another name`,
-    { rule: h.conflictReason ?? 'AlreadyExists' },
+    `${field}: ${first.identity} already exists in AWS under this name and ${whose}; to manage it from this object set the ${EXTERNAL_ARN_ANNOTATION} annotation to ${first.identity}, or change ${field}`,
+    { field, reason: h.conflictReason ?? 'AlreadyExists' },
   );
 }
 
@@ -108,7 +118,7 @@ function opsOf(h: KindHandler<ManagedObject, unknown>, deps: KindOpsDeps): KindO
           }
         };
         if (identity) return readOne(identity);
-        const chosen = chooseCandidate(h, mr, await client.findByName(mr, ctx));
+        const chosen = chooseCandidate(h, mr, await client.findByName(mr, ctx), deps.lookup);
         return chosen ? readOne(chosen) : { exists: false };
       }
       if (!h.connect) throw new Error(`kind ${h.kind} offers no read verb`);

@@ -196,7 +196,11 @@ async function planOne(o: ManagedObject, c: PlanOneCtx): Promise<PlanEntry> {
   if (!c.ops) return refused('UnknownKind', `no controller for kind ${o.kind}`);
   if (c.accountError) return refused(c.accountError.reason, c.accountError.message);
   const invalid = c.ops.validate(o);
-  if (invalid[0]) return refused('InvalidSpec', invalid.map((e) => `${e.path}: ${e.message}`).join('; '));
+  if (invalid[0])
+    return refused(
+      invalid[0].reason ?? 'InvalidSpec',
+      invalid.map((e) => `${e.path}: ${e.message}`).join('; '),
+    );
 
   const refs = resolve(o, c);
   if (!refs.ok) return refused('ReferencesNotReady', `Waiting for references: ${refs.why.join('; ')}`);
@@ -236,8 +240,9 @@ async function planOne(o: ManagedObject, c: PlanOneCtx): Promise<PlanEntry> {
     return { ...base, action: 'update', ...found };
   } catch (e) {
     const err = asClassified(e);
+    // The condition reason the controller would show: the catalogued one when the error names it.
     if (err.errorClass === 'InvalidSpec' || err.errorClass === 'AccessDenied')
-      return refused(err.errorClass, err.message);
+      return refused(err.reason ?? err.errorClass, err.message);
     if (err.errorClass === 'DependencyNotReady')
       return refused(err.rule ?? 'ReferencesNotReady', err.message);
     throw err;

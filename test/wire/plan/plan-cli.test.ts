@@ -176,4 +176,25 @@ describe('imctl import, then imctl plan', () => {
     expect(r.stdout).toContain('Plan: 0 to create, 0 to update, 9 unchanged, 0 would be refused.');
     expect(r.status).toBe(0);
   });
+
+  it('refuses, as the controller would, a new object whose name AWS already has', async () => {
+    writeFileSync(
+      join(dir, 'taken.yaml'),
+      [
+        'apiVersion: incidentmanager.gitops.dev/v1alpha1',
+        'kind: EscalationPlan',
+        'metadata: { name: again }',
+        'spec:',
+        '  alias: escalation-0',
+        '  stages: [{ durationInMinutes: 0, targets: [{ contactArn: arn:aws:ssm-contacts:eu-west-1:222222222222:contact/engineer-00 }] }]',
+      ].join('\n'),
+    );
+    const r = await imctl('plan', '-f', join(dir, 'taken.yaml'), '-o', 'json', '--aws-rate', '100');
+    expect(r.status).toBe(1);
+    const [entry] = json(r.stdout).objects;
+    expect(entry?.reason).toBe('AlreadyExists');
+    expect(entry?.message).toMatch(
+      /^spec\.alias: arn:aws:ssm-contacts:eu-west-1:222222222222:contact\/escalation-0 already exists in AWS under this name and was not created by this controller; to manage it from this object set the incidentmanager\.gitops\.dev\/external-arn annotation/,
+    );
+  });
 });
