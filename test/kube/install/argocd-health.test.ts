@@ -1,0 +1,306 @@
+// The Argo CD health checks (deploy/argocd, generated from the reason catalogue) judged on live
+// objects: the samples synced into the local stack with the controller running, then an update, a
+// spec the controller has not seen yet, a terminal refusal and a retried AWS error. Every status the
+// controller writes is recorded from one watch per kind opened before the first apply, so short
+// states (Creating, Updating) are seen however quickly they pass.
+// IMCTL_ARGOCD_CAPTURE=1 also writes what was seen to each kind's testdata/ and health_test.yaml
+// (Argo CD's layout), which test/unit/deploy/argocd-health.test.ts replays without a stack.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateContactCommand } from '@aws-sdk/client-ssm-contacts';
+import { Watch } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { CUSTOMIZATIONS_DIR } from '../../../src/argocd/health.ts';
+import { readSamples } from '../../../src/cli/commands/demo.ts';
+import { ROOT } from '../../../src/crds/generate.ts';
+import { KINDS } from '../../../src/crds/registry.ts';
+import { KubeClient } from '../../../src/engine/kube.ts';
+import { createSampleSecrets } from '../../../src/local/pagerduty-secret.ts';
+import { type HealthResult, runHealthCheck } from '../../support/lua.ts';
+import { condition, type KubeObject, type Operator, startOperator, typeOf } from '../../support/operator.ts';
+
+const NS = 'argocd-health';
+const CAPTURE = process.env.IMCTL_ARGOCD_CAPTURE === '1';
+const SAMPLES = 'config/samples';
+
+let op: Operator;
+const lua = new Map<string, string>(
+  KINDS.map((k) => [k.kind, readFileSync(join(ROOT, CUSTOMIZATIONS_DIR, k.kind, 'health.lua'), 'utf8')]),
+);
+const health = (o: KubeObject): HealthResult => runHealthCheck(lua.get(o.kind) as string, o);
+
+// ---- every version of every object, from watches opened before anything was applied ----
+const history: KubeObject[] = [];
+const waiters = new Set<(o: KubeObject) => void>();
+const aborts: AbortController[] = [];
+let stopping = false;
+
+const note = (obj: KubeObject) => {
+  history.push(obj);
+  for (const w of [...waiters]) w(obj);
+};
+
+/** List, then watch from the list's version; a watch the server ends is listed and watched again. */
+async function follow(path: string, first: boolean): Promise<void> {
+  const list = await op.client.request<{ metadata: { resourceVersion: string }; items: KubeObject[] }>(
+    'GET',
+    path,
+  );
+  if (!first) for (const o of list.items) note(o);
+  const onEvent = (type: string, obj: KubeObject) => {
+    if (type === 'ADDED' || type === 'MODIFIED') note(obj);
+  };
+  // client-node ends a watch after 30 s without data; states in between come back through the list.
+  const onEnd = () => {
+    if (!stopping) follow(path, false).catch(() => undefined);
+  };
+  aborts.push(
+    await new Watch(op.stack.kc).watch(
+      path,
+      { resourceVersion: list.metadata.resourceVersion },
+      onEvent,
+      onEnd,
+    ),
+  );
+}
+
+async function record(): Promise<void> {
+  for (const def of KINDS) {
+    const t = typeOf(def.kind);
+    await follow(KubeClient.collectionPath(t, t.namespaced ? NS : undefined), true);
+  }
+}
+
+/** The first recorded version (after `since`) of kind/name that satisfies pred, or the next one to come. */
+function seen(
+  kind: string,
+  name: string,
+  pred: (o: KubeObject) => boolean,
+  since = 0,
+): Promise<{ obj: KubeObject; at: number }> {
+  const match = (o: KubeObject) => o.kind === kind && o.metadata.name === name && pred(o);
+  const i = history.findIndex((o, n) => n >= since && match(o));
+  if (i >= 0) return Promise.resolve({ obj: history[i] as KubeObject, at: i });
+  return new Promise((resolve, reject) => {
+    // A guard against a hung test, not a synchronisation.
+    const timer = setTimeout(() => {
+      waiters.delete(w);
+      const last = history.filter((o) => o.kind === kind && o.metadata.name === name).at(-1);
+      reject(
+        new Error(`${kind}/${name}: never reached the expected state; last: ${JSON.stringify(last?.status)}`),
+      );
+    }, 60_000);
+    const w = (o: KubeObject) => {
+      if (!match(o)) return;
+      waiters.delete(w);
+      clearTimeout(timer);
+      resolve({ obj: o, at: history.length - 1 });
+    };
+    waiters.add(w);
+  });
+}
+
+const reason = (o: KubeObject, type: string) => condition(o, type)?.reason;
+/** The controller has looked at the current spec. */
+const current = (o: KubeObject) => o.status?.observedGeneration === o.metadata.generation;
+const healthyNow = (o: KubeObject) =>
+  current(o) &&
+  condition(o, 'Ready')?.status === 'True' &&
+  condition(o, 'Ready')?.observedGeneration === o.metadata.generation &&
+  condition(o, 'Synced')?.status !== 'False';
+
+// ---- what capture mode writes ----
+interface Case {
+  kind: string;
+  file: string;
+  obj: KubeObject;
+  result: HealthResult;
+}
+const cases: Case[] = [];
+
+function keep(kind: string, file: string, obj: KubeObject, result: HealthResult): void {
+  if (!cases.some((c) => c.kind === kind && c.file === file)) cases.push({ kind, file, obj, result });
+}
+
+/** Asserts the health Argo CD would show and keeps the object as a test case. */
+function expectHealth(obj: KubeObject, status: string, file: string): HealthResult {
+  const result = health(obj);
+  expect(result.status, `${obj.kind}/${obj.metadata.name} (${file}): ${result.message}`).toBe(status);
+  keep(obj.kind, file, obj, result);
+  return result;
+}
+
+/** As Argo CD would read it from the API server, minus bookkeeping nobody needs in a test file. */
+function tidy(o: KubeObject): KubeObject {
+  const { managedFields: _m, ...metadata } = o.metadata as Record<string, unknown>;
+  return { ...o, metadata: metadata as KubeObject['metadata'] };
+}
+
+function writeCaptures(): void {
+  for (const def of KINDS) {
+    const dir = join(ROOT, CUSTOMIZATIONS_DIR, def.kind);
+    const mine = cases.filter((c) => c.kind === def.kind).sort((a, b) => a.file.localeCompare(b.file));
+    rmSync(join(dir, 'testdata'), { recursive: true, force: true });
+    mkdirSync(join(dir, 'testdata'), { recursive: true });
+    for (const c of mine) writeFileSync(join(dir, 'testdata', `${c.file}.yaml`), stringify(tidy(c.obj)));
+    const tests = mine.map((c) => ({ healthStatus: c.result, inputPath: `testdata/${c.file}.yaml` }));
+    writeFileSync(
+      join(dir, 'health_test.yaml'),
+      '# Objects captured from controller runs on the local stack (test/kube/install/argocd-health.test.ts\n' +
+        '# with IMCTL_ARGOCD_CAPTURE=1) and the health Argo CD shows for each. Argo CD layout: run by\n' +
+        '# test/unit/deploy/argocd-health.test.ts.\n' +
+        stringify({ tests }, { lineWidth: 0 }),
+    );
+  }
+}
+
+beforeAll(async () => {
+  // pollMs: a create or update is confirmed by the next read, so the chain of references in the
+  // samples settles in seconds; every state on the way is still written, and recorded.
+  op = await startOperator({ namespace: NS, pollMs: 100, deferController: true });
+  await record();
+  await op.stack.startController();
+});
+
+afterAll(async () => {
+  stopping = true;
+  for (const a of aborts) a.abort();
+  await op?.stop();
+  if (CAPTURE) writeCaptures();
+});
+
+describe('Argo CD health on live objects', () => {
+  it('one sync of the samples: Progressing while objects are created and wait on each other, never Degraded, then all Healthy', async () => {
+    const files = readdirSync(SAMPLES)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
+    // The PagerDuty secret the sample plan names lives in AWS, as a user would have made it.
+    await createSampleSecrets(op.stack.env, readSamples(SAMPLES));
+    const objects: KubeObject[] = [];
+    for (const f of files) objects.push(...(await op.applyFile(`${SAMPLES}/${f}`, NS)));
+    const ours = objects.filter((o) => lua.has(o.kind));
+
+    for (const o of ours) {
+      const { obj } = await seen(o.kind, o.metadata.name, healthyNow);
+      expectHealth(obj, 'Healthy', 'healthy');
+    }
+    // Every state each object went through before it was Ready, as Argo CD would have shown it.
+    for (const o of ours) {
+      const versions = history.filter((h) => h.kind === o.kind && h.metadata.name === o.metadata.name);
+      const before = versions.slice(
+        0,
+        versions.findIndex((h) => healthyNow(h)),
+      );
+      for (const v of before) {
+        const r = health(v);
+        expect(r.status, `${o.kind}/${o.metadata.name}: ${r.message}`).toBe('Progressing');
+        const why = reason(v, 'Ready');
+        if (why === 'Creating') keep(v.kind, 'creating', v, r);
+        else if (why === 'ReferencesNotReady' || why === 'ReplicationSetNotReady')
+          keep(v.kind, 'waiting-on-reference', v, r);
+        else if (!v.status?.conditions) keep(v.kind, 'no-status-yet', v, r);
+      }
+    }
+    expect(cases.filter((c) => c.file === 'creating').map((c) => c.kind)).toContain('Contact');
+  });
+
+  it('an update: Progressing until AWS has it, then Healthy', async () => {
+    const since = history.length;
+    const bob = (await op.get('Contact', 'bob', NS)) as KubeObject;
+    await op.apply({ ...tidy(bob), status: undefined, spec: { ...bob.spec, displayName: 'Bob the lead' } });
+    const updating = await seen('Contact', 'bob', (o) => reason(o, 'Ready') === 'Updating', since);
+    expect(expectHealth(updating.obj, 'Progressing', 'updating').message).toContain('Updating');
+    const done = await seen('Contact', 'bob', healthyNow, updating.at);
+    expectHealth(done.obj, 'Healthy', 'healthy-after-update');
+  });
+
+  it('a spec the controller has not observed yet is Progressing, even over Ready=True', async () => {
+    await op.stack.stopController();
+    const plan = (await op.get('ResponsePlan', 'payments-outage', NS)) as KubeObject;
+    const changed = await op.apply({
+      ...tidy(plan),
+      status: undefined,
+      spec: { ...plan.spec, displayName: 'Payments outage (cards)' },
+    });
+    const lagging = (await op.get('ResponsePlan', 'payments-outage', NS)) as KubeObject;
+    expect(lagging.metadata.generation).toBe(changed.metadata.generation);
+    expect(condition(lagging, 'Ready')?.status).toBe('True');
+    const r = expectHealth(lagging, 'Progressing', 'generation-lag');
+    expect(r.message).toBe(`Waiting for the controller to observe generation ${lagging.metadata.generation}`);
+    const since = history.length;
+    await op.stack.startController();
+    expectHealth(
+      (await seen('ResponsePlan', 'payments-outage', healthyNow, since)).obj,
+      'Healthy',
+      'healthy',
+    );
+  });
+
+  it('a terminal refusal (the alias is taken in AWS) is Degraded and names the field', async () => {
+    await op.onboard();
+    await op.sdk.contacts.send(
+      new CreateContactCommand({ Alias: 'taken-alias', Type: 'PERSONAL', Plan: { Stages: [] } }),
+    );
+    const since = history.length;
+    await op.apply({
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'Contact',
+      metadata: { name: 'taken', namespace: NS },
+      spec: { alias: 'taken-alias', type: 'Personal' },
+    });
+    const refused = await seen(
+      'Contact',
+      'taken',
+      (o) => current(o) && condition(o, 'Synced')?.status === 'False',
+      since,
+    );
+    const r = expectHealth(refused.obj, 'Degraded', 'terminal-alias-taken');
+    expect(r.message).toContain('spec.alias');
+  });
+
+  it('a retried AWS error is Progressing with the error, and Healthy once AWS answers again', async () => {
+    op.stack.aws.admin.setFaults({ 'ssm-contacts:UpdateContact': { errorRate: 1 } });
+    try {
+      const since = history.length;
+      const alice = (await op.get('Contact', 'alice', NS)) as KubeObject;
+      await op.apply({ ...tidy(alice), status: undefined, spec: { ...alice.spec, displayName: 'Alice B.' } });
+      const failing = await seen(
+        'Contact',
+        'alice',
+        (o) => current(o) && reason(o, 'Synced') === 'ReconcileError',
+        since,
+      );
+      const r = expectHealth(failing.obj, 'Progressing', 'retried-reconcile-error');
+      expect(r.message).toContain('Synced=False ReconcileError');
+    } finally {
+      op.stack.aws.admin.setFaults({});
+    }
+    expectHealth((await seen('Contact', 'alice', healthyNow)).obj, 'Healthy', 'healthy');
+  });
+
+  it('an AWSAccount whose role refuses the external id is Degraded (AccessDenied)', async () => {
+    op.stack.aws.admin.store.iamRoles.set('999988887777:im-operator', { externalId: 'the-right-one' });
+    const since = history.length;
+    await op.apply({
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'AWSAccount',
+      metadata: { name: 'wrong-external-id' },
+      spec: {
+        accountId: '999988887777',
+        region: 'eu-west-1',
+        roleArn: 'arn:aws:iam::999988887777:role/im-operator',
+        externalId: 'a-wrong-one',
+      },
+    });
+    const refused = await seen(
+      'AWSAccount',
+      'wrong-external-id',
+      (o) => current(o) && condition(o, 'Ready')?.status === 'False',
+      since,
+    );
+    const r = expectHealth(refused.obj, 'Degraded', 'terminal-access-denied');
+    expect(r.message).toContain('AccessDenied');
+    await op.remove('AWSAccount', 'wrong-external-id');
+  });
+});
