@@ -113,6 +113,8 @@ export const FAST_GATE: NonNullable<LocalStackOptions['gateLimits']> = {
   'ssm-incidents': { concurrency: 10, intervalCap: 100, intervalMs: 1_000 },
   ram: { concurrency: 10, intervalCap: 100, intervalMs: 1_000 },
   sts: { concurrency: 10, intervalCap: 100, intervalMs: 1_000 },
+  secretsmanager: { concurrency: 10, intervalCap: 100, intervalMs: 1_000 },
+  kms: { concurrency: 10, intervalCap: 100, intervalMs: 1_000 },
 };
 
 export async function startOperator(
