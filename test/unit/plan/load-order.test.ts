@@ -47,11 +47,11 @@ describe('dependencyOrder', () => {
     const loaded = loadObjects(['config/samples'], false);
     const names = dependencyOrder(loaded.managed, ops).map((o) => `${o.kind}/${o.metadata.name}`);
     expect(names[0]).toBe('ReplicationSet/payments');
-    const before = (a: string, b: string) => names.indexOf(a) < names.indexOf(b);
-    expect(before('Contact/alice', 'Rotation/payments-emea')).toBe(true);
-    expect(before('Rotation/payments-emea', 'Contact/payments-primary')).toBe(true);
-    expect(before('Contact/payments-primary', 'EscalationPlan/payments-escalation')).toBe(true);
-    expect(before('EscalationPlan/payments-escalation', 'ResponsePlan/payments-outage')).toBe(true);
+    const precedes = (a: string, b: string) => names.indexOf(a) < names.indexOf(b);
+    expect(precedes('Contact/alice', 'Rotation/payments-emea')).toBe(true);
+    expect(precedes('Rotation/payments-emea', 'Contact/payments-primary')).toBe(true);
+    expect(precedes('Contact/payments-primary', 'EscalationPlan/payments-escalation')).toBe(true);
+    expect(precedes('EscalationPlan/payments-escalation', 'ResponsePlan/payments-outage')).toBe(true);
     // Stable: the same input in another order gives the same order.
     expect(
       dependencyOrder([...loaded.managed].reverse(), ops).map((o) => `${o.kind}/${o.metadata.name}`),
