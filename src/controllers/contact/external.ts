@@ -7,6 +7,8 @@ import {
   CreateContactChannelCommand,
   CreateContactCommand,
   DeleteContactChannelCommand,
+  DeleteContactCommand,
+  GetContactCommand,
   paginateListContactChannels,
   paginateListRotationShifts,
   SendActivationCodeCommand,
@@ -18,22 +20,15 @@ import type { Clock } from '../../engine/clock.ts';
 import {
   ClassifiedError,
   type Ctx,
-  type ExternalClient,
   type FieldDiff,
+  ignoreNotFound,
   isClassified,
-  type RawObservation,
+  isNotFound,
+  type KindClient,
   uidOf,
 } from '../../engine/contract.ts';
-import { EXTERNAL_ARN_ANNOTATION } from '../../engine/names.ts';
-import {
-  applyTagDelta,
-  type ContactsConn,
-  deleteContact,
-  getContact,
-  listTags,
-  ownContactsByAlias,
-} from '../shared/contacts-api.ts';
-import { contactsIdentityTags, contactsOwnedBy, tagsToAws } from '../shared/contacts-tags.ts';
+import { applyTagDelta, type ContactsConn, contactsByAlias, listTags } from '../shared/contacts-api.ts';
+import { contactsIdentityTags, tagsToAws } from '../shared/contacts-tags.ts';
 import type { ActivationMemory } from './activation.ts';
 import { type ContactCall, planUpdate } from './diff.ts';
 import {
@@ -55,8 +50,6 @@ export interface ContactClientDeps {
   memory: ActivationMemory;
 }
 
-const isNotFound = (e: unknown) => isClassified(e) && e.errorClass === 'NotFound';
-
 /**
  * A schedule naming a rotation AWS does not have (deleted out of band; AWS drops it from schedules
  * silently) is the spec's to fix, not something to retry: InvalidSpec naming the entry.
@@ -71,11 +64,11 @@ function missingRotation(e: unknown, d: ContactState): unknown {
   return new ClassifiedError(
     'InvalidSpec',
     `${field}: rotation ${d.rotationIds[i]} does not exist in AWS; point the entry at an existing rotation (rotationRef to a Rotation in the cluster, or rotationArn)`,
-    { field, rule: 'RotationNotFound', cause: e },
+    { field, rule: 'RotationNotFound', reason: 'InvalidReference', cause: e },
   );
 }
 
-export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, ContactState> {
+export function contactClient(deps: ContactClientDeps): KindClient<Contact, ContactState> {
   const { conn, clock, memory } = deps;
   const nowIso = () => new Date(clock.now()).toISOString();
 
@@ -243,11 +236,9 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
     async function run(call: ContactCall): Promise<void> {
       switch (call.op) {
         case 'DeleteContactChannel':
-          try {
-            await conn.clients.contacts.send(new DeleteContactChannelCommand({ ContactChannelId: call.arn }));
-          } catch (e) {
-            if (!isNotFound(e)) throw e;
-          }
+          await conn.clients.contacts
+            .send(new DeleteContactChannelCommand({ ContactChannelId: call.arn }))
+            .catch(ignoreNotFound);
           if (call.why === 'replace') arns.delete(call.name);
           return;
         case 'CreateContactChannel': {
@@ -300,23 +291,10 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
   }
 
   return {
-    async observe(mr, ctx) {
-      let arn = ctx.identity;
-      let tags: Record<string, string> | undefined;
-      const observeOnly = mr.spec.managementPolicy === 'Observe';
-      if (!arn && (observeOnly || ctx.pendingMark !== undefined)) {
-        // The alias is unique among this account's contacts in the Region (shared ones are skipped).
-        // Observe takes that contact; an interrupted create takes it only if it carries our uid (a
-        // create refused because the alias was taken must not adopt the other contact).
-        const own = await ownContactsByAlias(conn, mr.spec.alias);
-        const hit = observeOnly ? own[0] : own.find((o) => contactsOwnedBy(o.tags, uidOf(mr)));
-        if (hit) ({ arn, tags } = hit);
-      }
-      if (!arn) return { exists: false };
-      const c = await getContact(conn, arn);
-      if (!c) return { exists: false };
+    async read(arn, mr, ctx) {
+      const c = await conn.clients.contacts.send(new GetContactCommand({ ContactId: arn }));
       const channels = c.Type === 'PERSONAL' ? await listChannels(arn) : [];
-      const observed = fromAws(c, channels, tags ?? (await listTags(conn, arn)));
+      const observed = fromAws(c, channels, await listTags(conn, arn));
       if (observed.type === 'ONCALL_SCHEDULE') {
         const now = clock.now();
         observed.onCall = onCallFrom(await shifts(observed.rotationIds, now), now);
@@ -324,9 +302,11 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
       const sent = memory.sentAt(mr) ?? mr.status?.lastActivationCodeSentTime;
       if (sent) observed.codeSentAt = sent;
       await warnDeactivated(mr, observed, ctx);
-      const result: RawObservation<ContactState> = { exists: true, identity: arn, observed, phase: 'Active' };
-      return result;
+      return { identity: arn, observed, phase: 'Active' };
     },
+
+    // The alias is unique among this account's contacts in the Region (shared ones are skipped).
+    findByName: (mr) => contactsByAlias(conn, mr.spec.alias),
 
     async create(mr, ctx) {
       const d = ctx.desired;
@@ -348,14 +328,7 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
           }),
         );
       } catch (e) {
-        if (isNotFound(e)) throw missingRotation(e, d);
-        if (isClassified(e) && e.rule === 'ConflictException')
-          throw new ClassifiedError(
-            'InvalidSpec',
-            `spec.alias: a contact with alias ${d.alias} already exists in AWS and is not this object's; choose another alias, or adopt it by setting the ${EXTERNAL_ARN_ANNOTATION} annotation to its ARN`,
-            { field: 'spec.alias', rule: 'AliasTaken', cause: e },
-          );
-        throw e;
+        throw missingRotation(e, d);
       }
       const arn = out.ContactArn ?? '';
       await warnNotEngageable(ctx);
@@ -373,13 +346,14 @@ export function contactClient(deps: ContactClientDeps): ExternalClient<Contact, 
     },
 
     async update(mr, observed, _diff: FieldDiff[], ctx) {
-      await apply(mr, observed.arn ?? ctx.identity ?? '', ctx.desired, observed, ctx);
+      await apply(mr, ctx.identity ?? observed.arn ?? '', ctx.desired, observed, ctx);
       if (observed.stages.length > 0) await warnNotEngageable(ctx);
     },
 
     async delete(_mr, observed, ctx) {
-      const arn = observed?.arn ?? ctx.identity;
-      if (arn) await deleteContact(conn, arn);
+      await conn.clients.contacts.send(
+        new DeleteContactCommand({ ContactId: ctx.identity ?? observed.arn ?? '' }),
+      );
     },
   };
 }

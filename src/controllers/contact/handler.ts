@@ -1,6 +1,5 @@
 // Contact kind handler: references (rotations of an on-call schedule; Secrets holding activation
 // codes, watched only), controller-side validation, and the wiring of mapping, diff and client.
-import { accountFor } from '../../aws/accounts.ts';
 import type { Contact } from '../../crds/contact.ts';
 import { type Clock, systemClock } from '../../engine/clock.ts';
 import type { FieldError, KindHandler, ReferenceField } from '../../engine/contract.ts';
@@ -65,10 +64,7 @@ export function contactHandler(deps: KindDeps): KindHandler<Contact, ContactStat
     toDesired: (mr, refs) => toDesired(mr, refs, memory),
     diff,
     observedStatus,
-    async connect(mr) {
-      const { name, spec } = accountFor(deps.lookup, mr);
-      const clients = deps.accounts.clients(name, spec);
-      return contactClient({ conn: { clients }, clock, memory });
-    },
+    nameField: 'spec.alias',
+    client: (clients) => contactClient({ conn: { clients }, clock, memory }),
   };
 }
