@@ -1,5 +1,5 @@
 // `imctl emulate aws --port PORT`: the wire-level AWS emulator (ssm-incidents, ssm-contacts, ram,
-// sts) as a standalone process on loopback. See docs/aws-emulator.md.
+// sts, secretsmanager, kms) as a standalone process on loopback. See docs/aws-emulator.md.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_ACCOUNT, TEST_KEYS } from '../../emulators/aws/accounts.ts';
@@ -20,7 +20,9 @@ export const command: CommandModule = {
   register(parent: Command) {
     parent
       .command('aws')
-      .description('AWS emulator: ssm-incidents, ssm-contacts, ram and sts over their real wire protocols')
+      .description(
+        'AWS emulator: ssm-incidents, ssm-contacts, ram, sts, secretsmanager and kms over their real wire protocols',
+      )
       .option('--port <port>', 'port to listen on (0 = any free port)', integer('port', 0), 4566)
       .option('--host <host>', 'address to bind', '127.0.0.1')
       .option('--seed <n>', 'seed for ids and fault decisions', integer('seed', 0), 1)
