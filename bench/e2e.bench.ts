@@ -15,9 +15,11 @@
 // --accounts N, --only converge,churn,…, --write (puts the figures into bench/RESULTS.md), --heap
 // (a heap snapshot of the settled controller, summarised by bench/lib/heap-summary.ts).
 // The numbers are printed, never asserted.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { typeOf } from '../test/support/operator.ts';
 import { API, fleet, type Manifest, REGION } from './lib/fleet.ts';
 import { summarise } from './lib/heap-summary.ts';
@@ -376,6 +378,12 @@ function writeResults(started: Date): void {
       ? text.slice(0, i) + table + text.slice(j + end.length)
       : `${text.trimEnd()}\n\n${table}\n`;
   writeFileSync(path, text);
+  // npm test lints the repository, tables included: lay the file out as biome does.
+  spawnSync(fileURLToPath(new URL('../node_modules/.bin/biome', import.meta.url)), [
+    'format',
+    '--write',
+    fileURLToPath(path),
+  ]);
   process.stdout.write(`written to bench/RESULTS.md (${mode})\n`);
 }
 

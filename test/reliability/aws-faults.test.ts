@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet } from '../../bench/lib/fleet.ts';
 import { spawnController, startWorld, type World } from '../../bench/lib/world.ts';
 import { type FaultProxy, type Injected, startProxy } from './proxy.ts';
-import { awsMismatches, FAST, report, seeded, suiteSeed } from './support.ts';
+import { awsMismatches, FAST, leakedSecrets, report, seeded, suiteSeed } from './support.ts';
 
 const seed = suiteSeed();
 let world: World;
@@ -74,6 +74,7 @@ describe('AWS fault storm', () => {
     const calls = world.calls();
     const perObject = (calls.length + throttledCalls) / managed.length;
     expect(perObject).toBeLessThan(60); // bounded: retries do not grow without limit
+    expect(await leakedSecrets(world, [c])).toEqual([]);
     await c.kill();
     const errors = calls.filter((x) => x.outcome === 'error').length;
     report(

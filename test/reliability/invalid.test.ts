@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API, fleet, type Manifest } from '../../bench/lib/fleet.ts';
 import { isRead, spawnController, startWorld, type World } from '../../bench/lib/world.ts';
-import { awsMismatches, FAST, report, suiteSeed } from './support.ts';
+import { awsMismatches, FAST, leakedSecrets, report, suiteSeed } from './support.ts';
 
 const seed = suiteSeed();
 let world: World;
@@ -109,6 +109,7 @@ describe('invalid objects among valid ones', () => {
     const named = writes.filter((w) => /"bad-\d+"/.test(JSON.stringify(w.input)));
     expect(named.map((w) => w.operation)).toEqual([]);
     expect(awsMismatches(world, f)).toEqual([]);
+    expect(await leakedSecrets(world, [c])).toEqual([]);
     await c.kill();
     const calls = world.calls();
     report(

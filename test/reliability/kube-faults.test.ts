@@ -12,7 +12,7 @@ import { spawnController, startWorld, type World } from '../../bench/lib/world.t
 import type { KubeEmulator } from '../../src/emulators/kube/index.ts';
 import { typeOf } from '../support/operator.ts';
 import { type FaultProxy, startProxy } from './proxy.ts';
-import { FAST, report, suiteSeed } from './support.ts';
+import { FAST, leakedSecrets, report, suiteSeed } from './support.ts';
 
 const seed = suiteSeed();
 let world: World;
@@ -108,6 +108,7 @@ describe('Kubernetes faults', () => {
     await world.tracker.readyAt(edited, out.metadata.generation, 60_000);
     expect(world.tracker.get(edited)?.spec).toMatchObject({ displayName: 'After the outage' });
     expect(c.child.exitCode).toBeNull();
+    expect(await leakedSecrets(world, [c])).toEqual([]);
     await c.kill();
     report(
       `kube-faults (seed ${seed}): ${managed.length} objects Ready in ${(took / 1000).toFixed(1)} s through ${refusedStatus} status writes answered 409, ${drops} dropped watches, ${expiries + 1} compactions (410) and an API server outage (${proxy.refused} connections refused); one controller process throughout`,

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet } from '../../bench/lib/fleet.ts';
 import { isRead, metricSum, spawnController, startWorld, type World } from '../../bench/lib/world.ts';
-import { awsMismatches, FAST, report, suiteSeed } from './support.ts';
+import { awsMismatches, FAST, leakedSecrets, report, suiteSeed } from './support.ts';
 
 const seed = suiteSeed();
 let world: World;
@@ -67,6 +67,7 @@ describe('leader killed mid-converge', () => {
       }
     const doubled = [...tokens].filter(([k, s]) => s.size > 1 && !k.includes(' CreateContactChannel '));
     expect(doubled.map(([k]) => k)).toEqual([]);
+    expect(await leakedSecrets(world, [a, b])).toEqual([]);
     await b.kill();
     report(
       `leader (seed ${seed}): leader SIGKILLed after 80 writes of ${managed.length} objects; standby led ${((ledAt - killedAt) / 1000).toFixed(1)} s later (Lease 15 s); 0 AWS calls between; ${world.calls().length} AWS calls in all; one AWS resource per object`,

@@ -3,7 +3,7 @@
 // log line, Event and status a run produced.
 import { appendFileSync } from 'node:fs';
 import type { Fleet, Manifest } from '../../bench/lib/fleet.ts';
-import type { ControllerProcess, World } from '../../bench/lib/world.ts';
+import { type ControllerProcess, SECRET_ACCESS_KEY, type World } from '../../bench/lib/world.ts';
 import { typeOf } from '../support/operator.ts';
 
 /** Controller flags for the suite: the gate well above its defaults, which tests would wait on. */
@@ -150,6 +150,15 @@ export async function producedTexts(world: World, procs: readonly ControllerProc
       JSON.stringify({ metadata: o.metadata, status: o.status }),
     ),
   ];
+}
+
+/** Issue 17 item 6 for one run: the base secret key and `extra` secrets appear in no text it produced. */
+export async function leakedSecrets(
+  world: World,
+  procs: readonly ControllerProcess[],
+  extra: readonly string[] = [],
+): Promise<string[]> {
+  return secretLeaks(await producedTexts(world, procs), [SECRET_ACCESS_KEY, ...extra]);
 }
 
 /** Lines (shortened) that contain one of the secrets; empty when clean. */
