@@ -486,46 +486,33 @@ export const createPlugin: PluginFactory = ({ store }) => {
         const all = [...st.aliases.values()]
           .filter((a) => target === undefined || a.TargetKeyId === target.KeyId)
           .sort((a, b) => a.AliasName.localeCompare(b.AliasName));
-        const { page, nextToken } = paginate(
-          all,
-          input.Limit,
-          input.Marker,
-          DEFAULT_PAGE,
-          badMarker,
-          `${ctx.account}|${ctx.region}|${target?.KeyId ?? ''}`,
-        );
+        const { page, more } = markerPage(all, input, `${ctx.account}|${ctx.region}|${target?.KeyId ?? ''}`);
         return {
           Aliases: page.map((a) => ({
             ...a,
             CreationDate: a.CreationDate / 1000,
             LastUpdatedDate: a.CreationDate / 1000,
           })),
-          Truncated: nextToken !== undefined,
-          ...(nextToken ? { NextMarker: nextToken } : {}),
+          ...more,
         };
       },
       ListKeys(input: Input, ctx) {
         const all = [...stateOf(ctx.account, ctx.region).keys.values()].sort((a, b) =>
           a.KeyId.localeCompare(b.KeyId),
         );
-        const { page, nextToken } = paginate(
-          all,
-          input.Limit,
-          input.Marker,
-          DEFAULT_PAGE,
-          badMarker,
-          `${ctx.account}|${ctx.region}`,
-        );
-        return {
-          Keys: page.map((k) => ({ KeyId: k.KeyId, KeyArn: k.Arn })),
-          Truncated: nextToken !== undefined,
-          ...(nextToken ? { NextMarker: nextToken } : {}),
-        };
+        const { page, more } = markerPage(all, input, `${ctx.account}|${ctx.region}`);
+        return { Keys: page.map((k) => ({ KeyId: k.KeyId, KeyArn: k.Arn })), ...more };
       },
     },
   };
 };
 
-function badMarker(): AwsError {
-  return new AwsError('InvalidMarkerException', 'The marker is not valid', 400);
+/** KMS pages with Limit / Marker and answers Truncated + NextMarker. */
+function markerPage<T>(items: readonly T[], input: Input, context: string) {
+  const bad = () => new AwsError('InvalidMarkerException', 'The marker is not valid', 400);
+  const { page, nextToken } = paginate(items, input.Limit, input.Marker, DEFAULT_PAGE, bad, context);
+  return {
+    page,
+    more: { Truncated: nextToken !== undefined, ...(nextToken ? { NextMarker: nextToken } : {}) },
+  };
 }
