@@ -37,7 +37,7 @@ export default defineConfig({
       },
       {
         // Issue 17's reliability suite: controller processes killed, faults injected, minutes per
-        // file; run by .ci/run after the cluster tier (npm run test:reliability), not by npm test.
+        // file; run by .ci/run after the cluster tier (npx vitest run --project reliability), not by npm test.
         test: {
           name: 'reliability',
           include: ['test/reliability/**/*.test.ts'],
