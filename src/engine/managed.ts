@@ -2,12 +2,12 @@
 // step — read → deletion branch → validation → references → finalizer → connect → observe →
 // create | update | nothing. It returns an Outcome; only the controller loop schedules.
 import type { ClientSet } from '../aws/accounts.ts';
-import { hasOwner, idempotencyToken, newPendingMark, ownedBy, ownerLabel } from '../aws/identity.ts';
+import { idempotencyToken, newPendingMark, ownedBy } from '../aws/identity.ts';
+import { chooseCandidate } from './adoption.ts';
 import type { Clock } from './clock.ts';
 import { type ConditionInput, getCondition, Reason } from './conditions.ts';
 import {
   asClassified,
-  type Candidate,
   ClassifiedError,
   type Ctx,
   type ErrorClass,
@@ -320,8 +320,7 @@ export class ManagedReconciler<K extends Managed, D> {
       if (read.exists || obj.metadata.deletionTimestamp || !this.#withinReadLag(obj)) return read;
       return { exists: false, lag: true };
     }
-    const found = await c.findByName(obj, ctx);
-    const pick = this.#pick(obj, found);
+    const pick = chooseCandidate(this.#h, obj, await c.findByName(obj, ctx), this.#d.lookup);
     return pick ? this.#read(obj, c, pick.identity, ctx) : { exists: false };
   }
 
@@ -333,45 +332,6 @@ export class ManagedReconciler<K extends Managed, D> {
       if (isNotFound(e)) return { exists: false };
       throw e;
     }
-  }
-
-  /** Which candidate found by name is this object's; throws the conflict when the name is taken. */
-  #pick(obj: K, found: readonly Candidate[]): Candidate | undefined {
-    const first = found[0];
-    if (!first) return undefined;
-    const uid = uidOf(obj);
-    const mine = found.find((c) => ownedBy(c.tags, uid));
-    if (mine) return mine;
-    // Deleting: only what carries our tag is ours to delete.
-    if (obj.metadata.deletionTimestamp) return undefined;
-    if (!this.#manages(obj)) return first;
-    const untagged = this.#h.adoptUntagged ? found.find((c) => !hasOwner(c.tags)) : undefined;
-    if (untagged) return untagged;
-    throw this.#conflict(first);
-  }
-
-  #conflict(other: Candidate): ClassifiedError {
-    const owner = ownerLabel(other.tags);
-    const ownerKey = owner ? this.#ownerKey(other.tags) : undefined;
-    const whose = !owner
-      ? 'was not created by this controller'
-      : ownerKey && this.#d.lookup(ownerKey)
-        ? `is managed by ${owner} in this cluster`
-        : `is tagged as managed by ${owner}, which is not in this cluster (another cluster may manage it)`;
-    const field = this.#h.nameField ?? 'spec.name';
-    return new ClassifiedError(
-      'InvalidSpec',
-      `${field}: ${other.identity} already exists in AWS under this name and ${whose}; to manage it from this object set the ${EXTERNAL_ARN_ANNOTATION} annotation to ${other.identity}, or change ${field}`,
-      { field, reason: this.#h.conflictReason ?? Reason.AlreadyExists },
-    );
-  }
-
-  #ownerKey(tags: Readonly<Record<string, string>>): string | undefined {
-    const label = ownerLabel(tags);
-    if (!label) return undefined;
-    const [kind = '', rest = ''] = label.split(' ');
-    const [a, b] = rest.split('/');
-    return b === undefined ? `${kind}//${a}` : `${kind}/${a}/${b}`;
   }
 
   async #create(obj: K, client: Io<K, D>, desired: D, refs: ReadonlyMap<string, string>): Promise<Outcome> {

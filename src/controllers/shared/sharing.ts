@@ -15,7 +15,7 @@ import {
   type ResourceShareAssociation,
   UpdateResourceShareCommand,
 } from '@aws-sdk/client-ram';
-import { accountFor, type ClientSet } from '../../aws/accounts.ts';
+import type { ClientSet } from '../../aws/accounts.ts';
 import { idempotencyUuid, identityTags, TAG_PREFIX } from '../../aws/identity.ts';
 import type { Sharing, SharingStatus } from '../../crds/common.ts';
 import {
@@ -353,8 +353,6 @@ const isRefusal = (e: unknown) => errorName(e) === 'OperationNotPermittedExcepti
 
 export interface SharingOptions {
   resourceType: RamResourceType;
-  /** The object's AWS client set (RAM client, account, Region), as the kind's connect builds it. */
-  clientsOf(mr: ManagedObject): Pick<ClientSet, 'account' | 'region' | 'ram'>;
   now?: () => number;
 }
 
@@ -418,14 +416,6 @@ export function withSharing<
       const key = s.arn;
       return { ...base, sharing: sharingStatusOf(s, refusedByShare.get(key), waitingOn.get(key)) };
     },
-    ...(handler.connect
-      ? {
-          async connect(mr: K, target: { account: string; region: string }) {
-            const inner = await (handler.connect as NonNullable<typeof handler.connect>)(mr, target);
-            return client(inner, ramApi(opts.clientsOf(mr)));
-          },
-        }
-      : {}),
     ...(handler.client
       ? {
           client(clients: ClientSet, mr: K): KindClient<K, WithSharing<D>> {
@@ -641,17 +631,10 @@ export function withSharing<
   return wrapped;
 }
 
-/** `withSharing` bound to the engine's dependencies: the object's account as the kinds resolve it. */
+/** `withSharing` bound to the engine's clock; RAM runs on the client set the engine resolved. */
 export function shareable<
   K extends ManagedObject & { spec: { sharing?: Sharing | undefined } },
   D extends object,
 >(handler: KindHandler<K, D>, deps: KindDeps, resourceType: RamResourceType): KindHandler<K, WithSharing<D>> {
-  return withSharing(handler, {
-    resourceType,
-    clientsOf(mr) {
-      const { name, spec } = accountFor(deps.lookup, mr);
-      return deps.accounts.clients(name, spec);
-    },
-    now: () => deps.clock?.now() ?? Date.now(),
-  });
+  return withSharing(handler, { resourceType, now: () => deps.clock?.now() ?? Date.now() });
 }

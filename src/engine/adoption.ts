@@ -1,0 +1,46 @@
+// The engine's one decision about AWS objects found by name (pure, so `imctl plan` says exactly
+// what the controller would do): ours by ownership tag is adopted; Observe takes the first; an
+// untagged one is adopted where the kind allows it (an account's single replication set); anyone
+// else's name is refused, naming the external-arn annotation that adopts it on purpose.
+import { hasOwner, ownedBy, ownerLabel } from '../aws/identity.ts';
+import { type Candidate, ClassifiedError, type KindHandler, type ManagedObject } from './contract.ts';
+import { EXTERNAL_ARN_ANNOTATION } from './names.ts';
+import type { Lookup } from './references.ts';
+
+type Policy = Pick<KindHandler<ManagedObject, unknown>, 'adoptUntagged' | 'conflictReason' | 'nameField'>;
+
+/** The candidate that is this object's AWS object, undefined for none; throws when the name is taken. */
+export function chooseCandidate(
+  h: Policy,
+  mr: ManagedObject,
+  found: readonly Candidate[],
+  lookup: Lookup,
+): Candidate | undefined {
+  const first = found[0];
+  if (!first) return undefined;
+  const mine = found.find((c) => ownedBy(c.tags, mr.metadata.uid ?? ''));
+  if (mine) return mine;
+  // Deleting: only what carries our tag is ours to delete.
+  if (mr.metadata.deletionTimestamp) return undefined;
+  if ((mr.spec.managementPolicy ?? 'Manage') === 'Observe') return first;
+  const untagged = h.adoptUntagged ? found.find((c) => !hasOwner(c.tags)) : undefined;
+  if (untagged) return untagged;
+  throw conflict(h, first, lookup);
+}
+
+function conflict(h: Policy, other: Candidate, lookup: Lookup): ClassifiedError {
+  const owner = ownerLabel(other.tags);
+  // "Kind ns/name" or "Kind name" → the cache key kind/ns/name.
+  const key = owner?.replace(/^(\S+) (?:([^/]+)\/)?(.+)$/, (_m, k, ns, n) => `${k}/${ns ?? ''}/${n}`);
+  const whose = !owner
+    ? 'was not created by this controller'
+    : key && lookup(key)
+      ? `is managed by ${owner} in this cluster`
+      : `is tagged as managed by ${owner}, which is not in this cluster (another cluster may manage it)`;
+  const field = h.nameField ?? 'spec.name';
+  return new ClassifiedError(
+    'InvalidSpec',
+    `${field}: ${other.identity} already exists in AWS under this name and ${whose}; to manage it from this object set the ${EXTERNAL_ARN_ANNOTATION} annotation to ${other.identity}, or change ${field}`,
+    { field, reason: h.conflictReason ?? 'AlreadyExists' },
+  );
+}
