@@ -12,9 +12,11 @@ import {
   luaDialectProblems,
   renderArgoCd,
 } from '../../../src/argocd/health.ts';
+import { readSamples } from '../../../src/cli/commands/demo.ts';
 import { ROOT } from '../../../src/crds/generate.ts';
 import { KINDS } from '../../../src/crds/registry.ts';
 import { REASONS, type ReasonEntry } from '../../../src/engine/reasons.ts';
+import { waveOf } from '../../support/argocd.ts';
 import { runHealthCheck } from '../../support/lua.ts';
 
 const read = (rel: string) => readFileSync(join(ROOT, rel), 'utf8');
@@ -152,5 +154,58 @@ describe('Argo CD health checks (deploy/argocd)', () => {
         message: 'Synced=False ReconcileError: HTTP 500',
       });
     });
+  });
+});
+
+describe('sync waves in config/samples', () => {
+  const samples = readSamples(join(ROOT, 'config/samples')) as unknown as {
+    kind: string;
+    metadata: { name: string; annotations?: Record<string, string> };
+    spec?: unknown;
+  }[];
+  const REF_KIND: Record<string, string> = {
+    accountRef: 'AWSAccount',
+    contactRef: 'Contact',
+    rotationRef: 'Rotation',
+    escalationPlanRef: 'EscalationPlan',
+    activationCodeSecretRef: 'Secret',
+  };
+  function refs(v: unknown, out: { kind: string; name: string }[] = []) {
+    if (Array.isArray(v)) for (const x of v) refs(x, out);
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        if (k.endsWith('Ref')) {
+          expect(REF_KIND[k], `a reference field this test does not know: ${k}`).toBeDefined();
+          out.push({ kind: REF_KIND[k] as string, name: (x as { name: string }).name });
+        } else refs(x, out);
+      }
+    return out;
+  }
+
+  it('order the kinds: accounts and replication set, contacts and rotations, schedules and escalation plans, response plans', () => {
+    const wave = (kind: string, pred: (o: (typeof samples)[number]) => boolean = () => true) => [
+      ...new Set(samples.filter((o) => o.kind === kind && pred(o)).map(waveOf)),
+    ];
+    const type = (t: string) => (o: (typeof samples)[number]) => (o.spec as { type?: string }).type === t;
+    expect(wave('AWSAccount')).toEqual([1]);
+    expect(wave('ReplicationSet')).toEqual([1]);
+    expect(wave('Contact', type('Personal'))).toEqual([2]);
+    expect(wave('Rotation')).toEqual([2]);
+    expect(wave('Contact', type('OnCallSchedule'))).toEqual([3]);
+    expect(wave('EscalationPlan')).toEqual([3]);
+    expect(wave('ResponsePlan')).toEqual([4]);
+    expect(wave('Secret')).toEqual([2]);
+  });
+
+  it('never reference an object of a later wave', () => {
+    for (const o of samples)
+      for (const r of refs(o.spec)) {
+        const target = samples.find((t) => t.kind === r.kind && t.metadata.name === r.name);
+        expect(target, `${o.kind}/${o.metadata.name} → ${r.kind}/${r.name}`).toBeDefined();
+        expect(
+          waveOf(target as object),
+          `${o.kind}/${o.metadata.name} → ${r.kind}/${r.name}`,
+        ).toBeLessThanOrEqual(waveOf(o));
+      }
   });
 });
