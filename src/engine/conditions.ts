@@ -12,7 +12,8 @@ export const ConditionType = { Ready: 'Ready', Synced: 'Synced' } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
 export interface ConditionInput {
-  type: ConditionType;
+  /** Ready, Synced, or a kind's own condition type (contract.ts KindCondition). */
+  type: ConditionType | (string & {});
   status: 'True' | 'False' | 'Unknown';
   reason: Reason;
   message: string;

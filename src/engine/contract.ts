@@ -124,6 +124,14 @@ export interface ReferenceField {
   indexOnly?: boolean;
 }
 
+/** A condition of the kind's own, beside Ready and Synced: advice a user must not miss, never a refusal. */
+export interface KindCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: ReasonName;
+  message: string;
+}
+
 /** Controller-side validation failure: the field and the rule, in words a user can act on. */
 export interface FieldError {
   path: string;
@@ -163,6 +171,12 @@ export interface KindHandler<K extends ManagedObject, D> {
   deletionRefusal?(mr: K): string | undefined;
   /** Observed fields the kind's status schema declares (e.g. Contact `channels`); merged into status. Never secrets. */
   observedStatus?(observed: D): Record<string, unknown>;
+  /**
+   * The kind's own conditions (e.g. Contact `ChannelsActivated`), from the spec-side and observed
+   * state of a visit that read AWS. Written after Ready and Synced, which they never change; a type
+   * no longer returned is removed. Reasons come from the catalogue. Pure.
+   */
+  conditions?(desired: D, observed: D): KindCondition[];
   /** Resync period for this kind; the engine's default otherwise. */
   resyncMs?: number;
   /**

@@ -477,7 +477,12 @@ export class ManagedReconciler<K extends Managed, D> {
         );
     }
     const observed = this.#h.observedStatus?.(obs.observed);
-    const base: StatusChange = { arn: obs.identity, ...(observed === undefined ? {} : { observed }) };
+    const kind = this.#h.conditions?.(desired, obs.observed);
+    const base: StatusChange = {
+      arn: obs.identity,
+      ...(observed === undefined ? {} : { observed }),
+      ...(kind === undefined ? {} : { kind }),
+    };
 
     if (obs.diff.length > 0) {
       const paths = describeDiff(obs.diff);
@@ -515,7 +520,13 @@ export class ManagedReconciler<K extends Managed, D> {
         });
         return Outcomes.progressing(this.#nextPoll(key, false));
       }
-      await client.c.update(obj, obs.observed, obs.diff, this.#ctx(obj, desired, refs, obs.identity));
+      try {
+        await client.c.update(obj, obs.observed, obs.diff, this.#ctx(obj, desired, refs, obs.identity));
+      } catch (e) {
+        // What was observed is shown whatever the update's fate (#fail adds the conditions).
+        await this.#write(obj, base).catch(() => undefined);
+        throw e;
+      }
       this.#unread.set(key, this.#d.clock.now());
       obj = (await this.#d.kube.patchAnnotations(
         obj,

@@ -18,6 +18,8 @@ export interface StatusChange {
   arn?: string | null;
   /** The kind's observed status fields, merged at the top of status. */
   observed?: Record<string, unknown>;
+  /** The kind's own conditions, the whole set: types not listed (besides Ready and Synced) are removed. */
+  kind?: readonly ConditionInput[];
   /** True when this visit confirmed AWS matches the spec (moves lastSyncTime). */
   syncedNow?: boolean;
 }
@@ -37,6 +39,11 @@ export function deriveStatus(obj: ManagedObject, change: StatusChange, now: stri
   let conditions = prev.conditions;
   if (change.ready) conditions = setCondition(conditions, change.ready, gen, now);
   if (change.synced) conditions = setCondition(conditions, change.synced, gen, now);
+  if (change.kind) {
+    const keep = new Set(['Ready', 'Synced', ...change.kind.map((c) => c.type)]);
+    for (const c of change.kind) conditions = setCondition(conditions, c, gen, now);
+    conditions = conditions?.filter((c) => keep.has(c.type));
+  }
   const next: ManagedStatusBase = { ...prev, observedGeneration: gen };
   if (conditions) next.conditions = conditions;
   if (change.arn === null) delete next.arn;
