@@ -112,6 +112,7 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
       await Promise.all(Array.from({ length: Math.min(concurrency, ms.length) }, worker));
     },
     async stop() {
+      await killControllers();
       await tracker.stop();
       await stack.stop();
     },
@@ -267,6 +268,24 @@ export interface ControllerProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** Every controller process still running: killed when this process exits, whatever the reason. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
+/** Kills the controller processes still running (a failed test or benchmark leaves none behind). */
+export async function killControllers(): Promise<void> {
+  const all = [...running];
+  await Promise.all(
+    all.map((c) => {
+      const gone = new Promise((resolve) => c.once('exit', resolve));
+      c.kill('SIGKILL');
+      return gone;
+    }),
+  );
+}
+
 export function spawnController(
   world: World,
   args: string[] = [],
@@ -292,7 +311,13 @@ export function spawnController(
     }
   });
   createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => raw.push(line));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   const waitLog: ControllerProcess['waitLog'] = (msg, timeoutMs = 120_000) => {
     const seen = records.find((r) => r.rec.msg === msg);
     if (seen) return Promise.resolve(seen);

@@ -6,22 +6,20 @@
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet } from '../../bench/lib/fleet.ts';
-import { spawnController, startWorld, type World } from '../../bench/lib/world.ts';
+import { spawnController } from '../../bench/lib/world.ts';
 import { type FaultProxy, type Injected, startProxy } from './proxy.ts';
-import { awsMismatches, FAST, leakedSecrets, report, seeded, suiteSeed } from './support.ts';
+import { awsMismatches, FAST, leakedSecrets, report, seeded, suiteSeed, worldPerFile } from './support.ts';
 
 const seed = suiteSeed();
-let world: World;
+const file = worldPerFile(seed);
 let proxy: FaultProxy;
 
 beforeAll(async () => {
-  world = await startWorld({ seed });
-  proxy = await startProxy(world.stack.aws.url);
+  proxy = await startProxy(file.world().stack.aws.url);
 });
 
 afterAll(async () => {
   await proxy?.stop();
-  await world?.stop();
 });
 
 /** The throttling answer each protocol gives: awsJson1_1 (ssm-contacts) or restJson1 (ssm-incidents, RAM). */
@@ -42,6 +40,7 @@ function throttled(req: IncomingMessage): Injected {
 
 describe('AWS fault storm', () => {
   it('converges through throttling, 5xx, latency and read-after-write lag, without duplicates', async () => {
+    const world = file.world();
     const rnd = seeded(seed);
     let throttledCalls = 0;
     proxy.intercept = (req) => {

@@ -4,15 +4,9 @@
 // is Ready and AWS holds exactly one resource per object: no duplicate, no orphan channel, rotation
 // or RAM share. Activation codes reach the Secret as an engineer would put them there; every log line, Event
 // and status is scanned for those codes and the secret key the run used.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fleet } from '../../bench/lib/fleet.ts';
-import {
-  type ControllerProcess,
-  isRead,
-  spawnController,
-  startWorld,
-  type World,
-} from '../../bench/lib/world.ts';
+import { type ControllerProcess, isRead, spawnController } from '../../bench/lib/world.ts';
 import {
   awsMismatches,
   deliverActivationCodes,
@@ -21,21 +15,15 @@ import {
   report,
   seeded,
   suiteSeed,
+  worldPerFile,
 } from './support.ts';
 
 const seed = suiteSeed();
-let world: World;
-
-beforeAll(async () => {
-  world = await startWorld({ seed });
-});
-
-afterAll(async () => {
-  await world?.stop();
-});
+const file = worldPerFile(seed);
 
 describe('SIGKILL during a cold converge', () => {
   it('ten kills at seeded points: every object Ready, one AWS resource each, nothing orphaned, no secret written', async () => {
+    const world = file.world();
     const rnd = seeded(seed);
     const f = fleet({ objects: 200, accounts: 4, sharing: true, activationSecret: true, prefix: 'k' });
     const { codes, stop } = deliverActivationCodes(world, 'k-activation-codes');

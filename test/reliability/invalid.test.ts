@@ -1,21 +1,13 @@
 // Issue 17, reliability 5: 100 objects the API server accepts but the controller must refuse,
 // among 500 valid ones. The valid converge; each invalid object says InvalidSpec naming its field
 // and rule; no AWS write ever names an invalid object.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { API, fleet, type Manifest } from '../../bench/lib/fleet.ts';
-import { isRead, spawnController, startWorld, type World } from '../../bench/lib/world.ts';
-import { awsMismatches, FAST, leakedSecrets, report, suiteSeed } from './support.ts';
+import { isRead, spawnController } from '../../bench/lib/world.ts';
+import { awsMismatches, FAST, leakedSecrets, report, suiteSeed, worldPerFile } from './support.ts';
 
 const seed = suiteSeed();
-let world: World;
-
-beforeAll(async () => {
-  world = await startWorld({ seed });
-});
-
-afterAll(async () => {
-  await world?.stop();
-});
+const file = worldPerFile(seed);
 
 /** Three kinds of mistake only the controller sees, each with the field its message must name. */
 function invalid(i: number, ns: string, team: string): { m: Manifest; field: string } {
@@ -71,6 +63,7 @@ function invalid(i: number, ns: string, team: string): { m: Manifest; field: str
 
 describe('invalid objects among valid ones', () => {
   it('500 valid converge, 100 invalid each name their field and rule, no AWS write for them', async () => {
+    const world = file.world();
     const f = fleet({ objects: 500, accounts: 4, prefix: 'v' });
     const bad = Array.from({ length: 100 }, (_, i) => invalid(i, `v-acct-${i % 4}`, `v-t${i % 4}`));
     const valid = [...f.replicationSets, ...f.objects];

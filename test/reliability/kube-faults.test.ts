@@ -8,24 +8,22 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet } from '../../bench/lib/fleet.ts';
-import { spawnController, startWorld, type World } from '../../bench/lib/world.ts';
+import { spawnController } from '../../bench/lib/world.ts';
 import type { KubeEmulator } from '../../src/emulators/kube/index.ts';
 import { typeOf } from '../support/operator.ts';
 import { type FaultProxy, startProxy } from './proxy.ts';
-import { FAST, leakedSecrets, report, suiteSeed } from './support.ts';
+import { FAST, leakedSecrets, report, suiteSeed, worldPerFile } from './support.ts';
 
 const seed = suiteSeed();
-let world: World;
+const file = worldPerFile(seed);
 let proxy: FaultProxy;
 
 beforeAll(async () => {
-  world = await startWorld({ seed });
-  proxy = await startProxy(world.stack.kube.url);
+  proxy = await startProxy(file.world().stack.kube.url);
 });
 
 afterAll(async () => {
   await proxy?.stop();
-  await world?.stop();
 });
 
 const conflict = (path: string) =>
@@ -42,6 +40,7 @@ const conflict = (path: string) =>
 
 describe('Kubernetes faults', () => {
   it('409 on every status write, dropped watches, 410 and an API server restart: converges without a controller restart', async () => {
+    const world = file.world();
     const emu = world.stack.kube as unknown as KubeEmulator;
     const kubeconfig = join(world.kubeconfigPath, '..', 'proxied-kubeconfig');
     writeFileSync(kubeconfig, world.stack.kube.kubeconfigYaml.replaceAll(world.stack.kube.url, proxy.url), {

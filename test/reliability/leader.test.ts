@@ -3,27 +3,20 @@
 // finishes. The standby makes no AWS call before it leads, no AWS call is made while no one holds
 // the Lease, and no resource is created twice (a create after the hand-over replays the same
 // idempotency token).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fleet } from '../../bench/lib/fleet.ts';
-import { isRead, metricSum, spawnController, startWorld, type World } from '../../bench/lib/world.ts';
-import { awsMismatches, FAST, leakedSecrets, report, suiteSeed } from './support.ts';
+import { isRead, metricSum, spawnController } from '../../bench/lib/world.ts';
+import { awsMismatches, FAST, leakedSecrets, report, suiteSeed, worldPerFile } from './support.ts';
 
 const seed = suiteSeed();
-let world: World;
-
-beforeAll(async () => {
-  world = await startWorld({ seed });
-});
-
-afterAll(async () => {
-  await world?.stop();
-});
+const file = worldPerFile(seed);
 
 /** In-flight requests of the killed leader may still be logged just after the kill (a loopback round trip). */
 const IN_FLIGHT_MS = 1_000;
 
 describe('leader killed mid-converge', () => {
   it('the standby takes over, no AWS call while no one leads, no resource created twice', async () => {
+    const world = file.world();
     const f = fleet({ objects: 100, accounts: 2, sharing: true, prefix: 'l' });
     const managed = [...f.replicationSets, ...f.objects];
     const args = ['--lease-name', 'reliability', ...FAST];

@@ -2,8 +2,9 @@
 // cluster's objects (one AWS resource per object, nothing orphaned), and the secrets scan of every
 // log line, Event and status a run produced.
 import { appendFileSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import type { Fleet, Manifest } from '../../bench/lib/fleet.ts';
-import { type ControllerProcess, SECRET_ACCESS_KEY, type World } from '../../bench/lib/world.ts';
+import { type ControllerProcess, SECRET_ACCESS_KEY, startWorld, type World } from '../../bench/lib/world.ts';
 import { typeOf } from '../support/operator.ts';
 
 /** Controller flags for the suite: the gate well above its defaults, which tests would wait on. */
@@ -18,6 +19,23 @@ export function seeded(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** One world per test file: started before its tests, stopped after them. */
+export function worldPerFile(seed: number): { world(): World } {
+  let world: World | undefined;
+  beforeAll(async () => {
+    world = await startWorld({ seed });
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+  return {
+    world() {
+      if (!world) throw new Error('the world starts in beforeAll');
+      return world;
+    },
   };
 }
 
