@@ -14,9 +14,13 @@ export interface ReasonClass {
   terminal: boolean;
 }
 
-/** Every reason of the catalogue with its class, in name order. */
+/** The conditions health is about; a kind's advisory conditions never change it. */
+export const HEALTH_CONDITIONS: readonly string[] = ['Ready', 'Synced', 'Ready+Synced'];
+
+/** Every reason of the catalogue that Ready or Synced carry, with its class, in name order. */
 export function reasonClasses(): ReasonClass[] {
   return Object.entries(REASONS as Record<string, ReasonEntry>)
+    .filter(([, e]) => HEALTH_CONDITIONS.includes(e.condition))
     .map(([reason, e]) => ({ reason, terminal: e.terminal }))
     .sort((a, b) => a.reason.localeCompare(b.reason));
 }

@@ -4,10 +4,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import {
   CM_PATCH,
   CUSTOMIZATIONS_DIR,
+  HEALTH_CONDITIONS,
   healthKey,
   luaDialectProblems,
   renderArgoCd,
@@ -88,6 +89,12 @@ describe('Argo CD health checks (deploy/argocd)', () => {
 
     it('every reason of the catalogue, on each condition that carries it: Degraded only when terminal', () => {
       for (const [reason, entry] of Object.entries(REASONS as Record<string, ReasonEntry>)) {
+        if (!HEALTH_CONDITIONS.includes(entry.condition)) {
+          // An advisory condition of the kind (e.g. a Contact's channels): never changes health.
+          const advice = cond(entry.condition, 'False', reason, 'advice');
+          expect(health(object(kind, [READY, SYNCED, advice])).status, reason).toBe('Healthy');
+          continue;
+        }
         const on = entry.condition === 'Ready+Synced' ? ['Ready', 'Synced'] : [entry.condition];
         const refused = { Ready: READY, Synced: SYNCED } as Record<string, Cond>;
         for (const c of on) refused[c] = cond(c, 'False', reason, `why ${reason}`);
@@ -207,5 +214,37 @@ describe('sync waves in config/samples', () => {
           `${o.kind}/${o.metadata.name} → ${r.kind}/${r.name}`,
         ).toBeLessThanOrEqual(waveOf(o));
       }
+  });
+});
+
+describe('deploy/argocd/application.yaml', () => {
+  type App = {
+    kind: string;
+    metadata: { name: string; annotations: Record<string, string> };
+    spec: {
+      source: { path: string; helm?: { valuesObject?: Record<string, unknown> } };
+      syncPolicy: { syncOptions: string[] };
+      ignoreDifferences?: unknown;
+    };
+  };
+  const apps = parseAllDocuments(read('deploy/argocd/application.yaml')).map((d) => d.toJS() as App);
+  const app = (name: string) => apps.find((a) => a.metadata.name === name) as App;
+
+  it('CRDs (CRDs-only chart) before the controller (chart without CRDs) before the resources, all server-side applied, no ignoreDifferences', () => {
+    expect(apps.map((a) => [a.metadata.name, waveOf(a)])).toEqual([
+      ['incident-manager-operator-crds', -1],
+      ['incident-manager-operator', 0],
+      ['incident-manager-resources', 1],
+    ]);
+    for (const a of apps) {
+      expect(a.kind).toBe('Application');
+      expect(a.spec.syncPolicy.syncOptions, a.metadata.name).toContain('ServerSideApply=true');
+      expect(a.spec.ignoreDifferences, a.metadata.name).toBeUndefined();
+      expect(existsSync(join(ROOT, a.spec.source.path)), a.spec.source.path).toBe(true);
+    }
+    expect(app('incident-manager-operator-crds').spec.source.path).toBe(
+      'deploy/helm/incident-manager-operator-crds',
+    );
+    expect(app('incident-manager-operator').spec.source.helm?.valuesObject?.crds).toEqual({ enabled: false });
   });
 });
