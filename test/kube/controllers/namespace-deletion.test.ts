@@ -19,6 +19,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { KubeClient } from '../../../src/engine/kube.ts';
+import { createSampleSecrets } from '../../../src/local/pagerduty-secret.ts';
 import {
   condition,
   isRead,
@@ -90,6 +91,8 @@ beforeAll(async () => {
   const store = op.stack.aws.admin.store;
   store.iamRoles.set(`${OWNER.account}:${OWNER.role}`, { externalId: OWNER.externalId });
   store.iamRoles.set('444455556666:incident-manager-operator', {});
+  // The response plan's PagerDuty secret, as a user sets it up before applying the samples.
+  await createSampleSecrets(op.stack.env, sampleDocs());
   ({ contacts, incidents } = await ownerClients('eu-west-1'));
 });
 
