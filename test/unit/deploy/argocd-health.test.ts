@@ -248,3 +248,30 @@ describe('deploy/argocd/application.yaml', () => {
     expect(app('incident-manager-operator').spec.source.helm?.valuesObject?.crds).toEqual({ enabled: false });
   });
 });
+
+describe('docs/install.md, troubleshooting by condition reason', () => {
+  it('names only reasons of the catalogue, each with the health Argo CD shows for it', () => {
+    const doc = read('docs/install.md');
+    const section = doc.slice(doc.indexOf('## 7. Troubleshooting by condition reason'));
+    const rows = section.split('\n').filter((l) => /^\| `[A-Z]/.test(l));
+    expect(rows.length).toBeGreaterThan(5);
+    const catalogue = REASONS as Record<string, ReasonEntry>;
+    for (const row of rows) {
+      const [reasons = '', shown = ''] = row
+        .split('|')
+        .slice(1)
+        .map((c) => c.trim());
+      const names = [...reasons.matchAll(/`([A-Za-z]+)…?`/g)].map((m) => m[1] as string);
+      for (const name of names) {
+        const matching = name.startsWith('PagerDuty')
+          ? Object.keys(catalogue).filter((r) => r.startsWith(name))
+          : [name];
+        expect(matching.length, `${name} in the catalogue`).toBeGreaterThan(0);
+        for (const r of matching) {
+          expect(catalogue[r], `${r} in the catalogue`).toBeDefined();
+          expect(shown, r).toBe((catalogue[r] as ReasonEntry).terminal ? 'Degraded' : 'Progressing');
+        }
+      }
+    }
+  });
+});
