@@ -17,7 +17,7 @@
 // The numbers are printed, never asserted.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { typeOf } from '../test/support/operator.ts';
@@ -317,6 +317,10 @@ async function large(n: number, accounts: number): Promise<void> {
   }
 }
 
+/** 1-minute load averages seen during the run: the cores are shared, and the figures say so. */
+const loads: number[] = [];
+setInterval(() => loads.push(loadavg()[0] ?? 0), 10_000).unref();
+
 async function main(): Promise<void> {
   const started = new Date();
   if (want('converge') || want('churn') || want('restart') || want('steady')) {
@@ -363,7 +367,7 @@ function writeResults(started: Date): void {
     begin,
     `### End to end, ${mode} (\`npm run bench -- e2e --${mode === 'quick' ? 'quick ' : ''}--write\`)`,
     '',
-    `${started.toISOString().slice(0, 10)}, ${availableParallelism()} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ${N} objects in ${ACCOUNTS} accounts, controller \`${WORKERS.join(' ')}\`, AWS gate at its defaults (${TPS} calls/s per account, Region and service), emulators in the bench process.`,
+    `${started.toISOString().slice(0, 10)}, ${availableParallelism()} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ${N} objects in ${ACCOUNTS} accounts, controller \`${WORKERS.join(' ')}\`, AWS gate at its defaults (${TPS} calls/s per account, Region and service), emulators in the bench process; 1-minute load average during the run ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${availableParallelism()} cores (other work shares them).`,
     '',
     '| Figure | Measured | Goal |',
     '| --- | --- | --- |',
