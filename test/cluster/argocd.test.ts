@@ -3,18 +3,33 @@
 // samples server-side applied wave by wave (as an Application with ServerSideApply=true syncs them)
 // come back with nothing but schema defaults added, none of which Argo CD's comparison sees, so the
 // Application needs no ignoreDifferences; applying them again changes nothing.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { CM_PATCH, CUSTOMIZATIONS_DIR, healthKey } from '../../src/argocd/health.ts';
 import { readSamples } from '../../src/cli/commands/demo.ts';
 import { allCrds, KINDS, kindDefinition } from '../../src/crds/registry.ts';
-import { byWave } from '../support/argocd.ts';
+import { REASONS } from '../../src/engine/reasons.ts';
+import { byWave, healthStates } from '../support/argocd.ts';
+import { type HealthResult, runHealthCheck } from '../support/lua.ts';
 import { type Cluster, ROOT, SAMPLES_DIR, startCluster } from './support/cluster.ts';
+import { buildGoTool } from './support/go-tool.ts';
 import type { Obj } from './support/objects.ts';
 
 let c: Cluster;
+
+const LUA_HINT =
+  "running the health checks in Argo CD's Lua VM needs Go and gopher-lua: " +
+  'apt-get install -y golang-go golang-github-yuin-gopher-lua-dev';
+
+/** The health checks as Argo CD runs them: gopher-lua (Lua 5.1), test/tools/lua-health. */
+function gopherLua(script: string, objects: unknown[]): (HealthResult & { error?: string })[] {
+  const bin = buildGoTool(join(ROOT, 'test/tools/lua-health/run.go'), 'lua-health', LUA_HINT);
+  const out = execFileSync(bin, { input: JSON.stringify({ script, objects }), maxBuffer: 64 << 20 });
+  return JSON.parse(out.toString()) as (HealthResult & { error?: string })[];
+}
 
 beforeAll(async () => {
   c = await startCluster();
@@ -74,6 +89,30 @@ function schemaDefaults(kind: string): Map<string, unknown> {
   walk(crd.spec.versions[0]?.schema.openAPIV3Schema.properties?.spec, 'spec');
   return out;
 }
+
+describe("the health checks in Argo CD's own Lua VM (gopher-lua 5.1)", () => {
+  it.each(KINDS.map((k) => k.kind))(
+    '%s: every health_test.yaml case as expected, every state as fengari answers in the unit tier',
+    (kind) => {
+      const dir = join(ROOT, CUSTOMIZATIONS_DIR, kind);
+      const script = readFileSync(join(dir, 'health.lua'), 'utf8');
+      const suite = parse(readFileSync(join(dir, 'health_test.yaml'), 'utf8')) as {
+        tests: { healthStatus: HealthResult; inputPath: string }[];
+      };
+      expect(suite.tests.length).toBe(readdirSync(join(dir, 'testdata')).length);
+      const captured = suite.tests.map((t) => parse(readFileSync(join(dir, t.inputPath), 'utf8')) as unknown);
+      const results = gopherLua(script, captured);
+      suite.tests.forEach((t, i) => {
+        expect(results[i], t.inputPath).toEqual(t.healthStatus);
+      });
+      const states = healthStates(kind, Object.keys(REASONS));
+      const gopher = gopherLua(script, states);
+      states.forEach((o, i) => {
+        expect(gopher[i], JSON.stringify(o)).toEqual(runHealthCheck(script, o));
+      });
+    },
+  );
+});
 
 describe('Argo CD on a real kube-apiserver', () => {
   it('`kubectl patch configmap argocd-cm --patch-file deploy/argocd/argocd-cm-health.yaml` adds the six health checks and keeps the other keys', async () => {

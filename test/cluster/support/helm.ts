@@ -1,13 +1,13 @@
 // Renders the Helm charts with test/tools/helm-render (Go text/template + sprig, as Helm does; there
 // is no helm binary here). The tool is built once per render.go content into a temp folder shared by
 // the test files; without Go the test fails with the packages to install.
-import { execFile, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ROOT } from './cluster.ts';
+import { buildGoTool } from './go-tool.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are arbitrary Kubernetes objects
 export type Obj = Record<string, any> & {
@@ -24,42 +24,9 @@ export const GO_HINT =
   'rendering the Helm chart needs Go and sprig (no helm binary here): ' +
   'apt-get install -y golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev';
 
-let built: string | undefined;
-
 /** Path of the built helm-render binary (built on first use). */
 export function helmRender(): string {
-  if (built) return built;
-  const hash = createHash('sha256').update(readFileSync(SOURCE)).digest('hex').slice(0, 16);
-  const dir = join(tmpdir(), `imctl-helm-render-${hash}`);
-  const bin = join(dir, 'helm-render');
-  if (!existsSync(bin)) {
-    mkdirSync(dir, { recursive: true });
-    const work = mkdtempSync(join(dir, 'build-'));
-    try {
-      execFileSync('go', ['build', '-o', join(work, 'helm-render'), SOURCE], {
-        env: {
-          ...process.env,
-          GO111MODULE: 'off',
-          GOPATH: '/usr/share/gocode',
-          GOCACHE: join(dir, 'gocache'),
-          GOFLAGS: '',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException & { stderr?: Buffer };
-      throw new Error(
-        err.code === 'ENOENT'
-          ? `go is not installed; ${GO_HINT}`
-          : `${GO_HINT}\n${err.stderr?.toString() ?? err}`,
-      );
-    }
-    // Another test file may have built it meanwhile: rename is atomic, either copy is the same.
-    renameSync(join(work, 'helm-render'), bin);
-    rmSync(work, { recursive: true, force: true });
-  }
-  built = bin;
-  return bin;
+  return buildGoTool(SOURCE, 'helm-render', GO_HINT);
 }
 
 export interface RenderOptions {
