@@ -13,7 +13,8 @@
 //   real      the converge again on a real etcd + kube-apiserver (KUBEBUILDER_ASSETS)
 // Flags: --quick (200 objects, 4 accounts, 2,000 for `large`, a minute of churn), --objects N,
 // --accounts N, --only converge,churn,…, --write (puts the figures into bench/RESULTS.md), --heap
-// (a heap snapshot of the settled controller, summarised by bench/lib/heap-summary.ts).
+// (a heap snapshot of the settled controller, summarised by bench/lib/heap-summary.ts),
+// --node-options '--max-semi-space-size=1' (V8 flags for the converge's controller).
 // The numbers are printed, never asserted.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -52,9 +53,14 @@ const CHURN_S = quick ? 60 : 120;
 const TPS = 5;
 const WORKERS = ['--workers', '16'];
 const HEAP_DIR = argv.includes('--heap') ? mkdtempSync(join(tmpdir(), 'imctl-heap-')) : undefined;
-const HEAP_ENV = HEAP_DIR
-  ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${HEAP_DIR}` }
-  : {};
+// --node-options '…': V8 flags for the controller processes (e.g. a smaller young generation).
+const NODE_FLAGS = [
+  flag('--node-options') ?? '',
+  HEAP_DIR ? `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${HEAP_DIR}` : '',
+]
+  .join(' ')
+  .trim();
+const HEAP_ENV = NODE_FLAGS ? { NODE_OPTIONS: NODE_FLAGS } : {};
 
 /** Writes a heap snapshot of the controller (it blocks its event loop) and prints where memory goes. */
 async function heapSnapshot(c: ControllerProcess): Promise<void> {
