@@ -129,6 +129,8 @@ export class Tracker {
   readonly #informers: Informer<ManagedObject>[];
   readonly #waiters = new Set<Waiter>();
   readonly #listeners = new Set<(o: ManagedObject, at: number) => void>();
+  /** Keys of the objects Ready now: lets a wait over 10,000 objects skip its full check until it can hold. */
+  readonly #ready = new Set<string>();
 
   constructor(stack: LocalStack<KubeEndpoint>) {
     this.#informers = MANAGED_KINDS.map(
@@ -143,6 +145,7 @@ export class Tracker {
             update: (obj) => this.#seen(kind, obj, true),
             delete: (obj) => {
               this.objects.delete(`${kind}:${keyOf(obj)}`);
+              this.#ready.delete(`${kind}:${keyOf(obj)}`);
               this.#notify();
             },
           },
@@ -153,6 +156,8 @@ export class Tracker {
   #seen(kind: string, obj: ManagedObject, modified: boolean): void {
     if (modified) this.modified.set(kind, (this.modified.get(kind) ?? 0) + 1);
     this.objects.set(`${kind}:${keyOf(obj)}`, obj);
+    if (isReady(obj as never)) this.#ready.add(`${kind}:${keyOf(obj)}`);
+    else this.#ready.delete(`${kind}:${keyOf(obj)}`);
     const at = performance.now();
     for (const l of this.#listeners) l(obj, at);
     this.#notify();
@@ -235,7 +240,7 @@ export class Tracker {
   /** Every manifest Ready for its current generation. */
   allReady(ms: readonly Manifest[], timeoutMs: number): Promise<void> {
     return this.until(
-      () => this.notReady(ms).length === 0,
+      () => this.#ready.size >= ms.length && this.notReady(ms).length === 0,
       timeoutMs,
       () => {
         const left = this.notReady(ms);
