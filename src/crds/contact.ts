@@ -255,6 +255,13 @@ export const ContactStatusSchema = obj(
                 description: 'Activated channels are engaged; others are skipped.',
               }),
             ),
+            activationCodeVersion: optional(
+              str({
+                description:
+                  'resourceVersion of the activation Secret when the channel was last seen activated: the code it held then is never sent again.',
+                maxLength: 64,
+              }),
+            ),
           },
           { description: 'Observed channel.' },
         ),

@@ -3,14 +3,20 @@
 // automation (Argo CD health checks, alerts) can act on a reason without reading messages.
 
 export interface ReasonEntry {
-  /** The condition(s) that carry this reason. */
-  condition: 'Ready' | 'Synced' | 'Ready+Synced';
+  /**
+   * The condition(s) that carry this reason. Besides Ready and Synced, a kind's own advisory
+   * conditions (contract.ts KindCondition): they never change Ready, Synced or health.
+   */
+  condition: 'Ready' | 'Synced' | 'Ready+Synced' | AdvisoryCondition;
   /** true: the controller cannot succeed without a user or outside action; false: retried or progressing. */
   terminal: boolean;
   meaning: string;
   /** What the user does about it ("nothing" when the controller gets there by itself). */
   fix: string;
 }
+
+/** Condition types a kind writes beside Ready and Synced. */
+export type AdvisoryCondition = 'ChannelsActivated' | 'Engageable' | 'TimeZonesAligned';
 
 export const REASONS = {
   // ---- Ready: the state of the AWS object ----
@@ -235,6 +241,71 @@ export const REASONS = {
     terminal: false,
     meaning: 'managementPolicy Observe and no drift: the controller never writes to AWS',
     fix: 'Nothing',
+  },
+  // ---- Contact's own conditions: advice, never a refusal (Ready stays about the AWS object) ----
+  AllChannelsActivated: {
+    condition: 'ChannelsActivated',
+    terminal: false,
+    meaning: 'Contact: every channel is activated in AWS',
+    fix: 'Nothing',
+  },
+  ChannelNotActivated: {
+    condition: 'ChannelsActivated',
+    terminal: true,
+    meaning:
+      'Contact: a channel waits for its activation code (sent to the device, or deferred); Incident Manager skips it',
+    fix: "Put the code the device received into the channel's activationCodeSecretRef Secret (or enter it in the console)",
+  },
+  ActivationCodeRejected: {
+    condition: 'ChannelsActivated',
+    terminal: true,
+    meaning:
+      "Contact: AWS rejected the code in the channel's Secret; it is not sent again until the value changes",
+    fix: 'Put the code the device received into the Secret key the message names',
+  },
+  ActivationSecretNotFound: {
+    condition: 'ChannelsActivated',
+    terminal: true,
+    meaning: 'Contact: the Secret or key a channel’s activationCodeSecretRef names does not exist',
+    fix: 'Create the Secret with that key in the contact’s namespace, or correct the reference',
+  },
+  ChannelDeactivated: {
+    condition: 'ChannelsActivated',
+    terminal: true,
+    meaning:
+      'Contact: a channel that was activated is not any more (the recipient opted out); its used code is never resent',
+    fix: 'The person replies START, or request a new code (aws ssm-contacts send-activation-code) and put it in the Secret',
+  },
+  Engageable: {
+    condition: 'Engageable',
+    terminal: false,
+    meaning: 'Contact: the engagement plan names at least one activated channel',
+    fix: 'Nothing',
+  },
+  NoEngagementPlan: {
+    condition: 'Engageable',
+    terminal: true,
+    meaning: 'Contact: no engagement plan, so Incident Manager cannot engage the contact',
+    fix: 'Add spec.engagementPlan with at least one stage naming a channel',
+  },
+  NoActivatedChannel: {
+    condition: 'Engageable',
+    terminal: true,
+    meaning: 'Contact: no channel the engagement plan names is activated, so an engagement reaches nobody',
+    fix: 'Activate a channel the plan names (see ChannelsActivated)',
+  },
+  TimeZonesAligned: {
+    condition: 'TimeZonesAligned',
+    terminal: false,
+    meaning: 'On-call schedule: its rotations switch daylight saving time on the same dates',
+    fix: 'Nothing',
+  },
+  DaylightSavingMismatch: {
+    condition: 'TimeZonesAligned',
+    terminal: true,
+    meaning:
+      'On-call schedule: its rotations’ time zones switch daylight saving time on different dates (named), opening gaps or overlaps then',
+    fix: 'Give every rotation of the schedule the same time zone (the message suggests one)',
   },
 } as const satisfies Record<string, ReasonEntry>;
 

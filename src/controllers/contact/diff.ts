@@ -27,18 +27,13 @@ export function matchChannels(
 
 /**
  * An activation attempt is due: the channel exists, unchanged, not activated, and its Secret holds
- * a code that was neither used nor there before AWS sent one. A code AWS rejected stays due, so the
- * rejection keeps showing (the client refuses to send it again until the Secret changes).
+ * a code that was neither used, nor there before AWS sent one, nor rejected (the ChannelsActivated
+ * condition keeps saying so; nothing is sent until the Secret changes).
  */
 export function activationDue(d: ChannelState, o: ChannelState | undefined): boolean {
   if (!o || o.type !== d.type || o.address !== d.address) return false;
   const c = d.code;
-  return (
-    o.activationStatus !== 'ACTIVATED' &&
-    c?.fingerprint !== undefined &&
-    c.settled !== 'used' &&
-    c.settled !== 'predates'
-  );
+  return o.activationStatus !== 'ACTIVATED' && c?.fingerprint !== undefined && c.settled === undefined;
 }
 
 /** Desired stages in ARN terms, channel names looked up among the observed channels. */

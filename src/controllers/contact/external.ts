@@ -9,6 +9,7 @@ import {
   DeleteContactChannelCommand,
   DeleteContactCommand,
   GetContactCommand,
+  GetRotationCommand,
   paginateListContactChannels,
   paginateListRotationShifts,
   SendActivationCodeCommand,
@@ -30,6 +31,7 @@ import {
 import { applyTagDelta, type ContactsConn, contactsByAlias, listTags } from '../shared/contacts-api.ts';
 import { contactsIdentityTags, tagsToAws } from '../shared/contacts-tags.ts';
 import type { ActivationMemory } from './activation.ts';
+import { contactConditions } from './conditions.ts';
 import { type ContactCall, planUpdate } from './diff.ts';
 import {
   type ChannelState,
@@ -39,6 +41,7 @@ import {
   type Shift,
   toAwsPlan,
 } from './mapping.ts';
+import type { RotationZones } from './time-zones.ts';
 
 /** How far ahead the on-call status looks for hand-offs (a monthly rotation hands off within 31 days). */
 const SHIFT_HORIZON_MS = 32 * 24 * 3600_000;
@@ -114,6 +117,18 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
     return out;
   }
 
+  /** Each rotation's time zone (a rotation gone from AWS has none). */
+  async function zones(rotationIds: readonly string[]): Promise<RotationZones['rotations']> {
+    const out: RotationZones['rotations'] = [];
+    for (const rotationArn of rotationIds) {
+      const r = await conn.clients.contacts
+        .send(new GetRotationCommand({ RotationId: rotationArn }))
+        .catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)));
+      if (r?.TimeZoneId) out.push({ rotationArn, timeZone: r.TimeZoneId });
+    }
+    return out;
+  }
+
   async function createChannel(mr: Contact, contactArn: string, ch: ChannelState, ctx: Ctx<ContactState>) {
     const out = await conn.clients.contacts.send(
       new CreateContactChannelCommand({
@@ -153,64 +168,60 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
       });
   }
 
-  /** Activation with the code now in the Secret; a rejection is remembered and reported once per code. */
-  async function activate(
-    mr: Contact,
-    ch: ChannelState,
-    arn: string,
-    path: string,
-  ): Promise<string | undefined> {
+  /**
+   * Activation with the code now in the Secret. A rejection is the channel's problem, not the
+   * contact's: remembered (not sent again until the Secret changes) and said in the
+   * ChannelsActivated condition; the rest of the update goes on.
+   */
+  async function activate(mr: Contact, ch: ChannelState, arn: string) {
     const ref = ch.code;
-    if (!ref) return undefined;
-    const [ns, name] = [
-      ref.secret.slice(0, ref.secret.indexOf('/')),
-      ref.secret.slice(ref.secret.indexOf('/') + 1),
-    ];
-    const code = memory.read(ns || undefined, { name, key: ref.key });
-    if (code === undefined) return undefined;
+    if (!ref) return;
+    const slash = ref.secret.indexOf('/');
+    const code = memory.read(ref.secret.slice(0, slash) || undefined, {
+      name: ref.secret.slice(slash + 1),
+      key: ref.key,
+    });
+    if (code === undefined) return;
     const fingerprint = memory.fingerprint(code);
-    const where = `Secret ${ref.secret} key ${ref.key}`;
-    const rejected = `${path}: AWS rejected the activation code in ${where} for channel ${ch.name} (ActivationFailed); it is not tried again until that value changes: put the code the device received into the Secret`;
-    if (ref.settled === 'rejected' && ref.fingerprint === fingerprint) return rejected;
     try {
       await conn.clients.contacts.send(
         new ActivateContactChannelCommand({ ContactChannelId: arn, ActivationCode: code }),
       );
       memory.settle(mr, ch.name, fingerprint, 'used');
-      return undefined;
     } catch (e) {
       // Only AWS's verdict counts as a rejection; throttling or outages are retried as usual.
       if (!(isClassified(e) && e.errorClass === 'InvalidSpec')) throw e;
+      // The next read shows it in ChannelsActivated, with its Warning Event (noteActivation).
       memory.settle(mr, ch.name, fingerprint, 'rejected');
-      return rejected;
     }
   }
 
   /**
-   * A channel the last status showed Activated is not any more: the recipient replied UNSUBSCRIBE or
-   * the address changed. It is skipped in incidents from now on, which someone must hear about.
+   * What a visit learns about activation: a channel seen activated used the code now in its Secret
+   * (never sent again, also after a restart: the Secret's version goes to status), and a
+   * ChannelsActivated or Engageable condition turning False (or changing its message) is said once
+   * in a Warning Event too, since Events are what people watch.
    */
-  async function warnDeactivated(mr: Contact, observed: ContactState, ctx: Ctx<ContactState>) {
-    const was = new Set(
-      (mr.status?.channels ?? []).filter((c) => c.activationStatus === 'Activated').map((c) => c.name),
-    );
-    for (const ch of observed.channels)
-      if (was.has(ch.name) && ch.activationStatus !== 'ACTIVATED')
-        await ctx.event?.(
-          'Warning',
-          'ChannelDeactivated',
-          `Channel ${ch.name} is no longer activated (the recipient replied UNSUBSCRIBE, or its address changed): Incident Manager skips it until it is activated again with a new code in its Secret`,
-        );
-  }
-
-  /** Said once, when a personal contact is created or loses its plan: it cannot be paged. */
-  async function warnNotEngageable(ctx: Ctx<ContactState>) {
-    if (ctx.desired.type === 'PERSONAL' && ctx.desired.stages.length === 0)
-      await ctx.event?.(
-        'Warning',
-        'NotEngageable',
-        'The contact has no engagementPlan: Incident Manager cannot engage it (directly, through an escalation plan, or when on call) until spec.engagementPlan names at least one channel',
-      );
+  async function noteActivation(mr: Contact, observed: ContactState, ctx: Ctx<ContactState>) {
+    const desired = ctx.desired as ContactState | undefined;
+    if (!desired || mr.metadata.deletionTimestamp) return;
+    const shown = new Map((mr.status?.channels ?? []).map((c) => [c.name, c.activationCodeVersion]));
+    for (const o of observed.channels) {
+      const d = desired.channels.find((c) => c.name === o.name);
+      if (o.activationStatus === 'ACTIVATED' && d?.code?.fingerprint && d.code.settled !== 'rejected') {
+        memory.settle(mr, o.name, d.code.fingerprint, 'used');
+        if (d.code.version) o.codeVersion = d.code.version;
+      } else {
+        const kept = shown.get(o.name);
+        if (kept) o.codeVersion = kept;
+      }
+    }
+    const before = mr.status?.conditions ?? [];
+    for (const c of contactConditions(desired, observed)) {
+      const prev = before.find((p) => p.type === c.type);
+      if (c.status === 'False' && (prev?.reason !== c.reason || prev.message !== c.message))
+        await ctx.event?.('Warning', c.reason, c.message);
+    }
   }
 
   async function apply(
@@ -224,14 +235,7 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
     // Channel ARNs as they will be: observed ones, replaced by what this update creates.
     const arns = new Map<string, string>();
     for (const o of observed.channels) if (o.arn && !arns.has(o.name)) arns.set(o.name, o.arn);
-    const index = (name: string) => desired.channels.findIndex((c) => c.name === name);
-    const failures: string[] = [];
     for (const call of calls) await run(call);
-    if (failures.length > 0)
-      throw new ClassifiedError('InvalidSpec', failures.join('; '), {
-        field: failures[0]?.split(':')[0],
-        rule: 'ActivationFailed',
-      });
 
     async function run(call: ContactCall): Promise<void> {
       switch (call.op) {
@@ -276,16 +280,9 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
         case 'UntagResource':
           await applyTagDelta(conn, contactArn, { set: {}, remove: call.keys });
           return;
-        case 'ActivateContactChannel': {
-          const failed = await activate(
-            mr,
-            call.channel,
-            call.arn,
-            `spec.channels[${index(call.channel.name)}].activationCodeSecretRef`,
-          );
-          if (failed) failures.push(failed);
+        case 'ActivateContactChannel':
+          await activate(mr, call.channel, call.arn);
           return;
-        }
       }
     }
   }
@@ -298,10 +295,14 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
       if (observed.type === 'ONCALL_SCHEDULE') {
         const now = clock.now();
         observed.onCall = onCallFrom(await shifts(observed.rotationIds, now), now);
+        observed.timeZones = {
+          year: new Date(now).getUTCFullYear(),
+          rotations: await zones(observed.rotationIds),
+        };
       }
       const sent = memory.sentAt(mr) ?? mr.status?.lastActivationCodeSentTime;
       if (sent) observed.codeSentAt = sent;
-      await warnDeactivated(mr, observed, ctx);
+      await noteActivation(mr, observed, ctx);
       return { identity: arn, observed, phase: 'Active' };
     },
 
@@ -331,7 +332,6 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
         throw missingRotation(e, d);
       }
       const arn = out.ContactArn ?? '';
-      await warnNotEngageable(ctx);
       if (d.type === 'PERSONAL' && (d.channels.length > 0 || d.stages.length > 0)) {
         const empty: ContactState = {
           ...d,
@@ -347,7 +347,6 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
 
     async update(mr, observed, _diff: FieldDiff[], ctx) {
       await apply(mr, ctx.identity ?? observed.arn ?? '', ctx.desired, observed, ctx);
-      if (observed.stages.length > 0) await warnNotEngageable(ctx);
     },
 
     async delete(_mr, observed, ctx) {

@@ -5,6 +5,7 @@ import { type Clock, systemClock } from '../../engine/clock.ts';
 import type { FieldError, KindHandler, ReferenceField } from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
 import { ActivationMemory } from './activation.ts';
+import { contactConditions } from './conditions.ts';
 import { diff } from './diff.ts';
 import { contactClient } from './external.ts';
 import { type ContactState, observedStatus, rotationPath, secretPath, toDesired } from './mapping.ts';
@@ -64,6 +65,7 @@ export function contactHandler(deps: KindDeps): KindHandler<Contact, ContactStat
     toDesired: (mr, refs) => toDesired(mr, refs, memory),
     diff,
     observedStatus,
+    conditions: contactConditions,
     nameField: 'spec.alias',
     client: (clients) => contactClient({ conn: { clients }, clock, memory }),
   };

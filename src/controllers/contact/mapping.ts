@@ -11,6 +11,7 @@ import {
 } from '../../crds/contact.ts';
 import { channelTarget, type PlanStage, stagesFromAws, stagesToAws } from '../shared/contact-plan.ts';
 import { userTags } from '../shared/contacts-tags.ts';
+import type { RotationZones } from './time-zones.ts';
 
 export type AwsChannelType = 'SMS' | 'VOICE' | 'EMAIL';
 export type AwsActivation = 'ACTIVATED' | 'NOT_ACTIVATED';
@@ -24,6 +25,10 @@ export interface CodeState {
   fingerprint?: string;
   /** This fingerprint was already used, predates the channel, or was rejected by AWS. */
   settled?: 'used' | 'predates' | 'rejected';
+  /** The Secret, or the key in it, does not exist. */
+  missing?: 'secret' | 'key';
+  /** The Secret's resourceVersion (not secret: it says when the value changed, not what it is). */
+  version?: string;
 }
 
 export interface ChannelState {
@@ -33,6 +38,8 @@ export interface ChannelState {
   /** Observed only. */
   arn?: string;
   activationStatus?: AwsActivation;
+  /** Observed only: the activation Secret's resourceVersion when last seen activated (status). */
+  codeVersion?: string;
   /** Desired only. */
   deferActivation?: boolean;
   code?: CodeState;
@@ -69,6 +76,8 @@ export interface ContactState {
   rotationIds: string[];
   /** Observed only (OnCallSchedule). */
   onCall?: OnCallState;
+  /** Observed only (OnCallSchedule): each rotation's time zone. */
+  timeZones?: RotationZones;
   /** Observed only: when this controller last had a code sent (status.lastActivationCodeSentTime). */
   codeSentAt?: string;
 }
@@ -190,6 +199,7 @@ export function observedStatus(o: ContactState): Record<string, unknown> {
         ...(c.arn ? { arn: c.arn } : {}),
         type: CHANNEL_TYPE_FROM_AWS[c.type] ?? c.type,
         activationStatus: ACTIVATION_STATUS_FROM_AWS[c.activationStatus ?? 'NOT_ACTIVATED'],
+        ...(c.codeVersion ? { activationCodeVersion: c.codeVersion } : {}),
       }))
       .sort((a, b) => cmp(a.name, b.name));
   }

@@ -118,14 +118,19 @@ async function poke(name: string): Promise<void> {
   );
 }
 
-/** Resolves once the object's Event with `reason` has been recorded more than `count` times. */
-async function eventRepeated(name: string, reason: string): Promise<() => Promise<void>> {
-  const ev = (await op.events('Contact', name)).filter((e) => e.reason === reason).at(-1);
-  if (!ev) throw new Error(`no ${reason} Event for ${name}`);
-  const count = ev.count as number;
-  return async () => {
-    await op.waitFor('Event', ev.metadata.name, (e) => (e?.count ?? 0) > count, { namespace: NS });
-  };
+/**
+ * One whole visit of the contact after now: two pokes, the second after the first visit has read
+ * the contact, so the second read means the first visit (and any write it made) is over.
+ */
+async function fullVisit(name: string, arn: string): Promise<void> {
+  for (let i = 0; i < 2; i++) {
+    const since = op.mark();
+    await poke(name);
+    await op.nextCall(
+      (c) => c.operation === 'GetContact' && (c.input as { ContactId?: string }).ContactId === arn,
+      { since },
+    );
+  }
 }
 
 /** Every Event, the whole object and the controller's log, as text: codes must appear in none. */
@@ -212,7 +217,7 @@ describe('Contact (Personal)', () => {
     expect(await visibleText('alice')).not.toContain(code);
   });
 
-  it('a wrong code gives a clear condition and is not sent again until the Secret changes', async () => {
+  it("a wrong code is the channel's problem: ChannelsActivated names it, Ready stays True, and it is not sent again until the Secret changes", async () => {
     const email = channelOf(await op.get('Contact', 'alice'), 'alice-email')?.arn as string;
     const sms = channelOf(await op.get('Contact', 'alice'), 'alice-sms')?.arn as string;
     const since = op.mark();
@@ -220,13 +225,22 @@ describe('Contact (Personal)', () => {
     const failed = await op.waitFor(
       'Contact',
       'alice',
-      (o) => condition(o, 'Ready')?.reason === 'InvalidSpec',
+      (o) => condition(o, 'ChannelsActivated')?.reason === 'ActivationCodeRejected',
     );
-    const msg = condition(failed, 'Ready')?.message ?? '';
-    expect(msg).toContain('spec.channels[1].activationCodeSecretRef');
-    expect(msg).toContain('ActivationFailed');
+    const msg = condition(failed, 'ChannelsActivated')?.message ?? '';
+    expect(condition(failed, 'ChannelsActivated')?.status).toBe('False');
+    expect(msg).toContain('spec.channels[1] alice-email');
     expect(msg).toContain(`Secret ${NS}/codes key alice-email`);
-    expect(condition(failed, 'Synced')?.reason).toBe('InvalidSpec');
+    // The contact exists and pages through its SMS channel: Ready and Synced are about that.
+    const settled = await op.ready('Contact', 'alice');
+    expect(condition(settled, 'Synced')?.status).toBe('True');
+    expect(condition(settled, 'Engageable')).toMatchObject({
+      status: 'True',
+      message: 'Engaged through alice-sms',
+    });
+    expect(channelOf(settled, 'alice-sms')?.activationStatus).toBe('Activated');
+    const warning = (await op.events('Contact', 'alice')).find((e) => e.reason === 'ActivationCodeRejected');
+    expect(warning).toMatchObject({ type: 'Warning' });
     const activations = () => op.calls({ operation: 'ActivateContactChannel', since }).length;
     expect(activations()).toBe(1);
 
@@ -238,13 +252,10 @@ describe('Contact (Personal)', () => {
       'Contact',
       'alice',
       (o) =>
-        o?.status?.observedGeneration === o?.metadata.generation &&
-        condition(o, 'Ready')?.reason === 'InvalidSpec',
+        o?.status?.observedGeneration === o?.metadata.generation && condition(o, 'Ready')?.status === 'True',
     );
     expect(op.calls({ operation: 'TagResource', since })).toHaveLength(1);
-    const repeated = await eventRepeated('alice', 'InvalidSpec');
-    await poke('alice'); // another visit, as at a resync
-    await repeated();
+    await fullVisit('alice', settled.status.arn); // another visit, as at a resync
     expect(activations()).toBe(1);
     expect(await visibleText('alice')).not.toContain('000000');
 
@@ -254,11 +265,10 @@ describe('Contact (Personal)', () => {
     const ok = await op.waitFor(
       'Contact',
       'alice',
-      (o) => channelOf(o, 'alice-email')?.activationStatus === 'Activated',
+      (o) => condition(o, 'ChannelsActivated')?.reason === 'AllChannelsActivated',
     );
+    expect(channelOf(ok, 'alice-email')?.activationStatus).toBe('Activated');
     expect(activations()).toBe(2);
-    await op.ready('Contact', 'alice');
-    expect(condition(ok, 'Synced')?.status).toBe('True');
   });
 
   it('a channel deactivated outside Kubernetes (UNSUBSCRIBE) shows in status; the used code is not sent again', async () => {
@@ -271,11 +281,21 @@ describe('Contact (Personal)', () => {
       'alice',
       (o) => channelOf(o, 'alice-email')?.activationStatus === 'NotActivated',
     );
-    expect(op.writes(since).map((w) => w.operation)).toEqual(['DeactivateContactChannel']);
-    expect(condition(await op.get('Contact', 'alice'), 'Ready')?.status).toBe('True');
+    const after = await op.waitFor(
+      'Contact',
+      'alice',
+      (o) => condition(o, 'ChannelsActivated')?.reason === 'ChannelDeactivated',
+    );
+    // The code in the Secret was used: it is not sent again, and the way out is named.
+    const message = condition(after, 'ChannelsActivated')?.message ?? '';
+    expect(message).toContain('spec.channels[1] alice-email: was activated and is not any more');
+    expect(message).toContain('replies START');
+    expect(message).toContain(`send-activation-code --contact-channel-id ${email}`);
+    expect(condition(after, 'Ready')?.status).toBe('True');
     const warning = (await op.events('Contact', 'alice')).find((e) => e.reason === 'ChannelDeactivated');
     expect(warning).toMatchObject({ type: 'Warning' });
-    expect(warning?.message).toContain('alice-email is no longer activated');
+    await fullVisit('alice', after?.status.arn);
+    expect(op.writes(since).map((w) => w.operation)).toEqual(['DeactivateContactChannel']);
   });
 
   it('sends one minimal AWS write per single-field change', async () => {
@@ -528,8 +548,12 @@ describe('Contact (OnCallSchedule)', () => {
     const alice = (await op.get('Contact', 'alice'))?.status.arn as string;
     await op.apply(contactObject('bob', { alias: 'bob', type: 'Personal' }));
     const bob = (await op.ready('Contact', 'bob')).status.arn as string;
-    // A personal contact without an engagement plan cannot be paged: said once, in a Warning.
-    const warned = (await op.events('Contact', 'bob')).filter((e) => e.reason === 'NotEngageable');
+    // A personal contact without an engagement plan cannot be paged: a condition, and a Warning.
+    expect(condition(await op.get('Contact', 'bob'), 'Engageable')).toMatchObject({
+      status: 'False',
+      reason: 'NoEngagementPlan',
+    });
+    const warned = (await op.events('Contact', 'bob')).filter((e) => e.reason === 'NoEngagementPlan');
     expect(warned.map((e) => e.type)).toEqual(['Warning']);
     const now = op.stack.clock.now();
     const start = new Date(Math.floor(now / 86_400_000) * 86_400_000 - 86_400_000); // yesterday 00:00 UTC
