@@ -3,6 +3,7 @@
 import type { ContactChannel, GetContactCommandOutput } from '@aws-sdk/client-ssm-contacts';
 import { describe, expect, it } from 'vitest';
 import { ActivationMemory } from '../../../../src/controllers/contact/activation.ts';
+import { contactConditions } from '../../../../src/controllers/contact/conditions.ts';
 import { diff, planUpdate } from '../../../../src/controllers/contact/diff.ts';
 import { references, validate } from '../../../../src/controllers/contact/handler.ts';
 import {
@@ -13,6 +14,7 @@ import {
   toAwsPlan,
   toDesired,
 } from '../../../../src/controllers/contact/mapping.ts';
+import { dstSwitchDates, timeZoneAdvice } from '../../../../src/controllers/contact/time-zones.ts';
 import { contactsIdentityTags } from '../../../../src/controllers/shared/contacts-tags.ts';
 import type { Contact, ContactSpec } from '../../../../src/crds/contact.ts';
 
@@ -316,14 +318,61 @@ describe('Contact activation codes', () => {
     expect(diff(toDesired(alice, new Map(), m), fromAws(get, channels, { team: 'payments' }))).toEqual([]);
   });
 
-  it('a rejected code stays visible as due (the client refuses to resend it) until the Secret changes', () => {
+  it('a rejected code is not due (ChannelsActivated says so) until the Secret changes', () => {
     putSecret('codes', { 'alice-sms': '123456' });
     const m = memory();
     m.settle(alice, 'sms', m.fingerprint('123456'), 'rejected');
     const d1 = toDesired(alice, new Map(), m);
     expect(d1.channels[0]?.code?.settled).toBe('rejected');
+    const { get, channels } = awsOf(d1);
+    const o = fromAws(get, channels, { team: 'payments' });
+    expect(diff(d1, o)).toEqual([]);
+    expect(contactConditions(d1, o).find((c) => c.type === 'ChannelsActivated')).toMatchObject({
+      status: 'False',
+      reason: 'ActivationCodeRejected',
+    });
     putSecret('codes', { 'alice-sms': '654321' });
     expect(toDesired(alice, new Map(), m).channels[0]?.code?.settled).toBeUndefined();
+  });
+
+  it('after a restart, the code the Secret held when the channel was last seen activated counts as used', () => {
+    putSecret('codes', { 'alice-sms': '123456' });
+    const versioned = secrets.get('Secret/oncall/codes') as { metadata?: { resourceVersion: string } };
+    versioned.metadata = { resourceVersion: '41' };
+    const seen = (version: string): Contact => ({
+      ...alice,
+      status: {
+        channels: [{ name: 'sms', activationStatus: 'NotActivated', activationCodeVersion: version }],
+      },
+    });
+    // A fresh process (empty memory): the status speaks for the code in use then.
+    expect(toDesired(seen('41'), new Map(), memory()).channels[0]?.code?.settled).toBe('used');
+    // The Secret changed since: its code is new and tried.
+    expect(toDesired(seen('40'), new Map(), memory()).channels[0]?.code?.settled).toBeUndefined();
+    delete versioned.metadata;
+  });
+
+  it('names the daylight saving switch dates of rotations in different zones, and suggests one zone', () => {
+    expect(dstSwitchDates('Europe/Dublin', 2026)).toEqual(['2026-03-29', '2026-10-25']);
+    expect(dstSwitchDates('America/New_York', 2026)).toEqual(['2026-03-08', '2026-11-01']);
+    expect(dstSwitchDates('Australia/Sydney', 2026)).toEqual(['2026-04-05', '2026-10-04']);
+    expect(dstSwitchDates('UTC', 2026)).toEqual([]);
+    const rotations = [
+      { rotationArn: rotArn('emea'), timeZone: 'Europe/Dublin' },
+      { rotationArn: rotArn('uk'), timeZone: 'Europe/London' },
+      { rotationArn: rotArn('amer'), timeZone: 'America/New_York' },
+      { rotationArn: rotArn('emea-2'), timeZone: 'Europe/Dublin' },
+    ];
+    const mismatch = timeZoneAdvice({ year: 2026, rotations });
+    expect(mismatch).toMatchObject({ status: 'False', reason: 'DaylightSavingMismatch' });
+    expect(mismatch.message).toContain(
+      'amer (America/New_York) on 2026-03-08, 2026-11-01, 2027-03-14, 2027-11-07',
+    );
+    expect(mismatch.message).toContain('e.g. Europe/Dublin');
+    // Dublin and London switch together: aligned although the names differ.
+    expect(
+      timeZoneAdvice({ year: 2026, rotations: rotations.filter((r) => r.timeZone !== 'America/New_York') }),
+    ).toMatchObject({ status: 'True', reason: 'TimeZonesAligned' });
   });
 
   it('with managementPolicy Observe a code in the Secret is not drift (activating would be a write)', () => {
