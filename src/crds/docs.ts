@@ -116,16 +116,20 @@ that reference it.`,
 says when each channel is paged. A channel is engaged only after it is activated with the code Incident
 Manager sends to the device: put the code into the Secret named by \`activationCodeSecretRef\` and the
 controller activates the channel; \`status.channels\` shows each channel's activation status (a recipient can
-deactivate a channel at any time by replying UNSUBSCRIBE). Each code is tried once: a value that was already in
-the Secret when the channel was created (or its address changed) is not used, and a code AWS rejects makes the
-Contact \`InvalidSpec\` naming the Secret and key, without being sent again until that value changes. A new
-channel gets a code at once unless \`deferActivation\` is set; a changed address gets a new code. A channel whose
-type differs in AWS is deleted and created again (Event \`ChannelReplaced\`); a channel that stops being
-activated raises a \`ChannelDeactivated\` Warning, and a personal contact without an engagement plan a
-\`NotEngageable\` Warning (it cannot be paged). Use at least two channels of different types and page one of
-them at 0 minutes. A Contact of type \`OnCallSchedule\` is an
+deactivate a channel at any time by replying UNSUBSCRIBE). A channel that is not activated is the channel's
+problem, not the contact's: Ready stays about the contact and whatever engages it goes on, while the
+\`ChannelsActivated\` condition names each such channel and the fix (\`ActivationCodeRejected\`,
+\`ActivationSecretNotFound\` for a missing Secret or key, \`ChannelDeactivated\` after an opt-out,
+\`ChannelNotActivated\`), with a Warning Event. Each code is tried once: a value that was already in the Secret
+when the channel was created (or its address changed), one AWS rejected, and one already used are never sent
+(again) until the value changes. A new channel gets a code at once unless \`deferActivation\` is set; a changed
+address gets a new code. A channel whose type differs in AWS is deleted and created again (Event
+\`ChannelReplaced\`). The \`Engageable\` condition says whether an engagement reaches anyone (False without an
+engagement plan, or with no activated channel in it). Use at least two channels of different types and page one
+of them at 0 minutes. A Contact of type \`OnCallSchedule\` is an
 on-call schedule: up to 8 Rotations in order; \`status.onCallNow\` and \`status.nextHandOffs\` show who is on
-call and the next shifts (refreshed at each resync). \`alias\` and \`type\` cannot change; the alias is part of
+call and the next shifts (refreshed at each resync); \`TimeZonesAligned\` is False, naming the dates, when its
+rotations' time zones switch daylight saving time on different dates. \`alias\` and \`type\` cannot change; the alias is part of
 the contact's ARN.`,
   EscalationPlan: `An escalation plan pages its stages in order: each stage engages its targets (contacts, on-call
 schedules, other escalation plans) and waits \`durationInMinutes\` before the next stage starts. A target with
