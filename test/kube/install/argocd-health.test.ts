@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateContactCommand } from '@aws-sdk/client-ssm-contacts';
+import { CreateResponsePlanCommand } from '@aws-sdk/client-ssm-incidents';
 import { Watch } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -111,6 +112,28 @@ const healthyNow = (o: KubeObject) =>
   condition(o, 'Ready')?.observedGeneration === o.metadata.generation &&
   condition(o, 'Synced')?.status !== 'False';
 
+/** One sample object of each kind and an updatable change to its spec (round 1, 2, …). */
+const TARGETS: { kind: string; name: string; edit: (spec: KubeObject['spec'], round: number) => object }[] = [
+  { kind: 'AWSAccount', name: 'payments-prod', edit: (s, n) => ({ ...s, sessionName: `im-operator-${n}` }) },
+  {
+    kind: 'ReplicationSet',
+    name: 'payments',
+    edit: (s, n) => ({ ...s, tags: { ...s.tags, round: `${n}` } }),
+  },
+  { kind: 'Contact', name: 'bob', edit: (s, n) => ({ ...s, displayName: `Bob round ${n}` }) },
+  { kind: 'Rotation', name: 'payments-emea', edit: (s, n) => ({ ...s, tags: { ...s.tags, round: `${n}` } }) },
+  {
+    kind: 'EscalationPlan',
+    name: 'payments-escalation',
+    edit: (s, n) => ({ ...s, displayName: `Escalation ${n}` }),
+  },
+  {
+    kind: 'ResponsePlan',
+    name: 'payments-outage',
+    edit: (s, n) => ({ ...s, displayName: `Payments outage ${n}` }),
+  },
+];
+
 // ---- what capture mode writes ----
 interface Case {
   kind: string;
@@ -130,6 +153,12 @@ function expectHealth(obj: KubeObject, status: string, file: string): HealthResu
   expect(result.status, `${obj.kind}/${obj.metadata.name} (${file}): ${result.message}`).toBe(status);
   keep(obj.kind, file, obj, result);
   return result;
+}
+
+/** What a user's apply sends: identity and spec, no resourceVersion (the controller writes meanwhile). */
+function ownFields(o: KubeObject): KubeObject {
+  const { name, namespace } = o.metadata;
+  return { apiVersion: o.apiVersion, kind: o.kind, metadata: { name, ...(namespace ? { namespace } : {}) } };
 }
 
 /** As Argo CD would read it from the API server, minus bookkeeping nobody needs in a test file. */
@@ -237,78 +266,120 @@ describe('Argo CD health on live objects', () => {
     await op.remove('ResponsePlan', 'early-plan');
   });
 
-  it('an update: Progressing until AWS has it, then Healthy', async () => {
-    const since = history.length;
-    const bob = (await op.get('Contact', 'bob', NS)) as KubeObject;
-    await op.apply({ ...tidy(bob), status: undefined, spec: { ...bob.spec, displayName: 'Bob the lead' } });
-    const updating = await seen('Contact', 'bob', (o) => reason(o, 'Ready') === 'Updating', since);
-    expect(expectHealth(updating.obj, 'Progressing', 'updating').message).toContain('Updating');
-    const done = await seen('Contact', 'bob', healthyNow, updating.at);
-    expectHealth(done.obj, 'Healthy', 'healthy-after-update');
-  });
-
-  it('a spec the controller has not observed yet is Progressing, even over Ready=True', async () => {
+  it('every kind: a spec the controller has not observed is Progressing even over Ready=True, Updating is Progressing, then Healthy', async () => {
     await op.stack.stopController();
-    const plan = (await op.get('ResponsePlan', 'payments-outage', NS)) as KubeObject;
-    const changed = await op.apply({
-      ...tidy(plan),
-      status: undefined,
-      spec: { ...plan.spec, displayName: 'Payments outage (cards)' },
-    });
-    const lagging = (await op.get('ResponsePlan', 'payments-outage', NS)) as KubeObject;
-    expect(lagging.metadata.generation).toBe(changed.metadata.generation);
-    expect(condition(lagging, 'Ready')?.status).toBe('True');
-    const r = expectHealth(lagging, 'Progressing', 'generation-lag');
-    expect(r.message).toBe(`Waiting for the controller to observe generation ${lagging.metadata.generation}`);
+    for (const t of TARGETS) {
+      const before = (await op.get(t.kind, t.name, NS)) as KubeObject;
+      expect(healthyNow(before), `${t.kind}/${t.name}`).toBe(true);
+      await op.apply({ ...ownFields(before), spec: t.edit(before.spec, 1) });
+      const lagging = (await op.get(t.kind, t.name, NS)) as KubeObject;
+      expect(lagging.metadata.generation).toBe((before.metadata.generation as number) + 1);
+      const r = expectHealth(lagging, 'Progressing', 'generation-lag');
+      expect(r.message).toBe(
+        `Waiting for the controller to observe generation ${lagging.metadata.generation}`,
+      );
+    }
     const since = history.length;
     await op.stack.startController();
-    expectHealth(
-      (await seen('ResponsePlan', 'payments-outage', healthyNow, since)).obj,
-      'Healthy',
-      'healthy',
-    );
+    for (const t of TARGETS) {
+      const done = await seen(t.kind, t.name, healthyNow, since);
+      expectHealth(done.obj, 'Healthy', 'healthy-after-update');
+      const updating = history
+        .slice(since, done.at)
+        .find((o) => o.kind === t.kind && o.metadata.name === t.name && reason(o, 'Ready') === 'Updating');
+      if (t.kind === 'AWSAccount') continue; // verified, never updated in AWS
+      expect(updating, `${t.kind}/${t.name} went through Updating`).toBeDefined();
+      expect(expectHealth(updating as KubeObject, 'Progressing', 'updating').message).toContain('Updating');
+    }
   });
 
-  it('a terminal refusal (the alias is taken in AWS) is Degraded and names the field', async () => {
+  it('every kind: AWS answering 500 is Progressing with the error (retried), and Healthy once AWS answers again', async () => {
+    const since = history.length;
+    // One object at a time, so that none waits on a reference that is failing instead of failing
+    // itself; the AWSAccount last (its failure makes everything in the account wait on it).
+    for (const t of [...TARGETS.slice(1), TARGETS[0] as (typeof TARGETS)[number]]) {
+      const at = history.length;
+      op.stack.aws.admin.setFaults({
+        'ssm-contacts:*': { errorRate: 1 },
+        'ssm-incidents:*': { errorRate: 1 },
+        'sts:*': { errorRate: 1 },
+      });
+      try {
+        const before = (await op.get(t.kind, t.name, NS)) as KubeObject;
+        await op.apply({ ...ownFields(before), spec: t.edit(before.spec, 2) });
+        const failing = await seen(
+          t.kind,
+          t.name,
+          (o) => current(o) && (condition(o, 'Synced') ?? condition(o, 'Ready'))?.status === 'False',
+          at,
+        );
+        const r = expectHealth(failing.obj, 'Progressing', 'retried-reconcile-error');
+        expect(r.message, `${t.kind}/${t.name}`).toMatch(/=False ReconcileError: /);
+      } finally {
+        op.stack.aws.admin.setFaults({});
+      }
+      // The retry is on backoff (1 s doubling): jump the clock past it rather than wait.
+      op.stack.clock.advance(5 * 60_000);
+      await seen(t.kind, t.name, healthyNow, at);
+    }
+    for (const t of TARGETS)
+      expectHealth((await seen(t.kind, t.name, healthyNow, since)).obj, 'Healthy', 'healthy');
+  });
+
+  it('terminal refusals are Degraded and name the field: a contact alias and a plan name taken in AWS, a KMS key of another Region', async () => {
     await op.onboard();
     await op.sdk.contacts.send(
       new CreateContactCommand({ Alias: 'taken-alias', Type: 'PERSONAL', Plan: { Stages: [] } }),
     );
-    const since = history.length;
-    await op.apply({
-      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
-      kind: 'Contact',
-      metadata: { name: 'taken', namespace: NS },
-      spec: { alias: 'taken-alias', type: 'Personal' },
-    });
-    const refused = await seen(
-      'Contact',
-      'taken',
-      (o) => current(o) && condition(o, 'Synced')?.status === 'False',
-      since,
+    await op.sdk.incidents.send(
+      new CreateResponsePlanCommand({ name: 'taken-plan', incidentTemplate: { title: 'Theirs', impact: 3 } }),
     );
-    const r = expectHealth(refused.obj, 'Degraded', 'terminal-alias-taken');
-    expect(r.message).toContain('spec.alias');
-  });
-
-  it('a retried AWS error is Progressing with the error, and Healthy once AWS answers again', async () => {
-    op.stack.aws.admin.setFaults({ 'ssm-contacts:UpdateContact': { errorRate: 1 } });
-    try {
-      const since = history.length;
-      const alice = (await op.get('Contact', 'alice', NS)) as KubeObject;
-      await op.apply({ ...tidy(alice), status: undefined, spec: { ...alice.spec, displayName: 'Alice B.' } });
-      const failing = await seen(
-        'Contact',
-        'alice',
-        (o) => current(o) && reason(o, 'Synced') === 'ReconcileError',
+    const since = history.length;
+    const object = (kind: string, name: string, spec: object): KubeObject => ({
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind,
+      metadata: { name, namespace: NS },
+      spec,
+    });
+    const cases = [
+      {
+        obj: object('Contact', 'taken', { alias: 'taken-alias', type: 'Personal' }),
+        file: 'terminal-alias-taken',
+        field: 'spec.alias',
+      },
+      {
+        obj: object('ResponsePlan', 'taken', {
+          name: 'taken-plan',
+          incidentTemplate: { title: 'Ours', impact: 3 },
+        }),
+        file: 'terminal-name-taken',
+        field: 'AlreadyExists',
+      },
+      {
+        obj: object('ReplicationSet', 'wrong-key', {
+          regions: [
+            {
+              name: 'eu-west-1',
+              sseKmsKeyId: 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+            },
+          ],
+        }),
+        file: 'terminal-invalid-kms-key',
+        field: 'spec.regions[0].sseKmsKeyId',
+      },
+    ];
+    for (const c of cases) await op.apply(c.obj);
+    for (const c of cases) {
+      const { kind, metadata } = c.obj;
+      const refused = await seen(
+        kind,
+        metadata.name,
+        (o) => current(o) && condition(o, 'Synced')?.status === 'False',
         since,
       );
-      const r = expectHealth(failing.obj, 'Progressing', 'retried-reconcile-error');
-      expect(r.message).toContain('Synced=False ReconcileError');
-    } finally {
-      op.stack.aws.admin.setFaults({});
+      const r = expectHealth(refused.obj, 'Degraded', c.file);
+      expect(r.message).toContain(c.field);
     }
-    expectHealth((await seen('Contact', 'alice', healthyNow)).obj, 'Healthy', 'healthy');
   });
 
   it('an AWSAccount whose role refuses the external id is Degraded (AccessDenied)', async () => {
