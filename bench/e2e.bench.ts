@@ -9,7 +9,8 @@
 //             reconcile (first AWS call), the start-up pass
 //   steady    three resync periods: AWS reads and writes per object per resync, Kubernetes writes,
 //             controller CPU seconds per resync
-//   large     footprint with 10,000 objects (simple contacts, --aws-rate raised so they settle)
+//   large     footprint with 10,000 objects (simple contacts, gate raised; --quick: 2,000; a full
+//             run leaves it out unless --only large: it does not settle yet, RESULTS.md gap 7)
 //   real      the converge again on a real etcd + kube-apiserver (KUBEBUILDER_ASSETS)
 // Flags: --quick (200 objects, 4 accounts, 2,000 for `large`, a minute of churn), --objects N,
 // --accounts N, --only converge,churn,…, --write (puts the figures into bench/RESULTS.md), --heap
@@ -352,7 +353,9 @@ async function main(): Promise<void> {
       await world.stop();
     }
   }
-  if (want('large')) await large(LARGE, quick ? 10 : 40);
+  // 10,000 objects do not settle in reasonable time yet (bench/RESULTS.md, gap 7): a full run
+  // leaves that phase out unless asked for by name.
+  if (only ? only.includes('large') : quick) await large(LARGE, quick ? 10 : 40);
   if (want('real')) {
     if (!process.env.KUBEBUILDER_ASSETS) notes.push('real control plane: skipped (no KUBEBUILDER_ASSETS)');
     else {
