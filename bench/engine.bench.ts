@@ -8,6 +8,7 @@ import {
   DeleteContactCommand,
   GetContactCommand,
   ListContactsCommand,
+  ListTagsForResourceCommand,
   SSMContactsClient,
   UpdateContactCommand,
 } from '@aws-sdk/client-ssm-contacts';
@@ -16,10 +17,12 @@ import {
   GetReplicationSetCommand,
   SSMIncidentsClient,
 } from '@aws-sdk/client-ssm-incidents';
+import type { ClientSet } from '../src/aws/accounts.ts';
 import { AwsGate } from '../src/aws/gate.ts';
+import { contactsIdentityTags, tagsFromAws, tagsToAws } from '../src/controllers/shared/contacts-tags.ts';
 import { startAwsEmulator } from '../src/emulators/aws/server.ts';
 import { systemClock } from '../src/engine/clock.ts';
-import type { ExternalClient, FieldDiff, KindHandler, ManagedObject } from '../src/engine/contract.ts';
+import type { FieldDiff, KindClient, KindHandler, ManagedObject } from '../src/engine/contract.ts';
 import { type ControllerOptions, Engine } from '../src/engine/controller.ts';
 import { EventRecorder } from '../src/engine/events.ts';
 import { ReferenceIndex } from '../src/engine/references.ts';
@@ -32,30 +35,27 @@ interface State {
 export function contactHandler(client: SSMContactsClient, gate: AwsGate): KindHandler<ManagedObject, State> {
   const t = { account: 'default', region: 'us-east-1', service: 'ssm-contacts' as const };
   const alias = (mr: ManagedObject) => String((mr.spec as { alias?: string }).alias);
-  const ext: ExternalClient<ManagedObject, State> = {
-    async observe(mr, ctx) {
-      let arn = ctx.identity;
-      if (!arn && ctx.pendingMark) {
-        const out = await gate.call(t, 'ListContacts', () =>
-          client.send(new ListContactsCommand({ AliasPrefix: alias(mr) })),
-        );
-        arn = out.Contacts?.find((c) => c.Alias === alias(mr))?.ContactArn;
-      }
-      if (!arn) return { exists: false };
-      try {
-        const c = await gate.call(t, 'GetContact', () =>
-          client.send(new GetContactCommand({ ContactId: arn })),
-        );
-        return {
-          exists: true,
-          identity: arn,
-          observed: { displayName: c.DisplayName ?? '' },
-          phase: 'Active',
-        };
-      } catch (e) {
-        if ((e as { errorClass?: string }).errorClass === 'NotFound') return { exists: false };
-        throw e;
-      }
+  const ext: KindClient<ManagedObject, State> = {
+    async read(arn) {
+      const c = await gate.call(t, 'GetContact', () =>
+        client.send(new GetContactCommand({ ContactId: arn })),
+      );
+      return { identity: arn, observed: { displayName: c.DisplayName ?? '' }, phase: 'Active' };
+    },
+    async findByName(mr) {
+      const out = await gate.call(t, 'ListContacts', () =>
+        client.send(new ListContactsCommand({ AliasPrefix: alias(mr) })),
+      );
+      const named = (out.Contacts ?? []).filter((c) => c.Alias === alias(mr));
+      return Promise.all(
+        named.map(async (c) => {
+          const arn = c.ContactArn as string;
+          const tags = await gate.call(t, 'ListTagsForResource', () =>
+            client.send(new ListTagsForResourceCommand({ ResourceARN: arn })),
+          );
+          return { identity: arn, tags: tagsFromAws(tags.Tags) };
+        }),
+      );
     },
     async create(mr, ctx) {
       const out = await gate.call(t, 'CreateContact', () =>
@@ -66,6 +66,9 @@ export function contactHandler(client: SSMContactsClient, gate: AwsGate): KindHa
             Type: 'PERSONAL',
             Plan: { Stages: [] },
             IdempotencyToken: ctx.idempotencyToken('CreateContact'),
+            Tags: tagsToAws(
+              contactsIdentityTags({ ...mr, metadata: { ...mr.metadata, uid: mr.metadata.uid ?? '' } }),
+            ),
           }),
         ),
       );
@@ -91,7 +94,7 @@ export function contactHandler(client: SSMContactsClient, gate: AwsGate): KindHa
       d.displayName === o.displayName
         ? []
         : [{ path: 'spec.displayName', desired: d.displayName, observed: o.displayName, updatable: true }],
-    connect: async () => ext,
+    client: () => ext,
   };
 }
 
@@ -109,8 +112,7 @@ export function contactEngine(
       kube,
       events: new EventRecorder({ sink: new MemoryEvents(), clock: systemClock }),
       refs: new ReferenceIndex(),
-      defaultAccount: 'default',
-      defaultRegion: 'us-east-1',
+      clientsFor: () => ({}) as ClientSet, // the bench kind carries its own SDK client
       ...opts,
     },
   );

@@ -20,9 +20,9 @@ const groups: Record<string, string[]> = {
     '@aws-sdk/credential-provider-node',
   ],
   'src/controllers (every kind, with their SDK clients)': ['./src/controllers/index.ts'],
-  'src/engine/manager.ts (engine, gate, accounts)': ['./src/engine/manager.ts'],
+  'src/cli/manager.ts (engine, gate, accounts)': ['./src/cli/manager.ts'],
   'engine + controllers (what `imctl controller` needs)': [
-    './src/engine/manager.ts',
+    './src/cli/manager.ts',
     './src/controllers/index.ts',
   ],
   'the AWS emulator (loaded by imctl command discovery)': ['./src/emulators/aws/server.ts'],

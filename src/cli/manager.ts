@@ -1,21 +1,23 @@
-// The controller process minus flag parsing: wires the AWS gate, accounts, kube client, informers,
-// workers, leader election, health/readiness/metrics endpoints and graceful shutdown.
+// The composition root (the only one): the controller process minus flag parsing. It builds the
+// AWS gate, the accounts and the AWSAccount reconciler, the kube client, informers, workers, leader
+// election, health/readiness/metrics endpoints and graceful shutdown; the engine only receives
+// them (it imports nothing from src/aws but types).
 import { createServer, type Server } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AccountReconciler } from '../aws/account-reconciler.ts';
-import { AccountResolver, accountFor, DEFAULT_ACCOUNT, sdkSts } from '../aws/accounts.ts';
+import { AccountResolver, accountFor, sdkSts } from '../aws/accounts.ts';
 import { AwsGate, type AwsService, type GateLimits } from '../aws/gate.ts';
 import { KINDS } from '../crds/registry.ts';
-import { type Clock, systemClock } from './clock.ts';
-import type { ManagedObject } from './contract.ts';
-import { Controller, type KindRegistration } from './controller.ts';
-import { EventRecorder } from './events.ts';
-import { KubeClient, KubeEventSink, KubeMetadataPort, type ResourceType } from './kube.ts';
-import { kubeLeaseStore, LeaderElector } from './leader.ts';
-import { type KindModule, resourceTypeOf } from './plugin.ts';
-import { ReferenceIndex } from './references.ts';
+import { type Clock, systemClock } from '../engine/clock.ts';
+import type { ManagedObject } from '../engine/contract.ts';
+import { Controller, type KindRegistration } from '../engine/controller.ts';
+import { EventRecorder } from '../engine/events.ts';
+import { KubeClient, KubeEventSink, KubeMetadataPort, type ResourceType } from '../engine/kube.ts';
+import { kubeLeaseStore, LeaderElector } from '../engine/leader.ts';
+import { type KindModule, resourceTypeOf } from '../engine/plugin.ts';
+import { ReferenceIndex } from '../engine/references.ts';
 
 export interface ManagerOptions {
   kc: KubeConfig;
@@ -132,8 +134,6 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
       const acct = accountFor(lookup, obj);
       return accounts.clients(acct.name, acct.spec);
     },
-    defaultAccount: DEFAULT_ACCOUNT,
-    defaultRegion: o.region,
     ...(o.workers ? { workers: o.workers } : {}),
     ...(o.resyncMs ? { resyncMs: o.resyncMs } : {}),
     ...(o.pollMs ? { pollMs: o.pollMs } : {}),

@@ -2,8 +2,18 @@
 // what the controller would do): ours by ownership tag is adopted; Observe takes the first; an
 // untagged one is adopted where the kind allows it (an account's single replication set); anyone
 // else's name is refused, naming the external-arn annotation that adopts it on purpose.
-import { hasOwner, ownedBy, ownerLabel } from '../aws/identity.ts';
-import { type Candidate, ClassifiedError, type KindHandler, type ManagedObject } from './contract.ts';
+
+import {
+  type Candidate,
+  ClassifiedError,
+  type Ctx,
+  type Found,
+  isNotFound,
+  type KindClient,
+  type KindHandler,
+  type ManagedObject,
+} from './contract.ts';
+import { hasOwner, ownedBy, ownerLabel } from './identity.ts';
 import { EXTERNAL_ARN_ANNOTATION } from './names.ts';
 import type { Lookup } from './references.ts';
 
@@ -43,4 +53,20 @@ function conflict(h: Policy, other: Candidate, lookup: Lookup): ClassifiedError 
     `${field}: ${other.identity} already exists in AWS under this name and ${whose}; to manage it from this object set the ${EXTERNAL_ARN_ANNOTATION} annotation to ${other.identity}, or change ${field}`,
     { field, reason: h.conflictReason ?? 'AlreadyExists' },
   );
+}
+
+/** The object with this identity; NotFound (or the kind saying it is not this object's) is absence. */
+export async function readFound<K extends ManagedObject, D>(
+  c: KindClient<K, D>,
+  identity: string,
+  mr: K,
+  ctx: Ctx<D>,
+): Promise<Found<D>> {
+  try {
+    const r = await c.read(identity, mr, { ...ctx, identity });
+    return r ? { exists: true, ...r } : { exists: false };
+  } catch (e) {
+    if (isNotFound(e)) return { exists: false };
+    throw e;
+  }
 }

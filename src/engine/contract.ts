@@ -1,6 +1,7 @@
 // The plug-in API between the generic engine and a kind's controller (see ARCHITECTURE.md, "The
-// contracts"). A kind supplies an ExternalClient (I/O through the AWS gate) plus pure functions;
-// it never sees queues, conditions, finalizers or retries.
+// contracts", and docs/architecture.md). A kind supplies a KindClient (I/O verbs on the client set
+// the engine resolved) plus pure functions; it never sees queues, conditions, finalizers, retries
+// or policies.
 
 import type { ClientSet } from '../aws/accounts.ts';
 import type { Condition, ManagedResource, ManagedSpec, ManagedStatus, ObjectMeta } from '../crds/common.ts';
@@ -33,14 +34,11 @@ export interface FieldDiff {
 
 export type Phase = 'Active' | 'Pending' | 'Failed';
 
-/** What a client's `observe` returns; the engine adds the diff from the kind's pure `diff`. */
-export type RawObservation<D> =
-  | { exists: false }
-  | { exists: true; identity: string; observed: D; phase: Phase; message?: string };
+/** What a read found: this object's AWS object, or nothing (NotFound, or not this object's to see). */
+export type Found<D> = { exists: false } | ({ exists: true } & Read<D>);
 
-export type Observation<D> =
-  | { exists: false }
-  | { exists: true; identity: string; observed: D; phase: Phase; message?: string; diff: FieldDiff[] };
+/** A read plus the kind's diff of desired against it. */
+export type Observation<D> = { exists: false } | ({ exists: true; diff: FieldDiff[] } & Read<D>);
 
 /** A reference resolved to the ARN of the referenced object. */
 export interface ResolvedRef {
@@ -51,34 +49,17 @@ export interface ResolvedRef {
 
 /** Everything a client call needs besides the object itself. */
 export interface Ctx<D> {
-  /** The AWS identity (ARN) from the identity annotation, if known. */
+  /** The AWS identity (ARN) this call is about: the object read this visit, else the annotation. */
   identity: string | undefined;
-  /** Set while a create is in flight or was interrupted; `observe` then looks the object up by name/token/tag. */
-  pendingMark: string | undefined;
-  /** Deterministic idempotency token for `operation`, derived from uid and pending mark. */
+  /** Deterministic idempotency token for `operation`, derived from uid and the create-pending mark. */
   idempotencyToken(operation: string): string;
   /** Canonical desired state (toDesired of spec and resolved refs). */
   desired: D;
-  refs: ReadonlyMap<string, string>;
-  account: string;
-  region: string;
-  signal: AbortSignal;
   /**
    * Records an Event on the object (aggregated, rate-limited, secrets scrubbed), for what a user
    * must hear about beyond the engine's own Created/Updated events (e.g. a replaced sub-resource).
    */
   event?(type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
-}
-
-export interface ExternalClient<K extends ManagedObject, D> {
-  /** Reads only. `{exists:false}` when AWS says NotFound. */
-  observe(mr: K, ctx: Ctx<D>): Promise<RawObservation<D>>;
-  /** Creates with `ctx.idempotencyToken(...)`; returns the identity (ARN). */
-  create(mr: K, ctx: Ctx<D>): Promise<{ identity: string }>;
-  /** Sends only what `diff` says changed. */
-  update(mr: K, observed: D, diff: FieldDiff[], ctx: Ctx<D>): Promise<void>;
-  /** Already-gone is success. */
-  delete(mr: K, observed: D, ctx: Ctx<D>): Promise<void>;
 }
 
 /** An AWS object as a kind's `read` returns it. */
@@ -152,10 +133,8 @@ export interface KindHandler<K extends ManagedObject, D> {
   toDesired(mr: K, refs: ReadonlyMap<string, string>): D;
   /** Pure: field paths that differ after normalisation. */
   diff(desired: D, observed: D): FieldDiff[];
-  /** Binds an ExternalClient to the account and region (credentials, gate). Legacy: see `client`. */
-  connect?(mr: K, target: { account: string; region: string }): Promise<ExternalClient<K, D>>;
   /** The kind's I/O verbs on the client set of the object's account, which the engine resolved. */
-  client?(clients: ClientSet, mr: K): KindClient<K, D>;
+  client(clients: ClientSet, mr: K): KindClient<K, D>;
   /**
    * An AWS object found by name without any ownership tags is adopted rather than refused (an
    * account's single replication set). Default false: refused with `conflictReason`.

@@ -1,9 +1,9 @@
 // The generic managed-resource reconciler (ARCHITECTURE.md, "Engine rules"): one small function per
-// step — read → deletion branch → validation → references → finalizer → connect → observe →
+// step — read → deletion branch → validation → references → finalizer → client → observe →
 // create | update | nothing. It returns an Outcome; only the controller loop schedules.
 import type { ClientSet } from '../aws/accounts.ts';
-import { idempotencyToken, newPendingMark, ownedBy } from '../aws/identity.ts';
-import { chooseCandidate } from './adoption.ts';
+import { chooseCandidate, readFound } from './adoption.ts';
+import { describeChange, EVENT_MESSAGE_MAX, referenceNames } from './change.ts';
 import type { Clock } from './clock.ts';
 import { type ConditionInput, getCondition, Reason } from './conditions.ts';
 import {
@@ -11,8 +11,8 @@ import {
   ClassifiedError,
   type Ctx,
   type ErrorClass,
-  type ExternalClient,
   type FieldDiff,
+  type Found,
   isNotFound,
   type KindClient,
   type KindHandler,
@@ -22,10 +22,10 @@ import {
   Outcomes,
   objectKey,
   parseKey,
-  type RawObservation,
   uidOf,
 } from './contract.ts';
 import type { EventRecorder } from './events.ts';
+import { idempotencyToken, newPendingMark, ownedBy } from './identity.ts';
 import {
   CREATE_PENDING_ANNOTATION,
   EXTERNAL_ARN_ANNOTATION,
@@ -68,9 +68,7 @@ export interface ManagedDeps {
    * The client set of the object's account and Region (the one account-resolution path); throws
    * DependencyNotReady while its AWSAccount is missing or not Ready.
    */
-  clientsFor?: (obj: ManagedObject) => ClientSet;
-  defaultAccount: string;
-  defaultRegion: string;
+  clientsFor: (obj: ManagedObject) => ClientSet;
   /** Drift-check period and its ± jitter fraction. Defaults 10 min and 0.1. */
   resyncMs?: number;
   resyncJitter?: number;
@@ -128,13 +126,8 @@ export function reasonOf(err: ClassifiedError): ReasonName {
   return CLASS_REASONS[err.errorClass] ?? Reason.ReconcileError;
 }
 
-/** The observation plus "not found, but we wrote it a moment ago": read lag, not deletion. */
-type Found<D> = RawObservation<D> | { exists: false; lag: true };
-
-/** The kind's client: the narrow contract, or a legacy ExternalClient that makes its own decisions. */
-type Io<K extends Managed, D> =
-  | { kind: 'client'; c: KindClient<K, D> }
-  | { kind: 'legacy'; c: ExternalClient<K, D> };
+/** A read plus "not found, but we wrote it a moment ago": read lag, not deletion. */
+type Looked<D> = Found<D> | { exists: false; lag: true };
 
 /**
  * Every object always carries both Ready and Synced: a condition not written yet takes the other's
@@ -153,6 +146,11 @@ function bothConditions(obj: Managed, change: StatusChange): StatusChange {
     ...(missing('Ready') ? { ready: fill('Ready') } : {}),
     ...(missing('Synced') ? { synced: fill('Synced') } : {}),
   };
+}
+
+/** `prefix` then the before/after of each field (AWS → spec), within an Event message's bound. */
+function change(prefix: string, diff: readonly FieldDiff[], names: ReadonlyMap<string, string>): string {
+  return prefix + describeChange(diff, { names, max: EVENT_MESSAGE_MAX - prefix.length });
 }
 
 export function describeDiff(diff: readonly FieldDiff[]): string {
@@ -200,15 +198,15 @@ export class ManagedReconciler<K extends Managed, D> {
       const refs = await this.#references(obj);
       if (!refs.ok) return refs.outcome;
       if (this.#manages(obj)) obj = await this.#ensureFinalizer(obj);
-      const client = await this.#connect(obj);
+      const client = this.#client(obj);
       const desired = this.#h.toDesired(obj, refs.resolved);
-      const obs = await this.#observe(obj, client, desired, refs.resolved);
+      const obs = await this.#observe(obj, client, desired);
       if (!obs.exists) {
-        if ('lag' in obs || this.#readLag(obj)) return await this.#awaitRead(obj);
-        return await this.#create(obj, client, desired, refs.resolved);
+        if ('lag' in obs) return await this.#awaitRead(obj);
+        return await this.#create(obj, client, desired);
       }
       this.#unread.delete(key);
-      return await this.#sync(obj, client, desired, refs.resolved, obs);
+      return await this.#sync(obj, client, desired, obs, refs.names);
     } catch (e) {
       return await this.#fail(obj, asClassified(e), info);
     }
@@ -234,11 +232,19 @@ export class ManagedReconciler<K extends Managed, D> {
 
   async #references(
     obj: K,
-  ): Promise<{ ok: true; resolved: ReadonlyMap<string, string> } | { ok: false; outcome: Outcome }> {
+  ): Promise<
+    | { ok: true; resolved: ReadonlyMap<string, string>; names: ReadonlyMap<string, string> }
+    | { ok: false; outcome: Outcome }
+  > {
     const fields = this.#h.references?.(obj) ?? [];
     this.#d.refs.indexObject(obj, indexedFields(obj, fields));
     const r = resolveReferences(obj, fields, this.#d.lookup);
-    if (r.ok) return { ok: true, resolved: r.resolved };
+    if (r.ok)
+      return {
+        ok: true,
+        resolved: r.resolved,
+        names: referenceNames(fields, r.resolved, obj.metadata.namespace),
+      };
     const message = `Waiting for references: ${describeUnresolved(r.unresolved)}`;
     await this.#write(obj, { ready: ready('False', Reason.ReferencesNotReady, message) });
     return {
@@ -257,55 +263,30 @@ export class ManagedReconciler<K extends Managed, D> {
   }
 
   /** The kind's I/O on the object's account: resolved here, once, for every kind. */
-  async #connect(obj: K): Promise<Io<K, D>> {
-    if (this.#h.client) {
-      if (!this.#d.clientsFor) throw new Error(`${this.#h.kind}: the engine was built without clientsFor`);
-      return { kind: 'client', c: this.#h.client(this.#d.clientsFor(obj), obj) };
-    }
-    if (!this.#h.connect) throw new Error(`${this.#h.kind} registers neither client nor connect`);
-    return { kind: 'legacy', c: await this.#h.connect(obj, this.#target(obj)) };
+  #client(obj: K): KindClient<K, D> {
+    return this.#h.client(this.#d.clientsFor(obj), obj);
   }
 
-  #target(obj: K): { account: string; region: string } {
-    return {
-      account: obj.spec.accountRef?.name ?? this.#d.defaultAccount,
-      // The account's home Region (resolved by connect) or the controller's own.
-      region: this.#d.defaultRegion,
-    };
-  }
-
-  #ctx(obj: K, desired: D, refs: ReadonlyMap<string, string>, identity?: string): Ctx<D> {
+  #ctx(obj: K, desired: D, identity?: string): Ctx<D> {
     const ann = obj.metadata.annotations ?? {};
     const pendingMark = ann[CREATE_PENDING_ANNOTATION];
-    const { account, region } = this.#target(obj);
     return {
       identity: identity ?? ann[EXTERNAL_ARN_ANNOTATION],
-      pendingMark,
       idempotencyToken: (operation) => idempotencyToken(uidOf(obj), pendingMark ?? '', operation),
       desired,
-      refs,
-      account,
-      region,
-      signal: new AbortController().signal,
       event: (type, reason, message) => this.#d.events.record(obj, type, reason, message),
     };
   }
 
   async #observe(
     obj: K,
-    io: Io<K, D>,
+    c: KindClient<K, D>,
     desired: D,
-    refs: ReadonlyMap<string, string>,
   ): Promise<Observation<D> | { exists: false; lag: true }> {
-    const raw = await this.#observeRaw(obj, io, desired, refs);
-    if (!raw.exists) return raw;
-    const obs: Observation<D> = { ...raw, diff: this.#h.diff(desired, raw.observed) };
+    const found = await this.#find(obj, c, this.#ctx(obj, desired));
+    if (!found.exists) return found;
+    const obs: Observation<D> = { ...found, diff: this.#h.diff(desired, found.observed) };
     return obs;
-  }
-
-  #observeRaw(obj: K, io: Io<K, D>, desired: D, refs: ReadonlyMap<string, string>): Promise<Found<D>> {
-    const ctx = this.#ctx(obj, desired, refs);
-    return io.kind === 'legacy' ? io.c.observe(obj, ctx) : this.#find(obj, io.c, ctx);
   }
 
   /**
@@ -313,28 +294,18 @@ export class ManagedReconciler<K extends Managed, D> {
    * after our own write is read lag); else by name, where an object carrying our ownership tag is
    * ours to adopt, anyone else's is observed (Observe) or refused, never taken over silently.
    */
-  async #find(obj: K, c: KindClient<K, D>, ctx: Ctx<D>): Promise<Found<D>> {
+  async #find(obj: K, c: KindClient<K, D>, ctx: Ctx<D>): Promise<Looked<D>> {
     const identity = obj.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION];
     if (identity !== undefined) {
-      const read = await this.#read(obj, c, identity, ctx);
+      const read = await readFound(c, identity, obj, ctx);
       if (read.exists || obj.metadata.deletionTimestamp || !this.#withinReadLag(obj)) return read;
       return { exists: false, lag: true };
     }
     const pick = chooseCandidate(this.#h, obj, await c.findByName(obj, ctx), this.#d.lookup);
-    return pick ? this.#read(obj, c, pick.identity, ctx) : { exists: false };
+    return pick ? readFound(c, pick.identity, obj, ctx) : { exists: false };
   }
 
-  async #read(obj: K, c: KindClient<K, D>, identity: string, ctx: Ctx<D>): Promise<RawObservation<D>> {
-    try {
-      const r = await c.read(identity, obj, { ...ctx, identity });
-      return r ? { exists: true, ...r } : { exists: false };
-    } catch (e) {
-      if (isNotFound(e)) return { exists: false };
-      throw e;
-    }
-  }
-
-  async #create(obj: K, client: Io<K, D>, desired: D, refs: ReadonlyMap<string, string>): Promise<Outcome> {
+  async #create(obj: K, client: KindClient<K, D>, desired: D): Promise<Outcome> {
     if (!this.#manages(obj)) {
       await this.#write(obj, {
         ready: ready('False', Reason.ExternalNotFound, this.#missingMessage(obj)),
@@ -365,7 +336,7 @@ export class ManagedReconciler<K extends Managed, D> {
           `AWS object ${lostIdentity} no longer exists; creating it again`,
         );
     }
-    const identity = await this.#createOrAdopt(obj, client, this.#ctx(obj, desired, refs));
+    const identity = await this.#createOrAdopt(obj, client, this.#ctx(obj, desired));
     this.#unread.set(objectKey(obj), this.#d.clock.now());
     obj = (await this.#d.kube.patchAnnotations(obj, {
       [EXTERNAL_ARN_ANNOTATION]: identity,
@@ -386,12 +357,12 @@ export class ManagedReconciler<K extends Managed, D> {
    * A create AWS refuses as a conflict (the name was taken between our look-up and the create, or
    * the look-up lagged): looked up again by name, ours is adopted, anyone else's refused.
    */
-  async #createOrAdopt(obj: K, io: Io<K, D>, ctx: Ctx<D>): Promise<string> {
+  async #createOrAdopt(obj: K, c: KindClient<K, D>, ctx: Ctx<D>): Promise<string> {
     try {
-      return (await io.c.create(obj, ctx)).identity;
+      return (await c.create(obj, ctx)).identity;
     } catch (e) {
-      if (io.kind === 'legacy' || !(e instanceof ClassifiedError) || e.rule !== 'ConflictException') throw e;
-      const mine = (await io.c.findByName(obj, ctx)).find((c) => ownedBy(c.tags, uidOf(obj)));
+      if (!(e instanceof ClassifiedError) || e.rule !== 'ConflictException') throw e;
+      const mine = (await c.findByName(obj, ctx)).find((c) => ownedBy(c.tags, uidOf(obj)));
       if (mine) return mine.identity;
       throw new ClassifiedError(
         'InvalidSpec',
@@ -402,11 +373,6 @@ export class ManagedReconciler<K extends Managed, D> {
         },
       );
     }
-  }
-
-  /** Legacy clients decide NotFound themselves: the same read-lag allowance applies to them. */
-  #readLag(obj: K): boolean {
-    return obj.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] !== undefined && this.#withinReadLag(obj);
   }
 
   /**
@@ -451,10 +417,10 @@ export class ManagedReconciler<K extends Managed, D> {
 
   async #sync(
     obj: K,
-    client: Io<K, D>,
+    client: KindClient<K, D>,
     desired: D,
-    refs: ReadonlyMap<string, string>,
     obs: Extract<Observation<D>, { exists: true }>,
+    names: ReadonlyMap<string, string>,
   ): Promise<Outcome> {
     const key = objectKey(obj);
     const ann = obj.metadata.annotations ?? {};
@@ -493,7 +459,7 @@ export class ManagedReconciler<K extends Managed, D> {
           synced: synced(
             'False',
             Reason.DriftDetected,
-            `AWS differs from the spec at ${paths} (managementPolicy Observe: not corrected)`,
+            change('AWS differs from the spec (managementPolicy Observe: not corrected): ', obs.diff, names),
           ),
         });
         return Outcomes.synced(this.#jittered());
@@ -521,7 +487,7 @@ export class ManagedReconciler<K extends Managed, D> {
         return Outcomes.progressing(this.#nextPoll(key, false));
       }
       try {
-        await client.c.update(obj, obs.observed, obs.diff, this.#ctx(obj, desired, refs, obs.identity));
+        await client.update(obj, obs.observed, obs.diff, this.#ctx(obj, desired, obs.identity));
       } catch (e) {
         // What was observed is shown whatever the update's fate (#fail adds the conditions).
         await this.#write(obj, base).catch(() => undefined);
@@ -537,7 +503,12 @@ export class ManagedReconciler<K extends Managed, D> {
         this.#h.kind,
         obs.diff.map((d) => d.path),
       );
-      await this.#d.events.record(obj, 'Normal', 'Updated', `Updated ${obs.identity}: ${paths}`);
+      await this.#d.events.record(
+        obj,
+        'Normal',
+        'Updated',
+        change(`Updated ${obs.identity}: `, obs.diff, names),
+      );
       // The observation predates the write: Ready waits for a read that shows the change applied.
       await this.#write(obj, {
         ...base,
@@ -610,20 +581,19 @@ export class ManagedReconciler<K extends Managed, D> {
       this.#forget(key);
       return Outcomes.done();
     }
-    const client = await this.#connect(obj);
-    const refs = new Map<string, string>();
+    const client = this.#client(obj);
     let desired: D;
     try {
-      desired = this.#h.toDesired(obj, refs);
+      desired = this.#h.toDesired(obj, new Map());
     } catch {
       desired = undefined as D; // refs may be gone during deletion; delete needs only the identity
     }
     // No diff while deleting: the desired state may not resolve any more.
-    const obs = await this.#observeRaw(obj, client, desired, refs);
+    const obs = await this.#find(obj, client, this.#ctx(obj, desired));
     if (obs.exists) {
       await this.#write(obj, { ready: ready('False', Reason.Deleting, `Deleting ${obs.identity}`) });
       try {
-        await client.c.delete(obj, obs.observed, this.#ctx(obj, desired, refs, obs.identity));
+        await client.delete(obj, obs.observed, this.#ctx(obj, desired, obs.identity));
       } catch (e) {
         if (!isNotFound(e)) throw e; // already gone is what a delete wants
       }

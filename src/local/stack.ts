@@ -6,6 +6,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
+import { type ManagerOptions, type RunningManager, startManager } from '../cli/manager.ts';
 import { kindModules } from '../controllers/index.ts';
 import { allCrds, KINDS } from '../crds/registry.ts';
 import { DEFAULT_ACCOUNT as DEFAULT_AWS_ACCOUNT, TEST_KEYS } from '../emulators/aws/accounts.ts';
@@ -14,7 +15,6 @@ import { type KubeEmulator, startKubeEmulator } from '../emulators/kube/index.ts
 import type { Clock, TimerHandle } from '../engine/clock.ts';
 import { ClassifiedError } from '../engine/contract.ts';
 import { KubeClient, type ResourceType } from '../engine/kube.ts';
-import { type ManagerOptions, type RunningManager, startManager } from '../engine/manager.ts';
 import { type KindModule, resourceTypeOf } from '../engine/plugin.ts';
 import { type ControlPlane, type ControlPlaneOptions, startControlPlane } from './control-plane.ts';
 

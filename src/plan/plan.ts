@@ -4,10 +4,10 @@
 // (src/plan/kinds.ts): validate, references, toDesired, diff and the read verb.
 import { createHash } from 'node:crypto';
 import type { AccountResolver } from '../aws/accounts.ts';
-import { CONTACTS_TAG_PREFIX, TAG_PREFIX } from '../aws/identity.ts';
 import type { AWSAccount } from '../crds/aws-account.ts';
 import { type Clock, systemClock } from '../engine/clock.ts';
 import { asClassified, type FieldDiff, keyOf, type ManagedObject, objectKey } from '../engine/contract.ts';
+import { CONTACTS_TAG_PREFIX, TAG_PREFIX } from '../engine/identity.ts';
 import { EXTERNAL_ARN_ANNOTATION } from '../engine/names.ts';
 import { presentDiff } from './format.ts';
 import { type KindOps, kindOps } from './kinds.ts';

@@ -151,7 +151,7 @@ export const command: CommandModule = {
           import('@kubernetes/client-node'),
           import('pino'),
           import('../../controllers/index.ts'),
-          import('../../engine/manager.ts'),
+          import('../manager.ts'),
         ]);
         const logger = pino({ level: flags.logLevel, base: { component: 'incident-manager-operator' } });
         const kc = new KubeConfig();

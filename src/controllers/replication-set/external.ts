@@ -13,7 +13,6 @@ import {
   UpdateReplicationSetCommand,
 } from '@aws-sdk/client-ssm-incidents';
 import type { ClientSet } from '../../aws/accounts.ts';
-import { idempotencyToken } from '../../aws/identity.ts';
 import type { ReplicationSet } from '../../crds/replication-set.ts';
 import {
   ClassifiedError,
@@ -24,6 +23,7 @@ import {
   type Read,
   uidOf,
 } from '../../engine/contract.ts';
+import { idempotencyToken } from '../../engine/identity.ts';
 import { EXTERNAL_ARN_ANNOTATION } from '../../engine/names.ts';
 import { type AwsCall, planUpdate } from './diff.ts';
 import { type Canonical, createTags, fromAws, ownerOf, phaseOf, regionsToAws } from './mapping.ts';

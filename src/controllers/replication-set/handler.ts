@@ -1,10 +1,11 @@
 // The ReplicationSet kind for the engine: checks the schema cannot express, mapping, diff, and the
 // AWS client bound to the object's account. Deleting the set erases every Incident Manager object of
 // the account, so a Delete waits until the account's other objects are gone from the cluster.
-import { TAG_PREFIX } from '../../aws/identity.ts';
+
 import type { AWSAccountSpec } from '../../crds/aws-account.ts';
 import type { ReplicationSet } from '../../crds/replication-set.ts';
 import type { FieldError, KindHandler, ManagedObject } from '../../engine/contract.ts';
+import { TAG_PREFIX } from '../../engine/identity.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
 import { diff } from './diff.ts';
 import { protectionMessage, replicationSetClient } from './external.ts';

@@ -1,7 +1,6 @@
 // ReplicationSet ⇄ ssm-incidents, pure: spec → canonical desired state, GetReplicationSet +
 // ListTagsForResource → canonical observed state, and the status fields shown to users.
 import type { ReplicationSet as AwsReplicationSet, RegionInfo } from '@aws-sdk/client-ssm-incidents';
-import { identityTags, TAG_PREFIX } from '../../aws/identity.ts';
 import {
   REPLICATION_SET_STATUS_FROM_AWS,
   type ReplicationSet,
@@ -9,6 +8,7 @@ import {
   type ReplicationSetStatus,
 } from '../../crds/replication-set.ts';
 import type { Phase } from '../../engine/contract.ts';
+import { identityTags, TAG_PREFIX } from '../../engine/identity.ts';
 
 /** The key id AWS reports for a Region that uses the AWS owned key (no customer managed key). */
 export const DEFAULT_KEY = 'DefaultKey';

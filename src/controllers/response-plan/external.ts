@@ -15,7 +15,6 @@ import {
 } from '@aws-sdk/client-ssm-incidents';
 import { type ClientSet, DEFAULT_ACCOUNT } from '../../aws/accounts.ts';
 import { ANY_REPLICATION_SET, NOT_ONBOARDED_RETRY_MS } from '../../aws/gate.ts';
-import { identityTags } from '../../aws/identity.ts';
 import type { ResponsePlan } from '../../crds/response-plan.ts';
 import {
   type Candidate,
@@ -25,6 +24,7 @@ import {
   type KindClient,
   uidOf,
 } from '../../engine/contract.ts';
+import { identityTags } from '../../engine/identity.ts';
 import { planUpdate } from './diff.ts';
 import { createInput, fromAws, type PlanState } from './mapping.ts';
 import { checkPagerDuty } from './pagerduty.ts';

@@ -12,7 +12,6 @@ import type {
   NotificationTargetItem,
   VariableType,
 } from '@aws-sdk/client-ssm-incidents';
-import { TAG_PREFIX } from '../../aws/identity.ts';
 import {
   DYNAMIC_PARAMETER_FROM_AWS,
   DYNAMIC_PARAMETER_TO_AWS,
@@ -22,6 +21,7 @@ import {
   TARGET_ACCOUNT_TO_AWS,
   type TargetAccount,
 } from '../../crds/response-plan.ts';
+import { TAG_PREFIX } from '../../engine/identity.ts';
 import { resolvedTargetArn } from '../shared/targets.ts';
 
 export interface RunbookState {

@@ -2,8 +2,8 @@
 // {Key, Value} on the wire, a map in the spec. The ownership tags that find an interrupted create
 // again are kept out of the user's diff. Pure.
 import type { Tag } from '@aws-sdk/client-ssm-contacts';
-import { CONTACTS_TAG_PREFIX, identityTags, ownedBy, TAG_PREFIX } from '../../aws/identity.ts';
 import type { FieldDiff } from '../../engine/contract.ts';
+import { CONTACTS_TAG_PREFIX, identityTags, ownedBy, TAG_PREFIX } from '../../engine/identity.ts';
 
 export { CONTACTS_TAG_PREFIX };
 

@@ -16,20 +16,19 @@ import {
   UpdateResourceShareCommand,
 } from '@aws-sdk/client-ram';
 import type { ClientSet } from '../../aws/accounts.ts';
-import { idempotencyUuid, identityTags, TAG_PREFIX } from '../../aws/identity.ts';
 import type { Sharing, SharingStatus } from '../../crds/common.ts';
 import {
   ClassifiedError,
   type Ctx,
-  type ExternalClient,
   type FieldDiff,
+  type Found,
   isClassified,
   type KindClient,
   type KindHandler,
   type ManagedObject,
-  type RawObservation,
   uidOf,
 } from '../../engine/contract.ts';
+import { idempotencyUuid, identityTags, TAG_PREFIX } from '../../engine/identity.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
 
 export type RamResourceType = 'ssm-contacts:Contact' | 'ssm-incidents:ResponsePlan';
@@ -55,6 +54,14 @@ export interface ObservedShare extends DesiredSharing {
 }
 
 export type SharingState = DesiredSharing | ObservedShare;
+
+/** The kind's verbs as the share wrapper drives them: read by the identity in ctx, then the share. */
+interface Verbs<K extends ManagedObject, D> {
+  observe(mr: K, ctx: Ctx<D>): Promise<Found<D>>;
+  create(mr: K, ctx: Ctx<D>): Promise<{ identity: string }>;
+  update(mr: K, observed: D, diff: FieldDiff[], ctx: Ctx<D>): Promise<void>;
+  delete(mr: K, observed: D, ctx: Ctx<D>): Promise<void>;
+}
 /** The kind's canonical state plus its sharing (undefined: not shared). */
 export type WithSharing<D> = D & { sharing?: SharingState | undefined };
 
@@ -416,46 +423,39 @@ export function withSharing<
       const key = s.arn;
       return { ...base, sharing: sharingStatusOf(s, refusedByShare.get(key), waitingOn.get(key)) };
     },
-    ...(handler.client
-      ? {
-          client(clients: ClientSet, mr: K): KindClient<K, WithSharing<D>> {
-            const inner = (handler.client as NonNullable<typeof handler.client>)(clients, mr);
-            const c = client(
-              {
-                async observe(m, ctx) {
-                  const r = ctx.identity ? await inner.read(ctx.identity, m, ctx) : undefined;
-                  return r ? { exists: true, ...r } : { exists: false };
-                },
-                create: (m, ctx) => inner.create(m, ctx),
-                update: (m, o, d, ctx) => inner.update(m, o, d, ctx),
-                delete: (m, o, ctx) => inner.delete(m, o, ctx),
-              },
-              ramApi(clients),
-            );
-            return {
-              async read(identity, m, ctx) {
-                const obs = await c.observe(m, { ...ctx, identity });
-                return obs.exists ? obs : undefined;
-              },
-              findByName: (m, ctx) => inner.findByName(m, ctx as unknown as Ctx<D>),
-              create: c.create,
-              update: c.update,
-              delete: c.delete,
-            };
+    client(clients: ClientSet, mr: K): KindClient<K, WithSharing<D>> {
+      const inner = handler.client(clients, mr);
+      const c = client(
+        {
+          async observe(m, ctx) {
+            const r = ctx.identity ? await inner.read(ctx.identity, m, ctx) : undefined;
+            return r ? { exists: true, ...r } : { exists: false };
           },
-        }
-      : {}),
+          create: (m, ctx) => inner.create(m, ctx),
+          update: (m, o, d, ctx) => inner.update(m, o, d, ctx),
+          delete: (m, o, ctx) => inner.delete(m, o, ctx),
+        },
+        ramApi(clients),
+      );
+      return {
+        async read(identity, m, ctx) {
+          const obs = await c.observe(m, { ...ctx, identity });
+          return obs.exists ? obs : undefined;
+        },
+        findByName: (m, ctx) => inner.findByName(m, ctx as unknown as Ctx<D>),
+        create: c.create,
+        update: c.update,
+        delete: c.delete,
+      };
+    },
   };
 
   /** share ARN → refused principals (for observedStatus, which sees only the observation). */
   const refusedByShare = new Map<string, Map<string, string>>();
 
-  function client(
-    inner: ExternalClient<K, D>,
-    ram: ReturnType<typeof ramApi>,
-  ): ExternalClient<K, WithSharing<D>> {
+  function client(inner: Verbs<K, D>, ram: ReturnType<typeof ramApi>): Verbs<K, WithSharing<D>> {
     return {
-      async observe(mr, ctx): Promise<RawObservation<WithSharing<D>>> {
+      async observe(mr, ctx): Promise<Found<WithSharing<D>>> {
         const obs = await inner.observe(mr, ctx as unknown as Ctx<D>);
         if (!obs.exists) return obs;
         const desired = ctx.desired as WithSharing<D> | undefined;

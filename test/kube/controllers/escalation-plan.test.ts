@@ -36,11 +36,9 @@ const contactStub: KindModule = {
     kind: 'Contact',
     toDesired: () => ({}),
     diff: () => [],
-    connect: async () => ({
-      observe: async (_mr, ctx) =>
-        ctx.identity
-          ? { exists: true, identity: ctx.identity, observed: {}, phase: 'Active' }
-          : { exists: false },
+    client: () => ({
+      read: async (identity) => ({ identity, observed: {}, phase: 'Active' }),
+      findByName: async () => [],
       create: async () => {
         throw new ClassifiedError('InvalidSpec', 'the Contact stub only adopts');
       },
@@ -212,7 +210,7 @@ describe('EscalationPlan', () => {
     );
   });
 
-  it('corrects drift made outside the cluster at the next resync', async () => {
+  it('corrects drift made outside the cluster at the next resync, the Event saying each field before and after', async () => {
     const o = plan('drifty', {
       displayName: 'Drifty',
       stages: [stage(5, toArn(people.bob as string)), stage(0, toArn(people.carol as string))],
@@ -247,6 +245,10 @@ describe('EscalationPlan', () => {
     op.stack.clock.advance(11 * 60_000); // past the resync (10 min ± 10 %)
     const ev = await eventFor('drifty', (e) => e.reason === 'Updated' && /spec\.displayName/.test(e.message));
     expect(ev.message).toMatch(/spec\.stages\[0\].*spec\.tags\.rogue.*spec\.tags\.team/);
+    // What AWS had → what the spec asks for, so a reader sees what was reverted.
+    expect(ev.message).toContain('spec.displayName: "Hacked" → "Drifty"');
+    expect(ev.message).toContain('spec.tags.rogue: "y" → (none)');
+    expect(ev.message).toContain('spec.tags.team: "z" → "x"');
     const aws = await awsPlan(arn);
     expect(aws.DisplayName).toBe('Drifty');
     expect(aws.Plan?.Stages?.map((s) => s.Targets?.map((t) => t.ContactTargetInfo?.ContactId))).toEqual([

@@ -3,18 +3,20 @@
 // (the real Contact controller comes with issue 7). Waits are watch-driven.
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClientSet } from '../../../src/aws/accounts.ts';
 import { allCrds } from '../../../src/crds/registry.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../../src/emulators/kube/index.ts';
 import { systemClock } from '../../../src/engine/clock.ts';
 import {
   ClassifiedError,
-  type ExternalClient,
   type FieldDiff,
+  type KindClient,
   type KindHandler,
   type ManagedObject,
 } from '../../../src/engine/contract.ts';
 import { Controller } from '../../../src/engine/controller.ts';
 import { EventRecorder } from '../../../src/engine/events.ts';
+import { identityTags } from '../../../src/engine/identity.ts';
 import { KubeClient, KubeEventSink, KubeMetadataPort, type ResourceType } from '../../../src/engine/kube.ts';
 import { kubeLeaseStore, LeaderElector } from '../../../src/engine/leader.ts';
 import type { MetadataPort } from '../../../src/engine/managed.ts';
@@ -41,7 +43,7 @@ interface State {
 
 /** Stands in for AWS: idempotent by token, counts calls. */
 class FakeContacts {
-  readonly items = new Map<string, State & { token: string }>();
+  readonly items = new Map<string, State & { token: string; name: string; tags: Record<string, string> }>();
   readonly calls = { observe: 0, create: 0, update: 0, delete: 0 };
   /** Errors the next creates throw (AWS refusing a create). */
   refuseCreates: ClassifiedError[] = [];
@@ -61,21 +63,23 @@ class FakeContacts {
     return this.calls.create + this.calls.update + this.calls.delete;
   }
   #n = 0;
-  client(): ExternalClient<ManagedObject, State> {
+  #looked(): void {
+    this.calls.observe++;
+    for (const w of this.waiters.filter((x) => x.at <= this.calls.observe)) w.resolve();
+    this.waiters = this.waiters.filter((x) => x.at > this.calls.observe);
+  }
+  client(): KindClient<ManagedObject, State> {
     return {
-      observe: async (_mr, ctx) => {
-        this.calls.observe++;
-        for (const w of this.waiters.filter((x) => x.at <= this.calls.observe)) w.resolve();
-        this.waiters = this.waiters.filter((x) => x.at > this.calls.observe);
-        let id = ctx.identity;
-        if (!id && ctx.pendingMark) {
-          const t = ctx.idempotencyToken('CreateContact');
-          id = [...this.items].find(([, v]) => v.token === t)?.[0];
-        }
-        const item = id ? this.items.get(id) : undefined;
-        return item && id
-          ? { exists: true, identity: id, observed: { displayName: item.displayName }, phase: 'Active' }
-          : { exists: false };
+      read: async (id) => {
+        this.#looked();
+        const item = this.items.get(id);
+        return item && { identity: id, observed: { displayName: item.displayName }, phase: 'Active' };
+      },
+      findByName: async (mr) => {
+        this.#looked();
+        return [...this.items]
+          .filter(([, v]) => v.name === mr.metadata.name)
+          .map(([identity, v]) => ({ identity, tags: v.tags }));
       },
       create: async (mr, ctx) => {
         this.calls.create++;
@@ -87,7 +91,8 @@ class FakeContacts {
         const same = [...this.items].find(([, v]) => v.token === token);
         if (same) return { identity: same[0] };
         const arn = `arn:aws:ssm-contacts:eu-west-1:111122223333:contact/c${++this.#n}`;
-        this.items.set(arn, { ...ctx.desired, token });
+        const tags = identityTags({ ...mr, metadata: { ...mr.metadata, uid: mr.metadata.uid ?? '' } });
+        this.items.set(arn, { ...ctx.desired, token, name: mr.metadata.name, tags });
         return { identity: arn };
       },
       update: async (_mr, _o, _d, ctx) => {
@@ -112,7 +117,7 @@ function handler(aws: FakeContacts): KindHandler<ManagedObject, State> {
       d.displayName === o.displayName
         ? []
         : [{ path: 'spec.displayName', desired: d.displayName, observed: o.displayName, updatable: true }],
-    connect: async () => aws.client(),
+    client: () => aws.client(),
   };
 }
 
@@ -164,8 +169,8 @@ function startController(
     resyncMs?: number;
     metadata?: MetadataPort;
     namespace?: string;
-    /** Runs before each connect (between the finalizer and the first AWS call). */
-    beforeConnect?: (mr: ManagedObject) => Promise<void>;
+    /** Runs before each visit's first AWS call (after the finalizer). */
+    beforeAws?: (mr: ManagedObject) => Promise<void>;
   } = {},
 ) {
   const metadata = opts.metadata ?? new KubeMetadataPort(client, new Map([['Contact', CONTACTS]]));
@@ -173,9 +178,20 @@ function startController(
   const base = handler(aws);
   const withRefs: KindHandler<ManagedObject, State> = {
     ...base,
-    connect: async (mr, target) => {
-      await opts.beforeConnect?.(mr);
-      return base.connect!(mr, target);
+    client: (clients, mr) => {
+      const c = base.client(clients, mr);
+      const first = opts.beforeAws?.(mr);
+      return {
+        ...c,
+        read: async (id, m, ctx) => {
+          await first;
+          return c.read(id, m, ctx);
+        },
+        findByName: async (m, ctx) => {
+          await first;
+          return c.findByName(m, ctx);
+        },
+      };
     },
     references: (mr) => {
       const owner = mr.metadata.labels?.['test.imctl/owner'];
@@ -191,8 +207,7 @@ function startController(
     kube: metadata,
     events: new EventRecorder({ sink: new KubeEventSink(client), clock: systemClock, instance: identity }),
     refs: new ReferenceIndex(),
-    defaultAccount: 'default',
-    defaultRegion: 'eu-west-1',
+    clientsFor: () => ({}) as ClientSet, // the double needs no AWS account
     pollMs: 50,
     namespaces: [opts.namespace ?? 'default'],
     ...(opts.resyncMs ? { resyncMs: opts.resyncMs, resyncJitter: 0 } : {}),
@@ -281,7 +296,8 @@ describe('engine against the Kubernetes emulator', () => {
     const aws = new FakeContacts();
     const ns = await namespace('adopt-now');
     const arn = 'arn:aws:ssm-contacts:eu-west-1:111122223333:contact/made-elsewhere';
-    aws.items.set(arn, { displayName: 'Dave', token: 'console' });
+    // Not found by name (a look-up that lags), so the create runs and AWS refuses it as a conflict.
+    aws.items.set(arn, { displayName: 'Dave', token: 'console', name: 'made-elsewhere', tags: {} });
     aws.refuseCreates.push(new ClassifiedError('InvalidSpec', 'alias taken', { rule: 'ConflictException' }));
     const ctl = startController(aws, 'test', { namespace: ns });
     await ctl.start();
@@ -290,7 +306,7 @@ describe('engine against the Kubernetes emulator', () => {
       await client.create(CONTACTS, contact('dave', 'Dave', {}, ns), ns);
       await waitFor(
         'dave',
-        (o) => o?.status?.conditions?.some((c) => c.reason === 'InvalidSpec') ?? false,
+        (o) => o?.status?.conditions?.some((c) => c.reason === 'AlreadyExists') ?? false,
         ns,
       );
       await client.mergePatch(
@@ -336,7 +352,7 @@ describe('engine against the Kubernetes emulator', () => {
         { namespace: ns },
       );
       const updated = events.items.find((e) => e.involvedObject.name === 'bob' && e.reason === 'Updated');
-      expect(updated?.message).toContain('spec.displayName');
+      expect(updated?.message).toContain('spec.displayName: "changed in the console" → "Bob"');
     } finally {
       await ctl.stop();
       await running;
@@ -400,7 +416,7 @@ describe('engine against the Kubernetes emulator', () => {
     const ctl = startController(aws, 'conflict', {
       namespace: ns,
       // Another writer touches only the status (no reconcile trigger) right before our first patch.
-      beforeConnect: async (mr) => {
+      beforeAws: async (mr) => {
         if (raced) return;
         raced = true;
         await client.mergePatch(

@@ -6,7 +6,7 @@ import {
   newPendingMark,
   ownedBy,
   TOKEN_PATTERN,
-} from '../../../src/aws/identity.ts';
+} from '../../../src/engine/identity.ts';
 
 describe('idempotency tokens', () => {
   it('are deterministic for the same uid, pending mark and operation', () => {

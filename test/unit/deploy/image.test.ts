@@ -180,7 +180,7 @@ describe('production dependencies', () => {
       expect.arrayContaining([
         'src/cli/main.ts',
         'src/cli/commands/controller.ts',
-        'src/engine/manager.ts',
+        'src/cli/manager.ts',
         'src/controllers/contact/index.ts',
       ]),
     );

@@ -1,11 +1,12 @@
 // In-memory doubles of the engine's own ports (never a mocked SDK or client-node): a store that
 // plays the informer cache and the metadata/status API, an AWS-like external system with call
 // counters and idempotency tokens, and a trivial test kind "Widget".
+import type { ClientSet } from '../../../src/aws/accounts.ts';
 import type { ManagedResource, ManagedSpec } from '../../../src/crds/common.ts';
 import {
   ClassifiedError,
-  type ExternalClient,
   type FieldDiff,
+  type KindClient,
   type KindHandler,
   keyOf,
   type ManagedObject,
@@ -13,6 +14,7 @@ import {
 } from '../../../src/engine/contract.ts';
 import { Engine } from '../../../src/engine/controller.ts';
 import { EventRecorder, type EventSink, type KubeEvent } from '../../../src/engine/events.ts';
+import { identityTags } from '../../../src/engine/identity.ts';
 import { type ManagedDeps, ManagedReconciler, type MetadataPort } from '../../../src/engine/managed.ts';
 import { CREATE_PENDING_ANNOTATION, EXTERNAL_ARN_ANNOTATION } from '../../../src/engine/names.ts';
 import { ReferenceIndex } from '../../../src/engine/references.ts';
@@ -149,6 +151,9 @@ export class MemoryKube implements MetadataPort {
 interface AwsWidget extends WidgetState {
   arn: string;
   token: string;
+  /** The widget's name in AWS (the Kubernetes name) and its tags, for the engine's look-up by name. */
+  name: string;
+  tags: Record<string, string>;
 }
 
 /** An AWS-like service for widgets: idempotent creates by token, call counters, injected faults. */
@@ -171,27 +176,32 @@ export class MemoryAws {
     if (f) throw f;
   }
 
-  client(): ExternalClient<Widget, WidgetState> {
+  /** Counts a read or a look-up (`calls.observe`); a lagging read misses an object that exists. */
+  #look<T>(found: T | undefined): T | undefined {
+    this.calls.observe++;
+    this.#fault();
+    if (found === undefined || this.laggingReads === 0) return found;
+    this.laggingReads--;
+    return undefined;
+  }
+
+  client(): KindClient<Widget, WidgetState> {
     return {
-      observe: async (_mr, ctx) => {
-        this.calls.observe++;
-        this.#fault();
-        let item = ctx.identity ? this.items.get(ctx.identity) : undefined;
-        // Crash recovery: a pending mark means a create may have happened; find it by its token.
-        if (!item && !ctx.identity && ctx.pendingMark) {
-          const t = ctx.idempotencyToken('CreateWidget');
-          item = [...this.items.values()].find((i) => i.token === t);
-        }
-        if (!item) return { exists: false };
-        if (this.laggingReads > 0) {
-          this.laggingReads--;
-          return { exists: false };
-        }
+      read: async (identity) => {
+        const item = this.#look(this.items.get(identity));
+        if (!item) return undefined;
         const observed: WidgetState = { size: item.size, color: item.color };
         if (item.owner !== undefined) observed.owner = item.owner;
-        return { exists: true, identity: item.arn, observed, phase: this.phase };
+        return { identity: item.arn, observed, phase: this.phase };
       },
-      create: async (_mr, ctx) => {
+      findByName: async (mr) => {
+        const named = [...this.items.values()].filter((i) => i.name === mr.metadata.name);
+        return (this.#look(named.length ? named : undefined) ?? []).map((i) => ({
+          identity: i.arn,
+          tags: i.tags,
+        }));
+      },
+      create: async (mr, ctx) => {
         this.calls.create++;
         this.#fault();
         const refused = this.createFaults.shift();
@@ -200,7 +210,8 @@ export class MemoryAws {
         const same = [...this.items.values()].find((i) => i.token === token);
         if (same) return { identity: same.arn };
         const arn = `arn:aws:widgets:eu-west-1:111122223333:widget/${++this.#seq}`;
-        this.items.set(arn, { ...ctx.desired, arn, token });
+        const tags = identityTags({ ...mr, metadata: { ...mr.metadata, uid: mr.metadata.uid ?? '' } });
+        this.items.set(arn, { ...ctx.desired, arn, token, name: mr.metadata.name, tags });
         return { identity: arn };
       },
       update: async (_mr, _observed, diff, ctx) => {
@@ -248,7 +259,7 @@ export const widgetHandler = (aws: MemoryAws): KindHandler<Widget, WidgetState> 
     return out;
   },
   observedStatus: (o) => ({ size: o.size, color: o.color }),
-  connect: async () => aws.client(),
+  client: () => aws.client(),
 });
 
 export class MemoryEvents implements EventSink {
@@ -287,8 +298,8 @@ export function setup(overrides: Partial<ManagedDeps> = {}) {
     kube,
     events,
     refs,
-    defaultAccount: 'default',
-    defaultRegion: 'eu-west-1',
+    // The Widget's client is in memory: no account to resolve.
+    clientsFor: () => ({}) as ClientSet,
     resyncMs: 600_000,
     resyncJitter: 0,
     random: () => 0.5,

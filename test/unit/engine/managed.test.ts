@@ -71,14 +71,14 @@ describe('ManagedReconciler', () => {
     expect(cond(o as never, 'Ready')).toMatchObject({ status: 'True', observedGeneration: 2 });
   });
 
-  it('corrects out-of-band drift and lists the drifted paths in the Event', async () => {
+  it('corrects out-of-band drift, the Event saying each drifted field before and after', async () => {
     const h = setup();
     h.kube.put(widget('w1', { size: 2, color: 'red' }));
     await converge(h, 'w1');
     [...h.aws.items.values()][0]!.size = 9; // someone edits in the console
     await converge(h, 'w1');
     expect([...h.aws.items.values()][0]!.size).toBe(2);
-    expect(h.sink.events.find((e) => e.reason === 'Updated')?.message).toMatch(/spec\.size/);
+    expect(h.sink.events.find((e) => e.reason === 'Updated')?.message).toMatch(/: spec\.size: 9 → 2$/);
   });
 
   it('steady state: one observe and zero writes (AWS and Kubernetes) per resync', async () => {
@@ -301,6 +301,6 @@ describe('ManagedReconciler', () => {
     const o = h.kube.get('Widget', 'w1')!;
     expect(o.metadata.finalizers).toBeUndefined();
     expect(cond(o as never, 'Synced')).toMatchObject({ status: 'False', reason: 'DriftDetected' });
-    expect(cond(o as never, 'Synced')?.message).toContain('spec.size');
+    expect(cond(o as never, 'Synced')?.message).toContain('spec.size: 3 → 4');
   });
 });

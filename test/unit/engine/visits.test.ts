@@ -51,7 +51,7 @@ describe('visits a user or another object asks for', () => {
     await step();
     expect(q.len()).toBe(0);
     const arn = 'arn:aws:widgets:eu-west-1:111122223333:widget/made-elsewhere';
-    h.aws.items.set(arn, { arn, size: 1, color: 'r', token: 'other' });
+    h.aws.items.set(arn, { arn, size: 1, color: 'r', token: 'other', name: 'w', tags: {} });
     const before = structuredClone(h.kube.get('Widget', 'w')!);
     await h.kube.patchAnnotations(before, { [EXTERNAL_ARN_ANNOTATION]: arn });
     e.onUpsert(structuredClone(h.kube.get('Widget', 'w')!), before);

@@ -141,16 +141,16 @@ describe('engine against the AWS emulator', () => {
     const client = new SSMContactsClient({ maxAttempts: 1 });
     const kube = new MemoryKube();
     const handler = contactHandler(client, new AwsGate());
-    // Resolves after the given number of further observes (each resync is one).
+    // Resolves after the given number of further reads (each resync is one).
     let observes = 0;
     const waiters: Array<{ at: number; resolve: () => void }> = [];
-    const connect = handler.connect!;
-    handler.connect = async (mr, target) => {
-      const ext = await connect(mr, target);
+    const kindClient = handler.client;
+    handler.client = (clients, mr) => {
+      const ext = kindClient(clients, mr);
       return {
         ...ext,
-        observe: async (m, ctx) => {
-          const r = await ext.observe(m, ctx);
+        read: async (id, m, ctx) => {
+          const r = await ext.read(id, m, ctx);
           observes++;
           for (const w of waiters.filter((x) => x.at <= observes)) w.resolve();
           return r;
