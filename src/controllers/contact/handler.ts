@@ -1,14 +1,15 @@
 // Contact kind handler: references (rotations of an on-call schedule; Secrets holding activation
-// codes, watched only), controller-side validation, and the wiring of mapping, diff and client.
+// codes, watched only), and the wiring of validation, mapping, diff and client.
 import type { Contact } from '../../crds/contact.ts';
 import { type Clock, systemClock } from '../../engine/clock.ts';
-import type { FieldError, KindHandler, ReferenceField } from '../../engine/contract.ts';
+import type { KindHandler, ReferenceField } from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
 import { ActivationMemory } from './activation.ts';
 import { contactConditions } from './conditions.ts';
 import { diff } from './diff.ts';
 import { contactClient } from './external.ts';
 import { type ContactState, observedStatus, rotationPath, secretPath, toDesired } from './mapping.ts';
+import { validate } from './validate.ts';
 
 export function references(mr: Contact): ReferenceField[] {
   const out: ReferenceField[] = [];
@@ -34,25 +35,6 @@ export function references(mr: Contact): ReferenceField[] {
       });
   });
   return out;
-}
-
-export function validate(mr: Contact): FieldError[] {
-  const errs: FieldError[] = [];
-  const seen = new Map<string, number>();
-  (mr.spec.rotations ?? []).forEach((r, i) => {
-    const id = r.rotationRef
-      ? `ref:${r.rotationRef.namespace ?? mr.metadata.namespace ?? ''}/${r.rotationRef.name}`
-      : `arn:${r.rotationArn}`;
-    const first = seen.get(id);
-    if (first !== undefined)
-      errs.push({
-        path: rotationPath(i),
-        rule: 'UniqueRotations',
-        message: `names the same rotation as spec.rotations[${first}]; an on-call schedule lists each rotation once`,
-      });
-    else seen.set(id, i);
-  });
-  return errs;
 }
 
 export function contactHandler(deps: KindDeps): KindHandler<Contact, ContactState> {

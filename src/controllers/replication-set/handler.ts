@@ -1,51 +1,18 @@
-// The ReplicationSet kind for the engine: checks the schema cannot express, mapping, diff, and the
+// The ReplicationSet kind for the engine: the wiring of validation, mapping, diff and the
 // AWS client bound to the object's account. Deleting the set erases every Incident Manager object of
 // the account, so a Delete waits until the account's other objects are gone from the cluster.
 
 import type { AWSAccountSpec } from '../../crds/aws-account.ts';
 import type { ReplicationSet } from '../../crds/replication-set.ts';
-import type { FieldError, KindHandler, ManagedObject } from '../../engine/contract.ts';
-import { TAG_PREFIX } from '../../engine/identity.ts';
+import type { KindHandler, ManagedObject } from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
 import { diff } from './diff.ts';
 import { protectionMessage, replicationSetClient } from './external.ts';
 import { type Canonical, observedStatus, toDesired } from './mapping.ts';
+import { validate } from './validate.ts';
 
-/** ssm-incidents TagMap holds 50; the ownership tags take up to 4 of them. */
-export const MAX_USER_TAGS = 46;
 /** Kinds whose AWS objects disappear with the replication set (domain doc §2.1, §3.3). */
 export const DEPENDENT_KINDS = ['ResponsePlan', 'EscalationPlan', 'Rotation', 'Contact'] as const;
-
-const KMS_ARN_REGION = /^arn:aws(?:-cn|-us-gov)?:kms:([a-z0-9-]+):/;
-
-export function validate(mr: ReplicationSet): FieldError[] {
-  const errs: FieldError[] = [];
-  mr.spec.regions.forEach((r, i) => {
-    const keyRegion = r.sseKmsKeyId ? KMS_ARN_REGION.exec(r.sseKmsKeyId)?.[1] : undefined;
-    if (keyRegion !== undefined && keyRegion !== r.name)
-      errs.push({
-        path: `spec.regions[${i}].sseKmsKeyId`,
-        rule: 'KeyInSameRegion',
-        reason: 'InvalidKmsKey',
-        message: `the KMS key ${r.sseKmsKeyId} is in ${keyRegion}; a Region's key must be a symmetric customer managed key in that same Region (${r.name}), or omitted for the AWS owned key`,
-      });
-  });
-  const keys = Object.keys(mr.spec.tags ?? {});
-  const own = keys.filter((k) => k.startsWith(`${TAG_PREFIX}/`));
-  if (own.length > 0)
-    errs.push({
-      path: 'spec.tags',
-      rule: 'ReservedTagKey',
-      message: `${own.join(', ')}: keys under ${TAG_PREFIX}/ are the controller's ownership tags; use another prefix`,
-    });
-  if (keys.length > MAX_USER_TAGS)
-    errs.push({
-      path: 'spec.tags',
-      rule: 'TagCount',
-      message: `${keys.length} tags; at most ${MAX_USER_TAGS} (AWS allows 50 and the controller uses 4 to recognise the set)`,
-    });
-  return errs;
-}
 
 const accountOf = (o: ManagedObject): string => o.spec.accountRef?.name ?? '';
 

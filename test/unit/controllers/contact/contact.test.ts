@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ActivationMemory } from '../../../../src/controllers/contact/activation.ts';
 import { contactConditions } from '../../../../src/controllers/contact/conditions.ts';
 import { diff, planUpdate } from '../../../../src/controllers/contact/diff.ts';
-import { references, validate } from '../../../../src/controllers/contact/handler.ts';
+import { references } from '../../../../src/controllers/contact/handler.ts';
 import {
   type ContactState,
   fromAws,
@@ -15,6 +15,7 @@ import {
   toDesired,
 } from '../../../../src/controllers/contact/mapping.ts';
 import { dstSwitchDates, timeZoneAdvice } from '../../../../src/controllers/contact/time-zones.ts';
+import { validate } from '../../../../src/controllers/contact/validate.ts';
 import { contactsIdentityTags } from '../../../../src/controllers/shared/contacts-tags.ts';
 import type { Contact, ContactSpec } from '../../../../src/crds/contact.ts';
 

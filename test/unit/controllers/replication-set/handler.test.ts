@@ -1,7 +1,8 @@
 // ReplicationSet checks before AWS, pure: keys in their own Region, reserved tag keys, and which
 // objects of the account hold back a Delete.
 import { describe, expect, it } from 'vitest';
-import { dependants, validate } from '../../../../src/controllers/replication-set/handler.ts';
+import { dependants } from '../../../../src/controllers/replication-set/handler.ts';
+import { validate } from '../../../../src/controllers/replication-set/validate.ts';
 import type { ReplicationSet, ReplicationSetSpec } from '../../../../src/crds/replication-set.ts';
 import type { ManagedObject } from '../../../../src/engine/contract.ts';
 

@@ -2,8 +2,9 @@
 // defaults, empty vs absent) and the minimal update each change produces.
 import { describe, expect, it } from 'vitest';
 import { diff, planUpdate } from '../../../../src/controllers/response-plan/diff.ts';
-import { references, validate } from '../../../../src/controllers/response-plan/handler.ts';
+import { references } from '../../../../src/controllers/response-plan/handler.ts';
 import { createInput, fromAws, toDesired } from '../../../../src/controllers/response-plan/mapping.ts';
+import { validate } from '../../../../src/controllers/response-plan/validate.ts';
 import type { ResponsePlan, ResponsePlanSpec } from '../../../../src/crds/response-plan.ts';
 
 const ACCT = '111122223333';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextVisitMs } from '../../../../src/controllers/rotation/index.ts';
+import { nextVisitMs } from '../../../../src/controllers/rotation/handler.ts';
 import type { RotationState } from '../../../../src/controllers/rotation/mapping.ts';
 
 const at = (nextHandOff?: string) =>
