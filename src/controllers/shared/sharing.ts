@@ -51,6 +51,10 @@ export interface ObservedShare extends DesiredSharing {
   resourceMessage: string | undefined;
   /** Every principal association RAM reports that is not gone, with its status. */
   associations: { principal: string; status: string; external: boolean; message?: string }[];
+  /** Principals RAM refused for this generation (principal → RAM's words); never in `principals`. */
+  refused?: Record<string, string>;
+  /** Principals ASSOCIATING past the window: waiting for someone to accept an invitation. */
+  waiting?: string[];
 }
 
 export type SharingState = DesiredSharing | ObservedShare;
@@ -328,6 +332,21 @@ export function ramApi(clients: Pick<ClientSet, 'ram'>) {
 const statusShareArn = (mr: ManagedObject): string | undefined =>
   (mr.status as { sharing?: SharingStatus } | undefined)?.sharing?.resourceShareArn;
 
+/**
+ * What RAM refused, as the object's status shows it (so a restart or a new leader knows without
+ * asking again): only for the generation the status was written for and the same
+ * allowExternalPrincipals; a spec change asks RAM again. Pure.
+ */
+export function refusalsInStatus(mr: ManagedObject, allow: boolean): Map<string, string> {
+  const status = mr.status as { sharing?: SharingStatus; observedGeneration?: number } | undefined;
+  const s = status?.sharing;
+  const current = status?.observedGeneration === (mr.metadata.generation ?? 0);
+  if (!s || !current || (s.allowExternalPrincipals ?? false) !== allow) return new Map();
+  return new Map(
+    (s.principals ?? []).filter((p) => p.status === 'Refused').map((p) => [p.principal, p.message ?? '']),
+  );
+}
+
 function errorName(e: unknown): string | undefined {
   const cause = isClassified(e) ? e.cause : e;
   return (cause as { name?: string } | undefined)?.name;
@@ -375,23 +394,25 @@ export function withSharing<
   const now = opts.now ?? Date.now;
   /** share ARN + principal → when this process first saw it ASSOCIATING. */
   const associatingSince = new Map<string, number>();
-  /** object uid → (principal → RAM's refusal), for the generation that was refused. */
-  const refusals = new Map<
+  /**
+   * Refusals this process received that the object's status does not show yet (object uid →
+   * generation, allow, principal → RAM's words): only the bridge from the update that was refused
+   * to the status write of the next visit; status.sharing is what is read afterwards.
+   */
+  const unwritten = new Map<
     string,
     { generation: number; allow: boolean; byPrincipal: Map<string, string> }
   >();
   const refusedFor = (mr: K, allow: boolean): Map<string, string> => {
-    const r = refusals.get(mr.metadata.uid ?? '');
-    return r && r.generation === (mr.metadata.generation ?? 0) && r.allow === allow
-      ? r.byPrincipal
-      : new Map();
+    const out = refusalsInStatus(mr, allow);
+    const r = unwritten.get(mr.metadata.uid ?? '');
+    if (r && r.generation === (mr.metadata.generation ?? 0) && r.allow === allow)
+      for (const [p, m] of r.byPrincipal) if (!out.has(p)) out.set(p, m);
+    return out;
   };
-  const waitingOn = new Map<string, Set<string>>();
   /** Drops what this process remembers about a share it deleted. */
   const forget = (mr: K, shareArn: string) => {
-    refusals.delete(mr.metadata.uid ?? '');
-    refusedByShare.delete(shareArn);
-    waitingOn.delete(shareArn);
+    unwritten.delete(mr.metadata.uid ?? '');
     for (const k of associatingSince.keys()) if (k.startsWith(`${shareArn}|`)) associatingSince.delete(k);
   };
 
@@ -405,7 +426,11 @@ export function withSharing<
     toDesired(mr, refs) {
       const d = handler.toDesired(mr, refs) as WithSharing<D>;
       const sharing = desiredSharing(mr.spec.sharing);
-      return sharing ? { ...d, sharing } : d;
+      if (!sharing) return d;
+      // A principal RAM refused for this generation is not asked for again (no retry loop): the
+      // desired list leaves it out, and the object shows the refusal until the spec changes.
+      const refused = refusedFor(mr, sharing.allowExternalPrincipals);
+      return { ...d, sharing: { ...sharing, principals: sharing.principals.filter((p) => !refused.has(p)) } };
     },
     diff: kindDiff,
     nextVisitMs(observed, nowMs) {
@@ -420,8 +445,10 @@ export function withSharing<
       const base = handler.observedStatus?.(observed) ?? {};
       const s = observed.sharing;
       if (!isObserved(s)) return base;
-      const key = s.arn;
-      return { ...base, sharing: sharingStatusOf(s, refusedByShare.get(key), waitingOn.get(key)) };
+      return {
+        ...base,
+        sharing: sharingStatusOf(s, new Map(Object.entries(s.refused ?? {})), new Set(s.waiting)),
+      };
     },
     client(clients: ClientSet, mr: K): KindClient<K, WithSharing<D>> {
       const inner = handler.client(clients, mr);
@@ -450,9 +477,6 @@ export function withSharing<
     },
   };
 
-  /** share ARN → refused principals (for observedStatus, which sees only the observation). */
-  const refusedByShare = new Map<string, Map<string, string>>();
-
   function client(inner: Verbs<K, D>, ram: ReturnType<typeof ramApi>): Verbs<K, WithSharing<D>> {
     return {
       async observe(mr, ctx): Promise<Found<WithSharing<D>>> {
@@ -467,15 +491,18 @@ export function withSharing<
         if (!found) return { ...obs, observed };
         const share = await ram.read(found, obs.identity);
         observed.sharing = share;
-        const allow = desired?.sharing?.allowExternalPrincipals ?? share.allowExternalPrincipals;
+        const asked = desiredSharing(mr.spec.sharing);
+        const allow = asked?.allowExternalPrincipals ?? share.allowExternalPrincipals;
         const refused = refusedFor(mr, allow);
-        refusedByShare.set(share.arn, refused);
-        // A principal RAM refused for this generation is not asked again (no retry loop): it counts
-        // as handled for the diff, and the object shows the refusal until the spec changes.
+        // Kept beside the principals RAM has, never among them: the diff compares what RAM really holds.
+        if (refused.size) share.refused = Object.fromEntries(refused);
+        const shown = refusalsInStatus(mr, allow);
+        const pending = unwritten.get(mr.metadata.uid ?? '');
+        if (pending && [...pending.byPrincipal.keys()].every((p) => shown.has(p)))
+          unwritten.delete(mr.metadata.uid ?? '');
         const refusedNow = [...refused.keys()].filter(
-          (p) => desired?.sharing?.principals.includes(p) && !share.principals.includes(p),
+          (p) => asked?.principals.includes(p) && !share.principals.includes(p),
         );
-        if (refusedNow.length) share.principals = [...share.principals, ...refusedNow].sort();
         // Asynchronous association: polled (phase Pending) while RAM works, but a principal that
         // stays ASSOCIATING past the window waits for a human to accept an invitation: that must
         // neither hold Ready (referrers wait on it) nor block other updates.
@@ -495,7 +522,7 @@ export function withSharing<
           if (!a.external && t - since < ASSOCIATING_WINDOW_MS) busy = true;
           else waiting.add(a.principal);
         }
-        waitingOn.set(share.arn, waiting);
+        if (waiting.size) share.waiting = [...waiting].sort();
         if (busy && obs.phase === 'Active' && desired && kindDiff(desired, observed).length === 0)
           return {
             ...obs,
@@ -614,12 +641,11 @@ export function withSharing<
         }
       }
       if (!refused.size) return;
-      refusals.set(mr.metadata.uid ?? '', {
+      unwritten.set(mr.metadata.uid ?? '', {
         generation: mr.metadata.generation ?? 0,
         allow,
         byPrincipal: refused,
       });
-      refusedByShare.set(shareArn, refused);
       // Not thrown: the next observation (polled right after this update) reports the refusal as
       // the object's Failed phase with the principal Refused in status.sharing, and the rest of
       // the share stands. A terminal error would hide that status until the resync.

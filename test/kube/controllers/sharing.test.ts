@@ -17,7 +17,14 @@ import { module as escalationPlanModule } from '../../../src/controllers/escalat
 import { module as responsePlanModule } from '../../../src/controllers/response-plan/index.ts';
 import { INVITATION_POLL_MS } from '../../../src/controllers/shared/sharing.ts';
 import type { CallRecord } from '../../../src/emulators/aws/observe.ts';
-import { condition, isReady, type KubeObject, type Operator, startOperator } from '../../support/operator.ts';
+import {
+  condition,
+  isReady,
+  type KubeObject,
+  type Operator,
+  startOperator,
+  typeOf,
+} from '../../support/operator.ts';
 
 const NS = 'sharing-test';
 const API = 'incidentmanager.gitops.dev/v1alpha1';
@@ -202,7 +209,7 @@ describe('sharing through AWS RAM', () => {
     expect(input(ramWrites(since)[0])?.principals).toEqual([ORG]);
   });
 
-  it('a principal outside the organization is refused without allowExternalPrincipals (clear condition, asked once); allowed, it waits for its invitation', async () => {
+  it('a principal outside the organization is refused without allowExternalPrincipals (clear condition, asked once, also after a restart); allowed, it waits for its invitation', async () => {
     let since = op.mark();
     await op.apply(responsePlan('shared-rp', { principals: [MEMBER, OUTSIDER] }));
     const refused = await op.waitFor(
@@ -223,6 +230,26 @@ describe('sharing through AWS RAM', () => {
     const asks = ramWrites(since).filter((c) => c.operation === 'AssociateResourceShare');
     expect(asks).toHaveLength(1);
     expect(asks[0]?.status).toBeGreaterThanOrEqual(400);
+
+    // A restart (or a new leader) reads the refusal back from status.sharing: RAM is not asked again.
+    since = op.mark();
+    await op.stack.stopController();
+    await op.stack.startController();
+    await op.nextCall((c) => c.operation === 'GetResourceShareAssociations', { since });
+    // A label change visits the object again; visits of one object never overlap, so once that
+    // visit reads the plan, the restarted controller's first visit is complete.
+    const settled = op.mark();
+    await op.client.mergePatch(
+      typeOf('ResponsePlan'),
+      'shared-rp',
+      { metadata: { labels: { visited: 'again' } } },
+      NS,
+    );
+    await op.nextCall((c) => c.operation === 'GetResponsePlan', { since: settled });
+    expect(ramWrites(since)).toEqual([]);
+    const afterRestart = await op.get('ResponsePlan', 'shared-rp');
+    expect(statusOf(afterRestart, OUTSIDER)).toBe('Refused');
+    expect(condition(afterRestart, 'Ready')?.message).toContain(OUTSIDER);
 
     since = op.mark();
     await op.apply(

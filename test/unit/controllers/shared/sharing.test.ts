@@ -4,9 +4,11 @@ import {
   type ObservedShare,
   planSharing,
   refusalMessage,
+  refusalsInStatus,
   sharingDiff,
   sharingStatusOf,
 } from '../../../../src/controllers/shared/sharing.ts';
+import type { ManagedObject } from '../../../../src/engine/contract.ts';
 
 const ARN = 'arn:aws:ram:us-east-1:111111111111:resource-share/6b3c2a52-0000-4000-8000-000000000001';
 
@@ -178,5 +180,37 @@ describe('refusalMessage', () => {
     const msg = refusalMessage([org], new Map([[org, 'sharing not enabled']]), false);
     expect(msg).toContain('enable-sharing-with-aws-organization');
     expect(msg).not.toContain('allowExternalPrincipals');
+  });
+});
+
+describe('refusalsInStatus (what RAM refused, read back from the object)', () => {
+  const object = (generation: number, observedGeneration: number, allow: boolean) =>
+    ({
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'ResponsePlan',
+      metadata: { name: 'sev1', namespace: 'team', uid: 'u1', generation },
+      spec: {},
+      status: {
+        observedGeneration,
+        sharing: {
+          resourceShareArn: ARN,
+          allowExternalPrincipals: allow,
+          principals: [
+            { principal: '222222222222', status: 'Associated' },
+            { principal: '333333333333', status: 'Refused', message: 'outside your organization' },
+          ],
+        },
+      },
+    }) as unknown as ManagedObject;
+
+  it('holds for the generation and allowExternalPrincipals the status was written for', () => {
+    expect([...refusalsInStatus(object(3, 3, false), false)]).toEqual([
+      ['333333333333', 'outside your organization'],
+    ]);
+  });
+
+  it('a spec change (new generation) or another allowExternalPrincipals asks RAM again', () => {
+    expect(refusalsInStatus(object(4, 3, false), false).size).toBe(0);
+    expect(refusalsInStatus(object(3, 3, false), true).size).toBe(0);
   });
 });
