@@ -21,8 +21,22 @@ export function renderFieldDiff(d: FieldDiff, color: boolean): string[] {
   if (d.observed === undefined || d.desired === undefined) {
     const sign = d.observed === undefined ? '+' : '-';
     const body = JSON.stringify(d.observed === undefined ? d.desired : d.observed, null, 2).split('\n');
-    return [`${head}:`, ...body.map((l) => `${sign} ${l}`)];
+    return [`${head}:`, ...body.map((l) => paint(`${sign} ${l}`, color))];
   }
-  const text = jsonDiff.diffString(d.observed, d.desired, { color, full: false }).trimEnd();
-  return [`${head}:`, ...(text ? text.split('\n') : ['(differs only in order or type)'])];
+  // json-diff's own colours follow the `colors` package's TTY detection, which says no on a pipe
+  // even when the caller asked for colour; we render plain and paint the +/- lines ourselves.
+  const text = jsonDiff.diffString(d.observed, d.desired, { color: false, full: false }).trimEnd();
+  if (!text) return [`${head}:`, '(differs only in order or type)'];
+  return [`${head}:`, ...text.split('\n').map((l) => paint(l, color))];
+}
+
+const GREEN = '\u001b[32m';
+const RED = '\u001b[31m';
+const RESET = '\u001b[39m';
+
+function paint(line: string, color: boolean): string {
+  if (!color) return line;
+  if (line.startsWith('+')) return `${GREEN}${line}${RESET}`;
+  if (line.startsWith('-')) return `${RED}${line}${RESET}`;
+  return line;
 }
