@@ -43,19 +43,18 @@ export function diff(desired: Canonical, observed: Canonical): FieldDiff[] {
       updatable: true,
     });
 
-  if (desired.tags !== undefined) out.push(...diffMap(desired.tags, observed.tags ?? {}, true));
-  // Ownership tags are only added or corrected, never removed here.
-  if (desired.owner !== undefined) out.push(...diffMap(desired.owner, observed.owner ?? {}, false));
+  if (desired.tags !== undefined) out.push(...diffMap(desired.tags, observed.tags ?? {}));
+  // Ownership tags go on at create only: an adopted set is ours by its identity annotation, and
+  // adopting writes nothing to AWS (as in every other kind).
   return out;
 }
 
 function diffMap(
   desired: Readonly<Record<string, string>>,
   observed: Readonly<Record<string, string>>,
-  removals: boolean,
 ): FieldDiff[] {
   const out: FieldDiff[] = [];
-  const keys = new Set([...Object.keys(desired), ...(removals ? Object.keys(observed) : [])]);
+  const keys = new Set([...Object.keys(desired), ...Object.keys(observed)]);
   for (const k of [...keys].sort())
     if (desired[k] !== observed[k])
       out.push({ path: `spec.tags.${k}`, desired: desired[k], observed: observed[k], updatable: true });

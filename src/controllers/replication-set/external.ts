@@ -33,6 +33,8 @@ type Client = KindClient<ReplicationSet, Canonical>;
 export interface ReplicationSetClientDeps {
   clients: ClientSet;
   lookup: (key: string) => ManagedObject | undefined;
+  /** The cached ReplicationSets: one holding the set by its identity annotation owns it. */
+  list?: (kind: string) => ManagedObject[];
   now: () => number;
   /** How the account is named in messages. */
   accountLabel: string;
@@ -89,7 +91,7 @@ export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
       const observed = fromAws(rs, await tagsOf(rs.arn), mr.status);
       if ((mr.spec.managementPolicy ?? 'Manage') === 'Manage') {
         const adoptedExplicitly = mr.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] === rs.arn;
-        const other = otherOwner(mr, observed, deps.lookup, adoptedExplicitly);
+        const other = otherOwner(mr, rs.arn, observed, deps, adoptedExplicitly);
         if (other) {
           // Deleting an object that does not own the set must never touch it.
           if (mr.metadata.deletionTimestamp) return undefined;
@@ -171,19 +173,35 @@ export function protectionMessage(arn: string): string {
 }
 
 /**
- * The object other than `mr` that owns the set by its ownership tags. An owner in this cluster
- * always wins; one that is not here (deleted with Retain, or another cluster's) only yields to an
- * explicit adoption (the identity annotation set to the set's ARN), so two clusters never fight.
+ * The object other than `mr` that owns the set: by its ownership tags (written at create), or, as
+ * adoption writes no tag, by holding the set's ARN in its identity annotation. An owner in this
+ * cluster always wins; one that is not here (deleted with Retain, or another cluster's) only yields
+ * to an explicit adoption (the identity annotation set to the set's ARN), so two clusters never fight.
  */
 function otherOwner(
   mr: ReplicationSet,
+  arn: string,
   observed: Canonical,
-  lookup: (key: string) => ManagedObject | undefined,
+  deps: Pick<ReplicationSetClientDeps, 'lookup' | 'list'>,
   adoptedExplicitly: boolean,
 ): { label: string; inCluster: boolean } | undefined {
   const o = ownerOf(observed.owner);
-  if (!o || o.key === objectKey(mr) || o.uid === mr.metadata.uid) return undefined;
-  const holder = lookup(o.key);
-  if (holder) return { label: o.label, inCluster: true };
-  return adoptedExplicitly ? undefined : { label: o.label, inCluster: false };
+  // A namesake created after the owner left (another uid) is not the owner.
+  const isOwner = (x: ManagedObject) => (o?.uid ? x.metadata.uid === o.uid : objectKey(x) === o?.key);
+  if (o && isOwner(mr)) return undefined;
+  const tagged = o ? deps.lookup(o.key) : undefined;
+  if (o && tagged && isOwner(tagged)) return { label: o.label, inCluster: true };
+  const holder = (deps.list?.('ReplicationSet') ?? []).find(
+    (x) =>
+      objectKey(x) !== objectKey(mr) &&
+      !x.metadata.deletionTimestamp &&
+      (x.spec.managementPolicy ?? 'Manage') === 'Manage' &&
+      x.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] === arn,
+  );
+  if (holder) {
+    const ns = holder.metadata.namespace;
+    return { label: `ReplicationSet ${ns ? `${ns}/` : ''}${holder.metadata.name}`, inCluster: true };
+  }
+  if (!o || adoptedExplicitly) return undefined;
+  return { label: o.label, inCluster: false };
 }

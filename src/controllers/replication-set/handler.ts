@@ -61,6 +61,7 @@ export function replicationSetHandler(deps: KindDeps): KindHandler<ReplicationSe
       return replicationSetClient({
         clients,
         lookup: deps.lookup,
+        ...(deps.list ? { list: deps.list } : {}),
         now,
         accountLabel: account ? `account ${id} (AWSAccount ${account})` : "the controller's account",
       });

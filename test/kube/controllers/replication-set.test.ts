@@ -183,7 +183,7 @@ describe('ReplicationSet', () => {
     expect(created.map((c) => c.operation)).toEqual(['CreateReplicationSet', 'UpdateDeletionProtection']);
     expect(created[0]?.input).toMatchObject({
       regions: { 'us-east-1': { sseKmsKeyId: KEY('us-east-1', '100000000001') }, 'eu-west-1': {} },
-      tags: { team: 'a', env: 'prod', 'incidentmanager.gitops.dev/name': 'every' },
+      tags: { team: 'a', env: 'prod', 'incidentmanager-gitops-dev/name': 'every' },
     });
     expect(created[0]?.token).toBeTruthy();
     expect(o?.status?.status).toBe('Active');
@@ -291,8 +291,8 @@ describe('ReplicationSet', () => {
       settled(() => true),
     );
     expect(o?.status?.arn).toBe(made.arn);
-    // Only the ownership tags are written; deletion protection is left as AWS has it (absent in spec).
-    expect((await writesIn('100000000002', since)).map((c) => c.operation)).toEqual(['TagResource']);
+    // Adoption writes nothing (no ownership tags either); deletion protection is left as AWS has it.
+    expect(await writesIn('100000000002', since)).toEqual([]);
     const list = await sdk.send(new ListReplicationSetsCommand({}));
     expect(list.replicationSetArns).toEqual([made.arn]);
 
@@ -371,15 +371,25 @@ describe('ReplicationSet', () => {
       settled(() => true),
     );
     expect(adopted?.status?.arn).toBe(arn);
-    // Only the ownership tags change hands.
-    expect((await writesIn('100000000003', since)).map((c) => [c.operation, c.input])).toEqual([
-      [
-        'TagResource',
-        expect.objectContaining({
-          tags: expect.objectContaining({ 'incidentmanager.gitops.dev/name': 'third' }),
-        }),
-      ],
-    ]);
+    // Taken over by the annotation alone: nothing is written to AWS.
+    expect(await writesIn('100000000003', since)).toEqual([]);
+
+    // The set still carries first's tags (adoption wrote none): third holds it by its annotation,
+    // and another object naming the same ARN is refused, not a second manager of the set.
+    await op.apply({
+      ...rs('fourth', 'acct-two', { regions: [{ name: 'us-east-1' }] }),
+      metadata: { name: 'fourth', annotations: { 'incidentmanager.gitops.dev/external-arn': arn } },
+    });
+    const fourth = await op.waitFor(
+      'ReplicationSet',
+      'fourth',
+      (x) => readyReason(x) === 'ReplicationSetAlreadyExists',
+    );
+    expect(condition(fourth, 'Ready')?.message).toContain('managed by ReplicationSet rs-test/third');
+    await op.remove('ReplicationSet', 'fourth');
+    await op.gone('ReplicationSet', 'fourth');
+    expect(condition(await op.get('ReplicationSet', 'third'), 'Ready')?.status).toBe('True');
+    expect(await writesIn('100000000003', since)).toEqual([]);
   });
 
   it('retains the set in AWS by default when the object is deleted', async () => {

@@ -100,17 +100,18 @@ describe('diff', () => {
     ]);
   });
 
-  it('adds missing ownership tags but never removes someone else’s', () => {
+  it('never writes ownership tags: an adopted set (untagged, or tagged by another object) is no change', () => {
     const owner = { 'incidentmanager.gitops.dev/uid': 'me' };
-    expect(
-      diff(desired(['eu-west-1'], { owner }), observed([region('eu-west-1')])).map((f) => f.path),
-    ).toEqual(['spec.tags.incidentmanager.gitops.dev/uid']);
+    expect(diff(desired(['eu-west-1'], { owner }), observed([region('eu-west-1')]))).toEqual([]);
     expect(
       diff(
         desired(['eu-west-1'], { owner }),
-        observed([region('eu-west-1')], { owner: { ...owner, 'incidentmanager.gitops.dev/extra': 'x' } }),
+        observed([region('eu-west-1')], { owner: { 'incidentmanager.gitops.dev/uid': 'before' } }),
       ),
     ).toEqual([]);
+    expect(planUpdate(desired(['eu-west-1'], { owner }), observed([region('eu-west-1')]), NOW).calls).toEqual(
+      [],
+    );
   });
 });
 
