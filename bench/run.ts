@@ -11,11 +11,17 @@ const dir = fileURLToPath(new URL('./', import.meta.url));
 const argv = process.argv.slice(2);
 const split = argv.indexOf('--');
 const before = split < 0 ? argv : argv.slice(0, split);
-const filters = before.filter((a) => !a.startsWith('--'));
-const passThrough = [
-  ...before.filter((a) => a.startsWith('--')),
-  ...(split < 0 ? [] : argv.slice(split + 1)),
-];
+// Flags that take a value (`--only converge,churn`): the value goes with its flag, not to the filters.
+const VALUED = new Set(['--only', '--objects', '--accounts', '--node-options']);
+const filters: string[] = [];
+const flags: string[] = [];
+for (let i = 0; i < before.length; i++) {
+  const a = before[i] as string;
+  if (!a.startsWith('--')) filters.push(a);
+  else if (VALUED.has(a) && i + 1 < before.length) flags.push(a, before[++i] as string);
+  else flags.push(a);
+}
+const passThrough = [...flags, ...(split < 0 ? [] : argv.slice(split + 1))];
 
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts'))

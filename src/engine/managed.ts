@@ -75,6 +75,11 @@ export interface ManagedDeps {
   /** First poll while AWS works asynchronously; doubles up to the resync. Default 5 s. */
   pollMs?: number;
   /**
+   * First read after this controller's own write (create or update), so Ready follows AWS rather
+   * than a fixed wait; doubles while AWS does not show the write yet. Default 250 ms (pollMs when smaller).
+   */
+  confirmMs?: number;
+  /**
    * How long after its own successful write (create or update) this controller trusts that write
    * over a read that does not find the object (eventual consistency): it polls instead of taking
    * the object for deleted. The time of the write is kept in an annotation, so a restart keeps
@@ -163,6 +168,8 @@ export class ManagedReconciler<K extends Managed, D> {
   readonly #status: StatusWriter;
   readonly #resyncMs: number;
   readonly #pollMs: number;
+  readonly #confirmMs: number;
+  /** The last poll delay of each key while it is polled (doubled by the next poll). */
   readonly #polls = new Map<string, number>();
   /**
    * Writes this process made and has not read back yet (key → when): the cache may not show our
@@ -176,6 +183,7 @@ export class ManagedReconciler<K extends Managed, D> {
     this.#status = new StatusWriter(deps.kube);
     this.#resyncMs = handler.resyncMs ?? deps.resyncMs ?? 600_000;
     this.#pollMs = deps.pollMs ?? 5_000;
+    this.#confirmMs = Math.min(deps.confirmMs ?? 250, this.#pollMs);
   }
 
   get kind(): string {
@@ -392,6 +400,16 @@ export class ManagedReconciler<K extends Managed, D> {
     return unconfirmed.includes(reason) && now - at < lag;
   }
 
+  /** Our own update that no read has shown yet, within the read-lag allowance, the spec unchanged since. */
+  #updateUnconfirmed(obj: K): boolean {
+    const reason = getCondition(obj.status?.conditions, 'Ready')?.reason;
+    return (
+      reason === Reason.Updating &&
+      obj.status?.observedGeneration === obj.metadata.generation &&
+      this.#withinReadLag(obj)
+    );
+  }
+
   async #awaitRead(obj: K): Promise<Outcome> {
     const identity = obj.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] ?? '';
     const current = getCondition(obj.status?.conditions, 'Ready')?.reason;
@@ -483,6 +501,15 @@ export class ManagedReconciler<K extends Managed, D> {
           ...base,
           ready: this.#readyFromPhase(obj, obs),
           synced: synced('True', Reason.ReconcileSuccess),
+        });
+        return Outcomes.progressing(this.#nextPoll(key, false));
+      }
+      if (this.#updateUnconfirmed(obj)) {
+        // A read soon after our own update may not show it yet (eventual consistency): read again
+        // instead of sending the same change twice, until the read-lag allowance runs out.
+        await this.#write(obj, {
+          ...base,
+          ready: ready('False', Reason.Updating, `Updated ${paths}; AWS does not show the change yet`),
         });
         return Outcomes.progressing(this.#nextPoll(key, false));
       }
@@ -732,10 +759,16 @@ export class ManagedReconciler<K extends Managed, D> {
     return Math.round(this.#resyncMs * (1 - j + 2 * j * r));
   }
 
-  /** Short poll that doubles while AWS keeps working, capped at the resync. */
-  #nextPoll(key: string, reset: boolean): number {
-    const n = reset ? 0 : (this.#polls.get(key) ?? 0);
-    this.#polls.set(key, n + 1);
-    return Math.min(this.#resyncMs, this.#pollMs * 2 ** n);
+  /**
+   * Short poll that doubles while AWS keeps working, capped at the resync: `afterWrite` starts a
+   * new series at the confirm delay (a read soon after our own write), else it goes on doubling
+   * (from pollMs when nothing is being polled).
+   */
+  #nextPoll(key: string, afterWrite: boolean): number {
+    const last = this.#polls.get(key);
+    const next = afterWrite ? this.#confirmMs : last === undefined ? this.#pollMs : last * 2;
+    const capped = Math.min(this.#resyncMs, next);
+    this.#polls.set(key, capped);
+    return capped;
   }
 }

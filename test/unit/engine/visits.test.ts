@@ -110,7 +110,8 @@ describe('Ready after a write', () => {
     expect(cond(h, 'w', 'Ready')?.status).toBe('True');
     h.kube.editSpec('Widget', 'w', { size: 3 });
     const out = await h.reconciler.reconcile(key('w'));
-    expect(out).toEqual({ type: 'progressing', pollAfterMs: 5_000 });
+    // Confirmed by a read soon after the write, not after a fixed wait.
+    expect(out).toEqual({ type: 'progressing', pollAfterMs: 250 });
     expect(h.aws.calls.update).toBe(1);
     expect(cond(h, 'w', 'Ready')).toMatchObject({ status: 'False', reason: 'Updating' });
     // AWS still working: Updating (the object existed), polled again.
@@ -121,6 +122,28 @@ describe('Ready after a write', () => {
     expect((await h.reconciler.reconcile(key('w'))).type).toBe('synced');
     expect(cond(h, 'w', 'Ready')).toMatchObject({ status: 'True', reason: 'Available' });
     expect(h.aws.calls.update).toBe(1);
+  });
+
+  it('a read soon after an update that does not show it yet reads again instead of updating twice', async () => {
+    const h = setup();
+    h.kube.put(widget('w', { size: 2, color: 'r' }));
+    await h.reconciler.reconcile(key('w'));
+    await h.reconciler.reconcile(key('w'));
+    h.kube.editSpec('Widget', 'w', { size: 3 });
+    await h.reconciler.reconcile(key('w'));
+    expect(h.aws.calls.update).toBe(1);
+    // AWS answers the next reads with the state before the write (eventual consistency).
+    const item = [...h.aws.items.values()][0]!;
+    item.size = 2;
+    expect(await h.reconciler.reconcile(key('w'))).toEqual({ type: 'progressing', pollAfterMs: 500 });
+    expect(h.aws.calls.update).toBe(1);
+    expect(cond(h, 'w', 'Ready')).toMatchObject({ status: 'False', reason: 'Updating' });
+    // Past the read-lag allowance the difference is real: the change is sent again.
+    h.clock.advance(120_000);
+    await h.reconciler.reconcile(key('w'));
+    expect(h.aws.calls.update).toBe(2);
+    expect((await h.reconciler.reconcile(key('w'))).type).toBe('synced');
+    expect(cond(h, 'w', 'Ready')).toMatchObject({ status: 'True', reason: 'Available' });
   });
 
   it('an object AWS still creates shows Creating; a settled one that AWS starts working on shows Updating', async () => {
@@ -143,9 +166,9 @@ describe('Ready after a write', () => {
     h.kube.put(widget('w', { size: 2, color: 'r' }));
     await h.reconciler.reconcile(key('w'));
     h.aws.laggingReads = 2;
-    // The polls after the create go on doubling (5 s was the first).
-    expect(await h.reconciler.reconcile(key('w'))).toEqual({ type: 'progressing', pollAfterMs: 10_000 });
-    expect(await h.reconciler.reconcile(key('w'))).toEqual({ type: 'progressing', pollAfterMs: 20_000 });
+    // The polls after the create go on doubling (250 ms was the first).
+    expect(await h.reconciler.reconcile(key('w'))).toEqual({ type: 'progressing', pollAfterMs: 500 });
+    expect(await h.reconciler.reconcile(key('w'))).toEqual({ type: 'progressing', pollAfterMs: 1_000 });
     expect(cond(h, 'w', 'Ready')).toMatchObject({ status: 'False', reason: 'Creating' });
     expect((await h.reconciler.reconcile(key('w'))).type).toBe('synced');
     expect(h.aws.calls.create).toBe(1);
