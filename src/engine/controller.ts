@@ -179,6 +179,8 @@ export class Engine {
         indexedFields(obj, rt.reg.handler?.references?.(obj) ?? []),
       );
       for (const t of dropped) this.enqueue(t); // a target whose delete waited on this object
+      // A target whose delete waited for this object's change to reach AWS.
+      for (const t of this.#o.refs.retiring.confirmedBy(obj)) this.enqueue(t);
       if (desiredStateChanged(old, obj, this.#own.ownIdentity(key)))
         rt.queue.add(key, settledOnFirstSight(old, obj) ? 'low' : 'high');
     }

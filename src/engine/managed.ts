@@ -643,16 +643,23 @@ export class ManagedReconciler<K extends Managed, D> {
    * names (a replication set's account objects) and a refusal that will follow (deletion protection).
    */
   async #deleteBlocked(obj: K): Promise<Outcome | undefined> {
-    const referrers = this.#d.refs.referrersOf(objectKey(obj)).filter((k) => this.#d.lookup(k) !== undefined);
+    const key = objectKey(obj);
+    const referrers = this.#d.refs.referrersOf(key).filter((k) => this.#d.lookup(k) !== undefined);
+    // Referrers whose spec dropped this object but whose AWS object may still use it.
+    const retiring = new Set(this.#d.refs.retiring.waitingOn(key, this.#d.lookup));
     const others = (this.#h.deletionBlockers?.(obj) ?? []).map(objectKey);
-    const blockers = [...new Set([...referrers, ...others])];
+    const blockers = [...new Set([...referrers, ...retiring, ...others])];
     if (blockers.length === 0) return undefined;
     const names = blockers.slice(0, 10).map((k) => {
       const p = parseKey(k);
-      return `${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
+      const name = `${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
+      return retiring.has(k) ? `${name} (in AWS until its change is Synced)` : name;
     });
     const more = blockers.length > 10 ? ` and ${blockers.length - 10} more` : '';
-    const used = `still used by ${names.join(', ')}${more}: remove those references or delete those objects first`;
+    const todo = blockers.every((k) => retiring.has(k))
+      ? 'their specs no longer name it; waiting for AWS to have that change'
+      : 'remove those references or delete those objects first';
+    const used = `still used by ${names.join(', ')}${more}: ${todo}`;
     const refusal = this.#h.deletionRefusal?.(obj);
     const reason = refusal ? Reason.DeletionProtected : Reason.DeleteBlocked;
     await this.#write(obj, {

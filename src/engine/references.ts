@@ -3,6 +3,7 @@
 import { getCondition, Reason } from './conditions.ts';
 import { keyOf, type ManagedObject, objectKey, type ReferenceField } from './contract.ts';
 import { EXTERNAL_ARN_ANNOTATION } from './names.ts';
+import { RetiringReferences } from './retiring.ts';
 
 export type Lookup = (key: string) => ManagedObject | undefined;
 
@@ -130,9 +131,14 @@ export class ReferenceIndex {
     return [...(this.#reverse.get(target) ?? [])].sort();
   }
 
+  /** What referrers dropped from their spec and AWS may still hold (a deletion waits for them). */
+  readonly retiring = new RetiringReferences();
+
   /** Index `obj` from its reference fields. */
   indexObject(obj: ManagedObject, fields: readonly ReferenceField[]): string[] {
     const targets = fields.map((f) => targetKey(obj, f)).filter((k): k is string => k !== undefined);
-    return this.set(objectKey(obj), targets);
+    const dropped = this.set(objectKey(obj), targets);
+    this.retiring.note(obj, dropped, targets);
+    return dropped;
   }
 }
