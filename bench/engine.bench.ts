@@ -19,12 +19,13 @@ import {
 } from '@aws-sdk/client-ssm-incidents';
 import type { ClientSet } from '../src/aws/accounts.ts';
 import { AwsGate } from '../src/aws/gate.ts';
-import { contactsIdentityTags, tagsFromAws, tagsToAws } from '../src/controllers/shared/contacts-tags.ts';
+import { tagsFromAws, tagsToAws } from '../src/controllers/shared/contacts-tags.ts';
 import { startAwsEmulator } from '../src/emulators/aws/server.ts';
 import { systemClock } from '../src/engine/clock.ts';
 import type { FieldDiff, KindClient, KindHandler, ManagedObject } from '../src/engine/contract.ts';
 import { type ControllerOptions, Engine } from '../src/engine/controller.ts';
 import { EventRecorder } from '../src/engine/events.ts';
+import { identityTags } from '../src/engine/identity.ts';
 import { ReferenceIndex } from '../src/engine/references.ts';
 import { MemoryEvents, MemoryKube } from '../test/unit/engine/harness.ts';
 
@@ -67,7 +68,7 @@ export function contactHandler(client: SSMContactsClient, gate: AwsGate): KindHa
             Plan: { Stages: [] },
             IdempotencyToken: ctx.idempotencyToken('CreateContact'),
             Tags: tagsToAws(
-              contactsIdentityTags({ ...mr, metadata: { ...mr.metadata, uid: mr.metadata.uid ?? '' } }),
+              identityTags({ ...mr, metadata: { ...mr.metadata, uid: mr.metadata.uid ?? '' } }),
             ),
           }),
         ),

@@ -36,49 +36,74 @@ export function newPendingMark(
   return `${nowMs.toString(36)}-${random()}`;
 }
 
-export const TAG_PREFIX = 'incidentmanager.gitops.dev';
+/**
+ * The ownership tags: one scheme for every kind that writes tags (ssm-contacts, ssm-incidents, RAM).
+ * Dashes, not dots: ssm-contacts TagKey allows `[\/a-zA-Z0-9_+=-]` only (no dots); ssm-incidents TagKey
+ * `^(?!aws:)[A-Za-z0-9 _=@:.+-/]+$` and RAM (free) accept the same key.
+ */
+export const OWNER_TAG_PREFIX = 'incidentmanager-gitops-dev/';
+
+/**
+ * Spellings written before the one scheme (ssm-incidents objects and RAM shares carried the API
+ * group with dots): never written again, still recognised so objects in users' accounts are found.
+ */
+export const LEGACY_OWNER_TAG_PREFIXES: readonly string[] = ['incidentmanager.gitops.dev/'];
+
+const RECOGNISED = [OWNER_TAG_PREFIX, ...LEGACY_OWNER_TAG_PREFIXES];
+
+/** How many tags `identityTags` writes at most (they count against AWS's 50-tag quota). */
+export const OWNER_TAG_COUNT = 4;
 
 /** Tags that tie an AWS object to its Kubernetes object, used to find it again after a crash. */
 export function identityTags(o: {
   kind: string;
-  metadata: { name: string; namespace?: string; uid: string };
+  metadata: { name: string; namespace?: string | undefined; uid: string };
 }): Record<string, string> {
   const tags: Record<string, string> = {
-    [`${TAG_PREFIX}/kind`]: o.kind,
-    [`${TAG_PREFIX}/name`]: o.metadata.name,
-    [`${TAG_PREFIX}/uid`]: o.metadata.uid,
+    [`${OWNER_TAG_PREFIX}kind`]: o.kind,
+    [`${OWNER_TAG_PREFIX}name`]: o.metadata.name,
+    [`${OWNER_TAG_PREFIX}uid`]: o.metadata.uid,
   };
-  if (o.metadata.namespace) tags[`${TAG_PREFIX}/namespace`] = o.metadata.namespace;
+  if (o.metadata.namespace) tags[`${OWNER_TAG_PREFIX}namespace`] = o.metadata.namespace;
   return tags;
 }
 
-/**
- * ssm-contacts tag keys match `^[\\/a-zA-Z0-9_+=-]*$` (model TagKey): no dots, so there the same
- * ownership keys are spelt with dashes. Both spellings name an owner wherever they are found.
- */
-export const CONTACTS_TAG_PREFIX = `${TAG_PREFIX.replaceAll('.', '-')}/`;
+/** A key of the ownership tags, in the current or a legacy spelling: never the user's, never diffed. */
+export const isOwnershipTagKey = (key: string): boolean => RECOGNISED.some((p) => key.startsWith(p));
 
-const uidKeys = [`${TAG_PREFIX}/uid`, `${CONTACTS_TAG_PREFIX}uid`];
+/** The uid tag keys to search by (RAM's tag filter), current spelling first. */
+export const OWNER_UID_TAG_KEYS: readonly string[] = RECOGNISED.map((p) => `${p}uid`);
 
 /** True if `tags` carry the identity of the object with `uid`. */
 export function ownedBy(tags: Readonly<Record<string, string>> | undefined, uid: string): boolean {
-  return uidKeys.some((k) => tags?.[k] === uid);
+  return OWNER_UID_TAG_KEYS.some((k) => tags?.[k] === uid);
 }
 
 /** True if `tags` carry any controller's ownership (another object's, another cluster's). */
 export function hasOwner(tags: Readonly<Record<string, string>> | undefined): boolean {
-  return uidKeys.some((k) => tags?.[k] !== undefined);
+  return OWNER_UID_TAG_KEYS.some((k) => tags?.[k] !== undefined);
+}
+
+export interface TaggedOwner {
+  kind: string | undefined;
+  name: string;
+  namespace: string | undefined;
+  uid: string | undefined;
+}
+
+/** The owning object as its tags name it, in whichever spelling carries a name (current first). */
+export function taggedOwner(tags: Readonly<Record<string, string>> | undefined): TaggedOwner | undefined {
+  for (const p of RECOGNISED) {
+    const name = tags?.[`${p}name`];
+    if (name)
+      return { kind: tags?.[`${p}kind`], name, namespace: tags?.[`${p}namespace`], uid: tags?.[`${p}uid`] };
+  }
+  return undefined;
 }
 
 /** The owning object as its tags name it (kind namespace/name), for messages. */
 export function ownerLabel(tags: Readonly<Record<string, string>>): string | undefined {
-  for (const p of [`${TAG_PREFIX}/`, CONTACTS_TAG_PREFIX]) {
-    const kind = tags[`${p}kind`];
-    const name = tags[`${p}name`];
-    if (kind && name) {
-      const ns = tags[`${p}namespace`];
-      return `${kind} ${ns ? `${ns}/` : ''}${name}`;
-    }
-  }
-  return undefined;
+  const o = taggedOwner(tags);
+  if (!o?.kind) return undefined;
+  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
 }

@@ -144,10 +144,7 @@ export async function importAccount(opts: ImportOptions): Promise<ImportedObject
       // Observe: the kinds' reads then never refuse an object they did not create.
       spec: { ...accountRef, managementPolicy: 'Observe' },
     };
-    const read = await (ops.get(l.kind) as KindOps).read(stub, undefined, new Map(), {
-      account: opts.account,
-      region,
-    });
+    const read = await (ops.get(l.kind) as KindOps).read(stub, undefined);
     if (!read.exists) continue; // deleted between the listing and the read
     const mapped = toSpec(l.kind, read.observed, refs, region);
     const comments = [...mapped.comments];

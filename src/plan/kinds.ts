@@ -27,13 +27,11 @@ export interface KindOps {
   references(mr: ManagedObject): ReferenceField[];
   toDesired(mr: ManagedObject, refs: ReadonlyMap<string, string>): unknown;
   diff(desired: unknown, observed: unknown): FieldDiff[];
-  /** Reads the AWS object the spec names (identity annotation, else the kind's own lookup). */
-  read(
-    mr: ManagedObject,
-    desired: unknown,
-    refs: ReadonlyMap<string, string>,
-    target: { account: string; region: string },
-  ): Promise<Found<unknown>>;
+  /**
+   * Reads the AWS object the spec names (identity annotation, else the kind's own lookup), on the
+   * client set of the object's own account and Region (`accountFor`, as the engine resolves it).
+   */
+  read(mr: ManagedObject, desired: unknown): Promise<Found<unknown>>;
 }
 
 export interface KindOpsDeps {

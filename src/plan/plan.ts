@@ -7,7 +7,7 @@ import type { AccountResolver } from '../aws/accounts.ts';
 import type { AWSAccount } from '../crds/aws-account.ts';
 import { type Clock, systemClock } from '../engine/clock.ts';
 import { asClassified, type FieldDiff, keyOf, type ManagedObject, objectKey } from '../engine/contract.ts';
-import { CONTACTS_TAG_PREFIX, TAG_PREFIX } from '../engine/identity.ts';
+import { isOwnershipTagKey, OWNER_TAG_PREFIX } from '../engine/identity.ts';
 import { EXTERNAL_ARN_ANNOTATION } from '../engine/names.ts';
 import { presentDiff } from './format.ts';
 import { type KindOps, kindOps } from './kinds.ts';
@@ -33,12 +33,11 @@ export function immutableMessage(immutable: readonly FieldDiff[]): string {
   }`;
 }
 
-const OWNERSHIP_NOTE =
-  'the controller adds its ownership tags (incidentmanager.gitops.dev/kind, name, namespace, uid) on its first visit';
+const OWNERSHIP_NOTE = `the controller adds its ownership tags (${OWNER_TAG_PREFIX}kind, name, namespace, uid) on its first visit`;
 
-/** `spec.tags.<key>` of the controller's ownership tags, in either service's spelling. */
+/** `spec.tags.<key>` of the controller's ownership tags, in the current or a legacy spelling. */
 export const isOwnershipTagPath = (path: string): boolean =>
-  path.startsWith(`spec.tags.${TAG_PREFIX}/`) || path.startsWith(`spec.tags.${CONTACTS_TAG_PREFIX}`);
+  path.startsWith('spec.tags.') && isOwnershipTagKey(path.slice('spec.tags.'.length));
 
 /** A stand-in uid: the kinds' own lookups compare ownership tags with it, and it never matches. */
 const planUid = (o: ManagedObject) =>
@@ -83,7 +82,6 @@ export async function plan(loaded: LoadedObjects, opts: PlanOptions): Promise<Pl
       identities,
       entries,
       names,
-      region: accountsByName.get(accountOf(o))?.spec.region ?? opts.defaultRegion,
     });
     const key = objectKey(o);
     const label = labelOf(o);
@@ -161,7 +159,6 @@ interface PlanOneCtx {
   identities: ReadonlyMap<string, string>;
   entries: readonly PlanEntry[];
   names: Map<string, string>;
-  region: string;
 }
 
 /** Named sub-objects AWS gives ARNs to (a contact's channels): `channel <name>` in the diff. */
@@ -207,7 +204,7 @@ async function planOne(o: ManagedObject, c: PlanOneCtx): Promise<PlanEntry> {
   const manages = (o.spec.managementPolicy ?? 'Manage') === 'Manage';
   try {
     const desired = c.ops.toDesired(o, refs.resolved);
-    const obs = await c.ops.read(o, desired, refs.resolved, { account: accountOf(o), region: c.region });
+    const obs = await c.ops.read(o, desired);
     if (!obs.exists) {
       if (!manages)
         return refused(

@@ -28,8 +28,9 @@ import {
   type KindClient,
   uidOf,
 } from '../../engine/contract.ts';
+import { identityTags } from '../../engine/identity.ts';
 import { applyTagDelta, type ContactsConn, contactsByAlias, listTags } from '../shared/contacts-api.ts';
-import { contactsIdentityTags, tagsToAws } from '../shared/contacts-tags.ts';
+import { tagsToAws } from '../shared/contacts-tags.ts';
 import type { ActivationMemory } from './activation.ts';
 import { contactConditions } from './conditions.ts';
 import { type ContactCall, planUpdate } from './diff.ts';
@@ -323,7 +324,7 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
             Plan: d.type === 'ONCALL_SCHEDULE' ? toAwsPlan(d, () => undefined) : { Stages: [] },
             Tags: tagsToAws({
               ...d.tags,
-              ...contactsIdentityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid } }),
+              ...identityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid } }),
             }),
             IdempotencyToken: ctx.idempotencyToken('CreateContact'),
           }),

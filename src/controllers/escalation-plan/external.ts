@@ -8,8 +8,8 @@ import {
 import { EXTERNAL_ARN_ANNOTATION as ANNOTATION } from '../../crds/common.ts';
 import { ESCALATION_PLAN_AWS_TYPE, type EscalationPlan } from '../../crds/escalation-plan.ts';
 import { ClassifiedError, type Ctx, type FieldDiff, type KindClient, uidOf } from '../../engine/contract.ts';
+import { identityTags } from '../../engine/identity.ts';
 import { applyTagDelta, type ContactsConn, contactsByAlias, listTags } from '../shared/contacts-api.ts';
-import { contactsIdentityTags } from '../shared/contacts-tags.ts';
 import { planUpdate } from './diff.ts';
 import { createInput, type EscalationPlanState, fromAws, updateInput } from './mapping.ts';
 
@@ -39,7 +39,7 @@ export function escalationPlanClient(conn: ContactsConn): KindClient<EscalationP
     async create(mr, ctx) {
       const input = createInput(
         ctx.desired,
-        contactsIdentityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid: uidOf(mr) } }),
+        identityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid: uidOf(mr) } }),
         ctx.idempotencyToken('CreateContact'),
       );
       const out = await sdk.send(new CreateContactCommand(input));

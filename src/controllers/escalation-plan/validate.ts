@@ -3,7 +3,8 @@
 // manage), targets in another account, and the tag quota left after the ownership tags. Pure.
 import type { EscalationPlan } from '../../crds/escalation-plan.ts';
 import { type FieldError, keyOf, parseKey } from '../../engine/contract.ts';
-import { CONTACTS_TAG_PREFIX, IDENTITY_TAG_COUNT, MAX_TAGS } from '../shared/contacts-tags.ts';
+import { isOwnershipTagKey, OWNER_TAG_COUNT, OWNER_TAG_PREFIX } from '../../engine/identity.ts';
+import { MAX_TAGS } from '../shared/contacts-tags.ts';
 import { describeTarget, targetObjectKey } from '../shared/targets.ts';
 import { targetPath } from './mapping.ts';
 
@@ -119,18 +120,18 @@ export function validate(
       });
     });
   const keys = Object.keys(mr.spec.tags ?? {});
-  const reserved = keys.filter((k) => k.startsWith(CONTACTS_TAG_PREFIX));
+  const reserved = keys.filter((k) => isOwnershipTagKey(k));
   if (reserved.length > 0)
     errs.push({
       path: `spec.tags.${reserved[0]}`,
       rule: 'ReservedTagKey',
-      message: `tag keys starting with ${CONTACTS_TAG_PREFIX} are the controller's ownership tags; use another key`,
+      message: `tag keys starting with ${OWNER_TAG_PREFIX} are the controller's ownership tags; use another key`,
     });
-  if (keys.length > MAX_TAGS - IDENTITY_TAG_COUNT)
+  if (keys.length > MAX_TAGS - OWNER_TAG_COUNT)
     errs.push({
       path: 'spec.tags',
       rule: 'TagQuota',
-      message: `at most ${MAX_TAGS - IDENTITY_TAG_COUNT} tags: AWS allows ${MAX_TAGS} and the controller writes ${IDENTITY_TAG_COUNT} ownership tags; ${keys.length} given`,
+      message: `at most ${MAX_TAGS - OWNER_TAG_COUNT} tags: AWS allows ${MAX_TAGS} and the controller writes ${OWNER_TAG_COUNT} ownership tags; ${keys.length} given`,
     });
   return errs;
 }

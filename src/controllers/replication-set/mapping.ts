@@ -8,7 +8,7 @@ import {
   type ReplicationSetStatus,
 } from '../../crds/replication-set.ts';
 import type { Phase } from '../../engine/contract.ts';
-import { identityTags, TAG_PREFIX } from '../../engine/identity.ts';
+import { identityTags, isOwnershipTagKey, taggedOwner } from '../../engine/identity.ts';
 
 /** The key id AWS reports for a Region that uses the AWS owned key (no customer managed key). */
 export const DEFAULT_KEY = 'DefaultKey';
@@ -40,14 +40,14 @@ export interface Canonical {
   deletionProtected: boolean | undefined;
   /** The user's tags. Desired: undefined = tags are not managed (spec.tags absent). */
   tags: Record<string, string> | undefined;
-  /** The controller's ownership tags (incidentmanager.gitops.dev/…). Desired: undefined in Observe mode. */
+  /** The controller's ownership tags (src/engine/identity.ts). Desired: undefined in Observe mode. */
   owner: Record<string, string> | undefined;
   /** Observed only. */
   status?: ReplicationSetState;
   lastModifiedTime?: string;
 }
 
-export const isOwnerTagKey = (key: string): boolean => key.startsWith(`${TAG_PREFIX}/`);
+export const isOwnerTagKey = isOwnershipTagKey;
 
 function splitTags(all: Readonly<Record<string, string>>): {
   tags: Record<string, string>;
@@ -167,14 +167,13 @@ export function sameKey(a: string, b: string): boolean {
 export function ownerOf(
   owner: Readonly<Record<string, string>> | undefined,
 ): { key: string; label: string; uid: string | undefined } | undefined {
-  const name = owner?.[`${TAG_PREFIX}/name`];
-  if (!name) return undefined;
-  const kind = owner?.[`${TAG_PREFIX}/kind`] ?? 'ReplicationSet';
-  const ns = owner?.[`${TAG_PREFIX}/namespace`];
+  const o = taggedOwner(owner);
+  if (!o) return undefined;
+  const kind = o.kind ?? 'ReplicationSet';
   return {
-    key: `${kind}/${ns ?? ''}/${name}`,
-    label: `${kind} ${ns ? `${ns}/` : ''}${name}`,
-    uid: owner?.[`${TAG_PREFIX}/uid`],
+    key: `${kind}/${o.namespace ?? ''}/${o.name}`,
+    label: `${kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`,
+    uid: o.uid,
   };
 }
 

@@ -2,7 +2,7 @@
 // controller's reserved tag keys, and the tag quota. Pure.
 import type { ReplicationSet } from '../../crds/replication-set.ts';
 import type { FieldError } from '../../engine/contract.ts';
-import { TAG_PREFIX } from '../../engine/identity.ts';
+import { isOwnershipTagKey, OWNER_TAG_PREFIX } from '../../engine/identity.ts';
 
 /** ssm-incidents TagMap holds 50; the ownership tags take up to 4 of them. */
 export const MAX_USER_TAGS = 46;
@@ -21,12 +21,12 @@ export function validate(mr: ReplicationSet): FieldError[] {
       });
   });
   const keys = Object.keys(mr.spec.tags ?? {});
-  const own = keys.filter((k) => k.startsWith(`${TAG_PREFIX}/`));
+  const own = keys.filter(isOwnershipTagKey);
   if (own.length > 0)
     errs.push({
       path: 'spec.tags',
       rule: 'ReservedTagKey',
-      message: `${own.join(', ')}: keys under ${TAG_PREFIX}/ are the controller's ownership tags; use another prefix`,
+      message: `${own.join(', ')}: keys under ${OWNER_TAG_PREFIX} are the controller's ownership tags; use another prefix`,
     });
   if (keys.length > MAX_USER_TAGS)
     errs.push({

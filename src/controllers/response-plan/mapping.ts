@@ -21,7 +21,7 @@ import {
   TARGET_ACCOUNT_TO_AWS,
   type TargetAccount,
 } from '../../crds/response-plan.ts';
-import { TAG_PREFIX } from '../../engine/identity.ts';
+import { isOwnershipTagKey } from '../../engine/identity.ts';
 import { resolvedTargetArn } from '../shared/targets.ts';
 
 export interface RunbookState {
@@ -72,9 +72,7 @@ const sortedMap = <V>(m: Readonly<Record<string, V>> | undefined): Record<string
   return out;
 };
 
-export function isIdentityTag(key: string): boolean {
-  return key.startsWith(`${TAG_PREFIX}/`);
-}
+export const isIdentityTag = isOwnershipTagKey;
 
 /** Spec + resolved references → canonical. A reference missing from `refs` is a bug upstream. */
 export function toDesired(mr: ResponsePlan, refs: ReadonlyMap<string, string>): PlanState {

@@ -17,7 +17,8 @@ import {
   type RotationSpec,
 } from '../../crds/rotation.ts';
 import { ClassifiedError } from '../../engine/contract.ts';
-import { contactsIdentityTags, tagsToAws, userTags } from '../shared/contacts-tags.ts';
+import { identityTags } from '../../engine/identity.ts';
+import { tagsToAws, userTags } from '../shared/contacts-tags.ts';
 
 export type AwsDay = (typeof DAY_OF_WEEK_TO_AWS)[keyof typeof DAY_OF_WEEK_TO_AWS];
 const AWS_DAYS: readonly AwsDay[] = DAYS_OF_WEEK.map((d) => DAY_OF_WEEK_TO_AWS[d]);
@@ -352,7 +353,7 @@ export function createInput(
   owner: { kind: string; metadata: { name: string; namespace?: string; uid: string } },
   idempotencyToken: string,
 ): CreateRotationRequest {
-  const tags = { ...d.tags, ...contactsIdentityTags(owner) };
+  const tags = { ...d.tags, ...identityTags(owner) };
   return {
     Name: d.name,
     ContactIds: d.contactIds,

@@ -3,12 +3,13 @@
 import { IANAZone } from 'luxon';
 import type { Rotation } from '../../crds/rotation.ts';
 import { type FieldError, keyOf } from '../../engine/contract.ts';
-import { CONTACTS_TAG_PREFIX, IDENTITY_TAG_COUNT, MAX_TAGS } from '../shared/contacts-tags.ts';
+import { isOwnershipTagKey, OWNER_TAG_COUNT, OWNER_TAG_PREFIX } from '../../engine/identity.ts';
+import { MAX_TAGS } from '../shared/contacts-tags.ts';
 
 /** AWS accepts overrides on shifts at most 6 months ahead. */
 export const OVERRIDE_MAX_AHEAD_MONTHS = 6;
 /** ssm-contacts allows 50 tags; the controller's identity tags take up to 4 of them. */
-export const MAX_USER_TAGS = MAX_TAGS - IDENTITY_TAG_COUNT;
+export const MAX_USER_TAGS = MAX_TAGS - OWNER_TAG_COUNT;
 
 const MINUTES = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
 
@@ -133,10 +134,10 @@ export function validateRotation(mr: Rotation, deps: ValidateDeps): FieldError[]
     err(
       'spec.tags',
       'TagQuota',
-      `${tags.length} tags; at most ${MAX_USER_TAGS} (AWS allows ${MAX_TAGS} and the controller uses up to ${IDENTITY_TAG_COUNT} to recognise its rotation)`,
+      `${tags.length} tags; at most ${MAX_USER_TAGS} (AWS allows ${MAX_TAGS} and the controller uses up to ${OWNER_TAG_COUNT} to recognise its rotation)`,
     );
   for (const k of tags)
-    if (k.startsWith(CONTACTS_TAG_PREFIX))
-      err(`spec.tags.${k}`, 'ReservedTag', `tag keys under ${CONTACTS_TAG_PREFIX} are the controller's own`);
+    if (isOwnershipTagKey(k))
+      err(`spec.tags.${k}`, 'ReservedTag', `tag keys under ${OWNER_TAG_PREFIX} are the controller's own`);
   return errs;
 }

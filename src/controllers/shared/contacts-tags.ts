@@ -1,30 +1,11 @@
 // ssm-contacts tags (contacts, escalation plans, on-call schedules, rotations): a list of
-// {Key, Value} on the wire, a map in the spec. The ownership tags that find an interrupted create
-// again are kept out of the user's diff. Pure.
+// {Key, Value} on the wire, a map in the spec. The ownership tags (src/engine/identity.ts, the one
+// scheme) are kept out of the user's diff. Pure.
 import type { Tag } from '@aws-sdk/client-ssm-contacts';
 import type { FieldDiff } from '../../engine/contract.ts';
-import { CONTACTS_TAG_PREFIX, identityTags, ownedBy, TAG_PREFIX } from '../../engine/identity.ts';
+import { isOwnershipTagKey } from '../../engine/identity.ts';
 
-export { CONTACTS_TAG_PREFIX };
-
-export const isIdentityTagKey = (key: string): boolean => key.startsWith(CONTACTS_TAG_PREFIX);
-
-/** The identity tags (kind, name, namespace, uid) in ssm-contacts key spelling. */
-export function contactsIdentityTags(o: {
-  kind: string;
-  metadata: { name: string; namespace?: string; uid: string };
-}): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(identityTags(o)))
-    out[`${CONTACTS_TAG_PREFIX}${k.slice(TAG_PREFIX.length + 1)}`] = v;
-  return out;
-}
-
-/** True if the tags name the Kubernetes object with `uid` as owner. */
-export const contactsOwnedBy = ownedBy;
-
-/** Number of identity tags written on create (counts against the 50-tag quota). */
-export const IDENTITY_TAG_COUNT = 4;
+/** AWS's tag quota per ssm-contacts resource (the ownership tags count against it). */
 export const MAX_TAGS = 50;
 
 export function tagsToAws(tags: Readonly<Record<string, string>> | undefined): Tag[] {
@@ -42,7 +23,7 @@ export function tagsFromAws(list: readonly Tag[] | undefined): Record<string, st
 /** The user's tags only (identity tags removed). */
 export function userTags(tags: Readonly<Record<string, string>> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(tags ?? {})) if (!isIdentityTagKey(k)) out[k] = v;
+  for (const [k, v] of Object.entries(tags ?? {})) if (!isOwnershipTagKey(k)) out[k] = v;
   return out;
 }
 

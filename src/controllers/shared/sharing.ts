@@ -28,7 +28,7 @@ import {
   type ManagedObject,
   uidOf,
 } from '../../engine/contract.ts';
-import { idempotencyUuid, identityTags, TAG_PREFIX } from '../../engine/identity.ts';
+import { idempotencyUuid, identityTags, OWNER_UID_TAG_KEYS } from '../../engine/identity.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
 
 export type RamResourceType = 'ssm-contacts:Contact' | 'ssm-incidents:ResponsePlan';
@@ -228,8 +228,6 @@ export const ASSOCIATING_WINDOW_MS = 120_000;
 /** Revisit period while a principal's invitation is pending (3 RAM reads a visit). */
 export const INVITATION_POLL_MS = 60_000;
 
-const UID_TAG = `${TAG_PREFIX}/uid`;
-
 /** RAM calls for one object's share, on the account's client (the gate is its middleware). */
 export function ramApi(clients: Pick<ClientSet, 'ram'>) {
   const sdk: RAMClient = clients.ram;
@@ -246,17 +244,19 @@ export function ramApi(clients: Pick<ClientSet, 'ram'>) {
   }
 
   return {
-    /** The object's live share (owned by us, tagged with its uid); DELETED/DELETING ones are history. */
+    /**
+     * The object's live share (owned by us, tagged with its uid, in the current spelling or the
+     * legacy one of older shares); DELETED/DELETING ones are history.
+     */
     async find(uid: string): Promise<ResourceShare | undefined> {
-      const input = {
-        resourceOwner: 'SELF' as const,
-        tagFilters: [{ tagKey: UID_TAG, tagValues: [uid] }],
-      };
-      for await (const page of paginateGetResourceShares({ client: sdk }, input)) {
-        const live = page.resourceShares?.find(
-          (s) => s.status !== 'DELETED' && s.status !== 'DELETING' && s.resourceShareArn,
-        );
-        if (live) return live;
+      for (const tagKey of OWNER_UID_TAG_KEYS) {
+        const input = { resourceOwner: 'SELF' as const, tagFilters: [{ tagKey, tagValues: [uid] }] };
+        for await (const page of paginateGetResourceShares({ client: sdk }, input)) {
+          const live = page.resourceShares?.find(
+            (s) => s.status !== 'DELETED' && s.status !== 'DELETING' && s.resourceShareArn,
+          );
+          if (live) return live;
+        }
       }
       return undefined;
     },

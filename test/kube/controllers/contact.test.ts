@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { module as contactModule } from '../../../src/controllers/contact/index.ts';
 import { module as escalationPlanModule } from '../../../src/controllers/escalation-plan/index.ts';
 import { module as rotationModule } from '../../../src/controllers/rotation/index.ts';
-import { contactsIdentityTags } from '../../../src/controllers/shared/contacts-tags.ts';
+import { identityTags } from '../../../src/engine/identity.ts';
 import { KubeClient } from '../../../src/engine/kube.ts';
 import { condition, type KubeObject, type Operator, startOperator, typeOf } from '../../support/operator.ts';
 import { contactSharedWithUs } from '../../support/shared-contact.ts';
@@ -841,7 +841,7 @@ describe('Contact interrupted create', () => {
         Type: 'PERSONAL',
         Plan: { Stages: [] },
         Tags: Object.entries(
-          contactsIdentityTags({
+          identityTags({
             kind: 'Contact',
             metadata: { ...obj.metadata, uid: obj.metadata.uid as string },
           }),

@@ -14,8 +14,9 @@ import { Watch } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { module as escalationPlanModule } from '../../../src/controllers/escalation-plan/index.ts';
 import { module as responsePlanModule } from '../../../src/controllers/response-plan/index.ts';
-import { contactsIdentityTags, tagsToAws } from '../../../src/controllers/shared/contacts-tags.ts';
+import { tagsToAws } from '../../../src/controllers/shared/contacts-tags.ts';
 import { ClassifiedError } from '../../../src/engine/contract.ts';
+import { identityTags } from '../../../src/engine/identity.ts';
 import type { KindModule } from '../../../src/engine/plugin.ts';
 import { condition, type KubeObject, type Operator, startOperator } from '../../support/operator.ts';
 import { contactSharedWithUs } from '../../support/shared-contact.ts';
@@ -481,7 +482,7 @@ describe('EscalationPlan', () => {
           ],
         },
         Tags: tagsToAws(
-          contactsIdentityTags({ kind: 'EscalationPlan', metadata: { name: 'crashy', namespace: NS, uid } }),
+          identityTags({ kind: 'EscalationPlan', metadata: { name: 'crashy', namespace: NS, uid } }),
         ),
       }),
     );

@@ -225,7 +225,7 @@ describe('ResponsePlan', () => {
     expect(tags).toMatchObject({
       team: 'payments',
       env: 'prod',
-      'incidentmanager.gitops.dev/name': 'payments-full',
+      'incidentmanager-gitops-dev/name': 'payments-full',
     });
     expect(obj.status?.arn).toBe(arn);
     expect(obj.status?.engagementArns).toEqual(sorted([people.alice as string, partner]));

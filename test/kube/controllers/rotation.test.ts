@@ -23,7 +23,7 @@ import { parseAllDocuments } from 'yaml';
 import { module as contactModule } from '../../../src/controllers/contact/index.ts';
 import { ROTATION_RESYNC_MS } from '../../../src/controllers/rotation/handler.ts';
 import { module as rotationModule } from '../../../src/controllers/rotation/index.ts';
-import { contactsIdentityTags } from '../../../src/controllers/shared/contacts-tags.ts';
+import { identityTags } from '../../../src/engine/identity.ts';
 import { KubeClient } from '../../../src/engine/kube.ts';
 import { CREATE_PENDING_ANNOTATION, EXTERNAL_ARN_ANNOTATION, FINALIZER } from '../../../src/engine/names.ts';
 import { condition, type KubeObject, type Operator, startOperator, typeOf } from '../../support/operator.ts';
@@ -641,7 +641,7 @@ describe('Rotation', () => {
       kind: 'Rotation',
       metadata: { name: 'crash', namespace: NS, uid: applied.metadata.uid as string },
     };
-    const madeArn = await awsRotation('Interrupted', [ALICE], contactsIdentityTags(owner));
+    const madeArn = await awsRotation('Interrupted', [ALICE], identityTags(owner));
     const path = KubeClient.objectPath(typeOf('Rotation'), 'crash', NS);
     await op.client.request(
       'PATCH',

@@ -150,7 +150,7 @@ describe('sharing through AWS RAM', () => {
     expect(creates).toHaveLength(2);
     for (const c of creates) {
       expect(c.token).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/);
-      expect(JSON.stringify(input(c)?.tags)).toContain('incidentmanager.gitops.dev/uid');
+      expect(JSON.stringify(input(c)?.tags)).toContain('incidentmanager-gitops-dev/uid');
     }
 
     const member = sdkFor(MEMBER_KEY);

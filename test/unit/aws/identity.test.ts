@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  hasOwner,
   idempotencyToken,
   idempotencyUuid,
   identityTags,
+  isOwnershipTagKey,
   newPendingMark,
   ownedBy,
+  ownerLabel,
   TOKEN_PATTERN,
 } from '../../../src/engine/identity.ts';
 
@@ -41,18 +44,47 @@ describe('idempotency tokens', () => {
 });
 
 describe('identity tags', () => {
-  it('carry kind, namespace, name and uid, and recognise their owner', () => {
+  it('carry kind, namespace, name and uid under one prefix, and recognise their owner', () => {
     const tags = identityTags({
       kind: 'Contact',
       metadata: { name: 'alice', namespace: 'oncall', uid: 'u-1' },
     });
     expect(tags).toEqual({
-      'incidentmanager.gitops.dev/kind': 'Contact',
-      'incidentmanager.gitops.dev/name': 'alice',
-      'incidentmanager.gitops.dev/namespace': 'oncall',
-      'incidentmanager.gitops.dev/uid': 'u-1',
+      'incidentmanager-gitops-dev/kind': 'Contact',
+      'incidentmanager-gitops-dev/name': 'alice',
+      'incidentmanager-gitops-dev/namespace': 'oncall',
+      'incidentmanager-gitops-dev/uid': 'u-1',
     });
     expect(ownedBy(tags, 'u-1')).toBe(true);
     expect(ownedBy(tags, 'u-2')).toBe(false);
+    expect(ownerLabel(tags)).toBe('Contact oncall/alice');
+  });
+
+  it('use keys both services accept (ssm-contacts allows no dots; ssm-incidents forbids aws:)', () => {
+    // The TagKey patterns of ssm-contacts.json and ssm-incidents.json.
+    const contactsKey = /^[\\/a-zA-Z0-9_+=-]*$/;
+    const incidentsKey = /^(?!aws:)[A-Za-z0-9 _=@:.+\-/]+$/;
+    const tags = identityTags({ kind: 'ResponsePlan', metadata: { name: 'p', namespace: 'n', uid: 'u' } });
+    for (const k of Object.keys(tags)) {
+      expect(k).toMatch(contactsKey);
+      expect(k).toMatch(incidentsKey);
+      expect(k.length).toBeLessThanOrEqual(128);
+    }
+  });
+
+  it('still recognise the older dotted spelling found in accounts (never written again)', () => {
+    const legacy = {
+      'incidentmanager.gitops.dev/kind': 'ResponsePlan',
+      'incidentmanager.gitops.dev/name': 'outage',
+      'incidentmanager.gitops.dev/namespace': 'ops',
+      'incidentmanager.gitops.dev/uid': 'u-9',
+      team: 'payments',
+    };
+    expect(ownedBy(legacy, 'u-9')).toBe(true);
+    expect(hasOwner(legacy)).toBe(true);
+    expect(hasOwner({ team: 'payments' })).toBe(false);
+    expect(ownerLabel(legacy)).toBe('ResponsePlan ops/outage');
+    expect(Object.keys(legacy).filter(isOwnershipTagKey)).toHaveLength(4);
+    expect(isOwnershipTagKey('team')).toBe(false);
   });
 });

@@ -16,8 +16,8 @@ import {
 } from '../../../../src/controllers/contact/mapping.ts';
 import { dstSwitchDates, timeZoneAdvice } from '../../../../src/controllers/contact/time-zones.ts';
 import { validate } from '../../../../src/controllers/contact/validate.ts';
-import { contactsIdentityTags } from '../../../../src/controllers/shared/contacts-tags.ts';
 import type { Contact, ContactSpec } from '../../../../src/crds/contact.ts';
+import { identityTags } from '../../../../src/engine/identity.ts';
 
 const BASE = 'arn:aws:ssm-contacts:us-east-1:111111111111';
 const chArn = (n: string) => `${BASE}:contact-channel/alice/${n}`;
@@ -83,7 +83,7 @@ function awsOf(d: ContactState, overrides: Partial<Record<string, Partial<Contac
 
 const tagsWithIdentity = (mr: Contact, tags: Record<string, string>) => ({
   ...tags,
-  ...contactsIdentityTags({ kind: 'Contact', metadata: { ...mr.metadata, uid: 'uid-alice' } }),
+  ...identityTags({ kind: 'Contact', metadata: { ...mr.metadata, uid: 'uid-alice' } }),
 });
 
 describe('Contact mapping', () => {

@@ -9,9 +9,9 @@ import {
   updateInput,
 } from '../../../../src/controllers/escalation-plan/mapping.ts';
 import { findCycle, type PlanGraph, validate } from '../../../../src/controllers/escalation-plan/validate.ts';
-import { contactsIdentityTags } from '../../../../src/controllers/shared/contacts-tags.ts';
 import type { EscalationPlan, EscalationPlanSpec } from '../../../../src/crds/escalation-plan.ts';
 import { keyOf } from '../../../../src/engine/contract.ts';
+import { identityTags } from '../../../../src/engine/identity.ts';
 
 const ACCT = '111122223333';
 const arn = (alias: string, acct = ACCT) => `arn:aws:ssm-contacts:eu-west-1:${acct}:contact/${alias}`;
@@ -63,7 +63,7 @@ describe('EscalationPlan mapping', () => {
 
   it('round-trips every field: spec → CreateContact → GetContact → no diff', () => {
     const desired = toDesired(full, refs);
-    const identity = contactsIdentityTags({ ...full, metadata: { ...full.metadata, uid: 'uid-payments' } });
+    const identity = identityTags({ ...full, metadata: { ...full.metadata, uid: 'uid-payments' } });
     const input = createInput(desired, identity, 'tok');
     expect(input).toMatchObject({
       Alias: 'payments',

@@ -67,10 +67,10 @@ describe('toDesired', () => {
 
   it('carries ownership tags when it manages the set, none when it only observes', () => {
     expect(toDesired(rs({})).owner).toEqual({
-      'incidentmanager.gitops.dev/kind': 'ReplicationSet',
-      'incidentmanager.gitops.dev/name': 'payments',
-      'incidentmanager.gitops.dev/namespace': 'team',
-      'incidentmanager.gitops.dev/uid': 'uid-1',
+      'incidentmanager-gitops-dev/kind': 'ReplicationSet',
+      'incidentmanager-gitops-dev/name': 'payments',
+      'incidentmanager-gitops-dev/namespace': 'team',
+      'incidentmanager-gitops-dev/uid': 'uid-1',
     });
     expect(toDesired(rs({ managementPolicy: 'Observe' })).owner).toBeUndefined();
   });
@@ -84,7 +84,7 @@ describe('AWS inputs', () => {
 
   it('creates with the user tags plus the ownership tags', () => {
     const tags = createTags(toDesired(rs({ tags: { team: 'payments' } })));
-    expect(tags).toMatchObject({ team: 'payments', 'incidentmanager.gitops.dev/uid': 'uid-1' });
+    expect(tags).toMatchObject({ team: 'payments', 'incidentmanager-gitops-dev/uid': 'uid-1' });
   });
 
   it('sends no tags at all when there are none (TagMap has at least one entry)', () => {

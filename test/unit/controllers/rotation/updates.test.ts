@@ -10,8 +10,8 @@ import {
   recurrenceToAws,
   toDesired,
 } from '../../../../src/controllers/rotation/mapping.ts';
-import { contactsIdentityTags } from '../../../../src/controllers/shared/contacts-tags.ts';
 import type { RotationSpec } from '../../../../src/crds/rotation.ts';
+import { identityTags } from '../../../../src/engine/identity.ts';
 import { ALICE, BOB, NOW, OWNER, REFS, ROTATION_ARN, rotation } from './fixtures.ts';
 
 const DAY = 86_400_000;
@@ -39,7 +39,7 @@ function awsHolding(s: RotationState): RotationState {
       TimeZoneId: s.timeZoneId,
       Recurrence: recurrenceToAws(s.recurrence),
     },
-    tags: { ...s.tags, ...contactsIdentityTags({ ...OWNER }) },
+    tags: { ...s.tags, ...identityTags({ ...OWNER }) },
     overrides,
     shifts: [],
     asOf: NOW,

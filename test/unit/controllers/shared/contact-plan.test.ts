@@ -9,9 +9,6 @@ import {
   stageTargetArns,
 } from '../../../../src/controllers/shared/contact-plan.ts';
 import {
-  CONTACTS_TAG_PREFIX,
-  contactsIdentityTags,
-  contactsOwnedBy,
   diffTags,
   tagDelta,
   tagsFromAws,
@@ -23,6 +20,7 @@ import {
   targetObjectKey,
   targetReference,
 } from '../../../../src/controllers/shared/targets.ts';
+import { identityTags } from '../../../../src/engine/identity.ts';
 
 const A = 'arn:aws:ssm-contacts:eu-west-1:111122223333:contact/a';
 const B = 'arn:aws:ssm-contacts:eu-west-1:111122223333:contact/b';
@@ -112,14 +110,6 @@ describe('diffStages', () => {
 describe('ssm-contacts tags', () => {
   const mr = { kind: 'EscalationPlan', metadata: { name: 'p', namespace: 'ns', uid: 'u-1' } };
 
-  it('writes identity tags with keys the ssm-contacts TagKey pattern accepts', () => {
-    const tags = contactsIdentityTags(mr);
-    for (const k of Object.keys(tags)) expect(k).toMatch(/^[\\/a-zA-Z0-9_+=-]*$/);
-    expect(tags[`${CONTACTS_TAG_PREFIX}uid`]).toBe('u-1');
-    expect(contactsOwnedBy(tags, 'u-1')).toBe(true);
-    expect(contactsOwnedBy(tags, 'u-2')).toBe(false);
-  });
-
   it('maps between the map and the AWS list, sorted by key', () => {
     expect(tagsToAws({ b: '2', a: '1' })).toEqual([
       { Key: 'a', Value: '1' },
@@ -129,7 +119,7 @@ describe('ssm-contacts tags', () => {
   });
 
   it('diffs per key and leaves identity tags out of the diff and the delta', () => {
-    const observed = { ...contactsIdentityTags(mr), team: 'x', old: 'y' };
+    const observed = { ...identityTags(mr), team: 'x', old: 'y' };
     const desired = { team: 'z', extra: 'w' };
     expect(diffTags(desired, observed).map((d) => d.path)).toEqual([
       'spec.tags.extra',
@@ -137,7 +127,7 @@ describe('ssm-contacts tags', () => {
       'spec.tags.team',
     ]);
     expect(tagDelta(desired, observed)).toEqual({ set: { team: 'z', extra: 'w' }, remove: ['old'] });
-    expect(diffTags({ team: 'x' }, { ...contactsIdentityTags(mr), team: 'x' })).toEqual([]);
+    expect(diffTags({ team: 'x' }, { ...identityTags(mr), team: 'x' })).toEqual([]);
   });
 });
 
