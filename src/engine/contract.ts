@@ -140,6 +140,11 @@ export interface KindHandler<K extends ManagedObject, D> {
    * account's single replication set). Default false: refused with `conflictReason`.
    */
   adoptUntagged?: boolean;
+  /**
+   * The create itself refuses a name already taken (ConflictException): an object no create was
+   * tried for yet is created without a look-up by name first. Default false.
+   */
+  createRefusesTakenName?: boolean;
   /** The spec field that names the AWS object (unique in the account), for messages. Default spec.name. */
   nameField?: string;
   /** Reason for a name taken by an AWS object this controller does not own. Default AlreadyExists. */

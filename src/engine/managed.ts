@@ -309,8 +309,23 @@ export class ManagedReconciler<K extends Managed, D> {
       if (read.exists || obj.metadata.deletionTimestamp || !this.#withinReadLag(obj)) return read;
       return { exists: false, lag: true };
     }
+    if (this.#neverCreated(obj)) return { exists: false };
     const pick = chooseCandidate(this.#h, obj, await c.findByName(obj, ctx), this.#d.lookup);
     return pick ? readFound(c, pick.identity, obj, ctx) : { exists: false };
+  }
+
+  /**
+   * No create was ever tried for this object (the pending mark goes on before every create) and
+   * the kind's create refuses a taken name: the look-up by name would find nothing of ours, and
+   * anyone else's name is told by the create's conflict (#createOrAdopt), so it is not made.
+   */
+  #neverCreated(obj: K): boolean {
+    return (
+      this.#h.createRefusesTakenName === true &&
+      this.#manages(obj) &&
+      !obj.metadata.deletionTimestamp &&
+      obj.metadata.annotations?.[CREATE_PENDING_ANNOTATION] === undefined
+    );
   }
 
   async #create(obj: K, client: KindClient<K, D>, desired: D): Promise<Outcome> {
@@ -370,8 +385,11 @@ export class ManagedReconciler<K extends Managed, D> {
       return (await c.create(obj, ctx)).identity;
     } catch (e) {
       if (!(e instanceof ClassifiedError) || e.rule !== 'ConflictException') throw e;
-      const mine = (await c.findByName(obj, ctx)).find((c) => ownedBy(c.tags, uidOf(obj)));
+      const found = await c.findByName(obj, ctx);
+      const mine = found.find((c) => ownedBy(c.tags, uidOf(obj)));
       if (mine) return mine.identity;
+      // Whose the name is, said as a look-up before the create would have said it.
+      if (found.length > 0) chooseCandidate(this.#h, obj, found, this.#d.lookup);
       throw new ClassifiedError(
         'InvalidSpec',
         `${e.message}: the name is taken by an object this controller does not own; choose another name, or set the ${EXTERNAL_ARN_ANNOTATION} annotation to adopt it`,

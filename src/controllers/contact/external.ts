@@ -42,6 +42,7 @@ import {
   type Shift,
   toAwsPlan,
 } from './mapping.ts';
+import { ReadMemory } from './read-memory.ts';
 import type { RotationZones } from './time-zones.ts';
 
 /** How far ahead the on-call status looks for hand-offs (a monthly rotation hands off within 31 days). */
@@ -52,7 +53,16 @@ export interface ContactClientDeps {
   conn: ContactsConn;
   clock: Clock;
   memory: ActivationMemory;
+  /** Channels and tags of the last read, for the visits that need them not read again. */
+  reads?: ReadMemory;
 }
+
+const CHANNEL_OPS: ReadonlySet<ContactCall['op']> = new Set([
+  'DeleteContactChannel',
+  'CreateContactChannel',
+  'UpdateContactChannel',
+  'ActivateContactChannel',
+]);
 
 /**
  * A schedule naming a rotation AWS does not have (deleted out of band; AWS drops it from schedules
@@ -74,6 +84,7 @@ function missingRotation(e: unknown, d: ContactState): unknown {
 
 export function contactClient(deps: ContactClientDeps): KindClient<Contact, ContactState> {
   const { conn, clock, memory } = deps;
+  const reads = deps.reads ?? new ReadMemory();
   const nowIso = () => new Date(clock.now()).toISOString();
 
   async function listChannels(arn: string): Promise<ContactChannel[]> {
@@ -236,7 +247,16 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
     // Channel ARNs as they will be: observed ones, replaced by what this update creates.
     const arns = new Map<string, string>();
     for (const o of observed.channels) if (o.arn && !arns.has(o.name)) arns.set(o.name, o.arn);
-    for (const call of calls) await run(call);
+    try {
+      for (const call of calls) await run(call);
+    } catch (e) {
+      reads.forget(contactArn);
+      throw e;
+    }
+    reads.wrote(contactArn, {
+      channels: calls.some((c) => CHANNEL_OPS.has(c.op)),
+      tags: calls.some((c) => c.op === 'TagResource' || c.op === 'UntagResource'),
+    });
 
     async function run(call: ContactCall): Promise<void> {
       switch (call.op) {
@@ -291,8 +311,11 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
   return {
     async read(arn, mr, ctx) {
       const c = await conn.clients.contacts.send(new GetContactCommand({ ContactId: arn }));
-      const channels = c.Type === 'PERSONAL' ? await listChannels(arn) : [];
-      const observed = fromAws(c, channels, await listTags(conn, arn));
+      const kept = reads.reusable(arn, mr);
+      const channels = c.Type !== 'PERSONAL' ? [] : (kept.channels ?? (await listChannels(arn)));
+      const tags = kept.tags ?? (await listTags(conn, arn));
+      reads.read(arn, mr, channels, tags);
+      const observed = fromAws(c, channels, tags);
       if (observed.type === 'ONCALL_SCHEDULE') {
         const now = clock.now();
         observed.onCall = onCallFrom(await shifts(observed.rotationIds, now), now);
@@ -313,6 +336,7 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
     async create(mr, ctx) {
       const d = ctx.desired;
       const uid = uidOf(mr);
+      const tags = { ...d.tags, ...identityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid } }) };
       let out: { ContactArn?: string | undefined };
       try {
         out = await conn.clients.contacts.send(
@@ -322,10 +346,7 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
             Type: d.type,
             // A personal contact's plan names channels, which do not exist yet: written after them.
             Plan: d.type === 'ONCALL_SCHEDULE' ? toAwsPlan(d, () => undefined) : { Stages: [] },
-            Tags: tagsToAws({
-              ...d.tags,
-              ...identityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid } }),
-            }),
+            Tags: tagsToAws(tags),
             IdempotencyToken: ctx.idempotencyToken('CreateContact'),
           }),
         );
@@ -333,6 +354,7 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
         throw missingRotation(e, d);
       }
       const arn = out.ContactArn ?? '';
+      reads.created(arn, mr, tags);
       if (d.type === 'PERSONAL' && (d.channels.length > 0 || d.stages.length > 0)) {
         const empty: ContactState = {
           ...d,
@@ -351,9 +373,9 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
     },
 
     async delete(_mr, observed, ctx) {
-      await conn.clients.contacts.send(
-        new DeleteContactCommand({ ContactId: ctx.identity ?? observed.arn ?? '' }),
-      );
+      const arn = ctx.identity ?? observed.arn ?? '';
+      reads.forget(arn);
+      await conn.clients.contacts.send(new DeleteContactCommand({ ContactId: arn }));
     },
   };
 }

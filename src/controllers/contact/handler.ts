@@ -9,6 +9,7 @@ import { contactConditions } from './conditions.ts';
 import { diff } from './diff.ts';
 import { contactClient } from './external.ts';
 import { type ContactState, observedStatus, rotationPath, secretPath, toDesired } from './mapping.ts';
+import { ReadMemory } from './read-memory.ts';
 import { validate } from './validate.ts';
 
 export function references(mr: Contact): ReferenceField[] {
@@ -39,6 +40,7 @@ export function references(mr: Contact): ReferenceField[] {
 
 export function contactHandler(deps: KindDeps): KindHandler<Contact, ContactState> {
   const memory = new ActivationMemory(deps.lookup);
+  const reads = new ReadMemory();
   const clock: Clock = (deps as KindDeps & { clock?: Clock }).clock ?? systemClock;
   return {
     kind: 'Contact',
@@ -49,6 +51,7 @@ export function contactHandler(deps: KindDeps): KindHandler<Contact, ContactStat
     observedStatus,
     conditions: contactConditions,
     nameField: 'spec.alias',
-    client: (clients) => contactClient({ conn: { clients }, clock, memory }),
+    createRefusesTakenName: true,
+    client: (clients) => contactClient({ conn: { clients }, clock, memory, reads }),
   };
 }
