@@ -5,7 +5,7 @@
 // own deletions need its credentials.
 import type { AWSAccountSpec } from '../crds/aws-account.ts';
 import type { Clock } from '../engine/clock.ts';
-import { Reason } from '../engine/conditions.ts';
+import { type ConditionInput, Reason } from '../engine/conditions.ts';
 import { asClassified, type ManagedObject, type Outcome, Outcomes, objectKey } from '../engine/contract.ts';
 import type { EventRecorder } from '../engine/events.ts';
 import type { MetadataPort } from '../engine/managed.ts';
@@ -13,6 +13,7 @@ import { FINALIZER } from '../engine/names.ts';
 import { deriveStatus, StatusWriter } from '../engine/status.ts';
 import type { AccountResolver } from './accounts.ts';
 import type { AwsGate } from './gate.ts';
+import { acceptResourceShares, INVITATION_ACCEPT_POLL_MS } from './share-invitations.ts';
 
 export interface AccountReconcilerDeps {
   lookup: (key: string) => ManagedObject | undefined;
@@ -28,6 +29,8 @@ export interface AccountReconcilerDeps {
   clock: Clock;
   /** Re-verify period (credentials can be revoked outside the cluster). Default 10 min. */
   resyncMs?: number;
+  /** With spec.acceptResourceShares, invitations are looked for this often. Default 1 min. */
+  invitationPollMs?: number;
 }
 
 export class AccountReconciler {
@@ -52,6 +55,8 @@ export class AccountReconciler {
     try {
       const id = await this.#d.accounts.verify(obj.metadata.name, spec);
       const how = spec.roleArn ? `assumed ${spec.roleArn}` : "the controller's own credentials";
+      const allow = spec.acceptResourceShares?.accountIds;
+      const shares = allow ? await this.#acceptShares(obj, spec, allow) : undefined;
       await this.#status.write(
         obj,
         deriveStatus(
@@ -64,13 +69,17 @@ export class AccountReconciler {
               message: `Verified ${id.arn} (${how})`,
             },
             synced: { type: 'Synced', status: 'True', reason: Reason.ReconcileSuccess, message: '' },
-            observed: { callerArn: id.arn },
+            observed: { callerArn: id.arn, resourceShares: shares?.observed },
+            kind: shares ? [shares.condition] : [],
             syncedNow: true,
           },
           now,
         ),
       );
-      return Outcomes.synced(this.#d.resyncMs ?? 600_000);
+      const resync = this.#d.resyncMs ?? 600_000;
+      return Outcomes.synced(
+        shares ? Math.min(resync, this.#d.invitationPollMs ?? INVITATION_ACCEPT_POLL_MS) : resync,
+      );
     } catch (e) {
       const err = asClassified(e);
       const reason =
@@ -92,6 +101,48 @@ export class AccountReconciler {
       );
       if (err.errorClass !== 'Throttled') await this.#d.events.record(obj, 'Warning', reason, err.message);
       return Outcomes.failed(err);
+    }
+  }
+
+  /**
+   * spec.acceptResourceShares: accept what the allow-list covers. A RAM refusal is the condition's
+   * (the account's credentials still work for everything else); what was listed before stays.
+   */
+  async #acceptShares(
+    obj: ManagedObject,
+    spec: AWSAccountSpec,
+    allow: readonly string[],
+  ): Promise<{ observed: unknown; condition: ConditionInput }> {
+    const type = 'SharesAccepted';
+    try {
+      const ram = this.#d.accounts.clients(obj.metadata.name, spec).ram;
+      const r = await acceptResourceShares(ram, spec.accountId, allow);
+      for (const a of r.acceptedNow)
+        await this.#d.events.record(
+          obj,
+          'Normal',
+          Reason.SharesAccepted,
+          `Accepted the AWS RAM invitation to share ${a.shareName ?? a.invitationArn} from account ${a.sender}`,
+        );
+      const { accepted, pending } = r.status;
+      const message = `${accepted.length} share(s) from other accounts hold Incident Manager resources${
+        pending.length
+          ? `; ${pending.length} invitation(s) left pending (see status.resourceShares.pending)`
+          : ''
+      }`;
+      return {
+        observed: {
+          ...(accepted.length ? { accepted } : {}),
+          ...(pending.length ? { pending } : {}),
+        },
+        condition: { type, status: 'True', reason: Reason.SharesAccepted, message },
+      };
+    } catch (e) {
+      const err = asClassified(e);
+      return {
+        observed: (obj.status as { resourceShares?: unknown } | undefined)?.resourceShares,
+        condition: { type, status: 'False', reason: Reason.ShareAcceptFailed, message: err.message },
+      };
     }
   }
 

@@ -30,6 +30,8 @@ export interface ManagerOptions {
   resyncMs?: number;
   /** First poll while AWS works asynchronously (doubles up to the resync). Default 5 s. */
   pollMs?: number;
+  /** How often an AWSAccount with spec.acceptResourceShares looks for invitations. Default 1 min. */
+  invitationPollMs?: number;
   gateLimits?: Partial<Record<AwsService, GateLimits>>;
   http?: { host: string; port: number };
   leaderElection?: {
@@ -99,6 +101,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
           events,
           clock,
           ...(o.resyncMs ? { resyncMs: o.resyncMs } : {}),
+          ...(o.invitationPollMs ? { invitationPollMs: o.invitationPollMs } : {}),
         }),
     },
     // Secrets the kinds reference (activation codes): cached, and a change wakes the referrers.

@@ -8,7 +8,7 @@ import {
   type ObjectMeta,
   REGION_PATTERN,
 } from './common.ts';
-import { celRule, int, obj, optional, type Static, str } from './schema-kit.ts';
+import { celRule, int, list, obj, optional, type Static, str } from './schema-kit.ts';
 
 export const AWSAccountSpecSchema = obj(
   {
@@ -61,6 +61,31 @@ export const AWSAccountSpecSchema = obj(
         { description: 'Per-account limits on AWS API calls.' },
       ),
     ),
+    acceptResourceShares: optional(
+      obj(
+        {
+          accountIds: list(
+            str({
+              description: 'Owner account id whose invitations are accepted.',
+              minLength: 12,
+              maxLength: 12,
+              pattern: ACCOUNT_ID_PATTERN,
+            }),
+            {
+              description:
+                'Owner accounts whose AWS RAM invitations for Incident Manager resources (contacts, escalation plans, response plans) the controller accepts in this account; invitations from other accounts stay pending, never rejected.',
+              minItems: 1,
+              maxItems: 100,
+              listType: 'set',
+            },
+          ),
+        },
+        {
+          description:
+            "Consumer side of AWS RAM: which owners' Incident Manager shares this account accepts (invitations in spec.region; shares inside an organization with RAM sharing enabled need none).",
+        },
+      ),
+    ),
   },
   {
     description: 'How to reach the AWS account.',
@@ -84,8 +109,64 @@ export const AWSAccountStatusSchema = obj(
     callerArn: optional(
       str({ description: 'ARN returned by sts:GetCallerIdentity with these settings.', maxLength: 2048 }),
     ),
+    resourceShares: optional(
+      obj(
+        {
+          accepted: optional(
+            list(
+              obj(
+                {
+                  arn: str({ description: 'Resource share ARN.', maxLength: 2048 }),
+                  name: optional(str({ description: 'Resource share name.', maxLength: 256 })),
+                  owner: str({ description: 'Owner account id.', maxLength: 12 }),
+                  resources: list(
+                    obj(
+                      {
+                        arn: str({ description: 'Shared resource ARN.', maxLength: 2048 }),
+                        type: str({ description: 'RAM resource type.', maxLength: 64 }),
+                      },
+                      { description: 'One Incident Manager resource the share gives this account.' },
+                    ),
+                    {
+                      description: 'Incident Manager resources of the share.',
+                      maxItems: 100,
+                      listType: 'atomic',
+                    },
+                  ),
+                },
+                { description: 'A resource share this account has accepted.' },
+              ),
+              {
+                description: 'Accepted shares from other accounts that hold Incident Manager resources.',
+                maxItems: 100,
+                listType: 'atomic',
+              },
+            ),
+          ),
+          pending: optional(
+            list(
+              obj(
+                {
+                  invitationArn: str({ description: 'Invitation ARN.', maxLength: 2048 }),
+                  shareName: optional(str({ description: 'Resource share name.', maxLength: 256 })),
+                  sender: str({ description: 'Account id that sent the invitation.', maxLength: 12 }),
+                  message: str({ description: 'Why the controller leaves it pending.', maxLength: 1024 }),
+                },
+                { description: 'An invitation the controller did not accept.' },
+              ),
+              {
+                description: 'Pending invitations left for a person to decide.',
+                maxItems: 100,
+                listType: 'atomic',
+              },
+            ),
+          ),
+        },
+        { description: 'Consumer side of AWS RAM (only with spec.acceptResourceShares).' },
+      ),
+    ),
   },
-  { description: 'Observed state: the verified caller identity.' },
+  { description: 'Observed state: the verified caller identity and the shares this account accepted.' },
 );
 export type AWSAccountStatus = Static<typeof AWSAccountStatusSchema>;
 

@@ -16,7 +16,7 @@ export interface ReasonEntry {
 }
 
 /** Condition types a kind writes beside Ready and Synced. */
-export type AdvisoryCondition = 'ChannelsActivated' | 'Engageable' | 'TimeZonesAligned';
+export type AdvisoryCondition = 'ChannelsActivated' | 'Engageable' | 'TimeZonesAligned' | 'SharesAccepted';
 
 export const REASONS = {
   // ---- Ready: the state of the AWS object ----
@@ -67,6 +67,13 @@ export const REASONS = {
     terminal: true,
     meaning: 'A referenced ARN of another account no longer exists or is no longer shared with this one',
     fix: 'Ask the owner account (named in the message) to share it again, or change the reference',
+  },
+  SharingNotEnabled: {
+    condition: 'Ready',
+    terminal: true,
+    meaning:
+      'AWS RAM refuses a principal (sharing with AWS Organizations is not enabled, or outside it); the resource exists and referrers go on using it',
+    fix: 'Enable RAM sharing with AWS Organizations or correct the principal; asked again every 12 min and on a spec change',
   },
   ReplicationSetNotReady: {
     condition: 'Ready',
@@ -136,11 +143,12 @@ export const REASONS = {
     meaning: 'The account already has a replication set (one per account) that this object does not own',
     fix: 'Adopt it with the external-arn annotation, or delete this object',
   },
-  SharingNotEnabled: {
+  NotOwner: {
     condition: 'Ready+Synced',
     terminal: true,
-    meaning: 'AWS RAM refuses a principal (sharing with AWS Organizations is not enabled, or outside it)',
-    fix: 'Enable RAM sharing with AWS Organizations or correct the principal; retried on a slow timer',
+    meaning:
+      'The external-arn annotation names a resource another account shares with this one; only its owner can tag, share or change it',
+    fix: 'Set spec.managementPolicy: Observe to report it read-only, or manage it from an AWSAccount of the owner account',
   },
   // ---- Ready and Synced: ResponsePlan PagerDuty preflight (the plan is not written) ----
   PagerDutySecretNotFound: {
@@ -306,6 +314,19 @@ export const REASONS = {
     meaning:
       'On-call schedule: its rotations’ time zones switch daylight saving time on different dates (named), opening gaps or overlaps then',
     fix: 'Give every rotation of the schedule the same time zone (the message suggests one)',
+  },
+  SharesAccepted: {
+    condition: 'SharesAccepted',
+    terminal: false,
+    meaning:
+      'AWSAccount: invitations from the accounts in spec.acceptResourceShares are accepted; status.resourceShares lists the accepted shares and the invitations left pending',
+    fix: 'Nothing (a pending invitation from another account is for a person to accept or reject)',
+  },
+  ShareAcceptFailed: {
+    condition: 'SharesAccepted',
+    terminal: false,
+    meaning: 'AWSAccount: AWS RAM refused listing or accepting invitations (retried on the next visit)',
+    fix: 'Grant the controller the RAM actions the message names (deploy/iam), or fix what RAM says',
   },
 } as const satisfies Record<string, ReasonEntry>;
 

@@ -80,14 +80,25 @@ function canonicalJson(v: unknown): string {
   );
 }
 
-/** Merge patch that turns `prev` into `next` (RFC 7386: removed keys become null). */
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Merge patch that turns `prev` into `next` (RFC 7386: removed keys become null). Objects on both
+ * sides are patched key by key, since the server merges them: sending the new object whole would
+ * keep a key it no longer has.
+ */
 export function mergePatch(
   prev: Record<string, unknown>,
   next: Record<string, unknown>,
 ): Record<string, unknown> {
   const patch: Record<string, unknown> = {};
   for (const k of Object.keys(prev)) if (!(k in next)) patch[k] = null;
-  for (const [k, v] of Object.entries(next)) if (canonicalJson(prev[k]) !== canonicalJson(v)) patch[k] = v;
+  for (const [k, v] of Object.entries(next)) {
+    const before = prev[k];
+    if (canonicalJson(before) === canonicalJson(v)) continue;
+    patch[k] = isPlainObject(before) && isPlainObject(v) ? mergePatch(before, v) : v;
+  }
   return patch;
 }
 

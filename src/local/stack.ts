@@ -87,6 +87,8 @@ export interface LocalStackOptions {
   resyncMs?: number;
   /** The controller's first poll while AWS works asynchronously. Default 5 s. */
   pollMs?: number;
+  /** How often an AWSAccount with spec.acceptResourceShares looks for invitations. Default 1 min. */
+  invitationPollMs?: number;
   /** The AWS gate's per-service limits (calls in flight, calls per interval); the manager's defaults otherwise. */
   gateLimits?: ManagerOptions['gateLimits'];
   logger?: Logger;
@@ -199,6 +201,7 @@ export async function startLocalStack(
         ...(o.workers ? { workers: o.workers } : {}),
         ...(o.resyncMs ? { resyncMs: o.resyncMs } : {}),
         ...(o.pollMs ? { pollMs: o.pollMs } : {}),
+        ...(o.invitationPollMs ? { invitationPollMs: o.invitationPollMs } : {}),
         ...(o.gateLimits ? { gateLimits: o.gateLimits } : {}),
       });
       return stack.manager;

@@ -37,6 +37,8 @@ export const RESOURCE_TYPES: Record<string, string> = {
   'ssm-incidents:replication-set':
     'arn:${Partition}:ssm-incidents::${Account}:replication-set/${ReplicationSet}',
   'ram:resource-share': 'arn:${Partition}:ram:${Region}:${Account}:resource-share/${ResourcePath}',
+  'ram:resource-share-invitation':
+    'arn:${Partition}:ram:${Region}:${Account}:resource-share-invitation/${ResourcePath}',
   'iam:role': 'arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}',
   'kms:key': 'arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}',
   'secretsmanager:Secret': 'arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}',
@@ -93,12 +95,16 @@ export const ACTION_RESOURCES: Record<string, string[]> = {
   'ssm-incidents:UpdateReplicationSet': ['replication-set'],
   'ssm-incidents:UpdateResponsePlan': ['response-plan'],
   // ram (list_ram.html): CreateResourceShare and the Get* reads take no resource-level permission.
+  'ram:AcceptResourceShareInvitation': ['resource-share-invitation'],
   'ram:AssociateResourceShare': ['resource-share'],
   'ram:CreateResourceShare': [],
   'ram:DeleteResourceShare': ['resource-share'],
   'ram:DisassociateResourceShare': ['resource-share'],
   'ram:GetResourceShareAssociations': [],
+  'ram:GetResourceShareInvitations': [],
   'ram:GetResourceShares': [],
+  'ram:ListPendingInvitationResources': ['resource-share-invitation'],
+  'ram:ListResources': [],
   'ram:TagResource': ['resource-share'],
   'ram:UpdateResourceShare': ['resource-share'],
   // sts (list_awssecuritytokenservice.html): AssumeRole is scoped to the role assumed.
@@ -207,6 +213,7 @@ export const OPERATIONS: Record<string, OperationEntry> = {
       '(domain doc §6.2); a changed runbook role is passed again (iam:PassRole).',
   },
   // ram
+  'ram:AcceptResourceShareInvitation': { actions: ['ram:AcceptResourceShareInvitation'] },
   'ram:AssociateResourceShare': { actions: ['ram:AssociateResourceShare', ...IMPLICIT_SHARING] },
   'ram:CreateResourceShare': {
     actions: ['ram:CreateResourceShare', 'ram:TagResource', ...IMPLICIT_SHARING],
@@ -215,7 +222,10 @@ export const OPERATIONS: Record<string, OperationEntry> = {
   'ram:DeleteResourceShare': { actions: ['ram:DeleteResourceShare', ...IMPLICIT_SHARING] },
   'ram:DisassociateResourceShare': { actions: ['ram:DisassociateResourceShare', ...IMPLICIT_SHARING] },
   'ram:GetResourceShareAssociations': { actions: ['ram:GetResourceShareAssociations'] },
+  'ram:GetResourceShareInvitations': { actions: ['ram:GetResourceShareInvitations'] },
   'ram:GetResourceShares': { actions: ['ram:GetResourceShares'] },
+  'ram:ListPendingInvitationResources': { actions: ['ram:ListPendingInvitationResources'] },
+  'ram:ListResources': { actions: ['ram:ListResources'] },
   'ram:UpdateResourceShare': { actions: ['ram:UpdateResourceShare'] },
   // sts
   'sts:AssumeRole': { actions: ['sts:AssumeRole'] },

@@ -21,6 +21,10 @@ describe('status', () => {
 
   it('writes a merge patch with only what changed, null for removed keys', () => {
     expect(mergePatch({ a: 1, b: { x: 1 }, c: 3 }, { a: 1, b: { x: 2 } })).toEqual({ b: { x: 2 }, c: null });
+    // The server merges nested objects: a key gone from one is sent as null, not left behind.
+    expect(mergePatch({ s: { accepted: [1], pending: [2] } }, { s: { accepted: [1, 3] } })).toEqual({
+      s: { accepted: [1, 3], pending: null },
+    });
     expect(statusEqual({ arn: 'a', lastSyncTime: '1' }, { lastSyncTime: '2', arn: 'a' })).toBe(true);
     expect(statusEqual({ arn: 'a' }, { arn: 'b' })).toBe(false);
   });

@@ -15,6 +15,7 @@ local terminal = {
   InvalidKmsKey = true,
   InvalidReference = true,
   InvalidSpec = true,
+  NotOwner = true,
   PagerDutyKeyPolicyMissingService = true,
   PagerDutyKeyPolicyMissingWriter = true,
   PagerDutySecretAwsManagedKey = true,
