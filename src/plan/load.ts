@@ -1,11 +1,15 @@
 // Reading the objects a user applies (`imctl plan -f DIR|FILE [-R]`): our kinds, the AWSAccounts they
 // name and the Secrets that hold activation codes; everything else is skipped. Namespaced kinds
-// without a namespace get `default`, as kubectl would place them.
+// without a namespace get `default`, as kubectl would place them. Each object is checked as the API
+// server would on create: the schema, then the CRD's CEL rules (x-kubernetes-validations).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AWSAccount } from '../crds/aws-account.ts';
 import { isOurs, parseManifestText } from '../crds/manifests.ts';
-import { checkObject, kindDefinition } from '../crds/registry.ts';
+import { checkObject, crdFor, type KindDefinition, kindDefinition } from '../crds/registry.ts';
+// The kube emulator's validator is the project's one evaluator of CRD schemas and CEL rules (its
+// cost and messages follow kube-apiserver); plan applies it as the API server would on create.
+import { type CompiledSchema, causeToString, compileVersionSchema } from '../emulators/kube/schema/index.ts';
 import type { ManagedObject } from '../engine/contract.ts';
 
 const MANIFEST = /\.(ya?ml|json)$/;
@@ -54,14 +58,29 @@ export function addObject(loaded: LoadedObjects, object: unknown): void {
   if (!def) return;
   const copy = structuredClone(o);
   if (def.scope === 'Namespaced') copy.metadata.namespace ??= 'default';
-  const errors = checkObject(copy);
-  if (errors.length > 0)
-    loaded.invalid.set(
-      labelOf(copy),
-      errors.map((e) => `${e.path}: ${e.message}`),
-    );
+  const errors = checkObject(copy).map((e) => `${e.path}: ${e.message}`);
+  // CEL rules are checked on an object the schema accepts (their messages are the useful ones then).
+  if (errors.length === 0) errors.push(...celErrors(def, copy));
+  if (errors.length > 0) loaded.invalid.set(labelOf(copy), errors);
   if (o.kind === 'AWSAccount') loaded.accounts.push(copy as unknown as AWSAccount);
   else loaded.managed.push(copy);
+}
+
+const compiled = new Map<string, CompiledSchema>();
+
+/**
+ * What the API server's validation of the CRD adds to the schema check: its x-kubernetes-validations
+ * (CEL), on the object with the schema's defaults applied, as on a create (no oldSelf). Messages in
+ * the API server's words: `spec: Invalid value: "object": <the rule's message>`.
+ */
+export function celErrors(def: KindDefinition, object: ManagedObject): string[] {
+  let schema = compiled.get(def.kind);
+  if (!schema) {
+    const crd = crdFor(def) as { spec: { versions: [{ schema: { openAPIV3Schema: object } }] } };
+    schema = compileVersionSchema(crd.spec.versions[0].schema.openAPIV3Schema);
+    compiled.set(def.kind, schema);
+  }
+  return schema.validate(schema.applyDefaults(structuredClone(object))).map(causeToString);
 }
 
 /** `Kind ns/name` (cluster-scoped: `Kind name`), as messages name objects. */
