@@ -152,9 +152,10 @@ deleted and created again (AWS cannot update an override); without the field, ov
 are left alone. Overrides that have ended are history: ignored, never re-created. The rotation \`name\`
 cannot change and may not contain colons. A \`startTime\` may be in the past when the rotation is created
 (it anchors the pattern); a change never moves it into the past. The status shows who is on call now
-(\`onCallNow\`), the next three shifts with time zone, daylight saving and overrides applied
-(\`upcomingShifts\`), the next hand-off and the overrides in force or to come; it is refreshed every five
-minutes.`,
+(\`onCallNow\`), the next five hand-offs with time zone, daylight saving, coverage windows and overrides
+applied (\`nextHandOffs\`: who hands over to whom, when, and that time in the rotation's zone; the end of
+a coverage window followed by the same people is none), when \`onCallNow\` next changes
+(\`nextHandOffTime\`) and the overrides in force or to come; it is refreshed every five minutes.`,
   AWSAccount: `An AWSAccount says where resources live and how the controller reaches them. With \`roleArn\` the
 controller assumes that role (with \`externalId\` and \`sessionName\` if given) and verifies the identity with
 \`sts:GetCallerIdentity\`, reported in \`status.callerArn\`; without it the controller uses its own credentials.

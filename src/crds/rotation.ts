@@ -282,24 +282,34 @@ export const RotationStatusSchema = obj(
         },
       ),
     ),
-    upcomingShifts: optional(
+    nextHandOffs: optional(
       list(
         obj(
           {
-            startTime: timestamp('Start of the shift.'),
-            endTime: timestamp('End of the shift.'),
-            contactArns: list(str({ description: 'Contact ARN.', maxLength: 2048 }), {
-              description: 'Who is on call during the shift.',
+            time: timestamp('When the new people take over.'),
+            localTime: str({
+              description:
+                "The same instant in the rotation's time zone, RFC 3339 with that zone's offset (2027-03-15T09:00:00-07:00).",
+              maxLength: 32,
+            }),
+            fromContactArns: list(str({ description: 'Contact ARN.', maxLength: 2048 }), {
+              description: 'Who hands over: on call in the shift before (empty before the first shift).',
               maxItems: 30,
               listType: 'atomic',
             }),
-            overridden: optional(
-              bool({ description: 'True when an override replaces the regular contacts.' }),
-            ),
+            toContactArns: list(str({ description: 'Contact ARN.', maxLength: 2048 }), {
+              description: 'Who takes over.',
+              maxItems: 30,
+              listType: 'atomic',
+            }),
+            overridden: optional(bool({ description: 'True when an override makes or ends this hand-off.' })),
           },
-          { description: 'A shift as AWS computes it (time zone, daylight saving and overrides applied).' },
+          {
+            description:
+              'A change of who is on call, as AWS computes the shifts (time zone, daylight saving, coverage windows and overrides applied); the end of a coverage window followed by the same people is none.',
+          },
         ),
-        { description: 'The next three shifts after now.', maxItems: 3, listType: 'atomic' },
+        { description: 'The next five hand-offs after now.', maxItems: 5, listType: 'atomic' },
       ),
     ),
     onCallNow: optional(
@@ -309,7 +319,11 @@ export const RotationStatusSchema = obj(
         listType: 'atomic',
       }),
     ),
-    nextHandOffTime: optional(timestamp('The next shift change.')),
+    nextHandOffTime: optional(
+      timestamp(
+        'When onCallNow next changes: the end of the current shift (or coverage window), else the start of the next. The next hand-off to other people is nextHandOffs[0].',
+      ),
+    ),
   },
   { description: 'Observed state of the rotation.' },
 );

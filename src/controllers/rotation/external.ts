@@ -6,8 +6,8 @@ import {
   DeleteRotationCommand,
   DeleteRotationOverrideCommand,
   GetRotationCommand,
-  ListRotationShiftsCommand,
   paginateListRotationOverrides,
+  paginateListRotationShifts,
   paginateListRotations,
   type RotationOverride,
   type RotationShift,
@@ -28,6 +28,7 @@ import {
 } from '../../engine/contract.ts';
 import { type ContactsConn, listTags } from '../shared/contacts-api.ts';
 import { planUpdate } from './diff.ts';
+import { HAND_OFF_LOOKBACK_MS, handOffsFromShifts, NEXT_HAND_OFFS } from './hand-offs.ts';
 import {
   createInput,
   fromAws,
@@ -36,8 +37,12 @@ import {
   overrideKey,
   type RotationState,
   SHIFT_HORIZON_MS,
-  UPCOMING_SHIFTS,
+  shiftFromAws,
 } from './mapping.ts';
+
+/** Shifts per ListRotationShifts page, and the pages read at most per visit. */
+const SHIFT_PAGE = 100;
+const MAX_SHIFT_PAGES = 5;
 
 export class RotationClient implements KindClient<Rotation, RotationState> {
   readonly #conn: ContactsConn;
@@ -100,17 +105,24 @@ export class RotationClient implements KindClient<Rotation, RotationState> {
     return out;
   }
 
-  /** The shift in progress (possibly split by an override) and the next ones: one page is enough. */
+  /**
+   * The shifts from a week before `from` (who handed over last, when nobody is on call now) until
+   * NEXT_HAND_OFFS hand-offs after `from` are known, or `to`: a few pages at most.
+   */
   async #shifts(arn: string, from: number, to: number): Promise<RotationShift[]> {
-    const page = await this.#sdk.send(
-      new ListRotationShiftsCommand({
-        RotationId: arn,
-        StartTime: new Date(from),
-        EndTime: new Date(to),
-        MaxResults: UPCOMING_SHIFTS + 5,
-      }),
-    );
-    return page.RotationShifts ?? [];
+    const out: RotationShift[] = [];
+    const input = {
+      RotationId: arn,
+      StartTime: new Date(from - HAND_OFF_LOOKBACK_MS),
+      EndTime: new Date(to),
+      MaxResults: SHIFT_PAGE,
+    };
+    for await (const page of paginateListRotationShifts({ client: this.#sdk }, input)) {
+      out.push(...(page.RotationShifts ?? []));
+      const known = handOffsFromShifts(out.map(shiftFromAws), from, 'UTC');
+      if (known.length >= NEXT_HAND_OFFS || out.length >= SHIFT_PAGE * MAX_SHIFT_PAGES) break;
+    }
+    return out;
   }
 
   async create(mr: Rotation, ctx: Ctx<RotationState>): Promise<{ identity: string }> {

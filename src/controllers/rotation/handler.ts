@@ -41,11 +41,12 @@ export function observedStatus(o: RotationState): Record<string, unknown> {
       contactArns: x.contactIds,
     })),
     onCallNow: live.onCallNow,
-    upcomingShifts: live.upcoming.map((s) => ({
-      startTime: s.start,
-      endTime: s.end,
-      contactArns: s.contactIds,
-      ...(s.overridden ? { overridden: true } : {}),
+    nextHandOffs: (live.handOffs ?? []).map((h) => ({
+      time: h.time,
+      localTime: h.localTime,
+      fromContactArns: h.from,
+      toContactArns: h.to,
+      ...(h.overridden ? { overridden: true } : {}),
     })),
     ...(live.nextHandOff !== undefined ? { nextHandOffTime: live.nextHandOff } : {}),
   };

@@ -19,6 +19,7 @@ import {
 import { ClassifiedError } from '../../engine/contract.ts';
 import { identityTags } from '../../engine/identity.ts';
 import { tagsToAws, userTags } from '../shared/contacts-tags.ts';
+import { type HandOff, handOffsFromShifts } from './hand-offs.ts';
 
 export type AwsDay = (typeof DAY_OF_WEEK_TO_AWS)[keyof typeof DAY_OF_WEEK_TO_AWS];
 const AWS_DAYS: readonly AwsDay[] = DAYS_OF_WEEK.map((d) => DAY_OF_WEEK_TO_AWS[d]);
@@ -64,6 +65,8 @@ export interface LiveState {
   upcoming: ShiftState[];
   /** When the on-call set next changes (end of the current shift, else start of the next one). */
   nextHandOff?: string;
+  /** The next times other people take over (hand-offs.ts), in the rotation's time zone. */
+  handOffs?: HandOff[];
 }
 
 export interface RotationState {
@@ -303,6 +306,7 @@ export interface AwsRead {
 
 export function fromAws(read: AwsRead): RotationState {
   const r = read.rotation;
+  const shifts = read.shifts.map(shiftFromAws);
   const out: RotationState = {
     ...(r.RotationArn ? { arn: r.RotationArn } : {}),
     name: r.Name ?? '',
@@ -315,7 +319,10 @@ export function fromAws(read: AwsRead): RotationState {
       .filter((o) => Date.parse(o.end) > read.asOf)
       .sort(byStart),
     asOf: read.asOf,
-    live: liveFromShifts(read.shifts.map(shiftFromAws), read.asOf),
+    live: {
+      ...liveFromShifts(shifts, read.asOf),
+      handOffs: handOffsFromShifts(shifts, read.asOf, r.TimeZoneId ?? 'UTC'),
+    },
   };
   if (r.StartTime) out.startTime = isoOf(r.StartTime);
   return out;

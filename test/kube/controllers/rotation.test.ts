@@ -230,10 +230,12 @@ describe('Rotation', () => {
     ]);
     // Not started yet: nobody on call; the first shift starts at the start time (two people at once).
     expect(ready.status.onCallNow).toEqual([]);
-    expect(ready.status.upcomingShifts).toHaveLength(3);
-    expect(ready.status.upcomingShifts[0]).toMatchObject({
-      startTime: iso(start),
-      contactArns: [ALICE, BOB],
+    expect(ready.status.nextHandOffs.length).toBeGreaterThan(1);
+    expect(ready.status.nextHandOffs.length).toBeLessThanOrEqual(5);
+    expect(ready.status.nextHandOffs[0]).toMatchObject({
+      time: iso(start),
+      fromContactArns: [],
+      toContactArns: [ALICE, BOB],
     });
     expect(ready.status.nextHandOffTime).toBe(iso(start));
     expect(condition(ready, 'Synced')?.status).toBe('True');
@@ -391,10 +393,20 @@ describe('Rotation', () => {
     expect(o.status.onCallNow).toEqual([BOB]);
     // Coverage ends at 17:00 PST = 01:00Z; after the weekend Alice starts at 09:00 PDT = 16:00Z, not 17:00Z.
     expect(o.status.nextHandOffTime).toBe('2027-03-13T01:00:00.000Z');
-    expect(o.status.upcomingShifts).toEqual([
-      { startTime: '2027-03-15T16:00:00.000Z', endTime: '2027-03-16T00:00:00.000Z', contactArns: [ALICE] },
-      { startTime: '2027-03-16T16:00:00.000Z', endTime: '2027-03-17T00:00:00.000Z', contactArns: [ALICE] },
-      { startTime: '2027-03-17T16:00:00.000Z', endTime: '2027-03-18T00:00:00.000Z', contactArns: [ALICE] },
+    // The next hand-offs, not the next coverage windows: Bob hands over to Alice on Monday 09:00 PDT
+    // (the weekend and each evening are gaps, not hand-offs), then weekly, in Los Angeles time.
+    const handOff = (day: string, from: string, to: string) => ({
+      time: `2027-${day}T16:00:00.000Z`,
+      localTime: `2027-${day}T09:00:00-07:00`,
+      fromContactArns: [from],
+      toContactArns: [to],
+    });
+    expect(o.status.nextHandOffs).toEqual([
+      handOff('03-15', BOB, ALICE),
+      handOff('03-22', ALICE, BOB),
+      handOff('03-29', BOB, ALICE),
+      handOff('04-05', ALICE, BOB),
+      handOff('04-12', BOB, ALICE),
     ]);
     // Over the weekend nobody is on call; Monday at 09:00 PDT it is Alice.
     const weekend = await passHandOff('dst');
@@ -430,12 +442,23 @@ describe('Rotation', () => {
       (x) => x?.status?.onCallNow?.[0] === ALICE,
     )) as KubeObject;
     expect(before.status.nextHandOffTime).toBe(iso(t0 + 2 * HOUR));
-    expect(before.status.upcomingShifts[0]).toEqual({
-      startTime: iso(t0 + 2 * HOUR),
-      endTime: iso(t0 + 4 * HOUR),
-      contactArns: [BOB],
-      overridden: true,
-    });
+    // Bob takes over from Alice for the override, and hands back when it ends.
+    expect(before.status.nextHandOffs.slice(0, 2)).toEqual([
+      {
+        time: iso(t0 + 2 * HOUR),
+        localTime: iso(t0 + 2 * HOUR).replace('.000Z', 'Z'),
+        fromContactArns: [ALICE],
+        toContactArns: [BOB],
+        overridden: true,
+      },
+      {
+        time: iso(t0 + 4 * HOUR),
+        localTime: iso(t0 + 4 * HOUR).replace('.000Z', 'Z'),
+        fromContactArns: [BOB],
+        toContactArns: [ALICE],
+        overridden: true,
+      },
+    ]);
     // In force.
     const during = await passHandOff('ovr');
     expect(during.status.onCallNow).toEqual([BOB]);
