@@ -101,7 +101,8 @@ home Region of the AWSAccount. A Region's KMS key cannot be changed (AWS's remed
 Region can be removed only 24 hours after it was added, and while \`deletionProtected\` is on the last Region
 cannot be removed. \`deletionPolicy\` defaults to \`Retain\`: deleting the replication set in AWS erases all
 contacts, plans and every past incident. If a customer managed key protects the set, delete the set before
-disabling the key.`,
+disabling the key. \`status.regions[].keyType\` says which kind of key encrypts each Region (\`AWSOwnedKey\` or
+\`CustomerManagedKey\`); \`sseKmsKeyId\` there is the key as AWS reports it, \`DefaultKey\` for the AWS owned key.`,
   ResponsePlan: `A response plan is what alarms and EventBridge rules start incidents with. \`name\` is part of the
 plan's ARN and cannot change. Engagements (at most 5, unique) can be Contacts, on-call schedules or
 EscalationPlans; engaging one escalation plan that holds the schedules and backups is the recommended

@@ -10,6 +10,10 @@ import {
 } from './common.ts';
 import { bool, celRule, enumOf, list, obj, optional, type Static, str, timestamp } from './schema-kit.ts';
 
+/** The kind of KMS key a Region uses (status.regions[].keyType). */
+export const KEY_TYPES = ['AWSOwnedKey', 'CustomerManagedKey'] as const;
+export type KeyType = (typeof KEY_TYPES)[number];
+
 export const REPLICATION_SET_STATUSES = ['Active', 'Creating', 'Updating', 'Deleting', 'Failed'] as const;
 export type ReplicationSetState = (typeof REPLICATION_SET_STATUSES)[number];
 export const REPLICATION_SET_STATUS_TO_AWS = {
@@ -86,7 +90,17 @@ export const ReplicationSetStatusSchema = obj(
             ),
             statusMessage: optional(str({ description: 'AWS status message.', maxLength: 4096 })),
             sseKmsKeyId: optional(
-              str({ description: 'Key in use (DefaultKey = AWS owned).', maxLength: 2048 }),
+              str({
+                description:
+                  'Key in use, as AWS reports it: DefaultKey is the AWS owned key (keyType AWSOwnedKey), not a key of that name.',
+                maxLength: 2048,
+              }),
+            ),
+            keyType: optional(
+              enumOf(KEY_TYPES, {
+                description:
+                  "The kind of key that encrypts the Region's data: AWSOwnedKey (no key given) or CustomerManagedKey (sseKmsKeyId).",
+              }),
             ),
             addedTime: optional(timestamp('When the Region was added (removal allowed 24 h later).')),
           },

@@ -2,7 +2,7 @@
 // toward the spec. Region changes go one per call (UpdateReplicationSet takes exactly one action)
 // and wait for ACTIVE in between, so a plan holds at most one Region action.
 import type { FieldDiff } from '../../engine/contract.ts';
-import { type Canonical, DEFAULT_KEY, type RegionConfig, sameKey } from './mapping.ts';
+import { type Canonical, DEFAULT_KEY, keyLabel, type RegionConfig, sameKey } from './mapping.ts';
 
 /** AWS allows at most three Regions in a replication set. */
 export const MAX_REGIONS = 3;
@@ -28,7 +28,7 @@ export function diff(desired: Canonical, observed: Canonical): FieldDiff[] {
         desired: d.sseKmsKeyId,
         observed: o.sseKmsKeyId,
         updatable: false,
-        remedy: `AWS cannot change a Region's KMS key: set the key AWS has, or remove Region ${d.name} from spec.regions (allowed 24 hours after it was added, never the last Region), let the controller remove it, then add it again with the new key; recreating the whole replication set erases all incident data`,
+        remedy: `AWS encrypts Region ${d.name} with ${keyLabel(o.sseKmsKeyId)} and the spec asks for ${keyLabel(d.sseKmsKeyId)}; AWS cannot change a Region's KMS key: ${o.sseKmsKeyId === DEFAULT_KEY ? 'leave sseKmsKeyId out' : 'set the key AWS has'}, or remove Region ${d.name} from spec.regions (allowed 24 hours after it was added, never the last Region), let the controller remove it, then add it again with the new key; recreating the whole replication set erases all incident data`,
       });
   }
   for (const o of observed.regions)

@@ -2,6 +2,7 @@
 // ListTagsForResource → canonical observed state, and the status fields shown to users.
 import type { ReplicationSet as AwsReplicationSet, RegionInfo } from '@aws-sdk/client-ssm-incidents';
 import {
+  type KeyType,
   REPLICATION_SET_STATUS_FROM_AWS,
   type ReplicationSet,
   type ReplicationSetState,
@@ -12,6 +13,14 @@ import { identityTags, isOwnershipTagKey, taggedOwner } from '../../engine/ident
 
 /** The key id AWS reports for a Region that uses the AWS owned key (no customer managed key). */
 export const DEFAULT_KEY = 'DefaultKey';
+
+/** Which kind of key a Region uses, for status (sseKmsKeyId keeps AWS's own spelling). */
+export const keyTypeOf = (sseKmsKeyId: string): KeyType =>
+  sseKmsKeyId === DEFAULT_KEY ? 'AWSOwnedKey' : 'CustomerManagedKey';
+
+/** A key as people read it: the AWS owned key by that name, a customer managed key by its id. */
+export const keyLabel = (sseKmsKeyId: string | undefined): string =>
+  sseKmsKeyId === undefined || sseKmsKeyId === DEFAULT_KEY ? 'the AWS owned key' : `key ${sseKmsKeyId}`;
 
 export type RegionState = 'Active' | 'Creating' | 'Deleting' | 'Failed';
 const REGION_STATE: Record<string, RegionState> = {
@@ -143,6 +152,7 @@ export function observedStatus(o: Canonical): Record<string, unknown> {
       ...(r.status ? { status: r.status } : {}),
       ...(r.statusMessage ? { statusMessage: r.statusMessage } : {}),
       sseKmsKeyId: r.sseKmsKeyId,
+      keyType: keyTypeOf(r.sseKmsKeyId),
       ...(r.addedTime ? { addedTime: r.addedTime } : {}),
     })),
   };

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { module as replicationSet } from '../../../src/controllers/replication-set/index.ts';
 import { module as responsePlan } from '../../../src/controllers/response-plan/index.ts';
+import { isOwnershipTagKey } from '../../../src/engine/identity.ts';
 import { condition, type KubeObject, type Operator, startOperator } from '../../support/operator.ts';
 
 const API = 'incidentmanager.gitops.dev/v1alpha1';
@@ -154,9 +155,7 @@ describe('ReplicationSet', () => {
       expect(got?.regionMap?.[r.name]?.sseKmsKeyId).toBe(r.sseKmsKeyId ?? 'DefaultKey');
     expect(got?.deletionProtected).toBe(spec.deletionProtected);
     const tags = (await sdk.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? {};
-    const userTags = Object.fromEntries(
-      Object.entries(tags).filter(([k]) => !k.startsWith('incidentmanager.gitops.dev/')),
-    );
+    const userTags = Object.fromEntries(Object.entries(tags).filter(([k]) => !isOwnershipTagKey(k)));
     expect(userTags).toEqual(spec.tags);
     expect(
       (obj?.metadata.annotations as Record<string, string> | undefined)?.[
@@ -187,11 +186,18 @@ describe('ReplicationSet', () => {
     });
     expect(created[0]?.token).toBeTruthy();
     expect(o?.status?.status).toBe('Active');
+    // The kind of key is said as such; sseKmsKeyId stays as AWS reports it (DefaultKey: AWS owned).
     expect(o?.status?.regions).toEqual([
-      expect.objectContaining({ name: 'eu-west-1', status: 'Active', sseKmsKeyId: 'DefaultKey' }),
+      expect.objectContaining({
+        name: 'eu-west-1',
+        status: 'Active',
+        keyType: 'AWSOwnedKey',
+        sseKmsKeyId: 'DefaultKey',
+      }),
       expect.objectContaining({
         name: 'us-east-1',
         status: 'Active',
+        keyType: 'CustomerManagedKey',
         sseKmsKeyId: KEY('us-east-1', '100000000001'),
       }),
     ]);
@@ -272,6 +278,8 @@ describe('ReplicationSet', () => {
     expect(condition(wrong, 'Ready')?.message).toContain('spec.regions[name=eu-west-1].sseKmsKeyId');
     expect(condition(wrong, 'Ready')?.message).toContain(KEY('eu-west-1', '100000000002'));
     expect(condition(wrong, 'Ready')?.message).toContain("AWS cannot change a Region's KMS key");
+    expect(condition(wrong, 'Ready')?.message).toContain('the spec asks for the AWS owned key');
+    expect(condition(wrong, 'Ready')?.message).not.toContain('DefaultKey');
     expect(await writesIn('100000000002', since)).toEqual([]);
     await op.remove('ReplicationSet', 'wrong-key');
     await op.gone('ReplicationSet', 'wrong-key');

@@ -70,6 +70,15 @@ describe('diff', () => {
         remedy: expect.stringContaining('remove Region eu-west-1'),
       },
     ]);
+    // The AWS owned key is named so, never by the id AWS reports for it.
+    expect(d[0]?.remedy).toContain(`with key ${KEY} and the spec asks for the AWS owned key`);
+    const back = diff(
+      { ...desired(['eu-west-1']), regions: [{ name: 'eu-west-1', sseKmsKeyId: KEY }] },
+      observed([region('eu-west-1')]),
+    );
+    expect(back[0]?.remedy).toContain(`with the AWS owned key and the spec asks for key ${KEY}`);
+    expect(back[0]?.remedy).toContain('leave sseKmsKeyId out');
+    expect(back[0]?.remedy).not.toContain(DEFAULT_KEY);
   });
 
   it('does not see a key given as id where AWS reports the ARN as a change', () => {

@@ -145,6 +145,7 @@ describe('fromAws', () => {
           name: 'eu-west-1',
           status: 'Active',
           sseKmsKeyId: DEFAULT_KEY,
+          keyType: 'AWSOwnedKey',
           addedTime: '2026-01-01T00:00:00.000Z',
         },
       ],
