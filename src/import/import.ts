@@ -18,6 +18,7 @@ import { type Clock, systemClock } from '../engine/clock.ts';
 import { keyOf, type ManagedObject } from '../engine/contract.ts';
 import { EXTERNAL_ARN_ANNOTATION } from '../engine/names.ts';
 import { type KindOps, kindOps } from '../plan/kinds.ts';
+import { limiter, READS_IN_FLIGHT } from '../plan/limit.ts';
 import { contactSpec, type Imported } from './contact.ts';
 import { escalationPlanSpec } from './escalation-plan.ts';
 import { RefTable } from './refs.ts';
@@ -129,8 +130,8 @@ export async function importAccount(opts: ImportOptions): Promise<ImportedObject
   const shares = await sharesByResource(clients);
   const accountRef = opts.accountSpec ? { accountRef: { name: opts.account } } : {};
 
-  const out: ImportedObject[] = [];
-  for (const l of listed) {
+  const limit = limiter(READS_IN_FLIGHT);
+  const readOne = async (l: Listed): Promise<ImportedObject | undefined> => {
     const name = names.get(l.arn) as string;
     const stub: ManagedObject = {
       apiVersion: API_VERSION,
@@ -145,11 +146,11 @@ export async function importAccount(opts: ImportOptions): Promise<ImportedObject
       spec: { ...accountRef, managementPolicy: 'Observe' },
     };
     const read = await (ops.get(l.kind) as KindOps).read(stub, undefined);
-    if (!read.exists) continue; // deleted between the listing and the read
+    if (!read.exists) return undefined; // deleted between the listing and the read
     const mapped = toSpec(l.kind, read.observed, refs, region);
     const comments = [...mapped.comments];
     for (const text of shares.get(l.arn) ?? []) comments.push({ path: [], text });
-    out.push({
+    return {
       kind: l.kind,
       name,
       arn: read.identity,
@@ -164,8 +165,10 @@ export async function importAccount(opts: ImportOptions): Promise<ImportedObject
         spec: { ...accountRef, ...(mapped.spec as object) },
       } as ManagedObject,
       comments,
-    });
-  }
+    };
+  };
+  const imported = await Promise.all(listed.map((l) => limit(() => readOne(l))));
+  const out = imported.filter((o): o is ImportedObject => o !== undefined);
   return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
 }
 

@@ -11,8 +11,9 @@ import { isOwnershipTagKey, OWNER_TAG_PREFIX } from '../engine/identity.ts';
 import { EXTERNAL_ARN_ANNOTATION } from '../engine/names.ts';
 import { presentDiff } from './format.ts';
 import { type KindOps, kindOps } from './kinds.ts';
+import { limiter, READS_IN_FLIGHT } from './limit.ts';
 import { type LoadedObjects, labelOf } from './load.ts';
-import { accountOf, dependencyOrder } from './order.ts';
+import { accountOf, dependencyOrder, kindRank, referencedKeys } from './order.ts';
 import type { PlanAccount, PlanEntry, PlanOutput } from './schema.ts';
 
 export interface PlanOptions {
@@ -72,17 +73,9 @@ export async function plan(loaded: LoadedObjects, opts: PlanOptions): Promise<Pl
   const failedAccounts = new Map(accounts.filter((a) => a.error).map((a) => [a.name, a.error as string]));
   const identities = new Map<string, string>();
   const names = new Map<string, string>();
-  const entries: PlanEntry[] = [];
+  const planned = new Map<string, PlanEntry>();
 
-  for (const o of dependencyOrder(objects, ops)) {
-    const entry = await planOne(o, {
-      ops: ops.get(o.kind),
-      invalid: loaded.invalid.get(labelOf(o)),
-      accountError: accountErrorOf(o, accountsByName, failedAccounts),
-      identities,
-      entries,
-      names,
-    });
+  const record = (o: ManagedObject, entry: PlanEntry): PlanEntry => {
     const key = objectKey(o);
     const label = labelOf(o);
     if (entry.identity) {
@@ -97,8 +90,37 @@ export async function plan(loaded: LoadedObjects, opts: PlanOptions): Promise<Pl
       identities.set(key, pendingArn(key));
       names.set(pendingArn(key), `${label} (to be created)`);
     }
-    entries.push(entry);
+    planned.set(key, entry);
+    return entry;
+  };
+
+  // In dependency order, several at a time: an object waits for every object of an earlier
+  // creation step and for the objects it references, so what it reads of them is final.
+  const limit = limiter(READS_IN_FLIGHT);
+  const done = new Map<string, Promise<PlanEntry>>();
+  let step: number | undefined;
+  let stepStart: Promise<unknown> = Promise.resolve();
+  for (const o of dependencyOrder(objects, ops)) {
+    if (kindRank(o) !== step) {
+      step = kindRank(o);
+      stepStart = Promise.all(done.values());
+    }
+    const refs = referencedKeys(o, ops.get(o.kind)).flatMap((k) => done.get(k) ?? []);
+    const ctx: PlanOneCtx = {
+      ops: ops.get(o.kind),
+      invalid: loaded.invalid.get(labelOf(o)),
+      accountError: accountErrorOf(o, accountsByName, failedAccounts),
+      identities,
+      planned,
+      names,
+    };
+    const entry = Promise.all([stepStart, ...refs]).then(() => limit(() => planOne(o, ctx)));
+    done.set(
+      objectKey(o),
+      entry.then((e) => record(o, e)),
+    );
   }
+  const entries = await Promise.all(done.values());
   // References by name: the ARNs of every planned object, known by now.
   for (const e of entries) e.diff = presentDiff(e.diff, names);
   return {
@@ -157,7 +179,8 @@ interface PlanOneCtx {
   invalid: string[] | undefined;
   accountError: { reason: string; message: string } | undefined;
   identities: ReadonlyMap<string, string>;
-  entries: readonly PlanEntry[];
+  /** Entries of the objects planned so far, by key. */
+  planned: ReadonlyMap<string, PlanEntry>;
   names: Map<string, string>;
 }
 
@@ -259,7 +282,7 @@ function resolve(
     const key = keyOf(f.ref.kind, f.ref.namespace ?? o.metadata.namespace, f.ref.name);
     const label = `${f.ref.kind} ${f.ref.namespace ?? o.metadata.namespace ?? ''}/${f.ref.name}`;
     const arn = c.identities.get(key);
-    const target = c.entries.find((e) => keyOf(e.kind, e.namespace, e.name) === key);
+    const target = c.planned.get(key);
     if (arn) resolved.set(f.path, arn);
     else if (target)
       why.push(

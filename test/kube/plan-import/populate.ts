@@ -1,6 +1,6 @@
 // An account made the way a team that clicked through the console has one: every object created
 // straight through the AWS SDK (never by the controller), with references between them, tags,
-// overrides and a RAM share. Sizes are parameters; the round-trip test uses 50+ objects.
+// overrides and a RAM share. Sizes are parameters; the round-trip test uses 50+ of every kind.
 import { CreateResourceShareCommand, type RAMClient } from '@aws-sdk/client-ram';
 import {
   CreateContactChannelCommand,
@@ -18,6 +18,8 @@ export interface Sizes {
   schedules: number;
   escalations: number;
   responsePlans: number;
+  /** One more rotation ("Busy weeks") with this many upcoming overrides (more than spec.overrides takes). */
+  manyOverrides?: number;
 }
 
 export interface Populated {
@@ -26,6 +28,8 @@ export interface Populated {
   schedules: string[];
   escalations: string[];
   responsePlans: string[];
+  /** The "Busy weeks" rotation, when `manyOverrides` asked for it (also in `rotations`). */
+  busy?: string;
   /** Resources in all (objects, channels and overrides). */
   resources: number;
 }
@@ -167,6 +171,38 @@ export async function populate(
     );
     out.schedules.push(s.ContactArn as string);
     out.resources += 1;
+  }
+  if (n.manyOverrides) {
+    const members = [out.people[0], out.people[1]] as string[];
+    const r = await sdk.contacts.send(
+      new CreateRotationCommand({
+        Name: 'Busy weeks',
+        ContactIds: members,
+        StartTime: start,
+        TimeZoneId: 'UTC',
+        Recurrence: {
+          NumberOfOnCalls: 1,
+          RecurrenceMultiplier: 1,
+          DailySettings: [{ HourOfDay: 9, MinuteOfHour: 0 }],
+        },
+        IdempotencyToken: token('rotation-busy'),
+      }),
+    );
+    const arn = r.RotationArn as string;
+    // One override a day from the second day on: 8 hours each, well inside the 6-month horizon.
+    for (let k = 1; k <= n.manyOverrides; k++)
+      await sdk.contacts.send(
+        new CreateRotationOverrideCommand({
+          RotationId: arn,
+          NewContactIds: [members[k % 2] as string],
+          StartTime: new Date(start.getTime() + k * DAY + 9 * 3_600_000),
+          EndTime: new Date(start.getTime() + k * DAY + 17 * 3_600_000),
+          IdempotencyToken: token(`override-busy-${k}`),
+        }),
+      );
+    out.busy = arn;
+    out.rotations.push(arn);
+    out.resources += 1 + n.manyOverrides;
   }
   for (let i = 0; i < n.escalations; i++) {
     const e = await sdk.contacts.send(
