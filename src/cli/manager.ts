@@ -18,6 +18,7 @@ import { KubeClient, KubeEventSink, KubeMetadataPort, type ResourceType } from '
 import { kubeLeaseStore, LeaderElector } from '../engine/leader.ts';
 import { type KindModule, resourceTypeOf } from '../engine/plugin.ts';
 import { ReferenceIndex } from '../engine/references.ts';
+import { accountOf, ShardLeases, shardOf } from '../engine/shards.ts';
 
 export interface ManagerOptions {
   kc: KubeConfig;
@@ -41,6 +42,11 @@ export interface ManagerOptions {
     leaseDurationMs?: number;
     renewDeadlineMs?: number;
     retryPeriodMs?: number;
+    /**
+     * More than 1: split the objects by AWS account into this many shards, each held through its
+     * own Lease (`<name>-shard-<i>`) instead of one leader Lease (src/engine/shards.ts).
+     */
+    shards?: number;
   };
   clock?: Clock;
   /** Called when leadership is lost; the process should exit so a fresh replica stands by. */
@@ -124,10 +130,13 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
       ...(m.workers ? { workers: m.workers } : {}),
     })),
   ];
+  const shards = o.leaderElection?.shards ?? 1;
+  let shardLeases: ShardLeases | undefined;
   controller = new Controller(regs, {
     kc: o.kc,
     client,
     clock,
+    ...(shards > 1 ? { owns: (obj: ManagedObject) => shardLeases?.owns(obj) ?? false } : {}),
     kube: metadata,
     events,
     refs,
@@ -151,7 +160,9 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
   let started = false;
   let running: Promise<void> | undefined;
   let elector: LeaderElector | undefined;
-  const ready = () => (elector && !elector.isLeader() ? true : started && ctl.hasSynced());
+  const leading = () => (shardLeases ? shardLeases.held().length > 0 : elector ? elector.isLeader() : true);
+  // A standby (no Lease, no shard) is ready: it serves nothing until it takes over.
+  const ready = () => (!leading() ? true : started && ctl.hasSynced());
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {
@@ -193,7 +204,40 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
     running = ctl.engine.run();
   };
 
-  if (o.leaderElection) {
+  if (o.leaderElection && shards > 1) {
+    const le = o.leaderElection;
+    const sl = new ShardLeases({
+      shards,
+      identity: le.identity,
+      namespace: le.namespace,
+      leaseName: le.name,
+      store: (name) => kubeLeaseStore(client, le.namespace, name),
+      clock,
+      ...(le.leaseDurationMs ? { leaseDurationMs: le.leaseDurationMs } : {}),
+      ...(le.renewDeadlineMs ? { renewDeadlineMs: le.renewDeadlineMs } : {}),
+      ...(le.retryPeriodMs ? { retryPeriodMs: le.retryPeriodMs } : {}),
+      onAcquired: (shard) => {
+        log.info({ identity: le.identity, shard, held: sl.held() }, 'took shard');
+        startWork()
+          .then(() => {
+            // Keys seen while the shard was another replica's were dropped: queue the shard's objects.
+            const n = ctl.enqueueWhere((obj) => shardOf(accountOf(obj), shards) === shard);
+            log.info({ shard, objects: n }, 'reconciling shard');
+          })
+          .catch((err: unknown) => log.error({ err: String(err) }, 'could not start the controller'));
+      },
+      // As with the leader Lease: a replica that could not renew may already have been replaced,
+      // so it stops at once rather than write beside the new holder.
+      onLost: (shard) => {
+        log.error({ identity: le.identity, shard }, 'lost shard');
+        o.onLostLeadership?.();
+      },
+      onError: (err) => log.warn({ err: String(err) }, 'shard leases'),
+    });
+    shardLeases = sl;
+    log.info({ identity: le.identity, shards, home: sl.home }, 'sharding by AWS account');
+    sl.start();
+  } else if (o.leaderElection) {
     const le = o.leaderElection;
     elector = new LeaderElector({
       store: kubeLeaseStore(client, le.namespace, le.name),
@@ -223,13 +267,14 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
     url,
     registry,
     gate,
-    isLeader: () => (elector ? elector.isLeader() : true),
+    isLeader: leading,
     ready,
     async stop() {
       log.info('shutting down: finishing in-flight reconciles');
       await ctl.stop();
       await running;
       await elector?.stop(); // releases the Lease: the standby takes over at its next retry
+      await shardLeases?.stop(); // likewise for each shard held
       await new Promise<void>((resolve) => server.close(() => resolve()));
       log.info('stopped');
     },

@@ -57,6 +57,8 @@ export interface ObjectSource {
 
 export interface ControllerOptions extends Omit<ManagedDeps, 'lookup'> {
   clock: Clock;
+  /** Sharding: false for an object another replica reconciles (its key is dropped here, not retried). */
+  owns?: (obj: ManagedObject) => boolean;
   workers?: number;
   resyncMs?: number;
   queue?: Omit<WorkQueueOptions, 'clock'>;
@@ -215,8 +217,13 @@ export class Engine {
     const rt = this.#kinds.get(parseKey(key).kind);
     if (!rt) return;
     const kind = rt.reg.kind;
+    const current = this.lookup(key);
+    if (current && this.#o.owns && !this.#o.owns(current)) {
+      rt.queue.forget(key); // another replica's shard; enqueued again if this one takes it over
+      return;
+    }
     const started = this.#o.clock.now();
-    const startedFrom = this.lookup(key)?.metadata.resourceVersion;
+    const startedFrom = current?.metadata.resourceVersion;
     let outcome: Outcome;
     try {
       outcome = await rt.reconciler.reconcile(key, { attempt: rt.queue.numRequeues(key) });
@@ -325,6 +332,18 @@ export class Controller {
   /** Reads an object by key: the informer caches, with this controller's own newer writes. */
   get(key: string): ManagedObject | undefined {
     return this.engine.lookup(key);
+  }
+
+  /** Queues every cached object `pred` selects (a shard this replica took over). */
+  enqueueWhere(pred: (obj: ManagedObject) => boolean): number {
+    let n = 0;
+    for (const kind of this.engine.kinds())
+      for (const obj of this.list(kind))
+        if (pred(obj)) {
+          this.engine.enqueue(objectKey(obj));
+          n++;
+        }
+    return n;
   }
 
   /** Every cached object of a kind, across the watched namespaces. */

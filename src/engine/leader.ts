@@ -62,10 +62,18 @@ export interface LeaderElectorOptions {
   onStartedLeading: () => void;
   onStoppedLeading: () => void;
   onError?: (err: unknown) => void;
+  /** Each read of the Lease (sharding counts the live replicas from what every shard Lease says). */
+  onObserved?: (lease: Lease | undefined) => void;
+  /**
+   * Asked before taking a Lease this replica does not hold (absent, expired or released); false
+   * leaves it for another replica this round. Renewing a held Lease is never asked.
+   */
+  mayAcquire?: (lease: Lease | undefined) => boolean;
 }
 
 export class LeaderElector {
-  readonly #o: Required<Omit<LeaderElectorOptions, 'onError'>> & Pick<LeaderElectorOptions, 'onError'>;
+  readonly #o: Required<Omit<LeaderElectorOptions, 'onError' | 'onObserved' | 'mayAcquire'>> &
+    Pick<LeaderElectorOptions, 'onError' | 'onObserved' | 'mayAcquire'>;
   #leading = false;
   #stopped = false;
   #timer: TimerHandle | undefined;
@@ -127,7 +135,9 @@ export class LeaderElector {
       renewTime: this.#now(),
     });
     const cur = await this.#o.store.get();
+    this.#o.onObserved?.(cur);
     if (!cur) {
+      if (this.#o.mayAcquire && !this.#o.mayAcquire(undefined)) return false;
       try {
         await this.#o.store.create({
           apiVersion: 'coordination.k8s.io/v1',
@@ -150,6 +160,7 @@ export class LeaderElector {
     const duration = (cur.spec.leaseDurationSeconds ?? 15) * 1000;
     const held = holder !== '' && holder !== me && now < this.#observed.seenAt + duration;
     if (held) return false;
+    if (holder !== me && this.#o.mayAcquire && !this.#o.mayAcquire(cur)) return false;
     const spec: LeaseSpec =
       holder === me
         ? { ...cur.spec, renewTime: this.#now() }

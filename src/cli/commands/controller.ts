@@ -45,6 +45,7 @@ interface Flags {
   leaseNamespace: string;
   leaseName: string;
   identity: string;
+  shards: number;
   awsRate?: number;
   awsConcurrency?: number;
   logLevel: string;
@@ -79,7 +80,7 @@ export const command: CommandModule = {
       .addOption(
         new Option(
           '--label-selector <selector>',
-          'only reconcile objects matching this label selector (sharding)',
+          'only reconcile objects matching this label selector (static partitioning; see also --shards)',
         ).env('IMCTL_LABEL_SELECTOR'),
       )
       .addOption(
@@ -119,6 +120,15 @@ export const command: CommandModule = {
         new Option('--identity <id>', 'this replica in the Lease (default: POD_NAME, else hostname-pid)')
           .env('POD_NAME')
           .default(`${hostname()}-${process.pid}`, 'hostname-pid'),
+      )
+      .addOption(
+        new Option(
+          '--shards <n>',
+          'split the objects by AWS account into n shards, each held by one replica through its own Lease (<lease-name>-shard-<i>); 1 = one leader for all',
+        )
+          .env('IMCTL_SHARDS')
+          .argParser(positiveInt)
+          .default(1),
       )
       .addOption(
         new Option('--aws-rate <n>', 'AWS calls per second per account, Region and service')
@@ -164,17 +174,24 @@ export const command: CommandModule = {
           process.exitCode = 2;
           return;
         }
+        if (flags.shards > 1 && !flags.leaderElect) {
+          process.stderr.write('imctl controller: --shards needs leader election (drop --no-leader-elect)\n');
+          process.exitCode = 2;
+          return;
+        }
         const limits =
           flags.awsRate || flags.awsConcurrency
             ? Object.fromEntries(
-                (['ssm-contacts', 'ssm-incidents', 'ram', 'sts'] as const).map((s) => [
-                  s,
-                  {
-                    concurrency: flags.awsConcurrency ?? 5,
-                    intervalCap: flags.awsRate ?? 5,
-                    intervalMs: 1_000,
-                  },
-                ]),
+                (['ssm-contacts', 'ssm-incidents', 'ram', 'sts', 'secretsmanager', 'kms'] as const).map(
+                  (s) => [
+                    s,
+                    {
+                      concurrency: flags.awsConcurrency ?? 5,
+                      intervalCap: flags.awsRate ?? 5,
+                      intervalMs: 1_000,
+                    },
+                  ],
+                ),
               )
             : undefined;
         const mgr = await startManager({
@@ -197,6 +214,7 @@ export const command: CommandModule = {
                   namespace: flags.leaseNamespace,
                   name: flags.leaseName,
                   identity: flags.identity,
+                  shards: flags.shards,
                 },
               }
             : {}),

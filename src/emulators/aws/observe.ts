@@ -6,6 +6,8 @@ export interface CallRecord {
   operation: string;
   account: string;
   region: string;
+  /** The access key id that signed the call (not a secret): tells apart callers of one account, e.g. replicas that assumed the same role. */
+  accessKeyId?: string;
   /** Request summary: member names and scalar values; secrets are redacted. */
   request: Record<string, unknown>;
   /** The whole request body as parsed, secrets redacted at any depth (tests assert minimal updates on it). */

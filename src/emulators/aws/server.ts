@@ -238,6 +238,7 @@ export async function startAwsEmulator(options: StartOptions = {}): Promise<Runn
       operation,
       account: who.account,
       region: scope.region,
+      ...(scope.accessKeyId ? { accessKeyId: scope.accessKeyId } : {}),
       request: summariseRequest(input),
       input: redactRequest(input),
       ...(token ? { token } : {}),

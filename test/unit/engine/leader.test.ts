@@ -1,26 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ClassifiedError } from '../../../src/engine/contract.ts';
-import { LeaderElector, type Lease, type LeaseStore } from '../../../src/engine/leader.ts';
+import { LeaderElector, type LeaseStore } from '../../../src/engine/leader.ts';
 import { FakeClock } from './fake-clock.ts';
-
-class MemoryLeaseStore implements LeaseStore {
-  lease: Lease | undefined;
-  #rv = 0;
-  async get() {
-    return this.lease ? structuredClone(this.lease) : undefined;
-  }
-  async create(l: Lease) {
-    if (this.lease) throw new ClassifiedError('Conflict', 'exists');
-    this.lease = { ...structuredClone(l), metadata: { ...l.metadata, resourceVersion: String(++this.#rv) } };
-    return structuredClone(this.lease);
-  }
-  async replace(l: Lease) {
-    if (l.metadata.resourceVersion !== this.lease?.metadata.resourceVersion)
-      throw new ClassifiedError('Conflict', 'stale');
-    this.lease = { ...structuredClone(l), metadata: { ...l.metadata, resourceVersion: String(++this.#rv) } };
-    return structuredClone(this.lease);
-  }
-}
+import { MemoryLeaseStore } from './memory-lease-store.ts';
 
 const settle = async () => {
   for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
