@@ -44,7 +44,7 @@ const flag = (name: string) => {
 const quick = argv.includes('--quick');
 const N = Number(flag('--objects') ?? (quick ? 200 : 1000));
 const ACCOUNTS = Number(flag('--accounts') ?? (quick ? 4 : 10));
-const LARGE = quick ? 2_000 : 10_000;
+const LARGE = Number(flag('--large') ?? (quick ? 2_000 : 10_000));
 const only = flag('--only')?.split(',');
 const want = (phase: string) => !only || only.includes(phase);
 // Long enough for one pass over every object at the gate's 5 calls/s (3 reads each, per account).
@@ -271,6 +271,31 @@ async function restartAndSteady(world: World, objects: Manifest[]): Promise<void
   await s0.kill();
 }
 
+/**
+ * Every 30 s while a large converge runs: objects Ready, AWS calls, the controller's queue depth,
+ * reconciles by result and CPU (where a converge that does not settle is stuck).
+ */
+function progress(world: World, c: ControllerProcess, objects: Manifest[], t0: number): () => void {
+  const since = world.mark();
+  const timer = setInterval(() => {
+    void c
+      .metrics()
+      .then((m) => {
+        const pick = (name: string) =>
+          [...m]
+            .filter(([k, v]) => k.startsWith(`${name}{`) && v > 0)
+            .map(([k, v]) => `${k.slice(name.length)}=${v}`)
+            .join(' ');
+        const ready = objects.length - world.tracker.notReady(objects).length;
+        process.stdout.write(
+          `  [${s1(performance.now() - t0)}] ready ${ready}/${objects.length}; AWS calls ${world.calls(since).length}; cpu ${c.cpuSeconds().toFixed(0)} s; queue ${pick('imctl_queue_depth')}; reconciles ${pick('imctl_reconciles_total')}\n`,
+        );
+      })
+      .catch(() => undefined);
+  }, 30_000);
+  return () => clearInterval(timer);
+}
+
 /** Footprint with many simple contacts (no channels), settled: what the caches and per-object state cost. */
 async function large(n: number, accounts: number): Promise<void> {
   const world = await startWorld();
@@ -306,13 +331,14 @@ async function large(n: number, accounts: number): Promise<void> {
     // A footprint figure, not a throughput one: the gate raised so the objects settle in minutes
     // (at the defaults, 16 workers per kind blocked on 40 accounts' 5 calls/s settled ~35 contacts
     // a minute: every create's 5 s confirm poll re-queues behind the whole backlog).
-    const c0 = spawnController(world, ['--no-leader-elect', ...LARGE_ARGS]);
+    const c0 = spawnController(world, ['--no-leader-elect', ...LARGE_ARGS], HEAP_ENV);
     await c0.waitLog('caches synced; starting workers');
     await footprint(c0, 'idle, no objects');
     const t0 = performance.now();
+    const stopProgress = progress(world, c0, objects, t0);
     await world.create(base);
     await world.create(objects, 32);
-    await world.tracker.allReady(objects, 3_600_000);
+    await world.tracker.allReady(objects, 3_600_000).finally(stopProgress);
     row(
       `large: ${n} contacts in ${accounts} accounts all Ready (controller \`${LARGE_ARGS.join(' ')}\`)`,
       s1(performance.now() - t0),

@@ -12,7 +12,7 @@ const argv = process.argv.slice(2);
 const split = argv.indexOf('--');
 const before = split < 0 ? argv : argv.slice(0, split);
 // Flags that take a value (`--only converge,churn`): the value goes with its flag, not to the filters.
-const VALUED = new Set(['--only', '--objects', '--accounts', '--node-options']);
+const VALUED = new Set(['--only', '--objects', '--accounts', '--large', '--node-options']);
 const filters: string[] = [];
 const flags: string[] = [];
 for (let i = 0; i < before.length; i++) {

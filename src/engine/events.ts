@@ -69,6 +69,10 @@ export class EventRecorder {
   readonly #o: Required<Omit<EventRecorderOptions, 'secrets' | 'onError'>> &
     Pick<EventRecorderOptions, 'secrets' | 'onError'>;
   readonly #seen = new Map<string, KubeEvent>();
+  /** Aggregation keys per object uid, so forgetting an object does not scan every event. */
+  readonly #keysOf = new Map<string, Set<string>>();
+  /** Prune only once this many events are remembered: after a prune, twice what is left (amortised O(1)). */
+  #pruneAt = 4096;
   readonly #buckets = new Map<string, Bucket>();
   #seq = 0;
 
@@ -123,6 +127,8 @@ export class EventRecorder {
         reportingInstance: this.#o.instance,
       };
       this.#seen.set(aggKey, ev);
+      const keys = this.#keysOf.get(uid) ?? new Set<string>();
+      this.#keysOf.set(uid, keys.add(aggKey));
       this.#prune(now);
       await this.#o.sink.create(ev);
     } catch (err) {
@@ -141,14 +147,23 @@ export class EventRecorder {
   }
 
   #prune(now: number): void {
-    if (this.#seen.size < 4096) return;
+    if (this.#seen.size < this.#pruneAt) return;
     for (const [k, ev] of this.#seen)
-      if (now - Date.parse(ev.lastTimestamp) >= this.#o.aggregateWindowMs) this.#seen.delete(k);
+      if (now - Date.parse(ev.lastTimestamp) >= this.#o.aggregateWindowMs) {
+        this.#seen.delete(k);
+        const uid = k.slice(0, k.indexOf('\n'));
+        const keys = this.#keysOf.get(uid);
+        keys?.delete(k);
+        if (keys?.size === 0) this.#keysOf.delete(uid);
+      }
+    // With thousands of objects all recent, scanning on every new event was quadratic.
+    this.#pruneAt = Math.max(4096, 2 * this.#seen.size);
   }
 
   /** Forget an object's history (it was deleted). */
   forget(uid: string): void {
     this.#buckets.delete(uid);
-    for (const [k] of this.#seen) if (k.startsWith(`${uid}\n`)) this.#seen.delete(k);
+    for (const k of this.#keysOf.get(uid) ?? []) this.#seen.delete(k);
+    this.#keysOf.delete(uid);
   }
 }

@@ -36,7 +36,8 @@ export function applyOutcome(
       return { action: 'after', delayMs: outcome.requeueAfterMs };
     case 'progressing':
       queue.forget(key);
-      queue.addAfter(key, outcome.pollAfterMs);
+      // Work in progress is finished before new work is started (the queue's first lane).
+      queue.addAfter(key, outcome.pollAfterMs, 'first');
       return { action: 'after', delayMs: outcome.pollAfterMs };
     case 'waiting':
       // Woken earlier by the dependency's own change (reverse index); this is the fallback.

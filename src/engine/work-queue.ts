@@ -1,10 +1,12 @@
 // A keyed work queue with client-go semantics (ARCHITECTURE.md, "Engine rules"): a key is queued at
 // most once, never processed by two workers at once, re-queued once if it was added while in flight;
 // addAfter keeps the earliest deadline; addRateLimited waits max(per-key exponential backoff with
-// jitter, global token bucket). Time comes from an injected Clock. Two lanes: a key added `low` (the
-// re-check of an object that was already settled when this process first saw it) is handed out only
-// when no `high` key waits, so after a leader change new and edited objects do not queue behind the
-// re-check of hundreds of unchanged ones; adding a queued low key as high promotes it.
+// jitter, global token bucket). Time comes from an injected Clock. Three lanes, each served only when
+// the ones before it are empty: `first`, polls of work in progress (a create or update to confirm),
+// so with thousands of new objects queued a write is confirmed soon after it, not after the whole
+// backlog; `high`, new and edited objects; `low`, the re-check of an object that was already settled
+// when this process first saw it, so after a leader change new and edited objects do not queue
+// behind the re-check of hundreds of unchanged ones. Adding a queued key at a better priority moves it.
 import type { Clock, TimerHandle } from './clock.ts';
 
 export interface WorkQueueOptions {
@@ -22,6 +24,14 @@ export interface WorkQueueOptions {
   random?: () => number;
 }
 
+/**
+ * `first`: a poll of work in progress (a write to confirm, AWS still working), served before
+ * anything else so what was started finishes before more is started; `high`: new and edited
+ * objects; `low`: the re-check of an object that was settled when this process first saw it.
+ */
+export type Priority = 'first' | 'high' | 'low';
+const RANK: Record<Priority, number> = { first: 0, high: 1, low: 2 };
+
 export class WorkQueue {
   readonly #clock: Clock;
   readonly #base: number;
@@ -31,14 +41,17 @@ export class WorkQueue {
   readonly #burst: number;
   readonly #random: () => number;
 
-  readonly #queue: string[] = [];
-  /** Settled objects to re-check: served only when #queue is empty. */
-  readonly #low: string[] = [];
-  /** Keys dirty at low priority only (a high add moves them to #queue). */
-  readonly #dirtyLow = new Set<string>();
-  readonly #dirty = new Set<string>();
+  /**
+   * One FIFO per priority. A key moved to a better lane leaves a stale entry behind, skipped when
+   * it comes up (so a move costs O(1) however deep the queue, where a search would cost O(n)).
+   */
+  readonly #lanes: string[][] = [[], [], []];
+  /** Valid entries per lane: the depth. */
+  readonly #counts = [0, 0, 0];
+  /** Keys waiting to be processed (queued, or re-queued once their reconcile ends) → lane. */
+  readonly #dirty = new Map<string, number>();
   readonly #processing = new Set<string>();
-  readonly #waiting = new Map<string, { at: number; timer: TimerHandle }>();
+  readonly #waiting = new Map<string, { at: number; timer: TimerHandle; priority: Priority }>();
   readonly #failures = new Map<string, number>();
   readonly #getters: Array<(key: string | undefined) => void> = [];
   readonly #drainers: Array<() => void> = [];
@@ -60,45 +73,68 @@ export class WorkQueue {
 
   /**
    * Queues `key` unless it is already queued; a key in flight is marked dirty and re-queued on done().
-   * `low`: only a re-check of something believed settled; it waits behind every high key.
+   * A key already queued at a lower priority moves up to this one.
    */
-  add(key: string, priority: 'high' | 'low' = 'high'): void {
+  add(key: string, priority: Priority = 'high'): void {
     if (this.#shuttingDown) return;
-    if (this.#dirty.has(key)) {
-      if (priority === 'high' && this.#dirtyLow.delete(key)) this.#promote(key);
+    const rank = RANK[priority];
+    const current = this.#dirty.get(key);
+    if (current !== undefined) {
+      if (rank >= current) return;
+      this.#dirty.set(key, rank);
+      if (!this.#processing.has(key)) this.#enqueue(key, rank, current);
       return;
     }
-    this.#dirty.add(key);
-    if (priority === 'low') this.#dirtyLow.add(key);
+    this.#dirty.set(key, rank);
     if (this.#processing.has(key)) return;
     const getter = this.#getters.shift();
     if (getter) getter(key);
-    else (priority === 'low' ? this.#low : this.#queue).push(key);
+    else this.#enqueue(key, rank);
   }
 
-  #promote(key: string): void {
-    const i = this.#low.indexOf(key);
-    if (i < 0) return; // in flight: re-queued on done(), now at high priority
-    this.#low.splice(i, 1);
-    this.#queue.push(key);
+  #enqueue(key: string, rank: number, leaving?: number): void {
+    if (leaving !== undefined) this.#counts[leaving] = (this.#counts[leaving] ?? 0) - 1;
+    this.#lanes[rank]?.push(key);
+    this.#counts[rank] = (this.#counts[rank] ?? 0) + 1;
+  }
+
+  /** The next valid entry, best lane first; stale entries are dropped on the way. */
+  #next(): string | undefined {
+    for (let rank = 0; rank < this.#lanes.length; rank++) {
+      const lane = this.#lanes[rank] as string[];
+      while (lane.length > 0) {
+        const key = lane.shift() as string;
+        if (this.#dirty.get(key) !== rank || this.#processing.has(key)) continue;
+        this.#counts[rank] = (this.#counts[rank] ?? 0) - 1;
+        return key;
+      }
+    }
+    return undefined;
   }
 
   /** Adds `key` after `delayMs`; an earlier pending deadline for the same key wins. */
-  addAfter(key: string, delayMs: number): void {
+  addAfter(key: string, delayMs: number, priority: Priority = 'high'): void {
     if (this.#shuttingDown) return;
     if (delayMs <= 0) {
-      this.add(key);
+      this.add(key, priority);
       return;
     }
     const at = this.#clock.now() + delayMs;
     const existing = this.#waiting.get(key);
-    if (existing && existing.at <= at) return;
+    if (existing && existing.at <= at) {
+      if (RANK[priority] < RANK[existing.priority]) existing.priority = priority;
+      return;
+    }
     existing?.timer.cancel();
-    const timer = this.#clock.setTimer(() => {
-      this.#waiting.delete(key);
-      this.add(key);
-    }, delayMs);
-    this.#waiting.set(key, { at, timer });
+    const entry = {
+      at,
+      priority: existing && RANK[existing.priority] < RANK[priority] ? existing.priority : priority,
+      timer: this.#clock.setTimer(() => {
+        this.#waiting.delete(key);
+        this.add(key, entry.priority);
+      }, delayMs),
+    };
+    this.#waiting.set(key, entry);
   }
 
   /** Adds `key` after its backoff delay (which also counts one more failure). Returns the delay. */
@@ -139,7 +175,7 @@ export class WorkQueue {
   /** Next key to process, waiting if the queue is empty; undefined once shut down. */
   get(): Promise<string | undefined> {
     if (this.#shuttingDown) return Promise.resolve(undefined);
-    const key = this.#queue.shift() ?? this.#low.shift();
+    const key = this.#next();
     if (key !== undefined) {
       this.#take(key);
       return Promise.resolve(key);
@@ -154,29 +190,29 @@ export class WorkQueue {
 
   #take(key: string): void {
     this.#dirty.delete(key);
-    this.#dirtyLow.delete(key);
     this.#processing.add(key);
   }
 
   /** Marks `key` finished; if it was added meanwhile it is queued again. */
   done(key: string): void {
     this.#processing.delete(key);
-    if (this.#dirty.has(key) && !this.#shuttingDown) {
+    const rank = this.#dirty.get(key);
+    if (rank !== undefined && !this.#shuttingDown) {
       const getter = this.#getters.shift();
       if (getter) getter(key);
-      else (this.#dirtyLow.has(key) ? this.#low : this.#queue).push(key);
+      else this.#enqueue(key, rank);
     }
     if (this.#processing.size === 0) for (const d of this.#drainers.splice(0)) d();
   }
 
   /** Keys ready to be processed (queue depth metric). */
   len(): number {
-    return this.#queue.length + this.#low.length;
+    return this.#counts.reduce((a, b) => a + b, 0);
   }
 
   /** Of those, the low-priority re-checks. */
   lenLow(): number {
-    return this.#low.length;
+    return this.#counts[RANK.low] ?? 0;
   }
 
   /** Keys waiting for a delay to pass. */
@@ -197,9 +233,8 @@ export class WorkQueue {
     this.#shuttingDown = true;
     for (const w of this.#waiting.values()) w.timer.cancel();
     this.#waiting.clear();
-    this.#queue.length = 0;
-    this.#low.length = 0;
-    this.#dirtyLow.clear();
+    for (const lane of this.#lanes) lane.length = 0;
+    this.#counts.fill(0);
     for (const g of this.#getters.splice(0)) g(undefined);
     if (this.#processing.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#drainers.push(resolve));

@@ -68,6 +68,36 @@ describe('WorkQueue', () => {
     expect(q.lenLow()).toBe(2);
   });
 
+  it('serves a poll of work in progress before a deep backlog of new keys, once', async () => {
+    const clock = new FakeClock();
+    const q = new WorkQueue({ clock });
+    for (let i = 0; i < 1000; i++) q.add(`new-${i}`);
+    q.addAfter('new-500', 250, 'first'); // created, now to be confirmed: queued as new too
+    clock.advance(250);
+    expect(await q.get()).toBe('new-500');
+    q.done('new-500');
+    expect(q.len()).toBe(999);
+    const rest: string[] = [];
+    for (let i = 0; i < 999; i++) {
+      const k = (await q.get()) as string;
+      rest.push(k);
+      q.done(k);
+    }
+    expect(rest).not.toContain('new-500');
+    expect(rest[0]).toBe('new-0');
+    expect(q.len()).toBe(0);
+  });
+
+  it('keeps the better priority when a pending delayed add is asked again', async () => {
+    const clock = new FakeClock();
+    const q = new WorkQueue({ clock });
+    q.add('other');
+    q.addAfter('k', 100, 'first');
+    q.addAfter('k', 500); // later and plainer: the pending poll stands
+    clock.advance(100);
+    expect(await q.get()).toBe('k');
+  });
+
   it('hands a key to a waiting worker as soon as it is added', async () => {
     const q = new WorkQueue({ clock: new FakeClock() });
     const p = q.get();
