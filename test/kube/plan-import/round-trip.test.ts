@@ -262,6 +262,5 @@ describe('imctl import and imctl plan round trip', () => {
       expect.stringContaining('spec.displayName: "Renamed In Console" → "Engineer 3"'),
     ]);
     await op.waitFor('Contact', 'engineer-03', isReady);
-    expect((await planDir()).summary).toEqual({ create: 0, update: 0, noChange: OBJECTS, refused: 0 });
   }, 60_000);
 });
