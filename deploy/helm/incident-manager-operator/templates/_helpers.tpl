@@ -95,6 +95,9 @@ quantity such as 512Mi, 1Gi, 800M or plain bytes). Empty when there is no memory
 {{- if .Values.controller.leaderElect }}
 - --lease-namespace={{ .Release.Namespace }}
 - --lease-name={{ include "imo.leaseName" . }}
+{{- if gt (int .Values.controller.shards) 1 }}
+- --shards={{ .Values.controller.shards }}
+{{- end }}
 {{- else }}
 - --no-leader-elect
 {{- end }}
