@@ -396,7 +396,9 @@ describe('the controller chart on a real kube-apiserver', () => {
       /resources.limits.memory "lots" is not a memory quantity/,
     );
     await expect(
-      renderChart(CHART_DIR, { set: ['controller.leaderElect=false', 'replicaCount=1', 'controller.shards=2'] }),
+      renderChart(CHART_DIR, {
+        set: ['controller.leaderElect=false', 'replicaCount=1', 'controller.shards=2'],
+      }),
     ).rejects.toThrow(/controller.shards > 1 needs controller.leaderElect/);
     const noLimit = objectsOf(await renderChart(CHART_DIR, { set: ['resources.limits=null'] }));
     const env = byKind(noLimit, 'Deployment').spec.template.spec.containers[0].env as Array<{ name: string }>;
@@ -406,10 +408,14 @@ describe('the controller chart on a real kube-apiserver', () => {
 
 describe('sharding', () => {
   it('controller.shards=3: --shards=3, and the Lease permissions name the three shard Leases, accepted by the API server', async () => {
-    const objects = objectsOf(await renderChart(CHART_DIR, { set: ['controller.shards=3', 'replicaCount=3'] }));
+    const objects = objectsOf(
+      await renderChart(CHART_DIR, { set: ['controller.shards=3', 'replicaCount=3'] }),
+    );
     const args = byKind(objects, 'Deployment').spec.template.spec.containers[0].args as string[];
     expect(args).toContain('--shards=3');
-    const leader = objects.find((o) => o.kind === 'Role' && o.metadata.name.endsWith('-leader-election')) as Obj;
+    const leader = objects.find(
+      (o) => o.kind === 'Role' && o.metadata.name.endsWith('-leader-election'),
+    ) as Obj;
     const lease = args.find((a) => a.startsWith('--lease-name='))?.slice('--lease-name='.length);
     expect(leader.rules[1].resourceNames).toEqual([0, 1, 2].map((i) => `${lease}-shard-${i}`));
     const lines = await applyRendered(objects.filter((o) => o.kind === 'Role' || o.kind === 'Deployment'));
