@@ -13,8 +13,8 @@ const settle = async () => {
 class Cluster {
   readonly leases = new Map<string, MemoryLeaseStore>();
   store(name: string): MemoryLeaseStore {
-    let s = this.leases.get(name);
-    if (!s) this.leases.set(name, (s = new MemoryLeaseStore()));
+    const s = this.leases.get(name) ?? new MemoryLeaseStore();
+    this.leases.set(name, s);
     return s;
   }
   holders(shards: number): string[] {
@@ -46,7 +46,12 @@ function replica(cluster: Cluster, clock: FakeClock, identity: string, shards: n
     onAcquired: (s) => log.push(`${identity} +${s}`),
     onLost: (s) => log.push(`${identity} -${s}`),
   });
-  return { leases, kill: () => void (conn.dead = true) };
+  return {
+    leases,
+    kill: () => {
+      conn.dead = true;
+    },
+  };
 }
 
 async function run(clock: FakeClock, ms: number) {
