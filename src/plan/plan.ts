@@ -7,7 +7,7 @@ import type { AccountResolver } from '../aws/accounts.ts';
 import type { AWSAccount } from '../crds/aws-account.ts';
 import { type Clock, systemClock } from '../engine/clock.ts';
 import { asClassified, type FieldDiff, keyOf, type ManagedObject, objectKey } from '../engine/contract.ts';
-import { isOwnershipTagKey, OWNER_TAG_PREFIX } from '../engine/identity.ts';
+import { isOwnershipTagKey } from '../engine/identity.ts';
 import { EXTERNAL_ARN_ANNOTATION } from '../engine/names.ts';
 import { presentDiff } from './format.ts';
 import { type KindOps, kindOps } from './kinds.ts';
@@ -33,8 +33,6 @@ export function immutableMessage(immutable: readonly FieldDiff[]): string {
     'restore the previous value, or create a new object under a new name and move references to it'
   }`;
 }
-
-const OWNERSHIP_NOTE = `the controller adds its ownership tags (${OWNER_TAG_PREFIX}kind, name, namespace, uid) on its first visit`;
 
 /** `spec.tags.<key>` of the controller's ownership tags, in the current or a legacy spelling. */
 export const isOwnershipTagPath = (path: string): boolean =>
@@ -238,13 +236,12 @@ async function planOne(o: ManagedObject, c: PlanOneCtx): Promise<PlanEntry> {
     }
     const all = c.ops.diff(desired, obs.observed);
     learnNames(obs.observed, c.names);
-    // Ownership tags are the controller's bookkeeping, written with the object's uid, which plan
-    // does not know: said in a note, not as a change of the spec.
+    // Ownership tags are the controller's bookkeeping (written at create with the object's uid,
+    // which plan does not know), never a change of the spec.
     const diff = all.filter((d) => !isOwnershipTagPath(d.path));
-    const owns = diff.length < all.length ? OWNERSHIP_NOTE : undefined;
     const found = { identity: obs.identity, diff };
     if (diff.length === 0) {
-      const note = [obs.phase !== 'Active' ? obs.message : undefined, owns].filter(Boolean).join('; ');
+      const note = obs.phase !== 'Active' ? obs.message : undefined;
       return { ...base, action: 'no-change', ...found, ...(note ? { message: note } : {}) };
     }
     if (!manages)

@@ -203,7 +203,7 @@ describe('reverse mappings agree with the kinds', () => {
       { name: 'us-east-1', sseKmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/k' },
       { name: 'eu-west-1' },
     ]);
-    // No uid: the ownership tags (the controller's, written on adoption) are not part of the spec.
+    // No uid: the ownership tags (the controller's, written at create) are not part of the spec.
     expect(roundTrip('ReplicationSet', out.spec, observed).filter((d) => !d.path.includes('gitops'))).toEqual(
       [],
     );
