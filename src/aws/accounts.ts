@@ -117,6 +117,11 @@ function refresher(
 export interface ClientSet {
   account: string;
   region: string;
+  /**
+   * The 12-digit id of the account these clients act in: the AWSAccount's spec.accountId (verified
+   * by its reconciler), or asked of STS once for the controller's own credentials.
+   */
+  accountId?(): Promise<string>;
   contacts: SSMContactsClient;
   incidents: SSMIncidentsClient;
   ram: RAMClient;
@@ -254,9 +259,21 @@ export class AccountResolver {
       client: C,
       service: GateTarget['service'],
     ) => gate.attach(client, { account: name, region: r, service }, refresher(client, credentials));
+    let own: Promise<string> | undefined;
     const set: ClientSet = {
       account: name,
       region: r,
+      accountId: () => {
+        if (spec) return Promise.resolve(spec.accountId);
+        own ??= this.#o.sts
+          .callerIdentity({ credentials, region: r, account: name })
+          .then((id) => id.account)
+          .catch((e: unknown) => {
+            own = undefined; // asked again on the next visit
+            throw e;
+          });
+        return own;
+      },
       contacts: gated(new SSMContactsClient(config), 'ssm-contacts'),
       incidents: gated(new SSMIncidentsClient(config), 'ssm-incidents'),
       ram: gated(new RAMClient(config), 'ram'),

@@ -203,6 +203,11 @@ export const sharingStatus = obj(
             message: optional(
               str({ description: 'Why the association is not Associated, and what to do.', maxLength: 2048 }),
             ),
+            since: optional(
+              timestamp(
+                'When the principal was first seen Associating (the invitation window counts from it) or was refused (AWS RAM is asked again 12 minutes later).',
+              ),
+            ),
           },
           { description: 'One principal of the share.' },
         ),

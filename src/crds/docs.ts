@@ -230,12 +230,18 @@ controller reaches it. \`kubectl get incidentmanager\` lists all of them (catego
   association and each principal's (\`Associating\`, \`Associated\`, …, or \`Refused\` with RAM's reason).
   A principal outside your organization (or inside it while RAM's organization sharing is off) needs
   \`allowExternalPrincipals: true\` and gets an invitation: until it is accepted the principal shows
-  \`Associating\` with a message, and the object stays Ready. A principal RAM refuses makes the object
-  \`Ready=False\` (\`Unavailable\`) naming the principal and the fix, with a \`SharingRefused\` Event; it
-  is not asked again until the spec changes.
+  \`Associating\` with a message (and \`since\`, which a restart keeps), and the object stays Ready. A
+  principal RAM refuses makes the object \`Ready=False\` (\`SharingNotEnabled\`) naming the principal and
+  the fix, with a \`SharingRefused\` Event; objects that engage it go on (the resource exists). The fix
+  usually happens outside the cluster, so RAM is asked again 12 minutes after the refusal (\`since\`), and at
+  once when the spec changes.
 - **Identity and adoption:** the annotation \`incidentmanager.gitops.dev/external-arn\` holds the ARN of the
   AWS resource an object stands for; set it to adopt an existing resource. The controller's finalizer is
-  \`incidentmanager.gitops.dev/finalizer\`.
+  \`incidentmanager.gitops.dev/finalizer\`. An ARN of another account (a resource it shares with the
+  object's account) can only be observed: with \`managementPolicy: Observe\` the object reports it read-only
+  (no tags, shares or channels, which only the owner sees); otherwise it is \`Ready=False\` (\`NotOwner\`).
+  Referenced ARNs of other accounts (e.g. a shared contact a response plan engages) are read once per
+  visit; one no longer shared or deleted by its owner gives \`Ready=False\` (\`ReferenceLost\`).
 - **Status** on every kind: \`conditions\` (\`Ready\`, \`Synced\`; each with status, reason, message,
   lastTransitionTime, observedGeneration), \`observedGeneration\`, \`lastSyncTime\`, \`arn\` (not on AWSAccount,
   which reports \`callerArn\`), plus the kind-specific fields listed below.

@@ -1,7 +1,9 @@
 // The engine's one decision about AWS objects found by name (pure, so `imctl plan` says exactly
 // what the controller would do): ours by ownership tag is adopted; Observe takes the first; an
 // untagged one is adopted where the kind allows it (an account's single replication set); anyone
-// else's name is refused, naming the external-arn annotation that adopts it on purpose.
+// else's name is refused, naming the external-arn annotation that adopts it on purpose. An object
+// whose annotation names another account's resource (shared with this one through RAM) is only
+// observed: the owner alone may tag, share or change it (domain doc §4.1).
 
 import {
   type Candidate,
@@ -15,7 +17,7 @@ import {
 } from './contract.ts';
 import { hasOwner, ownedBy, ownerLabel } from './identity.ts';
 import { EXTERNAL_ARN_ANNOTATION } from './names.ts';
-import type { Lookup } from './references.ts';
+import { accountOfArn, type Lookup } from './references.ts';
 
 type Policy = Pick<KindHandler<ManagedObject, unknown>, 'adoptUntagged' | 'conflictReason' | 'nameField'>;
 
@@ -69,4 +71,24 @@ export async function readFound<K extends ManagedObject, D>(
     if (isNotFound(e)) return { exists: false };
     throw e;
   }
+}
+
+/**
+ * The owner account of the AWS object the external-arn annotation names, when that is another
+ * account than `own` (a resource shared with this one); undefined when it is this account's. Pure.
+ */
+export function sharedBy(mr: ManagedObject, own: string | undefined): string | undefined {
+  const arn = mr.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION];
+  const owner = arn === undefined ? undefined : accountOfArn(arn);
+  return own !== undefined && owner !== undefined && owner !== own ? owner : undefined;
+}
+
+/** Managing another account's shared resource is refused at once, offering the read-only way. */
+export function notOwner(mr: ManagedObject, owner: string, own: string): ClassifiedError {
+  const arn = mr.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] ?? '';
+  return new ClassifiedError(
+    'InvalidSpec',
+    `${arn} belongs to account ${owner}, which shares it with account ${own}: only the owner account ${owner} can tag, share or change it. Set spec.managementPolicy: Observe to report it read-only from this account, or manage it from an AWSAccount of account ${owner}`,
+    { field: `metadata.annotations.${EXTERNAL_ARN_ANNOTATION}`, rule: 'NotOwner', reason: 'NotOwner' },
+  );
 }

@@ -60,6 +60,12 @@ export interface Ctx<D> {
    * must hear about beyond the engine's own Created/Updated events (e.g. a replaced sub-resource).
    */
   event?(type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
+  /**
+   * The account that owns `identity` when it is not the object's own (a resource another account
+   * shares with it, observed read-only): read only what a consumer may read (no tags, no owner-only
+   * sub-resources), and name what was skipped in `Read.unreadable`.
+   */
+  sharedBy?: string;
 }
 
 /** An AWS object as a kind's `read` returns it. */
@@ -68,6 +74,10 @@ export interface Read<D> {
   observed: D;
   phase: Phase;
   message?: string;
+  /** The Ready reason for a Failed phase when `Unavailable` says too little (a catalogued reason). */
+  reason?: ReasonName;
+  /** Spec paths this read could not see (a consumer's read of a shared resource): never drift. */
+  unreadable?: string[];
 }
 
 /** An AWS object that carries this object's name (or alias), with its tags, for the adopt/refuse decision. */
@@ -91,6 +101,11 @@ export interface KindClient<K extends ManagedObject, D> {
   /** Sends what `diff` says changed; `ctx.identity` is the object read this visit. */
   update(mr: K, observed: D, diff: FieldDiff[], ctx: Ctx<D>): Promise<void>;
   delete(mr: K, observed: D, ctx: Ctx<D>): Promise<void>;
+  /**
+   * Whether a referenced ARN of another account can still be read from this one (shared with it and
+   * not deleted by its owner): one read. Absent: the kind names no such references.
+   */
+  referenceReadable?(arn: string): Promise<boolean>;
 }
 
 /** A reference field as declared by the kind: either a Ref to another managed object or a raw ARN. */

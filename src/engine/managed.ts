@@ -2,7 +2,7 @@
 // step — read → deletion branch → validation → references → finalizer → client → observe →
 // create | update | nothing. It returns an Outcome; only the controller loop schedules.
 import type { ClientSet } from '../aws/accounts.ts';
-import { chooseCandidate, readFound } from './adoption.ts';
+import { chooseCandidate, notOwner, readFound, sharedBy } from './adoption.ts';
 import { describeChange, EVENT_MESSAGE_MAX, referenceNames } from './change.ts';
 import type { Clock } from './clock.ts';
 import { type ConditionInput, getCondition, Reason } from './conditions.ts';
@@ -10,6 +10,7 @@ import {
   asClassified,
   ClassifiedError,
   type Ctx,
+  changedAt,
   type ErrorClass,
   type FieldDiff,
   type Found,
@@ -22,6 +23,7 @@ import {
   Outcomes,
   objectKey,
   parseKey,
+  type ReferenceField,
   uidOf,
 } from './contract.ts';
 import type { EventRecorder } from './events.ts';
@@ -34,7 +36,9 @@ import {
 } from './names.ts';
 import { isReasonName, type ReasonName } from './reasons.ts';
 import {
+  checkForeignReferences,
   describeUnresolved,
+  foreignReferences,
   indexedFields,
   type Lookup,
   type ReferenceIndex,
@@ -205,10 +209,12 @@ export class ManagedReconciler<K extends Managed, D> {
       if (invalid) return await this.#fail(obj, invalid, info);
       const refs = await this.#references(obj);
       if (!refs.ok) return refs.outcome;
+      const owner = await this.#sharedBy(obj);
       if (this.#manages(obj)) obj = await this.#ensureFinalizer(obj);
       const client = this.#client(obj);
+      await this.#foreignReferencesReadable(obj, client, refs.fields);
       const desired = this.#h.toDesired(obj, refs.resolved);
-      const obs = await this.#observe(obj, client, desired);
+      const obs = await this.#observe(obj, client, desired, owner);
       if (!obs.exists) {
         if ('lag' in obs) return await this.#awaitRead(obj);
         return await this.#create(obj, client, desired);
@@ -238,10 +244,13 @@ export class ManagedReconciler<K extends Managed, D> {
     });
   }
 
-  async #references(
-    obj: K,
-  ): Promise<
-    | { ok: true; resolved: ReadonlyMap<string, string>; names: ReadonlyMap<string, string> }
+  async #references(obj: K): Promise<
+    | {
+        ok: true;
+        resolved: ReadonlyMap<string, string>;
+        names: ReadonlyMap<string, string>;
+        fields: ReferenceField[];
+      }
     | { ok: false; outcome: Outcome }
   > {
     const fields = this.#h.references?.(obj) ?? [];
@@ -250,6 +259,7 @@ export class ManagedReconciler<K extends Managed, D> {
     if (r.ok)
       return {
         ok: true,
+        fields,
         resolved: r.resolved,
         names: referenceNames(fields, r.resolved, obj.metadata.namespace),
       };
@@ -263,6 +273,26 @@ export class ManagedReconciler<K extends Managed, D> {
         this.#jittered(),
       ),
     };
+  }
+
+  /**
+   * The owner account when the external-arn annotation names a resource another account shares
+   * with this one: observed read-only, and managing it is refused at once (NotOwner).
+   */
+  async #sharedBy(obj: K): Promise<string | undefined> {
+    if (obj.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] === undefined) return undefined;
+    const own = await this.#d.clientsFor(obj).accountId?.();
+    const owner = sharedBy(obj, own);
+    if (owner !== undefined && own !== undefined && this.#manages(obj)) throw notOwner(obj, owner, own);
+    return owner;
+  }
+
+  /** Referenced ARNs of other accounts, one read each per visit: a lost one is ReferenceLost. */
+  async #foreignReferencesReadable(obj: K, c: KindClient<K, D>, fields: ReferenceField[]): Promise<void> {
+    const readable = c.referenceReadable?.bind(c);
+    if (!readable || !fields.some((f) => f.arn !== undefined)) return;
+    const own = await this.#d.clientsFor(obj).accountId?.();
+    if (own !== undefined) await checkForeignReferences(foreignReferences(fields, own), own, readable);
   }
 
   async #ensureFinalizer(obj: K): Promise<K> {
@@ -290,10 +320,17 @@ export class ManagedReconciler<K extends Managed, D> {
     obj: K,
     c: KindClient<K, D>,
     desired: D,
+    owner?: string,
   ): Promise<Observation<D> | { exists: false; lag: true }> {
-    const found = await this.#find(obj, c, this.#ctx(obj, desired));
+    const ctx = this.#ctx(obj, desired);
+    const found = await this.#find(obj, c, owner === undefined ? ctx : { ...ctx, sharedBy: owner });
     if (!found.exists) return found;
-    const obs: Observation<D> = { ...found, diff: this.#h.diff(desired, found.observed) };
+    // What a consumer cannot read of a shared resource is not drift.
+    const hidden = found.unreadable ?? [];
+    const diff = this.#h.diff(desired, found.observed).filter((d) => !hidden.some((p) => changedAt([d], p)));
+    const obs: Observation<D> = { ...found, diff };
+    if (owner !== undefined)
+      obs.message = `Shared by account ${owner}, observed read-only: only the owner account can change, tag or share it`;
     return obs;
   }
 
@@ -585,7 +622,7 @@ export class ManagedReconciler<K extends Managed, D> {
   #readyFromPhase(obj: K, obs: Extract<Observation<D>, { exists: true }>): ConditionInput {
     switch (obs.phase) {
       case 'Active':
-        return ready('True', Reason.Available);
+        return ready('True', Reason.Available, obs.message ?? '');
       case 'Pending': {
         // Creating only until the object has been seen settled once; afterwards AWS is updating it.
         const current = getCondition(obj.status?.conditions, 'Ready');
@@ -595,7 +632,11 @@ export class ManagedReconciler<K extends Managed, D> {
           : ready('False', Reason.Updating, obs.message ?? 'AWS is still applying a change');
       }
       case 'Failed':
-        return ready('False', Reason.Unavailable, obs.message ?? 'AWS reports the object as failed');
+        return ready(
+          'False',
+          obs.reason ?? Reason.Unavailable,
+          obs.message ?? 'AWS reports the object as failed',
+        );
     }
   }
 

@@ -1,7 +1,7 @@
 // Ref/Arn resolution from the informer caches, and a reverse index (referenced key → referrers) so
 // a Contact turning Ready wakes the plans that name it, and a delete can say who still points at it.
 import { getCondition, Reason } from './conditions.ts';
-import { keyOf, type ManagedObject, objectKey, type ReferenceField } from './contract.ts';
+import { ClassifiedError, keyOf, type ManagedObject, objectKey, type ReferenceField } from './contract.ts';
 import { EXTERNAL_ARN_ANNOTATION } from './names.ts';
 import { RetiringReferences } from './retiring.ts';
 
@@ -22,15 +22,26 @@ export function arnOf(o: ManagedObject): string | undefined {
   return o.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] ?? o.status?.arn;
 }
 
+/** The account id in an ARN (`arn:partition:service:region:account:…`), if it has one. */
+export function accountOfArn(arn: string): string | undefined {
+  const account = arn.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : undefined;
+}
+
 /**
  * Whether a referrer may use the object's ARN: Ready, or Ready=False/Updating, i.e. the AWS object
  * exists and AWS (or the controller's confirming read) is only catching up with a change. An update
- * of a Contact then does not take every plan that names it out of Ready for a poll interval.
+ * of a Contact then does not take every plan that names it out of Ready for a poll interval. A
+ * principal RAM refused (SharingNotEnabled) is the share's problem: the object exists and is usable.
  */
 export function usableAsReference(o: ManagedObject): boolean {
   if (o.metadata.deletionTimestamp || !arnOf(o)) return false;
   const ready = getCondition(o.status?.conditions, 'Ready');
-  return ready?.status === 'True' || ready?.reason === Reason.Updating;
+  return (
+    ready?.status === 'True' ||
+    ready?.reason === Reason.Updating ||
+    ready?.reason === Reason.SharingNotEnabled
+  );
 }
 
 export function targetKey(referrer: ManagedObject, f: ReferenceField): string | undefined {
@@ -77,6 +88,59 @@ export function resolveReferences(
   return unresolved.length === 0
     ? { ok: true, resolved, targets: [...new Set(targets)] }
     : { ok: false, unresolved, targets: [...new Set(targets)] };
+}
+
+/** A referenced ARN of another account, as the spec gives it. */
+export interface ForeignReference {
+  path: string;
+  arn: string;
+  owner: string;
+}
+
+/** How soon a lost reference of another account is looked at again (its fix is outside the cluster). */
+export const REFERENCE_RECHECK_MS = 120_000;
+
+/** ARNs the spec gives directly (not Refs) that belong to another account than `own`. Pure. */
+export function foreignReferences(fields: readonly ReferenceField[], own: string): ForeignReference[] {
+  const out: ForeignReference[] = [];
+  for (const f of fields) {
+    const owner = f.arn === undefined ? undefined : accountOfArn(f.arn);
+    if (f.arn !== undefined && owner !== undefined && owner !== own)
+      out.push({ path: f.path, arn: f.arn, owner });
+  }
+  return out;
+}
+
+/**
+ * Checks each ARN of another account once (one read per ARN, however many fields name it); a lost
+ * one (no longer shared with `own`, or deleted by its owner) is a DependencyNotReady/ReferenceLost
+ * naming the ARN and its owner, looked at again after REFERENCE_RECHECK_MS.
+ */
+export async function checkForeignReferences(
+  refs: readonly ForeignReference[],
+  own: string,
+  readable: (arn: string) => Promise<boolean>,
+): Promise<void> {
+  const seen = new Map<string, Promise<boolean>>();
+  const lost: ForeignReference[] = [];
+  for (const r of refs) {
+    let ok = seen.get(r.arn);
+    if (!ok) {
+      ok = readable(r.arn);
+      seen.set(r.arn, ok);
+    }
+    if (!(await ok)) lost.push(r);
+  }
+  if (lost.length === 0) return;
+  const what = lost
+    .map((r) => `${r.path}: ${r.arn} of account ${r.owner} is no longer readable from account ${own}`)
+    .join('; ');
+  const owners = [...new Set(lost.map((r) => r.owner))].join(', ');
+  throw new ClassifiedError(
+    'DependencyNotReady',
+    `${what} (the owner stopped sharing it or deleted it); ask account ${owners} to share it with account ${own} again, or change the reference`,
+    { field: lost[0]?.path, reason: 'ReferenceLost', retryAfterMs: REFERENCE_RECHECK_MS },
+  );
 }
 
 export function describeUnresolved(u: readonly UnresolvedRef[]): string {

@@ -82,6 +82,9 @@ function missingRotation(e: unknown, d: ContactState): unknown {
   );
 }
 
+/** What a consumer cannot read of a contact another account shares (AWS answers AccessDenied). */
+const SHARED_UNREADABLE = ['spec.channels', 'spec.engagementPlan', 'spec.tags'];
+
 export function contactClient(deps: ContactClientDeps): KindClient<Contact, ContactState> {
   const { conn, clock, memory } = deps;
   const reads = deps.reads ?? new ReadMemory();
@@ -311,6 +314,14 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
   return {
     async read(arn, mr, ctx) {
       const c = await conn.clients.contacts.send(new GetContactCommand({ ContactId: arn }));
+      // A contact another account shares: its channels and tags are the owner's alone.
+      if (ctx.sharedBy !== undefined)
+        return {
+          identity: arn,
+          observed: fromAws(c, [], {}),
+          phase: 'Active',
+          unreadable: SHARED_UNREADABLE,
+        };
       const kept = reads.reusable(arn, mr);
       const channels = c.Type !== 'PERSONAL' ? [] : (kept.channels ?? (await listChannels(arn)));
       const tags = kept.tags ?? (await listTags(conn, arn));

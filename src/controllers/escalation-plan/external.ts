@@ -18,7 +18,7 @@ type State = EscalationPlanState & { arn?: string };
 export function escalationPlanClient(conn: ContactsConn): KindClient<EscalationPlan, State> {
   const sdk = conn.clients.contacts;
   return {
-    async read(arn) {
+    async read(arn, _mr, ctx) {
       const c = await sdk.send(new GetContactCommand({ ContactId: arn }));
       if (c.Type !== ESCALATION_PLAN_AWS_TYPE)
         throw new ClassifiedError(
@@ -30,8 +30,11 @@ export function escalationPlanClient(conn: ContactsConn): KindClient<EscalationP
             reason: 'InvalidReference',
           },
         );
-      const tags = await listTags(conn, arn);
-      return { identity: arn, observed: { ...fromAws(c, tags), arn }, phase: 'Active' };
+      // Tags of a plan another account shares are the owner's alone (AWS answers AccessDenied).
+      const shared = ctx.sharedBy !== undefined;
+      const tags = shared ? {} : await listTags(conn, arn);
+      const observed = { ...fromAws(c, tags), arn };
+      return { identity: arn, observed, phase: 'Active', ...(shared ? { unreadable: ['spec.tags'] } : {}) };
     },
 
     findByName: (mr) => contactsByAlias(conn, mr.spec.alias),

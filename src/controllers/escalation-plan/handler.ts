@@ -4,11 +4,11 @@ import type { AWSAccountSpec } from '../../crds/aws-account.ts';
 import type { EscalationPlan } from '../../crds/escalation-plan.ts';
 import { type KindHandler, keyOf, objectKey, type ReferenceField } from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
-import { arnOf } from '../../engine/references.ts';
+import { accountOfArn, arnOf } from '../../engine/references.ts';
 import { diff } from './diff.ts';
 import { escalationPlanClient } from './external.ts';
 import { type EscalationPlanState, observedStatus, references, toDesired } from './mapping.ts';
-import { accountOfArn, type PlanGraph, validate } from './validate.ts';
+import { type PlanGraph, validate } from './validate.ts';
 
 type State = EscalationPlanState & { arn?: string };
 

@@ -4,6 +4,7 @@
 import type { EscalationPlan } from '../../crds/escalation-plan.ts';
 import { type FieldError, keyOf, parseKey } from '../../engine/contract.ts';
 import { isOwnershipTagKey, OWNER_TAG_COUNT, OWNER_TAG_PREFIX } from '../../engine/identity.ts';
+import { accountOfArn } from '../../engine/references.ts';
 import { MAX_TAGS } from '../shared/contacts-tags.ts';
 import { describeTarget, targetObjectKey } from '../shared/targets.ts';
 import { targetPath } from './mapping.ts';
@@ -82,12 +83,6 @@ export function findCycle(
     if (found) return { field: e.path, chain: found };
   }
   return undefined;
-}
-
-/** The account of an ssm-contacts ARN (5th field); only used to compare accounts. */
-export function accountOfArn(arn: string): string | undefined {
-  const a = arn.split(':')[4];
-  return a && /^[0-9]{12}$/.test(a) ? a : undefined;
 }
 
 export function validate(

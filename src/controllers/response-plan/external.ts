@@ -25,6 +25,7 @@ import {
   uidOf,
 } from '../../engine/contract.ts';
 import { identityTags } from '../../engine/identity.ts';
+import { targetReadable } from '../shared/targets.ts';
 import { planUpdate } from './diff.ts';
 import { createInput, fromAws, type PlanState } from './mapping.ts';
 import { checkPagerDuty } from './pagerduty.ts';
@@ -85,11 +86,16 @@ export function responsePlanClient(clients: ClientSet, replicationSets: string[]
   }
 
   return {
-    async read(arn) {
+    async read(arn, _mr, ctx) {
       const plan = await sdk.send(new GetResponsePlanCommand({ arn }));
       const identity = plan.arn ?? arn;
+      // Tags of a plan another account shares are the owner's alone (AWS answers not found).
+      if (ctx.sharedBy !== undefined)
+        return { identity, observed: fromAws(plan, {}), phase: 'Active', unreadable: ['spec.tags'] };
       return { identity, observed: fromAws(plan, await tagsOf(identity)), phase: 'Active' };
     },
+
+    referenceReadable: (arn) => targetReadable(clients, arn),
 
     findByName: (mr) => findByName(mr.spec.name),
 

@@ -49,15 +49,24 @@ export interface ObservedShare extends DesiredSharing {
   /** Association status of the object's own resource, undefined when not associated at all. */
   resourceStatus: string | undefined;
   resourceMessage: string | undefined;
-  /** Every principal association RAM reports that is not gone, with its status. */
-  associations: { principal: string; status: string; external: boolean; message?: string }[];
-  /** Principals RAM refused for this generation (principal → RAM's words); never in `principals`. */
-  refused?: Record<string, string>;
+  /**
+   * Every principal association RAM reports that is not gone, with its status; `since` (RFC 3339)
+   * for an ASSOCIATING one: when it was first seen so, kept in status.sharing across restarts.
+   */
+  associations: { principal: string; status: string; external: boolean; message?: string; since?: string }[];
+  /** Principals RAM refused (principal → RAM's words and when); never in `principals`. */
+  refused?: Record<string, Refusal>;
   /** Principals ASSOCIATING past the window: waiting for someone to accept an invitation. */
   waiting?: string[];
 }
 
 export type SharingState = DesiredSharing | ObservedShare;
+
+/** A principal AWS RAM refused: its words, and when (RFC 3339) it was asked. */
+export interface Refusal {
+  message: string;
+  since: string;
+}
 
 /** The kind's verbs as the share wrapper drives them: read by the identity in ctx, then the share. */
 interface Verbs<K extends ManagedObject, D> {
@@ -177,11 +186,11 @@ export function pascal(status: string): string {
 
 /**
  * The status block: the share, the resource association and every principal, desired ones RAM
- * refused included (`refused`: principal → message).
+ * refused included (`refused`: principal → message and time).
  */
 export function sharingStatusOf(
   observed: SharingState | undefined,
-  refused: ReadonlyMap<string, string> = new Map(),
+  refused: ReadonlyMap<string, Refusal> = new Map(),
   waiting: ReadonlySet<string> = new Set(),
 ): SharingStatus | undefined {
   if (!isObserved(observed)) return undefined;
@@ -197,11 +206,17 @@ export function sharingStatusOf(
         ? `waiting for ${a.principal} to accept the AWS RAM invitation (needed outside the organization, or when sharing with AWS Organizations is not enabled)`
         : undefined);
     if (message) p.message = message;
+    if (a.since) p.since = a.since;
     return p;
   });
-  for (const [principal, message] of refused)
+  for (const [principal, r] of refused)
     if (!principals.some((p) => p.principal === principal))
-      principals.push({ principal, status: 'Refused', message });
+      principals.push({
+        principal,
+        status: 'Refused',
+        message: r.message,
+        ...(r.since ? { since: r.since } : {}),
+      });
   principals.sort((a, b) => a.principal.localeCompare(b.principal));
   return {
     resourceShareArn: observed.arn,
@@ -227,6 +242,11 @@ export function shareName(mr: ManagedObject): string {
 export const ASSOCIATING_WINDOW_MS = 120_000;
 /** Revisit period while a principal's invitation is pending (3 RAM reads a visit). */
 export const INVITATION_POLL_MS = 60_000;
+/**
+ * How long a principal RAM refused is left alone before it is asked again: the fix (enabling
+ * sharing with AWS Organizations, an account joining the organization) happens outside the cluster.
+ */
+export const REFUSAL_RETRY_MS = 12 * 60_000;
 
 /** RAM calls for one object's share, on the account's client (the gate is its middleware). */
 export function ramApi(clients: Pick<ClientSet, 'ram'>) {
@@ -335,15 +355,35 @@ const statusShareArn = (mr: ManagedObject): string | undefined =>
 /**
  * What RAM refused, as the object's status shows it (so a restart or a new leader knows without
  * asking again): only for the generation the status was written for and the same
- * allowExternalPrincipals; a spec change asks RAM again. Pure.
+ * allowExternalPrincipals; a spec change asks RAM again, and so does time (with `nowMs`, a refusal
+ * older than REFUSAL_RETRY_MS, or of unknown age, is left out: its fix happens outside). Pure.
  */
-export function refusalsInStatus(mr: ManagedObject, allow: boolean): Map<string, string> {
+export function refusalsInStatus(mr: ManagedObject, allow: boolean, nowMs?: number): Map<string, Refusal> {
   const status = mr.status as { sharing?: SharingStatus; observedGeneration?: number } | undefined;
   const s = status?.sharing;
   const current = status?.observedGeneration === (mr.metadata.generation ?? 0);
   if (!s || !current || (s.allowExternalPrincipals ?? false) !== allow) return new Map();
   return new Map(
-    (s.principals ?? []).filter((p) => p.status === 'Refused').map((p) => [p.principal, p.message ?? '']),
+    (s.principals ?? [])
+      .filter((p) => p.status === 'Refused' && (nowMs === undefined || !refusalDue(p.since, nowMs)))
+      .map((p) => [p.principal, { message: p.message ?? '', since: p.since ?? '' }]),
+  );
+}
+
+/** Whether a refusal made at `since` is to be asked again at `nowMs` (unknown age: yes). */
+const refusalDue = (since: string | undefined, nowMs: number): boolean => {
+  const at = Date.parse(since ?? '');
+  return Number.isNaN(at) || nowMs - at >= REFUSAL_RETRY_MS;
+};
+
+/** When each principal of the share `shareArn` was first seen ASSOCIATING, as the status shows it. */
+function associatingSinceInStatus(mr: ManagedObject, shareArn: string): Map<string, string> {
+  const s = (mr.status as { sharing?: SharingStatus } | undefined)?.sharing;
+  if (s?.resourceShareArn !== shareArn) return new Map();
+  return new Map(
+    (s.principals ?? [])
+      .filter((p) => p.status === 'Associating' && p.since)
+      .map((p) => [p.principal, p.since as string]),
   );
 }
 
@@ -355,10 +395,10 @@ function errorName(e: unknown): string | undefined {
 /** The condition message for principals RAM refused: who, RAM's words, and the way out. */
 export function refusalMessage(
   principals: string[],
-  refused: ReadonlyMap<string, string>,
+  refused: ReadonlyMap<string, Refusal>,
   allow: boolean,
 ): string {
-  const first = refused.get(principals[0] as string) ?? '';
+  const first = refused.get(principals[0] as string)?.message ?? '';
   const fixes: string[] = [];
   // An organization or OU needs RAM's sharing with AWS Organizations (domain doc §7, SharingNotEnabled).
   if (principals.some((p) => p.startsWith('arn:')))
@@ -371,7 +411,7 @@ export function refusalMessage(
         ? 'check that the account exists and may receive shares'
         : 'an account outside your AWS organization needs spec.sharing.allowExternalPrincipals: true (it must then accept the RAM invitation)',
     );
-  return `spec.sharing.principals: AWS RAM refused to share with ${principals.join(', ')} (${first}). ${fixes.join('; ')}; or remove it from spec.sharing.principals`;
+  return `spec.sharing.principals: AWS RAM refused to share with ${principals.join(', ')} (${first}). ${fixes.join('; ')}; or remove it from spec.sharing.principals. RAM is asked again every ${REFUSAL_RETRY_MS / 60_000} minutes and on a spec change`;
 }
 
 /** RAM refuses a principal outside the organization while the share does not allow external ones (or an organization/OU while organization sharing is off). */
@@ -392,28 +432,27 @@ export function withSharing<
   D extends object,
 >(handler: KindHandler<K, D>, opts: SharingOptions): KindHandler<K, WithSharing<D>> {
   const now = opts.now ?? Date.now;
-  /** share ARN + principal → when this process first saw it ASSOCIATING. */
-  const associatingSince = new Map<string, number>();
   /**
    * Refusals this process received that the object's status does not show yet (object uid →
-   * generation, allow, principal → RAM's words): only the bridge from the update that was refused
-   * to the status write of the next visit; status.sharing is what is read afterwards.
+   * generation, allow, principal → RAM's words and when): only the bridge from the update that was
+   * refused to the status write of the next visit; status.sharing is what is read afterwards.
    */
   const unwritten = new Map<
     string,
-    { generation: number; allow: boolean; byPrincipal: Map<string, string> }
+    { generation: number; allow: boolean; byPrincipal: Map<string, Refusal> }
   >();
-  const refusedFor = (mr: K, allow: boolean): Map<string, string> => {
-    const out = refusalsInStatus(mr, allow);
+  /** The refusals still standing: shown in status or just received, and not yet due for a retry. */
+  const refusedFor = (mr: K, allow: boolean): Map<string, Refusal> => {
+    const t = now();
+    const out = refusalsInStatus(mr, allow, t);
     const r = unwritten.get(mr.metadata.uid ?? '');
     if (r && r.generation === (mr.metadata.generation ?? 0) && r.allow === allow)
-      for (const [p, m] of r.byPrincipal) if (!out.has(p)) out.set(p, m);
+      for (const [p, m] of r.byPrincipal) if (!out.has(p) && !refusalDue(m.since, t)) out.set(p, m);
     return out;
   };
   /** Drops what this process remembers about a share it deleted. */
-  const forget = (mr: K, shareArn: string) => {
+  const forget = (mr: K) => {
     unwritten.delete(mr.metadata.uid ?? '');
-    for (const k of associatingSince.keys()) if (k.startsWith(`${shareArn}|`)) associatingSince.delete(k);
   };
 
   const kindDiff = (desired: WithSharing<D>, observed: WithSharing<D>) => [
@@ -427,8 +466,9 @@ export function withSharing<
       const d = handler.toDesired(mr, refs) as WithSharing<D>;
       const sharing = desiredSharing(mr.spec.sharing);
       if (!sharing) return d;
-      // A principal RAM refused for this generation is not asked for again (no retry loop): the
-      // desired list leaves it out, and the object shows the refusal until the spec changes.
+      // A principal RAM refused for this generation is not asked for again until REFUSAL_RETRY_MS
+      // has passed (no retry loop): the desired list leaves it out meanwhile, and the object shows
+      // the refusal.
       const refused = refusedFor(mr, sharing.allowExternalPrincipals);
       return { ...d, sharing: { ...sharing, principals: sharing.principals.filter((p) => !refused.has(p)) } };
     },
@@ -436,10 +476,14 @@ export function withSharing<
     nextVisitMs(observed, nowMs) {
       const own = handler.nextVisitMs?.(observed, nowMs);
       const s = observed.sharing;
+      if (!isObserved(s)) return own;
+      const hints = own === undefined ? [] : [own];
       // An invitation is accepted by a human, outside our view: look again now and then.
-      const pending = isObserved(s) && s.associations.some((a) => a.status === 'ASSOCIATING');
-      if (!pending) return own;
-      return own === undefined ? INVITATION_POLL_MS : Math.min(own, INVITATION_POLL_MS);
+      if (s.associations.some((a) => a.status === 'ASSOCIATING')) hints.push(INVITATION_POLL_MS);
+      // A refusal is asked again once it is due.
+      for (const r of Object.values(s.refused ?? {}))
+        hints.push((Date.parse(r.since) || nowMs) + REFUSAL_RETRY_MS - nowMs);
+      return hints.length ? Math.min(...hints) : undefined;
     },
     observedStatus(observed) {
       const base = handler.observedStatus?.(observed) ?? {};
@@ -452,6 +496,7 @@ export function withSharing<
     },
     client(clients: ClientSet, mr: K): KindClient<K, WithSharing<D>> {
       const inner = handler.client(clients, mr);
+      const referenceReadable = inner.referenceReadable?.bind(inner);
       const c = client(
         {
           async observe(m, ctx) {
@@ -473,6 +518,7 @@ export function withSharing<
         create: c.create,
         update: c.update,
         delete: c.delete,
+        ...(referenceReadable ? { referenceReadable } : {}),
       };
     },
   };
@@ -482,6 +528,9 @@ export function withSharing<
       async observe(mr, ctx): Promise<Found<WithSharing<D>>> {
         const obs = await inner.observe(mr, ctx as unknown as Ctx<D>);
         if (!obs.exists) return obs;
+        // Another account's resource: its shares are the owner's, not ours to read.
+        if (ctx.sharedBy !== undefined)
+          return { ...obs, unreadable: [...(obs.unreadable ?? []), 'spec.sharing'] };
         const desired = ctx.desired as WithSharing<D> | undefined;
         // No RAM read for an object that neither wants nor, as far as its status knows, has a share.
         const statusArn = statusShareArn(mr);
@@ -498,7 +547,7 @@ export function withSharing<
         if (refused.size) share.refused = Object.fromEntries(refused);
         const shown = refusalsInStatus(mr, allow);
         const pending = unwritten.get(mr.metadata.uid ?? '');
-        if (pending && [...pending.byPrincipal.keys()].every((p) => shown.has(p)))
+        if (pending && [...pending.byPrincipal].every(([p, r]) => shown.get(p)?.since === r.since))
           unwritten.delete(mr.metadata.uid ?? '');
         const refusedNow = [...refused.keys()].filter(
           (p) => asked?.principals.includes(p) && !share.principals.includes(p),
@@ -509,17 +558,14 @@ export function withSharing<
         const t = now();
         const waiting = new Set<string>();
         let busy = share.resourceStatus === 'ASSOCIATING';
+        // When each was first seen ASSOCIATING lives in status.sharing: a restart keeps the window.
+        const shownSince = associatingSinceInStatus(mr, share.arn);
         for (const a of share.associations) {
-          const k = `${share.arn}|${a.principal}`;
-          if (a.status !== 'ASSOCIATING') {
-            associatingSince.delete(k);
-            continue;
-          }
-          const since = associatingSince.get(k) ?? t;
-          associatingSince.set(k, since);
+          if (a.status !== 'ASSOCIATING') continue;
+          a.since = shownSince.get(a.principal) ?? new Date(t).toISOString();
           // An external principal always gets an invitation; one inside the organization does
           // too when sharing with AWS Organizations is off, which the owner cannot read: a window.
-          if (!a.external && t - since < ASSOCIATING_WINDOW_MS) busy = true;
+          if (!a.external && t - Date.parse(a.since) < ASSOCIATING_WINDOW_MS) busy = true;
           else waiting.add(a.principal);
         }
         if (waiting.size) share.waiting = [...waiting].sort();
@@ -540,6 +586,8 @@ export function withSharing<
             ...obs,
             observed,
             phase: 'Failed',
+            // The resource itself is fine: referrers go on using it (usableAsReference).
+            reason: 'SharingNotEnabled',
             message: refusalMessage(refusedNow, refused, allow),
           };
         return { ...obs, observed };
@@ -579,7 +627,7 @@ export function withSharing<
               break;
             case 'delete':
               await ram.delete(a.arn);
-              forget(mr, a.arn);
+              forget(mr);
               break;
             case 'update':
               await ram.update(a.arn, a.allowExternalPrincipals);
@@ -601,7 +649,7 @@ export function withSharing<
         // The share first: it names the resource, and consumers lose access before it disappears.
         if (isObserved(observed.sharing)) {
           await ram.delete(observed.sharing.arn);
-          forget(mr, observed.sharing.arn);
+          forget(mr);
         }
         await inner.delete(mr, observed, ctx as unknown as Ctx<D>);
       },
@@ -610,7 +658,8 @@ export function withSharing<
     /**
      * One AssociateResourceShare for all new principals. RAM refuses the whole call when one is
      * outside the organization and the share does not allow that: then each is tried alone, so the
-     * others are shared and the refused ones are remembered: not asked again for this generation.
+     * others are shared and the refused ones are remembered: not asked again for this generation
+     * until REFUSAL_RETRY_MS has passed.
      */
     async function associatePrincipals(
       mr: K,
@@ -623,19 +672,21 @@ export function withSharing<
       const known = refusedFor(mr, allow);
       const todo = principals.filter((p) => !known.has(p));
       const refused = new Map(known);
+      const refuse = (p: string, e: unknown) =>
+        refused.set(p, { message: (e as Error).message, since: new Date(now()).toISOString() });
       if (todo.length) {
         try {
           await ram.associate(shareArn, { principals: todo });
         } catch (e) {
           if (!isRefusal(e)) throw e;
-          if (todo.length === 1) refused.set(todo[0] as string, (e as Error).message);
+          if (todo.length === 1) refuse(todo[0] as string, e);
           else
             for (const p of todo) {
               try {
                 await ram.associate(shareArn, { principals: [p] });
               } catch (e1) {
                 if (!isRefusal(e1)) throw e1;
-                refused.set(p, (e1 as Error).message);
+                refuse(p, e1);
               }
             }
         }

@@ -1,8 +1,11 @@
 // Engagement targets given as exactly one of contactRef / escalationPlanRef / contactArn
 // (EscalationPlan stage targets, ResponsePlan engagements): the reference field the engine resolves,
-// and the ARN it resolved to. Pure.
+// and the ARN it resolved to (pure); and the one read that tells whether a target of another
+// account is still shared with this one.
+import { GetContactCommand } from '@aws-sdk/client-ssm-contacts';
+import type { ClientSet } from '../../aws/accounts.ts';
 import type { ObjectRef } from '../../crds/common.ts';
-import { ClassifiedError, keyOf, type ReferenceField } from '../../engine/contract.ts';
+import { ClassifiedError, isClassified, keyOf, type ReferenceField } from '../../engine/contract.ts';
 
 export interface RefOrArnTarget {
   contactRef?: ObjectRef;
@@ -72,4 +75,18 @@ export function resolvedTargetArn(
       field: f?.path ?? path,
     });
   return arn;
+}
+
+/**
+ * Whether this account can still read a contact, on-call schedule or escalation plan of another
+ * account (one GetContact): AWS answers AccessDenied once the share is gone or the owner deleted it.
+ */
+export async function targetReadable(clients: Pick<ClientSet, 'contacts'>, arn: string): Promise<boolean> {
+  try {
+    await clients.contacts.send(new GetContactCommand({ ContactId: arn }));
+    return true;
+  } catch (e) {
+    if (isClassified(e) && (e.errorClass === 'AccessDenied' || e.errorClass === 'NotFound')) return false;
+    throw e;
+  }
 }

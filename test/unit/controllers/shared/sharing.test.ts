@@ -3,6 +3,7 @@ import {
   desiredSharing,
   type ObservedShare,
   planSharing,
+  REFUSAL_RETRY_MS,
   refusalMessage,
   refusalsInStatus,
   sharingDiff,
@@ -150,7 +151,13 @@ describe('sharingStatusOf', () => {
       { principal: '222222222222', status: 'ASSOCIATED', external: false },
       { principal: '444455556666', status: 'ASSOCIATING', external: true },
     ];
-    const st = sharingStatusOf(s, new Map([['333333333333', 'refused']]), new Set(['444455556666']));
+    const at = '2026-01-01T00:00:00.000Z';
+    s.associations[1] = { ...(s.associations[1] as (typeof s.associations)[number]), since: at };
+    const st = sharingStatusOf(
+      s,
+      new Map([['333333333333', { message: 'refused', since: at }]]),
+      new Set(['444455556666']),
+    );
     expect(st).toMatchObject({
       resourceShareArn: ARN,
       status: 'Active',
@@ -158,8 +165,8 @@ describe('sharingStatusOf', () => {
       resourceStatus: 'Associated',
       principals: [
         { principal: '222222222222', status: 'Associated' },
-        { principal: '333333333333', status: 'Refused', message: 'refused' },
-        { principal: '444455556666', status: 'Associating', external: true },
+        { principal: '333333333333', status: 'Refused', message: 'refused', since: at },
+        { principal: '444455556666', status: 'Associating', external: true, since: at },
       ],
     });
     expect(st?.principals?.[2]?.message).toMatch(/accept the AWS RAM invitation/);
@@ -171,13 +178,13 @@ describe('refusalMessage', () => {
   it('names the principal, keeps RAM words and gives the way out for an account or an organization', () => {
     const acct = refusalMessage(
       ['333333333333'],
-      new Map([['333333333333', 'outside your organization']]),
+      new Map([['333333333333', { message: 'outside your organization', since: '' }]]),
       false,
     );
     expect(acct).toContain('333333333333 (outside your organization)');
     expect(acct).toContain('allowExternalPrincipals: true');
     const org = 'arn:aws:organizations::111111111111:organization/o-emulator0001';
-    const msg = refusalMessage([org], new Map([[org, 'sharing not enabled']]), false);
+    const msg = refusalMessage([org], new Map([[org, { message: 'sharing not enabled', since: '' }]]), false);
     expect(msg).toContain('enable-sharing-with-aws-organization');
     expect(msg).not.toContain('allowExternalPrincipals');
   });
@@ -197,7 +204,12 @@ describe('refusalsInStatus (what RAM refused, read back from the object)', () =>
           allowExternalPrincipals: allow,
           principals: [
             { principal: '222222222222', status: 'Associated' },
-            { principal: '333333333333', status: 'Refused', message: 'outside your organization' },
+            {
+              principal: '333333333333',
+              status: 'Refused',
+              message: 'outside your organization',
+              since: '2026-01-01T00:00:00.000Z',
+            },
           ],
         },
       },
@@ -205,8 +217,14 @@ describe('refusalsInStatus (what RAM refused, read back from the object)', () =>
 
   it('holds for the generation and allowExternalPrincipals the status was written for', () => {
     expect([...refusalsInStatus(object(3, 3, false), false)]).toEqual([
-      ['333333333333', 'outside your organization'],
+      ['333333333333', { message: 'outside your organization', since: '2026-01-01T00:00:00.000Z' }],
     ]);
+  });
+
+  it('a refusal is asked again once REFUSAL_RETRY_MS has passed (its fix happens outside the cluster)', () => {
+    const at = Date.parse('2026-01-01T00:00:00.000Z');
+    expect(refusalsInStatus(object(3, 3, false), false, at + REFUSAL_RETRY_MS - 1).size).toBe(1);
+    expect(refusalsInStatus(object(3, 3, false), false, at + REFUSAL_RETRY_MS).size).toBe(0);
   });
 
   it('a spec change (new generation) or another allowExternalPrincipals asks RAM again', () => {
