@@ -96,6 +96,12 @@ function rs(name: string, accountName: string, spec: Record<string, unknown>): K
   };
 }
 
+/** The object with the external-arn annotation set to `arn`: it adopts that set. */
+const adopting = (o: KubeObject, arn: string): KubeObject => ({
+  ...o,
+  metadata: { ...o.metadata, annotations: { 'incidentmanager.gitops.dev/external-arn': arn } },
+});
+
 /** A ReplicationSet in the controller's own account (no accountRef). */
 function own(name: string, spec: Record<string, unknown>): KubeObject {
   return { apiVersion: API, kind: 'ReplicationSet', metadata: { name }, spec };
@@ -369,10 +375,7 @@ describe('ReplicationSet', () => {
     expect(condition(third, 'Ready')?.message).toContain('not in this cluster');
     expect(await writesIn('100000000003', since)).toEqual([]);
     const arn = first?.status?.arn as string;
-    await op.apply({
-      ...rs('third', 'acct-two', { regions: [{ name: 'us-east-1' }] }),
-      metadata: { name: 'third', annotations: { 'incidentmanager.gitops.dev/external-arn': arn } },
-    });
+    await op.apply(adopting(rs('third', 'acct-two', { regions: [{ name: 'us-east-1' }] }), arn));
     const adopted = await op.waitFor(
       'ReplicationSet',
       'third',
@@ -384,10 +387,7 @@ describe('ReplicationSet', () => {
 
     // The set still carries first's tags (adoption wrote none): third holds it by its annotation,
     // and another object naming the same ARN is refused, not a second manager of the set.
-    await op.apply({
-      ...rs('fourth', 'acct-two', { regions: [{ name: 'us-east-1' }] }),
-      metadata: { name: 'fourth', annotations: { 'incidentmanager.gitops.dev/external-arn': arn } },
-    });
+    await op.apply(adopting(rs('fourth', 'acct-two', { regions: [{ name: 'us-east-1' }] }), arn));
     const fourth = await op.waitFor(
       'ReplicationSet',
       'fourth',
