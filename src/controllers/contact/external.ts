@@ -31,6 +31,7 @@ import {
 import { identityTags } from '../../engine/identity.ts';
 import { applyTagDelta, type ContactsConn, contactsByAlias, listTags } from '../shared/contacts-api.ts';
 import { tagsToAws } from '../shared/contacts-tags.ts';
+import { type PartSpecs, ReadMemory } from '../shared/read-memory.ts';
 import type { ActivationMemory } from './activation.ts';
 import { contactConditions } from './conditions.ts';
 import { type ContactCall, planUpdate } from './diff.ts';
@@ -42,7 +43,6 @@ import {
   type Shift,
   toAwsPlan,
 } from './mapping.ts';
-import { ReadMemory } from './read-memory.ts';
 import type { RotationZones } from './time-zones.ts';
 
 /** How far ahead the on-call status looks for hand-offs (a monthly rotation hands off within 31 days). */
@@ -54,8 +54,19 @@ export interface ContactClientDeps {
   clock: Clock;
   memory: ActivationMemory;
   /** Channels and tags of the last read, for the visits that need them not read again. */
-  reads?: ReadMemory;
+  reads?: ReadMemory<ContactParts>;
 }
+
+/** What a contact's read takes besides GetContact. */
+export interface ContactParts {
+  channels: ContactChannel[];
+  tags: Record<string, string>;
+}
+
+const partSpecs = (mr: Contact): PartSpecs<ContactParts> => ({
+  channels: JSON.stringify(mr.spec.channels ?? []),
+  tags: JSON.stringify(mr.spec.tags ?? {}),
+});
 
 const CHANNEL_OPS: ReadonlySet<ContactCall['op']> = new Set([
   'DeleteContactChannel',
@@ -87,7 +98,7 @@ const SHARED_UNREADABLE = ['spec.channels', 'spec.engagementPlan', 'spec.tags'];
 
 export function contactClient(deps: ContactClientDeps): KindClient<Contact, ContactState> {
   const { conn, clock, memory } = deps;
-  const reads = deps.reads ?? new ReadMemory();
+  const reads = deps.reads ?? new ReadMemory<ContactParts>();
   const nowIso = () => new Date(clock.now()).toISOString();
 
   async function listChannels(arn: string): Promise<ContactChannel[]> {
@@ -322,10 +333,11 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
           phase: 'Active',
           unreadable: SHARED_UNREADABLE,
         };
-      const kept = reads.reusable(arn, mr);
+      const specs = partSpecs(mr);
+      const kept = reads.reusable(arn, mr.metadata.generation, specs);
       const channels = c.Type !== 'PERSONAL' ? [] : (kept.channels ?? (await listChannels(arn)));
       const tags = kept.tags ?? (await listTags(conn, arn));
-      reads.read(arn, mr, channels, tags);
+      reads.remember(arn, mr.metadata.generation, specs, { channels, tags });
       const observed = fromAws(c, channels, tags);
       if (observed.type === 'ONCALL_SCHEDULE') {
         const now = clock.now();
@@ -365,7 +377,7 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
         throw missingRotation(e, d);
       }
       const arn = out.ContactArn ?? '';
-      reads.created(arn, mr, tags);
+      reads.remember(arn, mr.metadata.generation, partSpecs(mr), { tags }, true);
       if (d.type === 'PERSONAL' && (d.channels.length > 0 || d.stages.length > 0)) {
         const empty: ContactState = {
           ...d,

@@ -4,12 +4,12 @@ import type { Contact } from '../../crds/contact.ts';
 import { type Clock, systemClock } from '../../engine/clock.ts';
 import type { KindHandler, ReferenceField } from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
+import { ReadMemory } from '../shared/read-memory.ts';
 import { ActivationMemory } from './activation.ts';
 import { contactConditions } from './conditions.ts';
 import { diff } from './diff.ts';
-import { contactClient } from './external.ts';
+import { type ContactParts, contactClient } from './external.ts';
 import { type ContactState, observedStatus, rotationPath, secretPath, toDesired } from './mapping.ts';
-import { ReadMemory } from './read-memory.ts';
 import { validate } from './validate.ts';
 
 export function references(mr: Contact): ReferenceField[] {
@@ -40,7 +40,7 @@ export function references(mr: Contact): ReferenceField[] {
 
 export function contactHandler(deps: KindDeps): KindHandler<Contact, ContactState> {
   const memory = new ActivationMemory(deps.lookup);
-  const reads = new ReadMemory();
+  const reads = new ReadMemory<ContactParts>();
   const clock: Clock = (deps as KindDeps & { clock?: Clock }).clock ?? systemClock;
   return {
     kind: 'Contact',

@@ -10,15 +10,26 @@ import { ESCALATION_PLAN_AWS_TYPE, type EscalationPlan } from '../../crds/escala
 import { ClassifiedError, type Ctx, type FieldDiff, type KindClient, uidOf } from '../../engine/contract.ts';
 import { identityTags } from '../../engine/identity.ts';
 import { applyTagDelta, type ContactsConn, contactsByAlias, listTags } from '../shared/contacts-api.ts';
+import { ReadMemory } from '../shared/read-memory.ts';
 import { planUpdate } from './diff.ts';
 import { createInput, type EscalationPlanState, fromAws, updateInput } from './mapping.ts';
 
 type State = EscalationPlanState & { arn?: string };
 
-export function escalationPlanClient(conn: ContactsConn): KindClient<EscalationPlan, State> {
+/** What a plan's read takes besides GetContact. */
+export interface EscalationPlanParts {
+  tags: Record<string, string>;
+}
+
+const partSpecs = (mr: EscalationPlan) => ({ tags: JSON.stringify(mr.spec.tags ?? {}) });
+
+export function escalationPlanClient(
+  conn: ContactsConn,
+  reads = new ReadMemory<EscalationPlanParts>(),
+): KindClient<EscalationPlan, State> {
   const sdk = conn.clients.contacts;
   return {
-    async read(arn, _mr, ctx) {
+    async read(arn, mr, ctx) {
       const c = await sdk.send(new GetContactCommand({ ContactId: arn }));
       if (c.Type !== ESCALATION_PLAN_AWS_TYPE)
         throw new ClassifiedError(
@@ -32,7 +43,11 @@ export function escalationPlanClient(conn: ContactsConn): KindClient<EscalationP
         );
       // Tags of a plan another account shares are the owner's alone (AWS answers AccessDenied).
       const shared = ctx.sharedBy !== undefined;
-      const tags = shared ? {} : await listTags(conn, arn);
+      const specs = partSpecs(mr);
+      const tags = shared
+        ? {}
+        : (reads.reusable(arn, mr.metadata.generation, specs).tags ?? (await listTags(conn, arn)));
+      if (!shared) reads.remember(arn, mr.metadata.generation, specs, { tags });
       const observed = { ...fromAws(c, tags), arn };
       return { identity: arn, observed, phase: 'Active', ...(shared ? { unreadable: ['spec.tags'] } : {}) };
     },
@@ -40,13 +55,12 @@ export function escalationPlanClient(conn: ContactsConn): KindClient<EscalationP
     findByName: (mr) => contactsByAlias(conn, mr.spec.alias),
 
     async create(mr, ctx) {
-      const input = createInput(
-        ctx.desired,
-        identityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid: uidOf(mr) } }),
-        ctx.idempotencyToken('CreateContact'),
-      );
+      const ownership = identityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid: uidOf(mr) } });
+      const input = createInput(ctx.desired, ownership, ctx.idempotencyToken('CreateContact'));
       const out = await sdk.send(new CreateContactCommand(input));
       if (!out.ContactArn) throw new ClassifiedError('Transient', 'CreateContact returned no ContactArn');
+      const tags = { ...ctx.desired.tags, ...ownership };
+      reads.remember(out.ContactArn, mr.metadata.generation, partSpecs(mr), { tags }, true);
       return { identity: out.ContactArn };
     },
 
@@ -54,12 +68,20 @@ export function escalationPlanClient(conn: ContactsConn): KindClient<EscalationP
       const arn = ctx.identity ?? observed.arn ?? '';
       const plan = planUpdate(diff, ctx.desired, observed);
       const input = updateInput(arn, ctx.desired, plan.contact);
-      if (input) await sdk.send(new UpdateContactCommand(input));
-      await applyTagDelta(conn, arn, plan.tags);
+      try {
+        if (input) await sdk.send(new UpdateContactCommand(input));
+        await applyTagDelta(conn, arn, plan.tags);
+      } catch (e) {
+        reads.forget(arn);
+        throw e;
+      }
+      reads.wrote(arn, { tags: Object.keys(plan.tags.set).length + plan.tags.remove.length > 0 });
     },
 
     async delete(_mr, observed, ctx) {
-      await sdk.send(new DeleteContactCommand({ ContactId: ctx.identity ?? observed.arn ?? '' }));
+      const arn = ctx.identity ?? observed.arn ?? '';
+      reads.forget(arn);
+      await sdk.send(new DeleteContactCommand({ ContactId: arn }));
     },
   };
 }

@@ -5,14 +5,16 @@ import type { EscalationPlan } from '../../crds/escalation-plan.ts';
 import { type KindHandler, keyOf, objectKey, type ReferenceField } from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
 import { accountOfArn, arnOf } from '../../engine/references.ts';
+import { ReadMemory } from '../shared/read-memory.ts';
 import { diff } from './diff.ts';
-import { escalationPlanClient } from './external.ts';
+import { type EscalationPlanParts, escalationPlanClient } from './external.ts';
 import { type EscalationPlanState, observedStatus, references, toDesired } from './mapping.ts';
 import { type PlanGraph, validate } from './validate.ts';
 
 type State = EscalationPlanState & { arn?: string };
 
 export function escalationPlanHandler(deps: KindDeps): KindHandler<EscalationPlan, State> {
+  const reads = new ReadMemory<EscalationPlanParts>();
   // ARN → key of the EscalationPlan holding it: from the engine's cache when it offers a listing,
   // else learnt from every plan this handler reads (each hit checked against the cache).
   const byArn = new Map<string, string>();
@@ -82,6 +84,6 @@ export function escalationPlanHandler(deps: KindDeps): KindHandler<EscalationPla
     diff,
     observedStatus,
     nameField: 'spec.alias',
-    client: (clients) => escalationPlanClient({ clients }),
+    client: (clients) => escalationPlanClient({ clients }, reads),
   };
 }
