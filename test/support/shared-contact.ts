@@ -32,24 +32,38 @@ export async function contactSharedWithUs(op: Operator, alias: string, type: Con
     const { ContactArn } = await contacts.send(
       new CreateContactCommand({ Alias: alias, Type: type, Plan: { Stages: [] } }),
     );
-    await ram.send(
-      new CreateResourceShareCommand({
-        name: alias,
-        resourceArns: [ContactArn as string],
-        principals: [op.stack.account],
-        allowExternalPrincipals: true,
-      }),
-    );
-    const inv = await op.sdk.ram.send(new GetResourceShareInvitationsCommand({}));
-    for (const i of inv.resourceShareInvitations ?? [])
-      if (i.status === 'PENDING')
-        await op.sdk.ram.send(
-          new AcceptResourceShareInvitationCommand({
-            resourceShareInvitationArn: i.resourceShareInvitationArn,
-          }),
-        );
+    await shareWithStack(op, ram, alias, ContactArn as string);
     return ContactArn as string;
   } finally {
     for (const c of [incidents, contacts, ram]) c.destroy();
   }
+}
+
+/**
+ * The owner (the account of `ram`) shares `arn` with the stack's account, which accepts its
+ * pending invitations; returns the share's ARN.
+ */
+export async function shareWithStack(
+  op: Operator,
+  ram: RAMClient,
+  name: string,
+  arn: string,
+): Promise<string> {
+  const out = await ram.send(
+    new CreateResourceShareCommand({
+      name,
+      resourceArns: [arn],
+      principals: [op.stack.account],
+      allowExternalPrincipals: true,
+    }),
+  );
+  const inv = await op.sdk.ram.send(new GetResourceShareInvitationsCommand({}));
+  for (const i of inv.resourceShareInvitations ?? [])
+    if (i.status === 'PENDING')
+      await op.sdk.ram.send(
+        new AcceptResourceShareInvitationCommand({
+          resourceShareInvitationArn: i.resourceShareInvitationArn,
+        }),
+      );
+  return out.resourceShare?.resourceShareArn as string;
 }
