@@ -30,13 +30,13 @@ export const REASONS = {
     condition: 'Ready',
     terminal: false,
     meaning: 'AWS is creating the object, or the controller created it and has not read it back yet',
-    fix: 'Nothing: polled from 5 s, doubling up to the resync',
+    fix: 'Nothing: read 250 ms after the create, doubling up to the resync',
   },
   Updating: {
     condition: 'Ready',
     terminal: false,
     meaning: 'The controller sent a change (or AWS is applying one) and waits to read it back',
-    fix: 'Nothing: polled from 5 s, doubling up to the resync',
+    fix: 'Nothing: read 250 ms after the update, doubling up to the resync',
   },
   Deleting: {
     condition: 'Ready',
