@@ -210,6 +210,7 @@ export class ManagedReconciler<K extends Managed, D> {
       const refs = await this.#references(obj);
       if (!refs.ok) return refs.outcome;
       const owner = await this.#sharedBy(obj);
+      if (owner !== undefined && this.#manages(obj)) throw await this.#notOwner(obj, owner);
       if (this.#manages(obj)) obj = await this.#ensureFinalizer(obj);
       const client = this.#client(obj);
       await this.#foreignReferencesReadable(obj, client, refs.fields);
@@ -277,14 +278,16 @@ export class ManagedReconciler<K extends Managed, D> {
 
   /**
    * The owner account when the external-arn annotation names a resource another account shares
-   * with this one: observed read-only, and managing it is refused at once (NotOwner).
+   * with this one: observed read-only, managing it is refused at once (NotOwner), deleting the
+   * object leaves it in place.
    */
   async #sharedBy(obj: K): Promise<string | undefined> {
     if (obj.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] === undefined) return undefined;
-    const own = await this.#d.clientsFor(obj).accountId?.();
-    const owner = sharedBy(obj, own);
-    if (owner !== undefined && own !== undefined && this.#manages(obj)) throw notOwner(obj, owner, own);
-    return owner;
+    return sharedBy(obj, await this.#d.clientsFor(obj).accountId?.());
+  }
+
+  async #notOwner(obj: K, owner: string): Promise<ClassifiedError> {
+    return notOwner(obj, owner, (await this.#d.clientsFor(obj).accountId?.()) ?? '');
   }
 
   /** Referenced ARNs of other accounts, one read each per visit: a lost one is ReferenceLost. */
@@ -516,7 +519,8 @@ export class ManagedReconciler<K extends Managed, D> {
         );
     }
     const observed = this.#h.observedStatus?.(obs.observed);
-    const kind = this.#h.conditions?.(desired, obs.observed);
+    // A consumer's read of a shared resource lacks what the kind's own conditions judge (channels).
+    const kind = obs.unreadable?.length ? undefined : this.#h.conditions?.(desired, obs.observed);
     const base: StatusChange = {
       arn: obs.identity,
       ...(observed === undefined ? {} : { observed }),
@@ -646,14 +650,16 @@ export class ManagedReconciler<K extends Managed, D> {
     const key = objectKey(obj);
     if (!obj.metadata.finalizers?.includes(FINALIZER)) return Outcomes.done();
     const policy = obj.spec.deletionPolicy ?? 'Delete';
-    if (policy === 'Retain' || !this.#manages(obj)) {
+    // Another account's resource is never ours to delete (an object made before NotOwner existed).
+    const owner = await this.#sharedBy(obj).catch(() => undefined);
+    if (policy === 'Retain' || !this.#manages(obj) || owner !== undefined) {
       await this.#d.kube.removeFinalizer(obj, FINALIZER);
       const arn = obj.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION];
       await this.#d.events.record(
         obj,
         'Normal',
         'Retained',
-        `Left ${arn ?? 'the AWS object'} in place (${policy === 'Retain' ? 'deletionPolicy Retain' : 'managementPolicy Observe'})`,
+        `Left ${arn ?? 'the AWS object'} in place (${owner !== undefined ? `owned by account ${owner}` : policy === 'Retain' ? 'deletionPolicy Retain' : 'managementPolicy Observe'})`,
       );
       this.#forget(key);
       return Outcomes.done();

@@ -18,6 +18,7 @@ import { module as contactModule } from '../../../src/controllers/contact/index.
 import { module as escalationPlanModule } from '../../../src/controllers/escalation-plan/index.ts';
 import { module as responsePlanModule } from '../../../src/controllers/response-plan/index.ts';
 import { ASSOCIATING_WINDOW_MS, REFUSAL_RETRY_MS } from '../../../src/controllers/shared/sharing.ts';
+import { FINALIZER } from '../../../src/crds/common.ts';
 import type { CallRecord } from '../../../src/emulators/aws/observe.ts';
 import { REFERENCE_RECHECK_MS } from '../../../src/engine/references.ts';
 import {
@@ -199,6 +200,7 @@ describe('sharing across accounts', () => {
     const epArn = ownerEp.ContactArn as string;
     await ownerShares('owner-plan', planArn);
     await ownerShares('owner-ep', epArn);
+    await ownerShares('owner-bob', bobArn);
 
     const since = op.mark();
     await op.apply(
@@ -250,8 +252,38 @@ describe('sharing across accounts', () => {
     expect(ep.status.arn).toBe(epArn);
     expect(condition(ep, 'Synced')?.reason).toBe('ObserveOnly');
 
-    // Nothing written, and no tag read AWS would refuse (the owner's alone), on either resource.
+    // A shared personal contact: its channels and tags are the owner's, so neither they nor the
+    // channel conditions built on them are shown.
+    await op.apply({
+      apiVersion: API,
+      kind: 'Contact',
+      metadata: { name: 'observed-owner-bob', namespace: NS, annotations: { [ANNOTATION]: bobArn } },
+      spec: { alias: 'owner-bob', type: 'Personal', managementPolicy: 'Observe' },
+    });
+    const person = await op.ready('Contact', 'observed-owner-bob');
+    expect(person.status.conditions.map((c: { type: string }) => c.type).sort()).toEqual(['Ready', 'Synced']);
+    expect(callsOn('ListContactChannels', bobArn, since)).toEqual([]);
+
+    // An object made before this refusal existed may carry the finalizer: deleting it leaves the
+    // owner's escalation plan in place.
+    await op.apply({
+      apiVersion: API,
+      kind: 'EscalationPlan',
+      metadata: {
+        name: 'legacy-owner-ep',
+        namespace: NS,
+        annotations: { [ANNOTATION]: epArn },
+        finalizers: [FINALIZER],
+      },
+      spec: { alias: 'owner-ep', stages: [{ durationInMinutes: 5, targets: [{ contactArn: bobArn }] }] },
+    });
+    await op.waitFor('EscalationPlan', 'legacy-owner-ep', (o) => readyReason(o) === 'NotOwner');
+    await op.remove('EscalationPlan', 'legacy-owner-ep');
+    await op.gone('EscalationPlan', 'legacy-owner-ep');
+
+    // Nothing written, and no tag read AWS would refuse (the owner's alone), on any of them.
     expect(op.writes(since)).toEqual([]);
+    expect(callsOn('ListTagsForResource', bobArn, since)).toEqual([]);
     expect(callsOn('ListTagsForResource', planArn, since)).toEqual([]);
     expect(callsOn('ListTagsForResource', epArn, since)).toEqual([]);
   });
