@@ -63,8 +63,10 @@ export interface ContactParts {
   tags: Record<string, string>;
 }
 
+// The plan names channels by their ARNs: a plan edit reads the channels fresh too, so a channel
+// changed out of band since the last read is never written into a plan from memory.
 const partSpecs = (mr: Contact): PartSpecs<ContactParts> => ({
-  channels: JSON.stringify(mr.spec.channels ?? []),
+  channels: JSON.stringify([mr.spec.channels ?? [], mr.spec.engagementPlan ?? {}]),
   tags: JSON.stringify(mr.spec.tags ?? {}),
 });
 
