@@ -62,6 +62,8 @@ export class KubeClient {
   readonly #kc: KubeConfig;
   readonly #server: string;
   readonly #http = new IsomorphicFetchHttpLibrary();
+  /** The first request's connection pool, kept for every later request (see request). */
+  #dispatcher: unknown;
 
   constructor(kc: KubeConfig) {
     this.#kc = kc;
@@ -83,6 +85,14 @@ export class KubeClient {
     const url = `${this.#server}${path}`;
     const ctx = new RequestContext(url, HttpMethod[method]);
     await this.#kc.applySecurityAuthentication(ctx);
+    // client-node gives each request a new undici Agent: a new connection (and TLS handshake) per
+    // request. The agent depends only on the kubeconfig's cluster and certificates, fixed for this
+    // client, so the first one is kept and its connections reused; headers (tokens) stay per request.
+    const fresh = ctx.getDispatcher();
+    if (fresh !== undefined) {
+      this.#dispatcher ??= fresh;
+      ctx.setDispatcher(this.#dispatcher as typeof fresh);
+    }
     ctx.setHeaderParam('Accept', 'application/json');
     if (body !== undefined) {
       ctx.setHeaderParam('Content-Type', contentType);
