@@ -10,7 +10,7 @@
 //   steady    three resync periods: AWS reads and writes per object per resync, Kubernetes writes,
 //             controller CPU seconds per resync
 //   large     footprint with 10,000 objects (simple contacts, gate raised; --quick: 2,000; a full
-//             run leaves it out unless --only large: it does not settle yet, RESULTS.md gap 7)
+//             run leaves it out unless --only large: ~10 min, RESULTS.md gap 7; --large N sets N)
 //   real      the converge again on a real etcd + kube-apiserver (KUBEBUILDER_ASSETS)
 // Flags: --quick (200 objects, 4 accounts, 2,000 for `large`, a minute of churn), --objects N,
 // --accounts N, --only converge,churn,…, --write (puts the figures into bench/RESULTS.md), --heap
@@ -328,9 +328,8 @@ async function large(n: number, accounts: number): Promise<void> {
         spec: { accountRef: { name: ns }, alias: `big-c${i}`, displayName: `Contact ${i}`, type: 'Personal' },
       });
     }
-    // A footprint figure, not a throughput one: the gate raised so the objects settle in minutes
-    // (at the defaults, 16 workers per kind blocked on 40 accounts' 5 calls/s settled ~35 contacts
-    // a minute: every create's 5 s confirm poll re-queues behind the whole backlog).
+    // A footprint and scaling figure, not a throughput one: the gate raised so the objects settle
+    // in minutes (at its defaults 40 accounts' 5 calls/s bound 10,000 contacts to ~150 s at best).
     const c0 = spawnController(world, ['--no-leader-elect', ...LARGE_ARGS], HEAP_ENV);
     await c0.waitLog('caches synced; starting workers');
     await footprint(c0, 'idle, no objects');
@@ -379,7 +378,7 @@ async function main(): Promise<void> {
       await world.stop();
     }
   }
-  // 10,000 objects do not settle in reasonable time yet (bench/RESULTS.md, gap 7): a full run
+  // 10,000 objects take about 10 minutes (bench/RESULTS.md, gap 7): a full run
   // leaves that phase out unless asked for by name.
   if (only ? only.includes('large') : quick) await large(LARGE, quick ? 10 : 40);
   if (want('real')) {
@@ -407,7 +406,7 @@ function writeResults(started: Date): void {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const table = [
     begin,
-    `### End to end, ${mode} (\`npm run bench -- e2e --${mode === 'quick' ? 'quick ' : ''}--write\`)`,
+    `### End to end, ${mode} (\`npm run bench -- e2e ${mode === 'quick' ? '--quick ' : ''}--write\`)`,
     '',
     `${started.toISOString().slice(0, 10)}, ${availableParallelism()} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ${N} objects in ${ACCOUNTS} accounts, controller \`${WORKERS.join(' ')}\`, AWS gate at its defaults (${TPS} calls/s per account, Region and service), emulators in the bench process; 1-minute load average during the run ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${availableParallelism()} cores (other work shares them).`,
     '',
