@@ -180,6 +180,12 @@ export class ManagedReconciler<K extends Managed, D> {
    * own annotation and status yet on the next visit. After a restart the annotation speaks.
    */
   readonly #unread = new Map<string, number>();
+  /**
+   * The difference each of our updates corrected (key → its JSON) until a read shows none: a read
+   * showing exactly it again is read lag. Process memory: after a restart such a read costs one
+   * repeated update, as before.
+   */
+  readonly #sent = new Map<string, string>();
 
   constructor(handler: KindHandler<K, D>, deps: ManagedDeps) {
     this.#h = handler;
@@ -458,11 +464,16 @@ export class ManagedReconciler<K extends Managed, D> {
     return unconfirmed.includes(reason) && now - at < lag;
   }
 
-  /** Our own update that no read has shown yet, within the read-lag allowance, the spec unchanged since. */
-  #updateUnconfirmed(obj: K): boolean {
+  /**
+   * A read that shows exactly the difference our own update just corrected, within the read-lag
+   * allowance and with the spec unchanged since: AWS does not show the update yet. Any other
+   * difference is drift, corrected at once.
+   */
+  #updateUnconfirmed(obj: K, diff: readonly FieldDiff[]): boolean {
     const reason = getCondition(obj.status?.conditions, 'Ready')?.reason;
     return (
       reason === Reason.Updating &&
+      this.#sent.get(objectKey(obj)) === JSON.stringify(diff) &&
       obj.status?.observedGeneration === obj.metadata.generation &&
       this.#withinReadLag(obj)
     );
@@ -563,7 +574,7 @@ export class ManagedReconciler<K extends Managed, D> {
         });
         return Outcomes.progressing(this.#nextPoll(key, false));
       }
-      if (this.#updateUnconfirmed(obj)) {
+      if (this.#updateUnconfirmed(obj, obs.diff)) {
         // A read soon after our own update may not show it yet (eventual consistency): read again
         // instead of sending the same change twice, until the read-lag allowance runs out.
         await this.#write(obj, {
@@ -580,6 +591,7 @@ export class ManagedReconciler<K extends Managed, D> {
         throw e;
       }
       this.#unread.set(key, this.#d.clock.now());
+      this.#sent.set(key, JSON.stringify(obs.diff));
       obj = (await this.#d.kube.patchAnnotations(
         obj,
         { [LAST_WRITE_ANNOTATION]: this.#nowIso() },
@@ -610,6 +622,7 @@ export class ManagedReconciler<K extends Managed, D> {
       ? synced('True', Reason.ReconcileSuccess)
       : synced('True', Reason.ObserveOnly, 'managementPolicy is Observe: the controller never writes to AWS');
     await this.#write(obj, { ...base, ready: r, synced: s, syncedNow: true });
+    this.#sent.delete(key);
     if (obs.phase === 'Pending') return Outcomes.progressing(this.#nextPoll(key, false));
     this.#polls.delete(key);
     return Outcomes.synced(this.#nextVisit(obs.observed));
@@ -738,6 +751,7 @@ export class ManagedReconciler<K extends Managed, D> {
   #forget(key: string): void {
     this.#polls.delete(key);
     this.#unread.delete(key);
+    this.#sent.delete(key);
   }
 
   // ---- errors ----

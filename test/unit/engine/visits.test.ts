@@ -146,6 +146,20 @@ describe('Ready after a write', () => {
     expect(cond(h, 'w', 'Ready')).toMatchObject({ status: 'True', reason: 'Available' });
   });
 
+  it('a different difference right after an update is drift, corrected at once', async () => {
+    const h = setup();
+    h.kube.put(widget('w', { size: 2, color: 'r' }));
+    await h.reconciler.reconcile(key('w'));
+    await h.reconciler.reconcile(key('w'));
+    h.kube.editSpec('Widget', 'w', { size: 3 });
+    await h.reconciler.reconcile(key('w'));
+    // Someone changes the field again in AWS before the confirming read: not what we corrected.
+    const item = [...h.aws.items.values()][0]!;
+    item.size = 7;
+    await h.reconciler.reconcile(key('w'));
+    expect(h.aws.calls.update).toBe(2);
+  });
+
   it('an object AWS still creates shows Creating; a settled one that AWS starts working on shows Updating', async () => {
     const h = setup();
     h.aws.phase = 'Pending';
