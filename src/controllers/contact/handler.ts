@@ -2,7 +2,8 @@
 // codes, watched only), and the wiring of validation, mapping, diff and client.
 import type { Contact } from '../../crds/contact.ts';
 import { type Clock, systemClock } from '../../engine/clock.ts';
-import type { KindHandler, ReferenceField } from '../../engine/contract.ts';
+import { getCondition } from '../../engine/conditions.ts';
+import type { KindHandler, ManagedObject, ReferenceField } from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
 import { ReadMemory } from '../shared/read-memory.ts';
 import { ActivationMemory } from './activation.ts';
@@ -41,6 +42,19 @@ export function references(mr: Contact): ReferenceField[] {
 export function contactHandler(deps: KindDeps): KindHandler<Contact, ContactState> {
   const memory = new ActivationMemory(deps.lookup);
   const reads = new ReadMemory<ContactParts>();
+  // The cluster's ReplicationSets for the contact's account: none of them Ready yet means wait.
+  const onboarded = (mr: Contact) => {
+    const account = mr.spec.accountRef?.name ?? '';
+    const sets = (deps.list?.('ReplicationSet') ?? []).filter(
+      (o) => (o.spec.accountRef?.name ?? '') === account,
+    );
+    // Updating: an onboarded account whose replication set changes (a Region added) stays usable.
+    const usable = (o: ManagedObject) => {
+      const ready = getCondition(o.status?.conditions, 'Ready');
+      return ready?.status === 'True' || ready?.reason === 'Updating';
+    };
+    return sets.length === 0 || sets.some(usable);
+  };
   const clock: Clock = (deps as KindDeps & { clock?: Clock }).clock ?? systemClock;
   return {
     kind: 'Contact',
@@ -52,6 +66,7 @@ export function contactHandler(deps: KindDeps): KindHandler<Contact, ContactStat
     conditions: contactConditions,
     nameField: 'spec.alias',
     createRefusesTakenName: true,
-    client: (clients) => contactClient({ conn: { clients }, clock, memory, reads }),
+    client: (clients, mr) =>
+      contactClient({ conn: { clients }, clock, memory, reads, onboarded: () => onboarded(mr) }),
   };
 }
