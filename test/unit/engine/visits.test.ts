@@ -124,7 +124,8 @@ describe('Ready after a write', () => {
     expect(h.aws.calls.update).toBe(1);
   });
 
-  it('a read soon after an update that does not show it yet reads again instead of updating twice', async () => {
+  /** A widget Ready at size 2, then edited to 3 and updated once; returns its AWS item. */
+  const updatedOnce = async () => {
     const h = setup();
     h.kube.put(widget('w', { size: 2, color: 'r' }));
     await h.reconciler.reconcile(key('w'));
@@ -132,8 +133,12 @@ describe('Ready after a write', () => {
     h.kube.editSpec('Widget', 'w', { size: 3 });
     await h.reconciler.reconcile(key('w'));
     expect(h.aws.calls.update).toBe(1);
+    return { h, item: [...h.aws.items.values()][0]! };
+  };
+
+  it('a read soon after an update that does not show it yet reads again instead of updating twice', async () => {
+    const { h, item } = await updatedOnce();
     // AWS answers the next reads with the state before the write (eventual consistency).
-    const item = [...h.aws.items.values()][0]!;
     item.size = 2;
     expect(await h.reconciler.reconcile(key('w'))).toEqual({ type: 'progressing', pollAfterMs: 500 });
     expect(h.aws.calls.update).toBe(1);
@@ -147,14 +152,8 @@ describe('Ready after a write', () => {
   });
 
   it('a different difference right after an update is drift, corrected at once', async () => {
-    const h = setup();
-    h.kube.put(widget('w', { size: 2, color: 'r' }));
-    await h.reconciler.reconcile(key('w'));
-    await h.reconciler.reconcile(key('w'));
-    h.kube.editSpec('Widget', 'w', { size: 3 });
-    await h.reconciler.reconcile(key('w'));
+    const { h, item } = await updatedOnce();
     // Someone changes the field again in AWS before the confirming read: not what we corrected.
-    const item = [...h.aws.items.values()][0]!;
     item.size = 7;
     await h.reconciler.reconcile(key('w'));
     expect(h.aws.calls.update).toBe(2);
