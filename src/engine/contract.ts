@@ -160,6 +160,11 @@ export interface KindHandler<K extends ManagedObject, D> {
    * tried for yet is created without a look-up by name first. Default false.
    */
   createRefusesTakenName?: boolean;
+  /**
+   * Why a create must wait (a DependencyNotReady naming what it waits for), checked before anything
+   * is written for the create; undefined to go ahead.
+   */
+  createWaitsFor?(mr: K): ClassifiedError | undefined;
   /** The spec field that names the AWS object (unique in the account), for messages. Default spec.name. */
   nameField?: string;
   /** Reason for a name taken by an AWS object this controller does not own. Default AlreadyExists. */

@@ -386,6 +386,9 @@ export class ManagedReconciler<K extends Managed, D> {
       });
       return Outcomes.synced(this.#jittered());
     }
+    // Before the pending mark: a create that must wait leaves no mark (a mark costs a look-up later).
+    const wait = this.#h.createWaitsFor?.(obj);
+    if (wait) throw wait;
     const ann = obj.metadata.annotations ?? {};
     const lostIdentity = ann[EXTERNAL_ARN_ANNOTATION];
     let mark = ann[CREATE_PENDING_ANNOTATION];

@@ -16,7 +16,6 @@ import {
   UpdateContactChannelCommand,
   UpdateContactCommand,
 } from '@aws-sdk/client-ssm-contacts';
-import { ANY_REPLICATION_SET } from '../../aws/gate.ts';
 import type { Contact } from '../../crds/contact.ts';
 import type { Clock } from '../../engine/clock.ts';
 import {
@@ -56,11 +55,6 @@ export interface ContactClientDeps {
   memory: ActivationMemory;
   /** Channels and tags of the last read, for the visits that need them not read again. */
   reads?: ReadMemory<ContactParts>;
-  /**
-   * Whether the cluster's ReplicationSet objects for this contact's account (if any) are Ready:
-   * false holds a create back until one is (AWS refuses contacts before onboarding).
-   */
-  onboarded?: () => boolean;
 }
 
 /** What a contact's read takes besides GetContact. */
@@ -365,12 +359,6 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
     findByName: (mr) => contactsByAlias(conn, mr.spec.alias),
 
     async create(mr, ctx) {
-      if (deps.onboarded?.() === false)
-        throw new ClassifiedError(
-          'DependencyNotReady',
-          "Incident Manager is not onboarded in this contact's account yet: waiting for its ReplicationSet to be Ready",
-          { rule: 'ReplicationSetNotReady', dependencies: [ANY_REPLICATION_SET] },
-        );
       const d = ctx.desired;
       const uid = uidOf(mr);
       const tags = { ...d.tags, ...identityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid } }) };

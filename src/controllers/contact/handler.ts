@@ -1,9 +1,15 @@
 // Contact kind handler: references (rotations of an on-call schedule; Secrets holding activation
 // codes, watched only), and the wiring of validation, mapping, diff and client.
+import { ANY_REPLICATION_SET } from '../../aws/gate.ts';
 import type { Contact } from '../../crds/contact.ts';
 import { type Clock, systemClock } from '../../engine/clock.ts';
 import { getCondition } from '../../engine/conditions.ts';
-import type { KindHandler, ManagedObject, ReferenceField } from '../../engine/contract.ts';
+import {
+  ClassifiedError,
+  type KindHandler,
+  type ManagedObject,
+  type ReferenceField,
+} from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
 import { ReadMemory } from '../shared/read-memory.ts';
 import { ActivationMemory } from './activation.ts';
@@ -66,7 +72,14 @@ export function contactHandler(deps: KindDeps): KindHandler<Contact, ContactStat
     conditions: contactConditions,
     nameField: 'spec.alias',
     createRefusesTakenName: true,
-    client: (clients, mr) =>
-      contactClient({ conn: { clients }, clock, memory, reads, onboarded: () => onboarded(mr) }),
+    createWaitsFor: (mr) =>
+      onboarded(mr)
+        ? undefined
+        : new ClassifiedError(
+            'DependencyNotReady',
+            "Incident Manager is not onboarded in this contact's account yet: waiting for its ReplicationSet to be Ready",
+            { rule: 'ReplicationSetNotReady', dependencies: [ANY_REPLICATION_SET] },
+          ),
+    client: (clients) => contactClient({ conn: { clients }, clock, memory, reads }),
   };
 }
