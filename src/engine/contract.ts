@@ -66,6 +66,15 @@ export interface Ctx<D> {
    * sub-resources), and name what was skipped in `Read.unreadable`.
    */
   sharedBy?: string;
+  /**
+   * A resync visit of a settled object that may read partially (src/engine/read-policy.ts): the
+   * object's existence and what a list call shared by the account's objects shows, from a list
+   * taken at or after `listsSince` (stamp a list taken now with `nowMs`), the rest from the kind's
+   * last full read of this object. Such a read says `partial`; one that differs from the spec is
+   * taken again in full before anything is written. Absent: read everything (the kind may still
+   * reuse what its own write did not touch, ReadMemory).
+   */
+  partial?: { nowMs: number; listsSince: number };
 }
 
 /** An AWS object as a kind's `read` returns it. */
@@ -78,6 +87,12 @@ export interface Read<D> {
   reason?: ReasonName;
   /** Spec paths this read could not see (a consumer's read of a shared resource): never drift. */
   unreadable?: string[];
+  /**
+   * Some of it came from the kind's memory of an earlier read or from a list shared by many
+   * objects rather than from a read of this object now (Ctx.partial, ReadMemory): the engine's
+   * count towards the next full read (read-policy.ts).
+   */
+  partial?: boolean;
 }
 
 /** An AWS object that carries this object's name (or alias), with its tags, for the adopt/refuse decision. */
@@ -173,6 +188,13 @@ export interface KindHandler<K extends ManagedObject, D> {
   deletionBlockers?(mr: K): ManagedObject[];
   /** Why a deletion will be refused whatever else happens (e.g. deletion protection), said with the blockers. */
   deletionRefusal?(mr: K): string | undefined;
+  /**
+   * ARNs the object's AWS object was last seen to reference (from its status, e.g. a response
+   * plan's engagementArns): a reference of another account among them that can no longer be read
+   * is lost (ReferenceLost); any other has not arrived yet (ReferencesNotReady). Absent: every
+   * reference given as an ARN counts as used. Pure.
+   */
+  referencesInUse?(mr: K): readonly string[];
   /** Observed fields the kind's status schema declares (e.g. Contact `channels`); merged into status. Never secrets. */
   observedStatus?(observed: D): Record<string, unknown>;
   /**

@@ -34,14 +34,17 @@ import {
   FINALIZER,
   LAST_WRITE_ANNOTATION,
 } from './names.ts';
+import { FULL_READ_EVERY, ReadPolicy } from './read-policy.ts';
 import { isReasonName, type ReasonName } from './reasons.ts';
 import {
   checkForeignReferences,
+  consumerShares,
   describeUnresolved,
   foreignReferences,
   indexedFields,
   type Lookup,
   type ReferenceIndex,
+  refOfOtherAccount,
   resolveReferences,
 } from './references.ts';
 import { deriveStatus, type StatusChange, type StatusPort, StatusWriter } from './status.ts';
@@ -90,6 +93,12 @@ export interface ManagedDeps {
    * the allowance. Default 2 min.
    */
   readLagMs?: number;
+  /**
+   * Resync periods between two full reads of a settled object; the resync visits in between read
+   * partially where the kind can (read-policy.ts). Default FULL_READ_EVERY (4); 1 reads every
+   * visit in full.
+   */
+  fullReadEvery?: number;
   /** Consecutive throttled attempts before Synced=False/Throttled is shown. Default 3. */
   throttledThreshold?: number;
   random?: () => number;
@@ -186,6 +195,8 @@ export class ManagedReconciler<K extends Managed, D> {
    * repeated update, as before.
    */
   readonly #sent = new Map<string, string>();
+  /** Which resync visits may read partially. */
+  readonly #reads: ReadPolicy;
 
   constructor(handler: KindHandler<K, D>, deps: ManagedDeps) {
     this.#h = handler;
@@ -194,6 +205,10 @@ export class ManagedReconciler<K extends Managed, D> {
     this.#resyncMs = handler.resyncMs ?? deps.resyncMs ?? 600_000;
     this.#pollMs = deps.pollMs ?? 5_000;
     this.#confirmMs = Math.min(deps.confirmMs ?? 250, this.#pollMs);
+    // A full read every k resync periods of the engine, whatever this kind's own resync (a kind
+    // that comes back more often for time-driven status reads in full no more often for it).
+    const every = deps.fullReadEvery ?? FULL_READ_EVERY;
+    this.#reads = new ReadPolicy((every * (deps.resyncMs ?? 600_000)) / this.#resyncMs);
   }
 
   get kind(): string {
@@ -217,11 +232,13 @@ export class ManagedReconciler<K extends Managed, D> {
       if (!refs.ok) return refs.outcome;
       const owner = await this.#sharedBy(obj);
       if (owner !== undefined && this.#manages(obj)) throw await this.#notOwner(obj, owner);
-      if (this.#manages(obj)) obj = await this.#ensureFinalizer(obj);
       const client = this.#client(obj);
-      await this.#foreignReferencesReadable(obj, client, refs.fields);
+      // A reference of another account that has not arrived is waited for before any write.
+      await this.#foreignReferencesReadable(obj, client, refs.fields, refs.resolved);
+      if (this.#manages(obj)) obj = await this.#ensureFinalizer(obj);
       const desired = this.#h.toDesired(obj, refs.resolved);
-      const obs = await this.#observe(obj, client, desired, owner);
+      const partial = this.#partialRead(obj);
+      const obs = await this.#observe(obj, client, desired, owner, partial);
       if (!obs.exists) {
         if ('lag' in obs) return await this.#awaitRead(obj);
         return await this.#create(obj, client, desired);
@@ -296,12 +313,29 @@ export class ManagedReconciler<K extends Managed, D> {
     return notOwner(obj, owner, (await this.#d.clientsFor(obj).accountId?.()) ?? '');
   }
 
-  /** Referenced ARNs of other accounts, one read each per visit: a lost one is ReferenceLost. */
-  async #foreignReferencesReadable(obj: K, c: KindClient<K, D>, fields: ReferenceField[]): Promise<void> {
+  /**
+   * Referenced ARNs of other accounts (given, or resolved from another AWSAccount's object), one
+   * read each per visit: one the AWS object uses that is gone is ReferenceLost, one whose share has
+   * not arrived yet is ReferencesNotReady saying what is missing.
+   */
+  async #foreignReferencesReadable(
+    obj: K,
+    c: KindClient<K, D>,
+    fields: ReferenceField[],
+    resolved: ReadonlyMap<string, string>,
+  ): Promise<void> {
     const readable = c.referenceReadable?.bind(c);
-    if (!readable || !fields.some((f) => f.arn !== undefined)) return;
+    const lookup = this.#d.lookup;
+    if (!readable || !fields.some((f) => f.arn !== undefined || refOfOtherAccount(obj, f, lookup))) return;
     const own = await this.#d.clientsFor(obj).accountId?.();
-    if (own !== undefined) await checkForeignReferences(foreignReferences(fields, own), own, readable);
+    if (own === undefined) return;
+    const refs = foreignReferences(obj, fields, resolved, own, lookup);
+    if (refs.length === 0) return;
+    const inUse = this.#h.referencesInUse?.(obj);
+    await checkForeignReferences(refs, own, readable, {
+      ...(inUse ? { inUse: new Set(inUse) } : {}),
+      consumer: consumerShares(obj, lookup),
+    });
   }
 
   async #ensureFinalizer(obj: K): Promise<K> {
@@ -325,18 +359,49 @@ export class ManagedReconciler<K extends Managed, D> {
     };
   }
 
+  /**
+   * This visit may read partially (read-policy.ts): the resync of an object that is settled for its
+   * generation, with nothing of ours pending.
+   */
+  #partialRead(obj: K): boolean {
+    const key = objectKey(obj);
+    const settled = (t: 'Ready' | 'Synced') => getCondition(obj.status?.conditions, t)?.status === 'True';
+    return (
+      this.#reads.partial(key, this.#d.clock.now()) &&
+      settled('Ready') &&
+      settled('Synced') &&
+      obj.status?.observedGeneration === obj.metadata.generation &&
+      !this.#unread.has(key) &&
+      !this.#sent.has(key) &&
+      !this.#polls.has(key)
+    );
+  }
+
   async #observe(
     obj: K,
     c: KindClient<K, D>,
     desired: D,
-    owner?: string,
+    owner: string | undefined,
+    partial: boolean,
   ): Promise<Observation<D> | { exists: false; lag: true }> {
-    const ctx = this.#ctx(obj, desired);
-    const found = await this.#find(obj, c, owner === undefined ? ctx : { ...ctx, sharedBy: owner });
-    if (!found.exists) return found;
+    const base = this.#ctx(obj, desired);
+    const ctx = owner === undefined ? base : { ...base, sharedBy: owner };
+    const now = this.#d.clock.now();
+    // Lists a partial read may share: taken within half a resync (about two per account per period).
+    const lists = { nowMs: now, listsSince: now - this.#resyncMs / 2 };
+    let found = await this.#find(obj, c, partial ? { ...ctx, partial: lists } : ctx);
     // What a consumer cannot read of a shared resource is not drift.
-    const hidden = found.unreadable ?? [];
-    const diff = this.#h.diff(desired, found.observed).filter((d) => !hidden.some((p) => changedAt([d], p)));
+    const diffOf = (f: Extract<Looked<D>, { exists: true }>) =>
+      this.#h.diff(desired, f.observed).filter((d) => !(f.unreadable ?? []).some((p) => changedAt([d], p)));
+    let diff = found.exists ? diffOf(found) : [];
+    // Memory never drives a write nor a change of Ready: a partial read that shows anything is
+    // taken again in full.
+    if (partial && found.exists && found.partial && (diff.length > 0 || found.phase !== 'Active')) {
+      found = await this.#find(obj, c, ctx);
+      diff = found.exists ? diffOf(found) : [];
+    }
+    if (found.exists) this.#reads.read(objectKey(obj), uidOf(obj), found.partial === true);
+    if (!found.exists) return found;
     const obs: Observation<D> = { ...found, diff };
     if (owner !== undefined)
       obs.message = `Shared by account ${owner}, observed read-only: only the owner account can change, tag or share it`;
@@ -628,13 +693,19 @@ export class ManagedReconciler<K extends Managed, D> {
     this.#sent.delete(key);
     if (obs.phase === 'Pending') return Outcomes.progressing(this.#nextPoll(key, false));
     this.#polls.delete(key);
-    return Outcomes.synced(this.#nextVisit(obs.observed));
+    return Outcomes.synced(this.#nextVisit(key, obs.observed, r.status === 'True'));
   }
 
-  /** The resync, or earlier when the kind expects AWS to change by itself (e.g. a hand-off). */
-  #nextVisit(observed: D): number {
+  /**
+   * The resync, or earlier when the kind expects AWS to change by itself (e.g. a hand-off); the
+   * resync of a settled object is the one visit that may read partially.
+   */
+  #nextVisit(key: string, observed: D, settled: boolean): number {
     const resync = this.#jittered();
-    const hint = this.#h.nextVisitMs?.(observed, this.#d.clock.now());
+    const now = this.#d.clock.now();
+    if (settled) this.#reads.settled(key, now, now + resync);
+    else this.#reads.unsettled(key);
+    const hint = this.#h.nextVisitMs?.(observed, now);
     if (hint === undefined || !Number.isFinite(hint)) return resync;
     return Math.min(resync, Math.max(MIN_VISIT_MS, Math.round(hint)));
   }
@@ -752,6 +823,7 @@ export class ManagedReconciler<K extends Managed, D> {
   }
 
   #forget(key: string): void {
+    this.#reads.forget(key);
     this.#polls.delete(key);
     this.#unread.delete(key);
     this.#sent.delete(key);
