@@ -66,8 +66,9 @@ export function desiredStateChanged(
 
 /**
  * A change referrers care about: the object became usable as a reference (Ready, or Updating, with
- * an ARN, not being deleted), stopped being usable, or its ARN changed. Progress between two
- * unusable states wakes nobody.
+ * an ARN, not being deleted), stopped being usable, or its ARN changed; or what it shares through
+ * AWS RAM changed (a referrer in another account waits for the share, or loses it), or what an
+ * AWSAccount has accepted. Progress between two unusable states wakes nobody.
  */
 export function referenceStateChanged(old: ManagedObject | undefined, cur: ManagedObject): boolean {
   const usable = (o: ManagedObject | undefined) => {
@@ -76,7 +77,20 @@ export function referenceStateChanged(old: ManagedObject | undefined, cur: Manag
     if (o && arn === undefined) return readyState(o);
     return o && usableAsReference(o) ? (arn ?? '') : '';
   };
-  return usable(old) !== usable(cur);
+  return usable(old) !== usable(cur) || sharesState(old) !== sharesState(cur);
+}
+
+/** The principals of an object's share with their status, or the resources an AWSAccount accepted. */
+function sharesState(o: ManagedObject | undefined): string {
+  const s = o?.status as
+    | {
+        sharing?: { principals?: { principal: string; status: string }[] };
+        resourceShares?: { accepted?: { resources?: { arn: string }[] }[] };
+      }
+    | undefined;
+  const principals = (s?.sharing?.principals ?? []).map((p) => `${p.principal}=${p.status}`);
+  const accepted = (s?.resourceShares?.accepted ?? []).flatMap((a) => (a.resources ?? []).map((r) => r.arn));
+  return [...principals, ...accepted].join(',');
 }
 
 /**

@@ -29,6 +29,7 @@ export function responsePlanHandler(deps: KindDeps): KindHandler<ResponsePlan, P
     toDesired,
     diff,
     observedStatus: (o) => ({ engagementArns: o.engagements }),
+    referencesInUse: (mr) => mr.status?.engagementArns ?? [],
     client: (clients, mr) => {
       const sets = (deps.list?.('ReplicationSet') ?? [])
         .filter((o) => (o.spec.accountRef?.name ?? '') === (mr.spec.accountRef?.name ?? ''))
