@@ -143,6 +143,84 @@ describe('kube emulator over HTTP', () => {
     expect(firstBookmark.object.metadata.annotations).toMatchObject({ 'k8s.io/initial-events-end': 'true' });
   });
 
+  it('label selectors on list and watch: set-based, equality and integer comparisons; a bad one is the 400 kube-apiserver gives', async () => {
+    // Expected answers as a real kube-apiserver (envtest, v1.3x) gave them for the same objects.
+    const ns = '/api/v1/namespaces/default/configmaps';
+    for (const [name, labels] of [
+      ['sel-alice', { team: 'a', tier: '1' }],
+      ['sel-bob', { team: 'b', tier: '3' }],
+      ['sel-carol', { 'example.com/env': 'prod' }],
+    ] as const)
+      expect((await req('POST', ns, { metadata: { name, labels } })).status).toBe(201);
+    const names = async (sel: string) => {
+      const r = await req('GET', `${ns}?labelSelector=${encodeURIComponent(sel)}`);
+      return r.status === 200
+        ? (r.body.items as { metadata: { name: string } }[])
+            .map((i) => i.metadata.name)
+            .filter((n) => n.startsWith('sel-'))
+        : [r.status, r.body.reason, r.body.message];
+    };
+    const matches: Array<[string, string[]]> = [
+      ['team in(a)', ['sel-alice']],
+      ['team notin(a)', ['sel-bob', 'sel-carol']],
+      ['! team', ['sel-carol']],
+      ['tier>2', ['sel-bob']],
+      ['tier<2', ['sel-alice']],
+      ['team in (a,)', ['sel-alice']],
+      ['team in ()', []],
+      ['team!=', ['sel-alice', 'sel-bob', 'sel-carol']],
+      ['example.com/env', ['sel-carol']],
+    ];
+    for (const [sel, want] of matches) expect(await names(sel), sel).toEqual(want);
+    const bad: Array<[string, string]> = [
+      [
+        'tier>x',
+        `unable to parse requirement: values[0]: Invalid value: "x": for 'Gt', 'Lt' operators, the value must be an integer`,
+      ],
+      ['bad key=a', "unable to parse requirement: found 'key', expected: in, notin, =, ==, !=, gt, lt"],
+      ['team=a b', "found 'b', expected: ',' or 'end of string'"],
+      ['team=(x)', "unable to parse requirement: found '(', expected: identifier"],
+      ['team=a,', "found '', expected: identifier after ','"],
+      [',team=a', "found ',', expected: !, identifier, or 'end of string'"],
+      ['team in (a', "unable to parse requirement: found '', expected: ',' or ')'"],
+      ['tier >= 1', "unable to parse requirement: found '=', expected: identifier"],
+      [
+        'team=-a',
+        `unable to parse requirement: values[0][team]: Invalid value: "-a": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
+      ],
+      [
+        'a/b/c=x',
+        `unable to parse requirement: <nil>: Invalid value: "a/b/c": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+      ],
+    ];
+    for (const [sel, message] of bad) expect(await names(sel), sel).toEqual([400, 'BadRequest', message]);
+    // A watch refuses a bad selector the same way, and follows a set-based one.
+    const w = await fetch(`${h.emu.url}${ns}?watch=true&labelSelector=${encodeURIComponent('team in (a')}`);
+    expect(w.status).toBe(400);
+    await w.body?.cancel();
+    const ac = new AbortController();
+    const res = await fetch(
+      `${h.emu.url}${ns}?watch=true&labelSelector=${encodeURIComponent('team notin (a),tier>2')}`,
+      { signal: ac.signal },
+    );
+    const reader = res.body!.getReader();
+    let buf = '';
+    const seen: string[] = [];
+    await req('POST', ns, { metadata: { name: 'sel-dave', labels: { team: 'c', tier: '9' } } });
+    await req('POST', ns, { metadata: { name: 'sel-erin', labels: { team: 'a', tier: '9' } } });
+    while (!seen.includes('sel-dave')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += new TextDecoder().decode(value);
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const l of lines) if (l.trim()) seen.push(JSON.parse(l).object.metadata.name);
+    }
+    ac.abort();
+    expect(seen).toContain('sel-dave');
+    expect(seen).not.toContain('sel-erin');
+  });
+
   it('kubectl get events prints events and filters them by involved object', async () => {
     const event = (name: string, object: string, reason: string) => ({
       apiVersion: 'v1',
