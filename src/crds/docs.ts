@@ -146,8 +146,10 @@ ownership tags. \`sharing\` works as described under the common fields.`,
 order), the time zone (an IANA name; abbreviations like PST are rejected), and a recurrence with exactly one
 of daily, weekly or monthly hand-offs. \`shiftCoverages\` limits on-call to windows per weekday (days not
 listed have no coverage; without it coverage is 24 hours). Use one time zone for all rotations of a schedule
-so daylight-saving changes can't open gaps. Overrides replace the on-call members for a window of at least
-30 minutes (replacements must be rotation members) and may end at most 6 months ahead. With \`overrides\`
+so daylight-saving changes can't open gaps. Overrides (up to 200) replace the on-call members for a window of
+at least 30 minutes and may end at most 6 months ahead; replacements must be rotation members, which the
+controller checks (\`InvalidSpec\` naming the entry, rule \`OverrideMembers\`: in CEL the check held
+\`overrides\` to 10). With \`overrides\`
 set (even to \`[]\`) the rotation has exactly those: others found in AWS are deleted, and a changed entry is
 deleted and created again (AWS cannot update an override); without the field, overrides made in the console
 are left alone. Overrides that have ended are history: ignored, never re-created. The rotation \`name\`
@@ -261,9 +263,8 @@ apply a bad object:
    on-call schedule, 30 contacts per rotation, stage durations 0–30 minutes).
 2. **Cross-field rules** in CEL (\`x-kubernetes-validations\`): exactly one of each \`…Ref\`/\`…Arn\` pair,
    fields allowed only for one contact type, engagement-plan targets naming existing channels, coverage
-   windows and overrides of at least 30 minutes, override members belonging to the rotation, unique
-   engagements, immutable fields. Each rule sits on the narrowest object that can express it and its
-   message names the field (\`fieldPath\` is not used so the CRDs install on Kubernetes 1.25+). Every list and
+   windows and overrides of at least 30 minutes, unique engagements, immutable fields. Each rule sits on
+   the narrowest object that can express it and its message names the field (\`fieldPath\` is not used so the CRDs install on Kubernetes 1.25+). Every list and
    string a rule walks is bounded so the rules stay within the API server's CEL cost budget.
 
 Tag **key characters** cannot be expressed in a structural schema (map keys have no pattern) and a regular

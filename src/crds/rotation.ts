@@ -37,6 +37,15 @@ export const DAY_OF_WEEK_TO_AWS = {
 } as const;
 export const DAY_OF_WEEK_FROM_AWS = invert(DAY_OF_WEEK_TO_AWS);
 
+/**
+ * Overrides per rotation. AWS sets no count (ListRotationOverrides pages through any number); it
+ * accepts overrides only on shifts up to 6 months ahead, so 200 holds one a day over that whole
+ * horizon. The bound is the object's size, not CEL: 200 overrides of 30 contact ARNs each, in
+ * spec and again in status, stay well under etcd's 1.5 MiB; the per-override rules' cost would
+ * allow some 80,000.
+ */
+export const MAX_OVERRIDES = 200;
+
 export const ROTATION_NAME_PATTERN = '^[a-zA-Z0-9_\\-\\s\\.]*$';
 export const TIME_ZONE_PATTERN = '^[:a-zA-Z0-9_\\-\\s\\.\\\\/]*$';
 /** 24-hour `HH:MM`; maps to ssm-contacts HandOffTime {HourOfDay, MinuteOfHour}. */
@@ -72,16 +81,6 @@ const member = obj(
     rules: [exactlyOne(['contactRef', 'contactArn'], 'each contact entry')],
   },
 );
-
-/**
- * CEL: rotation entries `c` and `n` name the same contact (same ARN, or refs with the same name).
- * Namespaces are not compared here: the API server's cost estimate for that extra comparison inside
- * three nested loops exceeds its budget more than 100-fold, so the CRD would be refused; a ref to
- * another namespace is rare and the controller resolves refs exactly.
- */
-const sameMember =
-  'has(n.contactArn) ? (has(c.contactArn) && c.contactArn == n.contactArn) : ' +
-  '(has(c.contactRef) && has(n.contactRef) && c.contactRef.name == n.contactRef.name)';
 
 const minutes = (field: string) => `(int(${field}.substring(0, 2)) * 60 + int(${field}.substring(3, 5)))`;
 
@@ -181,7 +180,7 @@ const override = obj(
     endTime: timestamp('End of the override (RFC 3339).'),
     newContacts: list(member, {
       description:
-        'Who is on call instead during the window; they must be members of the rotation. Empty means nobody.',
+        'Who is on call instead during the window; they must be members of the rotation (checked by the controller). Empty means nobody.',
       maxItems: 30,
       listType: 'atomic',
     }),
@@ -226,25 +225,17 @@ export const RotationSpecSchema = obj(
     overrides: optional(
       list(override, {
         description:
-          'One-off overrides, at most 10. When set (even empty) the rotation has exactly these: others in AWS are deleted, and a changed entry is replaced (AWS cannot update an override). When absent, overrides made in the console are left alone. Entries that have ended are ignored, never re-created; remove them at leisure.',
-        maxItems: 10,
+          'One-off overrides, at most 200. Each newContacts entry must be a member of the rotation (listed in contacts; checked by the controller). When set (even empty) the rotation has exactly these: others in AWS are deleted, and a changed entry is replaced (AWS cannot update an override). When absent, overrides made in the console are left alone. Entries that have ended are ignored, never re-created; remove them at leisure.',
+        maxItems: MAX_OVERRIDES,
         listType: 'atomic',
       }),
     ),
     tags: optional(contactsTags),
     ...managedSpecProperties('Delete'),
   },
-  {
-    description: 'Desired state of the rotation.',
-    rules: [
-      celRule(
-        // Compared field by field: CEL in the API server types each list's items as their own
-        // schema type, so whole entries of two lists are not comparable with ==.
-        `!has(self.overrides) || self.overrides.all(o, o.newContacts.all(n, self.contacts.exists(c, ${sameMember})))`,
-        'override newContacts must be members of the rotation (listed in contacts)',
-      ),
-    ],
-  },
+  // That override newContacts are members is checked by the controller (validate.ts), not in CEL:
+  // a loop over contacts inside two nested loops cost so much that spec.overrides was held to 10.
+  { description: 'Desired state of the rotation.' },
 );
 export type RotationSpec = Static<typeof RotationSpecSchema>;
 
@@ -276,8 +267,8 @@ export const RotationStatusSchema = obj(
           { description: 'An override that exists in AWS.' },
         ),
         {
-          description: 'Overrides in force or still to come, as AWS has them (ended ones are not listed).',
-          maxItems: 100,
+          description: `Overrides in force or still to come, as AWS has them (ended ones are not listed; the first ${MAX_OVERRIDES} by start).`,
+          maxItems: MAX_OVERRIDES,
           listType: 'atomic',
         },
       ),

@@ -1,6 +1,10 @@
-// Contact checks the schema cannot express: an on-call schedule lists each rotation once. Pure.
+// Contact checks the schema cannot express: an on-call schedule lists each rotation once; tags
+// leave room for the ownership tags and use none of the reserved prefixes. Pure.
 import type { Contact } from '../../crds/contact.ts';
 import type { FieldError } from '../../engine/contract.ts';
+import { OWNER_TAG_COUNT } from '../../engine/identity.ts';
+import { MAX_TAGS } from '../shared/contacts-tags.ts';
+import { reservedTagKeyErrors } from '../shared/tag-rules.ts';
 import { rotationPath } from './mapping.ts';
 
 export function validate(mr: Contact): FieldError[] {
@@ -19,5 +23,13 @@ export function validate(mr: Contact): FieldError[] {
       });
     else seen.set(id, i);
   });
+  const tags = Object.keys(mr.spec.tags ?? {});
+  if (tags.length > MAX_TAGS - OWNER_TAG_COUNT)
+    errs.push({
+      path: 'spec.tags',
+      rule: 'TagQuota',
+      message: `${tags.length} tags; at most ${MAX_TAGS - OWNER_TAG_COUNT} (AWS allows ${MAX_TAGS} and the controller uses up to ${OWNER_TAG_COUNT} to recognise its contact)`,
+    });
+  errs.push(...reservedTagKeyErrors(mr.spec.tags));
   return errs;
 }

@@ -1,6 +1,6 @@
 // The Rotation kind for the engine: references, status and next visit from the observed rotation,
 // and the wiring of validation, mapping, diff and the client.
-import type { Rotation } from '../../crds/rotation.ts';
+import { MAX_OVERRIDES, type Rotation } from '../../crds/rotation.ts';
 import type { KindHandler, ReferenceField } from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
 import { targetReference } from '../shared/targets.ts';
@@ -34,7 +34,8 @@ export function observedStatus(o: RotationState): Record<string, unknown> {
   const live = o.live ?? { onCallNow: [], upcoming: [] };
   return {
     contactArns: o.contactIds,
-    overrides: (o.overrides ?? []).map((x) => ({
+    // Console-made overrides are not bounded by the spec's list: status holds as many as the schema.
+    overrides: (o.overrides ?? []).slice(0, MAX_OVERRIDES).map((x) => ({
       id: x.id ?? '',
       startTime: x.start,
       endTime: x.end,

@@ -1,10 +1,12 @@
 // Controller-side checks for Rotation that the CRD schema cannot express (domain doc §2.3, §5, §7):
 // each names the field, the rule and the way out.
 import { IANAZone } from 'luxon';
+import { EXTERNAL_ARN_ANNOTATION } from '../../crds/common.ts';
 import type { Rotation } from '../../crds/rotation.ts';
 import { type FieldError, keyOf } from '../../engine/contract.ts';
-import { isOwnershipTagKey, OWNER_TAG_COUNT, OWNER_TAG_PREFIX } from '../../engine/identity.ts';
+import { OWNER_TAG_COUNT } from '../../engine/identity.ts';
 import { MAX_TAGS } from '../shared/contacts-tags.ts';
+import { reservedTagKeyErrors } from '../shared/tag-rules.ts';
 
 /** AWS accepts overrides on shifts at most 6 months ahead. */
 export const OVERRIDE_MAX_AHEAD_MONTHS = 6;
@@ -32,8 +34,27 @@ function entryKey(c: { contactRef?: { name: string; namespace?: string }; contac
 
 export interface ValidateDeps {
   nowMs: number;
-  /** Informer-cache read, to check that referenced contacts are personal ones. */
-  lookup?: (key: string) => { spec?: unknown } | undefined;
+  /** Informer-cache read: referenced contacts are personal ones; a ref's ARN (its external-arn). */
+  lookup?: (
+    key: string,
+  ) => { spec?: unknown; metadata?: { annotations?: Record<string, string> } } | undefined;
+}
+
+type Entry = { contactRef?: { name: string; namespace?: string }; contactArn?: string };
+
+/**
+ * Keys an override contact may match a member by: its ref or ARN, and for a ref the ARN of the
+ * Contact it names when the cache knows it (a member listed by ref matches an override naming its
+ * ARN, and the other way round).
+ */
+function memberKeys(c: Entry, ns: string, lookup: ValidateDeps['lookup']): string[] {
+  const keys = [entryKey(c, ns)];
+  if (c.contactRef && lookup) {
+    const arn = lookup(keyOf('Contact', c.contactRef.namespace ?? ns, c.contactRef.name))?.metadata
+      ?.annotations?.[EXTERNAL_ARN_ANNOTATION];
+    if (arn) keys.push(arn);
+  }
+  return keys;
 }
 
 export function validateRotation(mr: Rotation, deps: ValidateDeps): FieldError[] {
@@ -114,6 +135,20 @@ export function validateRotation(mr: Rotation, deps: ValidateDeps): FieldError[]
       }
   });
 
+  // Override contacts must be members (AWS refuses others at create time). Checked here rather than
+  // in CEL: the rule's cost, a loop over contacts inside two nested loops, held spec.overrides to 10.
+  const members = new Set(s.contacts.flatMap((c) => memberKeys(c, ns, deps.lookup)));
+  (s.overrides ?? []).forEach((o, j) => {
+    o.newContacts.forEach((n, k) => {
+      if (!memberKeys(n, ns, deps.lookup).some((key) => members.has(key)))
+        err(
+          `spec.overrides[${j}].newContacts[${k}]`,
+          'OverrideMembers',
+          `${n.contactRef ? `Contact ${n.contactRef.namespace ? `${n.contactRef.namespace}/` : ''}${n.contactRef.name}` : n.contactArn} is not a member of the rotation; an override hands shifts to members only: add it to spec.contacts or name a member`,
+        );
+    });
+  });
+
   const horizon = new Date(deps.nowMs);
   horizon.setUTCMonth(horizon.getUTCMonth() + OVERRIDE_MAX_AHEAD_MONTHS);
   (s.overrides ?? []).forEach((o, j) => {
@@ -136,8 +171,6 @@ export function validateRotation(mr: Rotation, deps: ValidateDeps): FieldError[]
       'TagQuota',
       `${tags.length} tags; at most ${MAX_USER_TAGS} (AWS allows ${MAX_TAGS} and the controller uses up to ${OWNER_TAG_COUNT} to recognise its rotation)`,
     );
-  for (const k of tags)
-    if (isOwnershipTagKey(k))
-      err(`spec.tags.${k}`, 'ReservedTag', `tag keys under ${OWNER_TAG_PREFIX} are the controller's own`);
+  errs.push(...reservedTagKeyErrors(s.tags));
   return errs;
 }

@@ -1,6 +1,6 @@
 // imctl import → imctl plan → apply, against both emulators, on an account populated through the
 // AWS SDK (never by the controller) with at least 50 of every kind: personal contacts with channels
-// and engagement plans, rotations with overrides (one with more than spec.overrides takes), on-call
+// and engagement plans, rotations with overrides (one with more than the 10 spec.overrides once took), on-call
 // schedules, escalation plans, response plans, and the account's one replication set. The import
 // re-plans as no change, the controller adopts every imported object with zero AWS writes and all
 // Ready, and an out-of-band edit shows in the plan as exactly that field, is reverted on the
@@ -126,7 +126,7 @@ describe('imctl import and imctl plan round trip', () => {
       PersonalContact: 50,
       OnCallSchedule: 50,
       Rotation: 51,
-      RotationWithOverrides: 25,
+      RotationWithOverrides: 26,
       EscalationPlan: 50,
       ResponsePlan: 50,
     });
@@ -165,13 +165,12 @@ describe('imctl import and imctl plan round trip', () => {
     expect(files.get('05-response-plans.yaml')).toMatch(
       /# RAM share share-service-0\n# \(arn:aws:ram:[^)]+\) shares this\n# with 222222222222 /,
     );
-    // More upcoming overrides than spec.overrides takes (10): the field is left out, so the
-    // controller leaves AWS's overrides alone, and a comment says why.
+    // Every upcoming override is written, past the 10 spec.overrides once held, members by name.
     const busy = docsOf(files.get('03-rotations.yaml') ?? '').find((o) => o.spec.name === 'Busy weeks');
-    expect(busy?.spec.overrides).toBeUndefined();
-    expect(files.get('03-rotations.yaml')).toContain(
-      'AWS holds 12 upcoming overrides, more than spec.overrides',
-    );
+    expect(busy?.spec.overrides).toHaveLength(SIZES.manyOverrides);
+    expect(busy?.spec.overrides[0].newContacts).toEqual([{ contactRef: { name: 'engineer-01' } }]);
+    expect(busy?.spec.overrides[1].newContacts).toEqual([{ contactRef: { name: 'engineer-00' } }]);
+    expect(files.get('03-rotations.yaml')).not.toContain('upcoming overrides');
   }, 60_000);
 
   it('imports the same text again (stable names and order)', async () => {
@@ -200,7 +199,7 @@ describe('imctl import and imctl plan round trip', () => {
     expect(op.writes(beforeImport)).toEqual([]);
     // The controller did read every object: the zero is not for want of a visit.
     expect(op.calls({ since: mark }).length).toBeGreaterThanOrEqual(applied.length);
-    // AWS keeps the 12 overrides the spec leaves alone.
+    // AWS keeps its 12 overrides: the spec names each of them, so none is deleted or made again.
     const overrides = [];
     const window = {
       StartTime: new Date(op.stack.clock.now()),

@@ -75,13 +75,21 @@ const strings = (r: string, extra: Record<string, unknown> = {}) =>
     'x-kubernetes-validations': [{ rule: r, ...extra }],
   });
 
-/** The generated Rotation CRD with its override-membership rule's inner test replaced. */
+/**
+ * The generated Rotation CRD with the override-membership rule it carried until that check moved
+ * to the controller, `inner` deciding whether two entries are the same contact; spec.overrides at
+ * the 10 items of that time, as the recorded answers were given for.
+ */
 function rotation(inner: string): Crd {
   const c = parse(readFileSync(join(ROOT, 'config/crd/rotations.yaml'), 'utf8')) as Crd;
   const spec = c.spec.versions[0]?.schema.openAPIV3Schema.properties?.spec as JSONSchemaProps;
-  const rules = spec['x-kubernetes-validations'] ?? [];
-  (rules[0] as { rule: string }).rule =
-    `!has(self.overrides) || self.overrides.all(o, o.newContacts.all(n, self.contacts.exists(c, ${inner})))`;
+  (spec.properties?.overrides as JSONSchemaProps).maxItems = 10;
+  spec['x-kubernetes-validations'] = [
+    {
+      rule: `!has(self.overrides) || self.overrides.all(o, o.newContacts.all(n, self.contacts.exists(c, ${inner})))`,
+      message: 'override newContacts must be members of the rotation (listed in contacts)',
+    },
+  ];
   return c;
 }
 

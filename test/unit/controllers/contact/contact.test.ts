@@ -166,6 +166,23 @@ describe('Contact mapping', () => {
       expect.objectContaining({ path: 'spec.rotations[1]', rule: 'UniqueRotations' }),
     ]);
   });
+
+  it('refuses tag keys the controller or AWS reserve, and more tags than leave room for ownership tags', () => {
+    const tagged = (tags: Record<string, string>) => contact({ ...alice.spec, tags });
+    expect(
+      validate(tagged({ 'incidentmanager-gitops-dev/team': 'x', 'aws:cost': 'y', team: 'ok' })).map((e) => [
+        e.path,
+        e.rule,
+      ]),
+    ).toEqual([
+      ['spec.tags.incidentmanager-gitops-dev/team', 'ReservedTagKey'],
+      ['spec.tags.aws:cost', 'ReservedTagKey'],
+    ]);
+    expect(validate(tagged({ 'incidentmanager.gitops.dev/uid': 'x' }))[0]?.rule).toBe('ReservedTagKey');
+    const many = Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`k${i}`, 'v']));
+    expect(validate(tagged(many)).map((e) => e.rule)).toEqual(['TagQuota']);
+    expect(validate(tagged({ team: 'payments' }))).toEqual([]);
+  });
 });
 
 describe('Contact diff and update plan: one minimal write per single-field change', () => {

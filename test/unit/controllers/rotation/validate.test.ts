@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { timeZoneProblem, validateRotation } from '../../../../src/controllers/rotation/validate.ts';
 import type { RotationSpec } from '../../../../src/crds/rotation.ts';
-import { ALICE, BOB, NOW, rotation } from './fixtures.ts';
+import { ALICE, BOB, CARA, NOW, rotation } from './fixtures.ts';
 
-const rules = (spec: Partial<RotationSpec>, lookup?: (k: string) => { spec?: unknown } | undefined) =>
+type Lookup = NonNullable<Parameters<typeof validateRotation>[1]['lookup']>;
+const rules = (spec: Partial<RotationSpec>, lookup?: Lookup) =>
   validateRotation(rotation(spec), { nowMs: NOW, ...(lookup ? { lookup } : {}) }).map((e) => [
     e.path,
     e.rule,
@@ -94,7 +95,45 @@ describe('Rotation validation', () => {
     const many = Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`k${i}`, 'v']));
     expect(rules({ tags: many })).toEqual([['spec.tags', 'TagQuota']]);
     expect(rules({ tags: { 'incidentmanager-gitops-dev/uid': 'x' } })).toEqual([
-      ['spec.tags.incidentmanager-gitops-dev/uid', 'ReservedTag'],
+      ['spec.tags.incidentmanager-gitops-dev/uid', 'ReservedTagKey'],
     ]);
+  });
+
+  it('override contacts must be members: by ARN, by ref (namespaces compared), or a ref and its ARN', () => {
+    const over = (newContacts: RotationSpec['contacts']) => ({
+      overrides: [{ startTime: '2027-03-10T09:00:00Z', endTime: '2027-03-10T17:00:00Z', newContacts }],
+    });
+    expect(rules(over([{ contactArn: BOB }, { contactRef: { name: 'alice', namespace: 'team' } }]))).toEqual(
+      [],
+    );
+    expect(
+      rules(over([{ contactArn: CARA }, { contactRef: { name: 'alice', namespace: 'other' } }])),
+    ).toEqual([
+      ['spec.overrides[0].newContacts[0]', 'OverrideMembers'],
+      ['spec.overrides[0].newContacts[1]', 'OverrideMembers'],
+    ]);
+    // alice is listed by ref; an override may name her ARN once her Contact has one.
+    expect(rules(over([{ contactArn: ALICE }]))).toEqual([
+      ['spec.overrides[0].newContacts[0]', 'OverrideMembers'],
+    ]);
+    const lookup: Lookup = (k) =>
+      k === 'Contact/team/alice'
+        ? {
+            spec: { type: 'Personal' },
+            metadata: { annotations: { 'incidentmanager.gitops.dev/external-arn': ALICE } },
+          }
+        : undefined;
+    expect(rules(over([{ contactArn: ALICE }]), lookup)).toEqual([]);
+    const [e] = validateRotation(rotation(over([{ contactArn: CARA }])), { nowMs: NOW });
+    expect(e?.message).toContain(`${CARA} is not a member of the rotation`);
+  });
+
+  it('more overrides than the 10 CEL once allowed are checked one by one', () => {
+    const overrides = Array.from({ length: 150 }, (_, i) => ({
+      startTime: new Date(NOW + (i + 1) * 86_400_000).toISOString(),
+      endTime: new Date(NOW + (i + 1) * 86_400_000 + 3_600_000).toISOString(),
+      newContacts: [{ contactArn: i === 120 ? CARA : BOB }],
+    }));
+    expect(rules({ overrides })).toEqual([['spec.overrides[120].newContacts[0]', 'OverrideMembers']]);
   });
 });
