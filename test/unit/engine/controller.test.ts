@@ -75,6 +75,41 @@ describe('predicates', () => {
     expect(referenceStateChanged(acct('True', role), acct('True', `${role}-other`))).toBe(true);
     expect(referenceStateChanged(acct('True', role), acct('False', role))).toBe(true);
   });
+
+  it('wake referrers in other accounts when a share gains or loses a principal, or an AWSAccount accepts a resource', () => {
+    const ready = [
+      { type: 'Ready', status: 'True', reason: 'Available', message: '', lastTransitionTime: 't' },
+    ];
+    const ep = (principals: { principal: string; status: string }[]) =>
+      ({
+        apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+        kind: 'EscalationPlan',
+        metadata: { name: 'oncall', namespace: 'platform', generation: 1 },
+        spec: {},
+        status: { arn: 'arn:ep', conditions: ready, sharing: { resourceShareArn: 'arn:share', principals } },
+      }) as unknown as ManagedObject;
+    const invited = ep([{ principal: '333333333333', status: 'Associating' }]);
+    expect(referenceStateChanged(invited, ep([{ principal: '333333333333', status: 'Associated' }]))).toBe(
+      true,
+    );
+    expect(referenceStateChanged(invited, ep([]))).toBe(true);
+    expect(referenceStateChanged(invited, structuredClone(invited))).toBe(false);
+    const acct = (arns: string[]) =>
+      ({
+        apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+        kind: 'AWSAccount',
+        metadata: { name: 'partner', generation: 1 },
+        spec: {},
+        status: {
+          conditions: ready,
+          resourceShares: {
+            accepted: [{ arn: 'arn:share', owner: '1', resources: arns.map((arn) => ({ arn })) }],
+          },
+        },
+      }) as unknown as ManagedObject;
+    expect(referenceStateChanged(acct([]), acct(['arn:ep']))).toBe(true);
+    expect(referenceStateChanged(acct(['arn:ep']), acct(['arn:ep']))).toBe(false);
+  });
 });
 
 describe('Engine', () => {

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { keyOf, type ManagedObject } from '../../../src/engine/contract.ts';
 import { EXTERNAL_ARN_ANNOTATION } from '../../../src/engine/names.ts';
-import { ReferenceIndex, resolveReferences } from '../../../src/engine/references.ts';
+import {
+  type ConsumerShares,
+  checkForeignReferences,
+  foreignReferences,
+  missingShareMessage,
+  REFERENCE_RECHECK_MS,
+  ReferenceIndex,
+  refOfOtherAccount,
+  resolveReferences,
+} from '../../../src/engine/references.ts';
 
 function contact(name: string, ready: boolean, arn?: string): ManagedObject {
   return {
@@ -91,5 +100,72 @@ describe('ReferenceIndex', () => {
     expect(idx.referrersOf('Contact/oncall/bob')).toEqual([]);
     expect(idx.remove('ResponsePlan/oncall/r')).toEqual(['Contact/oncall/alice']);
     expect(idx.referrersOf('Contact/oncall/alice')).toEqual(['EscalationPlan/oncall/p']);
+  });
+});
+
+describe('references of another account', () => {
+  const OWNER = '111111111111';
+  const ME = '333333333333';
+  const epArn = `arn:aws:ssm-contacts:us-east-1:${OWNER}:contact/oncall`;
+  const ownerEp = (principals: { principal: string; status: string }[], specPrincipals: string[]) =>
+    ({
+      apiVersion: 'v1',
+      kind: 'EscalationPlan',
+      metadata: { name: 'oncall', namespace: 'platform', uid: 'ep' },
+      spec: { accountRef: { name: 'management' }, sharing: { principals: specPrincipals } },
+      status: { arn: epArn, sharing: { resourceShareArn: 'arn:share', principals } },
+    }) as unknown as ManagedObject;
+  const rp = {
+    apiVersion: 'v1',
+    kind: 'ResponsePlan',
+    metadata: { name: 'rp', namespace: 'apps', uid: 'rp' },
+    spec: { accountRef: { name: 'partner' } },
+  } as unknown as ManagedObject;
+  const field = {
+    path: 'spec.engagements[0].escalationPlanRef',
+    ref: { kind: 'EscalationPlan', name: 'oncall', namespace: 'platform' },
+  };
+  const resolved = new Map([[field.path, epArn]]);
+  const refTo = (ep: ManagedObject) => {
+    const lookup = (k: string) => (k === keyOf('EscalationPlan', 'platform', 'oncall') ? ep : undefined);
+    expect(refOfOtherAccount(rp, field, lookup)).toBe(true);
+    const [r] = foreignReferences(rp, [field], resolved, ME, lookup);
+    return r as NonNullable<typeof r>;
+  };
+  const none: ConsumerShares = { account: 'partner', acceptsFrom: [], pending: [] };
+
+  it('says what is missing: the owner shares it with others only, or the invitation waits', () => {
+    const notShared = refTo(ownerEp([], ['222222222222']));
+    expect(missingShareMessage(notShared, ME, none)).toBe(
+      `EscalationPlan platform/oncall (${epArn}) belongs to account ${OWNER} and is not shared with account ${ME}: add "${ME}" to spec.sharing.principals of EscalationPlan platform/oncall (with spec.sharing.allowExternalPrincipals: true if account ${ME} is outside the owner's organization)`,
+    );
+    const invited = refTo(ownerEp([{ principal: ME, status: 'Associating' }], [ME]));
+    expect(missingShareMessage(invited, ME, none)).toContain(
+      `the AWS RAM invitation from account ${OWNER} is pending acceptance: add "${OWNER}" to spec.acceptResourceShares.accountIds of AWSAccount partner`,
+    );
+    const left = {
+      ...none,
+      acceptsFrom: [OWNER],
+      pending: [{ sender: OWNER, message: 'holds other types' }],
+    };
+    expect(missingShareMessage(invited, ME, left)).toContain('left this one pending: holds other types');
+  });
+
+  it('a reference the AWS object uses is lost; one not used yet has not arrived', async () => {
+    const r = refTo(ownerEp([{ principal: ME, status: 'Associating' }], [ME]));
+    const unreadable = async () => false;
+    const lost = await checkForeignReferences([r], ME, unreadable, { inUse: new Set([epArn]) }).catch(
+      (e) => e,
+    );
+    expect(lost).toMatchObject({ reason: 'ReferenceLost', retryAfterMs: REFERENCE_RECHECK_MS });
+    const waiting = await checkForeignReferences([r], ME, unreadable, { inUse: new Set() }).catch((e) => e);
+    expect(waiting).toMatchObject({
+      reason: 'ReferencesNotReady',
+      dependencies: ['EscalationPlan/platform/oncall'],
+    });
+    expect(waiting.message).toMatch(/^Waiting for references: spec\.engagements\[0\]\.escalationPlanRef: /);
+    await expect(
+      checkForeignReferences([r], ME, async () => true, { inUse: new Set() }),
+    ).resolves.toBeUndefined();
   });
 });
