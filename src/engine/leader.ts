@@ -100,10 +100,17 @@ export class LeaderElector {
   }
 
   async #tick(): Promise<void> {
+    // The write lands after this moment: the others count the Lease from then or later.
+    const attemptAt = this.#o.clock.now();
     try {
-      const ok = await this.#tryAcquireOrRenew();
-      if (ok) {
-        this.#lastRenew = this.#o.clock.now();
+      const ok = await this.#withinRenewDeadline(this.#tryAcquireOrRenew());
+      if (ok === 'deadline') {
+        // A renewal still pending at the renew deadline (an API server or a connection pool slow
+        // to answer): stop leading now, before the Lease can expire in the others' eyes; waiting
+        // for the answer would let another replica take over while this one still writes.
+        if (this.#leading) this.#lose();
+      } else if (ok) {
+        this.#lastRenew = attemptAt;
         if (!this.#leading && !this.#stopped) {
           this.#leading = true;
           this.#o.onStartedLeading();
@@ -114,6 +121,25 @@ export class LeaderElector {
       if (this.#leading && this.#o.clock.now() - this.#lastRenew > this.#o.renewDeadlineMs) this.#lose();
     }
     this.#schedule();
+  }
+
+  /** While leading, the attempt races the renew deadline (counted from the last successful attempt's start). */
+  #withinRenewDeadline(attempt: Promise<boolean>): Promise<boolean | 'deadline'> {
+    if (!this.#leading) return attempt;
+    const left = this.#lastRenew + this.#o.renewDeadlineMs - this.#o.clock.now();
+    return new Promise((resolve, reject) => {
+      const timer = this.#o.clock.setTimer(() => resolve('deadline'), Math.max(0, left));
+      attempt.then(
+        (ok) => {
+          timer.cancel();
+          resolve(ok);
+        },
+        (e: unknown) => {
+          timer.cancel();
+          reject(e);
+        },
+      );
+    });
   }
 
   #lose(): void {

@@ -76,3 +76,33 @@ describe('LeaderElector', () => {
     expect(store.lease?.spec.holderIdentity).toBe('b');
   });
 });
+
+describe('LeaderElector: a renewal that never answers', () => {
+  it('stops leading at the renew deadline, before the others may take the Lease over', async () => {
+    const clock = new FakeClock();
+    const store = new MemoryLeaseStore();
+    const log: string[] = [];
+    const a = elector(store, clock, 'a', log);
+    a.start();
+    await settle();
+    expect(a.isLeader()).toBe(true);
+    // From now on a's requests hang (an API server or connection pool that does not answer).
+    const replace = store.replace.bind(store);
+    store.replace = (l) => (l.spec.holderIdentity === 'a' ? new Promise(() => undefined) : replace(l));
+    const b = elector(store, clock, 'b', log);
+    b.start();
+    await settle();
+    let stoppedAt = -1;
+    let bLeadsAt = -1;
+    for (let t = 1; t <= 20; t++) {
+      clock.advance(1_000);
+      await settle();
+      if (stoppedAt < 0 && !a.isLeader()) stoppedAt = t;
+      if (bLeadsAt < 0 && b.isLeader()) bLeadsAt = t;
+    }
+    // a last renewed at 0 s; the renew deadline is 10 s, the Lease 15 s.
+    expect(stoppedAt).toBe(10);
+    expect(bLeadsAt).toBeGreaterThanOrEqual(15);
+    expect(log).toEqual(['a leads', 'a stopped', 'b leads']);
+  });
+});
