@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { allCrds } from '../../src/crds/registry.ts';
+import { MAX_OVERRIDES } from '../../src/crds/rotation.ts';
 import { type Cluster, CRD_DIR, SAMPLES_DIR, startCluster } from './support/cluster.ts';
 
 let c: Cluster;
@@ -78,5 +79,37 @@ describe('CRDs on a real kube-apiserver', () => {
       docs.map((d) => JSON.stringify(d)).join('\n'),
     );
     expect(out.match(/serverside-applied$/gm)?.length).toBe(namespaced.length);
+  });
+
+  it(`takes a rotation with ${MAX_OVERRIDES} overrides, members or not (the controller checks that), and refuses one more`, async () => {
+    const ARN = (who: string) => `arn:aws:ssm-contacts:eu-west-1:111122223333:contact/${who}`;
+    const rotation = (name: string, n: number) => ({
+      apiVersion: 'incidentmanager.gitops.dev/v1alpha1',
+      kind: 'Rotation',
+      metadata: { name, namespace: 'default' },
+      spec: {
+        name,
+        contacts: [{ contactArn: ARN('alice') }, { contactRef: { name: 'bob' } }],
+        timeZoneId: 'UTC',
+        recurrence: { numberOfOnCalls: 1, recurrenceMultiplier: 1, dailySettings: ['09:00'] },
+        overrides: Array.from({ length: n }, (_, i) => {
+          const day = new Date(Date.UTC(2030, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+          return {
+            startTime: `${day}T09:00:00Z`,
+            endTime: `${day}T17:00:00Z`,
+            newContacts: [i === 7 ? { contactArn: ARN('mallory') } : { contactRef: { name: 'bob' } }],
+          };
+        }),
+      },
+    });
+    await c.kubectlOk(['apply', '-f', '-'], JSON.stringify(rotation('busy', MAX_OVERRIDES)));
+    const refused = await c.kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify(rotation('too-busy', MAX_OVERRIDES + 1)),
+    );
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(
+      `spec.overrides: Too many: ${MAX_OVERRIDES + 1}: must have at most ${MAX_OVERRIDES} items`,
+    );
   });
 });

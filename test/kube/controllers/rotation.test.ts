@@ -579,6 +579,45 @@ describe('Rotation', () => {
     await op.gone('Rotation', 'pst');
   });
 
+  it('25 overrides (past the 10 CEL once allowed): a non-member is refused naming the entry, nothing written; fixed, AWS has all 25', async () => {
+    const t0 = midnight(2);
+    const overrides = (outsider?: number) =>
+      Array.from({ length: 25 }, (_, i) => ({
+        startTime: iso(t0 + i * DAY + 10 * HOUR),
+        endTime: iso(t0 + i * DAY + 12 * HOUR),
+        newContacts: [{ contactArn: i === outsider ? CARA : BOB }],
+      }));
+    const spec = (outsider?: number) => ({
+      ...daily('Many overrides', [{ contactArn: ALICE }, { contactArn: BOB }]),
+      overrides: overrides(outsider),
+    });
+    const mark = op.mark();
+    await op.apply(rot('many', spec(17)));
+    const refused = await op.waitFor(
+      'Rotation',
+      'many',
+      (x) => condition(x, 'Ready')?.reason === 'InvalidSpec',
+    );
+    expect(condition(refused, 'Ready')?.status).toBe('False');
+    expect(condition(refused, 'Synced')?.message).toContain(
+      `spec.overrides[17].newContacts[0]: ${CARA} is not a member of the rotation`,
+    );
+    expect(writeOps(mark)).toEqual([]);
+
+    const ready = await applyReady(rot('many', spec()));
+    expect(ready.status.overrides).toHaveLength(25);
+    const listed = await op.sdk.contacts.send(
+      new ListRotationOverridesCommand({
+        RotationId: (ready.metadata.annotations as Record<string, string>)[EXTERNAL_ARN_ANNOTATION],
+        StartTime: new Date(now()),
+        EndTime: new Date(now() + 60 * DAY),
+      }),
+    );
+    expect(listed.RotationOverrides).toHaveLength(25);
+    await op.remove('Rotation', 'many');
+    await op.gone('Rotation', 'many');
+  });
+
   it('a rotation of the same name that this object did not create is never taken over', async () => {
     await awsRotation('Taken', [ALICE]);
     const mark = op.mark();
