@@ -51,7 +51,7 @@ export function objectName(description: string) {
 }
 
 /** Reference to a Kubernetes object of a kind from this API, by name (and optionally namespace). */
-export function objectRef(kind: string) {
+export function objectRef(kind: string, description = `Reference to a ${kind} in this cluster.`) {
   return obj(
     {
       name: objectName(`Name of the ${kind}.`),
@@ -64,7 +64,7 @@ export function objectRef(kind: string) {
         }),
       ),
     },
-    { description: `Reference to a ${kind} in this cluster.` },
+    { description },
   );
 }
 export type ObjectRef = Static<ReturnType<typeof objectRef>>;

@@ -106,7 +106,14 @@ disabling the key. \`status.regions[].keyType\` says which kind of key encrypts 
   ResponsePlan: `A response plan is what alarms and EventBridge rules start incidents with. \`name\` is part of the
 plan's ARN and cannot change. Engagements (at most 5, unique) can be Contacts, on-call schedules or
 EscalationPlans; engaging one escalation plan that holds the schedules and backups is the recommended
-practice. Chat-channel and notification SNS topics must be in the plan's own account and Region and allow
+practice. An engagement may name a contact or escalation plan of another account that shares it with the
+plan's account: by \`contactArn\`, or by \`contactRef\`/\`escalationPlanRef\` to the owner's object in this
+cluster (an object whose \`accountRef\` is the owner's AWSAccount; its namespace and name are enough). The plan
+uses the owner's ARN once the share has arrived in its account, which the controller checks with one read
+before any write: until then the plan is \`Ready=False\` (\`ReferencesNotReady\`) saying whose object, which
+account and what is missing (the owner's \`spec.sharing\` does not name this account, or the invitation waits
+for acceptance: \`spec.acceptResourceShares\` of this plan's AWSAccount), woken when the owner's share or the
+account's accepted shares change. Once the plan uses it, a share that goes is \`ReferenceLost\`. Chat-channel and notification SNS topics must be in the plan's own account and Region and allow
 \`ssm-incidents.amazonaws.com\` to publish (Incident Manager sends a test message when a topic is added). The
 runbook's \`roleArn\` is the role Incident Manager assumes to start the Automation document; dynamic
 parameters must match the document's parameter types (\`IncidentRecordARN\` → String,
@@ -219,7 +226,8 @@ controller reaches it. \`kubectl get incidentmanager\` lists all of them (catego
   \`INCIDENT_RECORD_ARN\`, \`MON\`) are rejected; the controller translates.
 - **References** come in pairs: \`…Ref: {name, namespace?}\` names an object in this cluster (namespace
   defaults to the referring object's), \`…Arn\` names an AWS resource that is not managed here. Exactly
-  one of a pair is set; the API server rejects an entry with both or neither.
+  one of a pair is set; the API server rejects an entry with both or neither. A ResponsePlan's engagement
+  \`…Ref\` may name an object of another AWSAccount that shares it (see ResponsePlan).
 - **Common spec fields** on managed kinds: \`accountRef\` (an AWSAccount; absent = the controller's own
   credentials and Region), \`tags\`, \`deletionPolicy\` (\`Delete\` | \`Retain\`; ReplicationSet defaults to
   \`Retain\` because deleting it erases all incident data, the others to \`Delete\`), \`managementPolicy\`
