@@ -18,19 +18,19 @@
 // --node-options '--max-semi-space-size=1' (V8 flags for the converge's controller).
 // The numbers are printed, never asserted.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { typeOf } from '../test/support/operator.ts';
-import { API, fleet, type Manifest, REGION } from './lib/fleet.ts';
-import { summarise } from './lib/heap-summary.ts';
+import { fleet, type Manifest, simpleContacts } from './lib/fleet.ts';
+import { controllerNodeOptions, heapSnapshot } from './lib/heap-summary.ts';
 import {
   byOperation,
   type ControllerProcess,
   isRead,
   metricSum,
   percentile,
+  quiet,
   spawnController,
   startWorld,
   type World,
@@ -54,26 +54,7 @@ const CHURN_S = quick ? 60 : 120;
 const TPS = 5;
 const WORKERS = ['--workers', '16'];
 const LARGE_ARGS = [...WORKERS, '--aws-rate', '100', '--aws-concurrency', '20'];
-const HEAP_DIR = argv.includes('--heap') ? mkdtempSync(join(tmpdir(), 'imctl-heap-')) : undefined;
-// --node-options '…': V8 flags for the controller processes (e.g. a smaller young generation).
-const NODE_FLAGS = [
-  flag('--node-options') ?? '',
-  HEAP_DIR ? `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${HEAP_DIR}` : '',
-]
-  .join(' ')
-  .trim();
-const HEAP_ENV = NODE_FLAGS ? { NODE_OPTIONS: NODE_FLAGS } : {};
-
-/** Writes a heap snapshot of the controller (it blocks its event loop) and prints where memory goes. */
-async function heapSnapshot(c: ControllerProcess): Promise<void> {
-  if (!HEAP_DIR) return;
-  c.child.kill('SIGUSR2');
-  await sleep(1_000);
-  await c.metrics(); // answers once the snapshot is written
-  const file = readdirSync(HEAP_DIR).find((f) => f.endsWith('.heapsnapshot'));
-  if (file)
-    process.stdout.write(`heap snapshot ${join(HEAP_DIR, file)}\n${summarise(join(HEAP_DIR, file))}\n`);
-}
+const { dir: HEAP_DIR, env: HEAP_ENV } = controllerNodeOptions(argv);
 
 interface Row {
   figure: string;
@@ -106,16 +87,6 @@ function perObject(calls: ReturnType<World['calls']>, n: number): string {
   return Object.entries(byOperation(calls))
     .map(([op, k]) => `${op.replace(/^ssm-/, '')} ${(k / n).toFixed(2)}`)
     .join(', ');
-}
-
-/** Waits until no AWS call was logged for `quietMs` (the controller has nothing left to do). */
-async function quiet(world: World, quietMs: number, maxMs = 600_000): Promise<void> {
-  const end = Date.now() + maxMs;
-  for (;;) {
-    const m = world.mark();
-    await sleep(quietMs);
-    if (world.mark() === m || Date.now() > end) return;
-  }
 }
 
 async function converge(
@@ -300,34 +271,7 @@ function progress(world: World, c: ControllerProcess, objects: Manifest[], t0: n
 async function large(n: number, accounts: number): Promise<void> {
   const world = await startWorld();
   try {
-    const base: Manifest[] = [];
-    const objects: Manifest[] = [];
-    for (let a = 0; a < accounts; a++) {
-      const ns = `big-${a}`;
-      const id = `3${String(a + 1).padStart(11, '0')}`;
-      base.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-      base.push({
-        apiVersion: API,
-        kind: 'AWSAccount',
-        metadata: { name: ns },
-        spec: { accountId: id, region: REGION, roleArn: `arn:aws:iam::${id}:role/operator` },
-      });
-      objects.push({
-        apiVersion: API,
-        kind: 'ReplicationSet',
-        metadata: { name: 'onboarding', namespace: ns },
-        spec: { accountRef: { name: ns }, regions: [{ name: REGION }] },
-      });
-    }
-    for (let i = 0; objects.length < n; i++) {
-      const ns = `big-${i % accounts}`;
-      objects.push({
-        apiVersion: API,
-        kind: 'Contact',
-        metadata: { name: `c${i}`, namespace: ns },
-        spec: { accountRef: { name: ns }, alias: `big-c${i}`, displayName: `Contact ${i}`, type: 'Personal' },
-      });
-    }
+    const { base, objects } = simpleContacts(n, accounts, 'big', '3');
     // A footprint and scaling figure, not a throughput one: the gate raised so the objects settle
     // in minutes (at its defaults 40 accounts' 5 calls/s bound 10,000 contacts to ~150 s at best).
     const c0 = spawnController(world, ['--no-leader-elect', ...LARGE_ARGS], HEAP_ENV);
@@ -368,7 +312,7 @@ async function main(): Promise<void> {
       const c = await converge(world, N, ACCOUNTS, 'emulator');
       await quiet(world, 3_000);
       await footprint(c, `idle with ${N} objects, settled`);
-      await heapSnapshot(c);
+      await heapSnapshot(c, HEAP_DIR);
       const f = fleet({ objects: N, accounts: ACCOUNTS });
       if (want('churn')) await churn(world, f.objects);
       await c.kill();

@@ -194,3 +194,50 @@ export function fleet(o: FleetOptions): Fleet {
 /** `namespace/name` of a manifest, as the tracker keys objects. */
 export const keyOf = (m: { metadata: { name: string; namespace?: string } }): string =>
   `${m.metadata.namespace ?? ''}/${m.metadata.name}`;
+
+/**
+ * Simple contacts (no channels) for footprint and scale figures: `accounts` AWSAccounts (in `base`
+ * with their Namespaces), a ReplicationSet onboarding each, then contacts round-robin over them,
+ * `n` objects in all.
+ */
+export function simpleContacts(
+  n: number,
+  accounts: number,
+  prefix: string,
+  firstDigit: string,
+): { base: Manifest[]; objects: Manifest[] } {
+  const base: Manifest[] = [];
+  const objects: Manifest[] = [];
+  for (let a = 0; a < accounts; a++) {
+    const ns = `${prefix}-${a}`;
+    const id = `${firstDigit}${String(a + 1).padStart(11, '0')}`;
+    base.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    base.push({
+      apiVersion: API,
+      kind: 'AWSAccount',
+      metadata: { name: ns },
+      spec: { accountId: id, region: REGION, roleArn: `arn:aws:iam::${id}:role/operator` },
+    });
+    objects.push({
+      apiVersion: API,
+      kind: 'ReplicationSet',
+      metadata: { name: 'onboarding', namespace: ns },
+      spec: { accountRef: { name: ns }, regions: [{ name: REGION }] },
+    });
+  }
+  for (let i = 0; objects.length < n; i++) {
+    const ns = `${prefix}-${i % accounts}`;
+    objects.push({
+      apiVersion: API,
+      kind: 'Contact',
+      metadata: { name: `c${i}`, namespace: ns },
+      spec: {
+        accountRef: { name: ns },
+        alias: `${prefix}-c${i}`,
+        displayName: `Contact ${i}`,
+        type: 'Personal',
+      },
+    });
+  }
+  return { base, objects };
+}

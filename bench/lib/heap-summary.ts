@@ -1,7 +1,10 @@
 // Where a V8 heap snapshot's memory goes: self size by node type and by constructor / code name,
 // largest first. `node bench/lib/heap-summary.ts FILE.heapsnapshot [top]`; e2e.bench.ts --heap
 // takes a snapshot of the settled controller and prints this.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ControllerProcess } from './world.ts';
 
 interface Snapshot {
   snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] } };
@@ -42,6 +45,35 @@ export function summarise(file: string, top = 25): string {
   for (const [name, b] of [...byName].sort((a, b) => b[1].size - a[1].size).slice(0, top))
     lines.push(`  ${mib(b.size).padStart(10)}  ${String(b.count).padStart(8)} × ${name}`);
   return lines.join('\n');
+}
+
+/**
+ * The controllers' V8 flags from a benchmark's arguments: `--node-options '…'` (e.g. a smaller young
+ * generation) and, with `--heap`, a snapshot on SIGUSR2 into a fresh folder (`dir`).
+ */
+export function controllerNodeOptions(argv: readonly string[]): { dir?: string; env: NodeJS.ProcessEnv } {
+  const i = argv.indexOf('--node-options');
+  const dir = argv.includes('--heap') ? mkdtempSync(join(tmpdir(), 'imctl-heap-')) : undefined;
+  const flags = [
+    i < 0 ? '' : (argv[i + 1] ?? ''),
+    dir ? `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${dir}` : '',
+  ]
+    .join(' ')
+    .trim();
+  return { ...(dir ? { dir } : {}), env: flags ? { NODE_OPTIONS: flags } : {} };
+}
+
+/** Writes a heap snapshot of the controller (a full GC first; it blocks its event loop) and prints where memory goes. */
+export async function heapSnapshot(c: ControllerProcess, dir: string | undefined): Promise<void> {
+  if (!dir) return;
+  for (const f of readdirSync(dir)) rmSync(join(dir, f));
+  c.child.kill('SIGUSR2');
+  await new Promise((r) => setTimeout(r, 1_000));
+  // Answers once the snapshot is written; the first try may meet a keep-alive socket the server
+  // closed while the snapshot held its event loop.
+  await c.metrics().catch(() => c.metrics());
+  const file = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot'));
+  if (file) process.stdout.write(`heap snapshot ${join(dir, file)}\n${summarise(join(dir, file))}\n`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -136,7 +136,6 @@ export class Tracker {
     this.#informers = MANAGED_KINDS.map(
       (kind) =>
         new Informer<ManagedObject>({
-          kc: stack.kc,
           client: stack.client,
           type: typeOf(kind),
           clock: systemClock,
@@ -400,4 +399,14 @@ export function percentile(xs: readonly number[], p: number): number {
   if (xs.length === 0) return Number.NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] as number;
+}
+
+/** Waits until no AWS call was logged for `quietMs` (the controller has nothing left to do), at most `maxMs`. */
+export async function quiet(world: World, quietMs: number, maxMs = 900_000): Promise<void> {
+  const end = Date.now() + maxMs;
+  for (;;) {
+    const m = world.mark();
+    await new Promise((r) => setTimeout(r, quietMs));
+    if (world.mark() === m || Date.now() > end) return;
+  }
 }

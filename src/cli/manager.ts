@@ -3,7 +3,6 @@
 // election, health/readiness/metrics endpoints and graceful shutdown; the engine only receives
 // them (it imports nothing from src/aws but types).
 import { createServer, type Server } from 'node:http';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AccountReconciler } from '../aws/account-reconciler.ts';
@@ -15,17 +14,25 @@ import type { ManagedObject } from '../engine/contract.ts';
 import { Controller, type KindRegistration } from '../engine/controller.ts';
 import { EventRecorder } from '../engine/events.ts';
 import { KubeClient, KubeEventSink, KubeMetadataPort, type ResourceType } from '../engine/kube.ts';
+import type { KubeConfig, KubeConfigSource } from '../engine/kubeconfig.ts';
+import { parseLabelSelector } from '../engine/label-selector.ts';
 import { kubeLeaseStore, LeaderElector } from '../engine/leader.ts';
 import { type KindModule, resourceTypeOf } from '../engine/plugin.ts';
 import { ReferenceIndex } from '../engine/references.ts';
 import { accountOf, ShardLeases, shardOf } from '../engine/shards.ts';
 
 export interface ManagerOptions {
-  kc: KubeConfig;
+  /** Our KubeConfig, or client-node's (tests, `imctl demo`). */
+  kc: KubeConfig | KubeConfigSource;
   modules: readonly KindModule[];
   logger: Logger;
   region: string;
   namespaces?: string[];
+  /**
+   * Only objects of the managed kinds whose labels match (listed and watched with it, so the caches
+   * hold only them). AWSAccounts are all cached (a selected object may name any of them) but only
+   * those matching are reconciled: label an account for the one controller that verifies it.
+   */
   labelSelector?: string;
   workers?: number;
   resyncMs?: number;
@@ -93,6 +100,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
     {
       kind: 'AWSAccount',
       type: typeOf('AWSAccount'),
+      unselected: true,
       custom: (lk) =>
         new AccountReconciler({
           lookup: lk,
@@ -132,11 +140,15 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
   ];
   const shards = o.leaderElection?.shards ?? 1;
   let shardLeases: ShardLeases | undefined;
+  const selects = o.labelSelector ? parseLabelSelector(o.labelSelector) : undefined;
+  // The informers bring only selected objects of the managed kinds; AWSAccounts come whole.
+  const owns = (obj: ManagedObject): boolean =>
+    (obj.kind !== 'AWSAccount' || !selects || selects(obj.metadata.labels)) &&
+    (shards > 1 ? (shardLeases?.owns(obj) ?? false) : true);
   controller = new Controller(regs, {
-    kc: o.kc,
     client,
     clock,
-    ...(shards > 1 ? { owns: (obj: ManagedObject) => shardLeases?.owns(obj) ?? false } : {}),
+    ...(shards > 1 || selects ? { owns } : {}),
     kube: metadata,
     events,
     refs,
@@ -198,7 +210,14 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
   const startWork = async () => {
     if (started) return;
     started = true;
-    log.info({ kinds: regs.map((r) => r.kind), namespaces: o.namespaces ?? 'all' }, 'starting informers');
+    log.info(
+      {
+        kinds: regs.map((r) => r.kind),
+        namespaces: o.namespaces ?? 'all',
+        ...(o.labelSelector ? { labelSelector: o.labelSelector } : {}),
+      },
+      'starting informers',
+    );
     await ctl.start();
     log.info('caches synced; starting workers');
     running = ctl.engine.run();

@@ -2,7 +2,6 @@
 // run the ManagedReconciler and hand its Outcome to the single retry policy (schedule.ts).
 // Reference changes wake dependants through the reverse index. Prometheus metrics throughout.
 
-import type { KubeConfig } from '@kubernetes/client-node';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Clock } from './clock.ts';
 import {
@@ -44,6 +43,8 @@ export interface KindRegistration {
   type: ResourceType;
   /** Only watched (cache + waking the objects that reference it), never reconciled: Secrets. */
   watchOnly?: boolean;
+  /** Listed and watched whole even with a label selector (AWSAccounts: any selected object may name any of them). */
+  unselected?: boolean;
   /** Resync for this kind (default: the controller's). */
   resyncMs?: number;
   /** Workers for this kind. Default from ControllerOptions. */
@@ -278,7 +279,6 @@ export class Engine {
 }
 
 export interface ControllerRuntimeOptions extends ControllerOptions {
-  kc: KubeConfig;
   client: KubeClient;
   /** Namespaces to watch; empty = all. */
   namespaces?: string[];
@@ -309,13 +309,14 @@ export class Controller {
       for (const ns of reg.type.namespaced ? namespaces : [undefined]) {
         list.push(
           new Informer<ManagedObject>({
-            kc: opts.kc,
             client: opts.client,
             type: reg.type,
             clock: opts.clock,
             ...(ns ? { namespace: ns } : {}),
-            // The sharding selector applies to our kinds, not to the Secrets they name.
-            ...(opts.labelSelector && !reg.watchOnly ? { labelSelector: opts.labelSelector } : {}),
+            // The label selector applies to our kinds, not to the Secrets and AWSAccounts they name.
+            ...(opts.labelSelector && !reg.watchOnly && !reg.unselected
+              ? { labelSelector: opts.labelSelector }
+              : {}),
             handlers: {
               add: (o) => this.engine.onUpsert(o, undefined),
               update: (o, old) => this.engine.onUpsert(o, old),

@@ -1,16 +1,12 @@
-// A small typed client for our custom resources, Events and Leases over client-node's KubeConfig
-// (authentication, TLS, proxies): get/list, merge-patch /status, JSON patches for finalizers and
-// annotations guarded by a `test` op on resourceVersion, and HTTP errors classified once into
-// the engine's closed set (409 → Conflict).
-import {
-  HttpMethod,
-  IsomorphicFetchHttpLibrary,
-  type KubeConfig,
-  RequestContext,
-} from '@kubernetes/client-node';
+// A small typed client for our custom resources, Events and Leases over our own kubeconfig
+// connection (src/engine/kubeconfig.ts: authentication, TLS, one keep-alive pool): get/list,
+// merge-patch /status, JSON patches for finalizers and annotations guarded by a `test` op on
+// resourceVersion, and HTTP errors classified once into the engine's closed set (409 → Conflict).
+import type { IncomingMessage } from 'node:http';
 import type { ManagedObject } from './contract.ts';
 import { ClassifiedError } from './contract.ts';
 import type { EventSink, KubeEvent } from './events.ts';
+import { KubeConfig, type KubeConfigSource, KubeConnection } from './kubeconfig.ts';
 import type { MetadataPort } from './managed.ts';
 
 export interface ResourceType {
@@ -59,21 +55,11 @@ export function classifyHttp(status: number, body: string, what: string): Classi
 export const escapePointer = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
 export class KubeClient {
-  readonly #kc: KubeConfig;
-  readonly #server: string;
-  readonly #http = new IsomorphicFetchHttpLibrary();
-  /** The first request's connection pool, kept for every later request (see request). */
-  #dispatcher: unknown;
+  readonly #conn: KubeConnection;
 
-  constructor(kc: KubeConfig) {
-    this.#kc = kc;
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('kubeconfig has no current cluster; set KUBECONFIG or run in a cluster');
-    this.#server = cluster.server.replace(/\/$/, '');
-  }
-
-  get kubeConfig(): KubeConfig {
-    return this.#kc;
+  /** Our KubeConfig, or client-node's (tests and `imctl demo` hold one) through its exported text. */
+  constructor(kc: KubeConfig | KubeConfigSource) {
+    this.#conn = new KubeConnection(KubeConfig.from(kc));
   }
 
   async request<T>(
@@ -82,34 +68,30 @@ export class KubeClient {
     body?: unknown,
     contentType = 'application/json',
   ): Promise<T> {
-    const url = `${this.#server}${path}`;
-    const ctx = new RequestContext(url, HttpMethod[method]);
-    await this.#kc.applySecurityAuthentication(ctx);
-    // client-node gives each request a new undici Agent: a new connection (and TLS handshake) per
-    // request. The agent depends only on the kubeconfig's cluster and certificates, fixed for this
-    // client, so the first one is kept and its connections reused; headers (tokens) stay per request.
-    const fresh = ctx.getDispatcher();
-    if (fresh !== undefined) {
-      this.#dispatcher ??= fresh;
-      ctx.setDispatcher(this.#dispatcher as typeof fresh);
-    }
-    ctx.setHeaderParam('Accept', 'application/json');
-    if (body !== undefined) {
-      ctx.setHeaderParam('Content-Type', contentType);
-      ctx.setBody(JSON.stringify(body));
-    }
-    // client-node's own HTTP library: the same undici (and TLS dispatcher) as its watches.
     let status: number;
     let text: string;
     try {
-      const res = await this.#http.send(ctx).toPromise();
-      status = res.httpStatusCode;
-      text = await res.body.text();
+      ({ status, text } = await this.#conn.request(
+        method,
+        path,
+        body === undefined ? undefined : JSON.stringify(body),
+        contentType,
+      ));
     } catch (e) {
       throw new ClassifiedError('Transient', `${method} ${path}: ${(e as Error).message}`, { cause: e });
     }
     if (status < 200 || status >= 300) throw classifyHttp(status, text, `${method} ${path}`);
     return (text ? JSON.parse(text) : {}) as T;
+  }
+
+  /** A streaming GET (a watch): the response once its headers arrived; aborted through `signal`. */
+  stream(path: string, signal: AbortSignal): Promise<IncomingMessage> {
+    return this.#conn.open('GET', path, { signal });
+  }
+
+  /** Closes the pooled connections (a stopped controller leaves no socket behind). */
+  close(): void {
+    this.#conn.close();
   }
 
   /** Collection path, optionally in one namespace. */

@@ -38,6 +38,7 @@ interface Flags {
   region?: string;
   namespaces: string;
   labelSelector?: string;
+  selector?: string;
   workers: number;
   resync: number;
   listen: { host: string; port: number };
@@ -80,9 +81,10 @@ export const command: CommandModule = {
       .addOption(
         new Option(
           '--label-selector <selector>',
-          'only reconcile objects matching this label selector (static partitioning; see also --shards)',
+          'only watch and reconcile objects matching this label selector, e.g. "team=payments,env in (prod)" (static partitioning; AWSAccounts are all watched, only matching ones reconciled; see also --shards)',
         ).env('IMCTL_LABEL_SELECTOR'),
       )
+      .addOption(new Option('--selector <selector>', 'the same as --label-selector'))
       .addOption(
         new Option('--workers <n>', 'concurrent reconciles per kind')
           .env('IMCTL_WORKERS')
@@ -158,7 +160,7 @@ export const command: CommandModule = {
       .action(async (flags: Flags) => {
         // Loaded here, not at module load: every other imctl command would pay for the engine and the SDKs.
         const [{ KubeConfig }, { pino }, { kindModules }, { startManager }] = await Promise.all([
-          import('@kubernetes/client-node'),
+          import('../../engine/kubeconfig.ts'),
           import('pino'),
           import('../../controllers/index.ts'),
           import('../manager.ts'),
@@ -173,6 +175,25 @@ export const command: CommandModule = {
           process.stderr.write('imctl controller: no AWS Region: set AWS_REGION or pass --region\n');
           process.exitCode = 2;
           return;
+        }
+        if (flags.selector && flags.labelSelector && flags.selector !== flags.labelSelector) {
+          process.stderr.write('imctl controller: --selector and --label-selector differ; give one\n');
+          process.exitCode = 2;
+          return;
+        }
+        const labelSelector = flags.labelSelector ?? flags.selector;
+        if (labelSelector) {
+          // The API server would refuse it on every list and watch: say so before starting.
+          const { parseLabelSelector } = await import('../../engine/label-selector.ts');
+          try {
+            parseLabelSelector(labelSelector);
+          } catch (e) {
+            process.stderr.write(
+              `imctl controller: --label-selector "${labelSelector}": ${(e as Error).message}\n`,
+            );
+            process.exitCode = 2;
+            return;
+          }
         }
         if (flags.shards > 1 && !flags.leaderElect) {
           process.stderr.write('imctl controller: --shards needs leader election (drop --no-leader-elect)\n');
@@ -203,7 +224,7 @@ export const command: CommandModule = {
             .split(',')
             .map((s) => s.trim())
             .filter(Boolean),
-          ...(flags.labelSelector ? { labelSelector: flags.labelSelector } : {}),
+          ...(labelSelector ? { labelSelector } : {}),
           workers: flags.workers,
           resyncMs: flags.resync,
           http: flags.listen,

@@ -337,7 +337,6 @@ export async function runDemo(
     };
     for (const kind of watched) {
       const inf = new Informer<ManagedObject>({
-        kc: stack.kc,
         client: stack.client,
         type: typeOf(kind),
         clock: systemClock,

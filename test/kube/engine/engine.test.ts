@@ -201,7 +201,6 @@ function startController(
     },
   };
   return new Controller([{ kind: 'Contact', handler: withRefs, type: CONTACTS }], {
-    kc,
     client,
     clock: systemClock,
     kube: metadata,
