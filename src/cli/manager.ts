@@ -2,7 +2,7 @@
 // AWS gate, the accounts and the AWSAccount reconciler, the kube client, informers, workers, leader
 // election, health/readiness/metrics endpoints and graceful shutdown; the engine only receives
 // them (it imports nothing from src/aws but types).
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AccountReconciler } from '../aws/account-reconciler.ts';
@@ -42,6 +42,11 @@ export interface ManagerOptions {
   invitationPollMs?: number;
   gateLimits?: Partial<Record<AwsService, GateLimits>>;
   http?: { host: string; port: number };
+  /**
+   * A server already listening (`imctl controller` opens it before loading the engine, so /healthz
+   * answers at once); its requests are the manager's from here on, and `http` is not used.
+   */
+  server?: Server;
   leaderElection?: {
     namespace: string;
     name: string;
@@ -175,7 +180,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
   const leading = () => (shardLeases ? shardLeases.held().length > 0 : elector ? elector.isLeader() : true);
   // A standby (no Lease, no shard) is ready: it serves nothing until it takes over.
   const ready = () => (!leading() ? true : started && ctl.hasSynced());
-  const server: Server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
@@ -190,16 +195,21 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
         .then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text))
         .catch((err: unknown) => res.writeHead(500).end(String(err)));
     } else res.writeHead(404).end();
-  });
+  };
+  const server: Server = o.server ?? createServer();
+  server.removeAllListeners('request');
+  server.on('request', handle);
+  server.ref();
   const http = o.http ?? { host: '127.0.0.1', port: 0 };
   // A busy or forbidden address fails start-up before any work begins (the caller names its flag).
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(http.port, http.host, () => {
-      server.off('error', reject);
-      resolve();
+  if (!server.listening)
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(http.port, http.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
   const addr = server.address();
   const url =
     typeof addr === 'object' && addr

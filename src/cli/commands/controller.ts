@@ -1,5 +1,6 @@
 // `imctl controller`: runs the reconcile engine against the cluster in KUBECONFIG (or in-cluster)
 // and AWS through the standard AWS environment. Every flag has an environment variable.
+import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandModule } from '../commands.ts';
@@ -31,6 +32,32 @@ const LISTEN_ERRORS: Record<string, string> = {
   EACCES: 'permission denied (ports below 1024 need privileges); choose a port of 1024 or above',
   EADDRNOTAVAIL: 'no network interface has this address; use 0.0.0.0, 127.0.0.1 or an address of this host',
 };
+
+/** Listens on --listen with a starting-up handler; a busy or forbidden address exits 2 naming the flag. */
+async function listenEarly(listen: { host: string; port: number }): Promise<Server> {
+  const server = createServer((req, res) => {
+    const healthz = (req.url ?? '/').split('?')[0] === '/healthz';
+    res.writeHead(healthz ? 200 : 503, { 'content-type': 'text/plain' }).end(healthz ? 'ok\n' : 'starting\n');
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(listen.port, listen.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    const { code } = err as NodeJS.ErrnoException;
+    const why = code ? LISTEN_ERRORS[code] : undefined;
+    if (!why) throw err;
+    process.stderr.write(`imctl controller: --listen ${listen.host}:${listen.port}: ${why}\n`);
+    process.exit(2);
+  }
+  // Until the manager takes it over, it keeps no process alive that exits on a bad flag.
+  server.unref();
+  return server;
+}
 
 interface Flags {
   kubeconfig?: string;
@@ -158,6 +185,9 @@ export const command: CommandModule = {
           .default(25_000, '25s'),
       )
       .action(async (flags: Flags) => {
+        // Served before the engine and the SDKs load (a second or more): /healthz answers at once,
+        // /readyz and /metrics say "starting" until the manager takes the server over.
+        const server = await listenEarly(flags.listen);
         // Loaded here, not at module load: every other imctl command would pay for the engine and the SDKs.
         const [{ KubeConfig }, { pino }, { kindModules }, { startManager }] = await Promise.all([
           import('../../engine/kubeconfig.ts'),
@@ -228,6 +258,7 @@ export const command: CommandModule = {
           workers: flags.workers,
           resyncMs: flags.resync,
           http: flags.listen,
+          server,
           ...(limits ? { gateLimits: limits } : {}),
           ...(flags.leaderElect
             ? {
@@ -240,13 +271,6 @@ export const command: CommandModule = {
               }
             : {}),
           onLostLeadership: () => process.exit(1),
-        }).catch((err: unknown) => {
-          const { code, syscall } = err as NodeJS.ErrnoException;
-          const why = syscall === 'listen' && code ? LISTEN_ERRORS[code] : undefined;
-          if (!why) throw err;
-          const { host, port } = flags.listen;
-          process.stderr.write(`imctl controller: --listen ${host}:${port}: ${why}\n`);
-          process.exit(2);
         });
         let stopping = false;
         const shutdown = (signal: string) => {

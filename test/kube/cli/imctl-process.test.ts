@@ -1,11 +1,12 @@
 // What only a real `imctl` process shows (moved from the unit tier, which starts no process):
 // reading manifests from standard input, the bin shim's pinned Node, and which modules a light
 // command loads.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../../src/crds/generate.ts';
 
@@ -99,6 +100,59 @@ describe('imctl controller start-up errors', () => {
       ]);
     } finally {
       busy.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the controller is live while it cannot reach the API server, not ready, and loads no @kubernetes/client-node', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imctl-live-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    // Nothing listens on port 9: every list fails and is retried; the caches never sync.
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: c, cluster: {server: "https://127.0.0.1:9"}}]',
+        'users: [{name: u, user: {token: t}}]',
+        'contexts: [{name: x, context: {cluster: c, user: u}}]',
+        'current-context: x',
+      ].join('\n'),
+    );
+    // Records every module the controller resolves, printed when it is told to stop.
+    const args = ['controller', '--kubeconfig', kubeconfig, '--region', 'eu-west-1', '--no-leader-elect'];
+    const probe = `
+      import { registerHooks } from 'node:module';
+      const seen = new Set();
+      registerHooks({ resolve(s, c, next) { const r = next(s, c); seen.add(r.url); return r; } });
+      process.on('SIGTERM', () => { process.stderr.write(JSON.stringify([...seen])); process.exit(0); });
+      process.argv = [process.argv[0], 'imctl', ...${JSON.stringify(args)}, '--listen', '127.0.0.1:0'];
+      await import('./src/cli/main.ts');`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', probe], { cwd: ROOT });
+    try {
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      let url = '';
+      for await (const line of createInterface({ input: child.stdout })) {
+        const rec = JSON.parse(line) as { msg?: string; url?: string };
+        if (rec.msg === 'serving /healthz, /readyz and /metrics') {
+          url = rec.url ?? '';
+          break;
+        }
+      }
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${url}/readyz`);
+      expect([ready.status, await ready.text()]).toEqual([503, 'caches not synced\n']);
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      const loaded = JSON.parse(stderr.slice(stderr.lastIndexOf('["'))) as string[];
+      expect(loaded.some((u) => u.includes('/src/controllers/index.ts'))).toBe(true);
+      expect(loaded.filter((u) => u.includes('@kubernetes/client-node'))).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
   });
