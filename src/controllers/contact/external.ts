@@ -9,6 +9,7 @@ import {
   DeleteContactChannelCommand,
   DeleteContactCommand,
   GetContactCommand,
+  type GetContactCommandOutput,
   GetRotationCommand,
   paginateListContactChannels,
   paginateListRotationShifts,
@@ -29,7 +30,13 @@ import {
   uidOf,
 } from '../../engine/contract.ts';
 import { identityTags } from '../../engine/identity.ts';
-import { applyTagDelta, type ContactsConn, contactsByAlias, listTags } from '../shared/contacts-api.ts';
+import {
+  applyTagDelta,
+  type ContactsConn,
+  contactsByAlias,
+  listTags,
+  nowListed,
+} from '../shared/contacts-api.ts';
 import { tagsToAws } from '../shared/contacts-tags.ts';
 import { type PartSpecs, ReadMemory } from '../shared/read-memory.ts';
 import type { ActivationMemory } from './activation.ts';
@@ -57,10 +64,19 @@ export interface ContactClientDeps {
   reads?: ReadMemory<ContactParts>;
 }
 
-/** What a contact's read takes besides GetContact. */
+/** What a contact's read takes: GetContact, and its channels and tags (a schedule: its rotations' shifts and zones). */
 export interface ContactParts {
+  contact: GetContactCommandOutput;
   channels: ContactChannel[];
   tags: Record<string, string>;
+  schedule: ScheduleRead;
+}
+
+/** What an on-call schedule's read found about its rotations, and when. */
+interface ScheduleRead {
+  atMs: number;
+  shifts: Shift[];
+  zones: RotationZones['rotations'];
 }
 
 // The plan names channels by their ARNs: a plan edit reads the channels fresh too, so a channel
@@ -324,35 +340,91 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
     }
   }
 
+  /** The contact as the kind sees it, from GetContact and the parts read with it. */
+  async function observe(
+    mr: Contact,
+    c: GetContactCommandOutput,
+    channels: ContactChannel[],
+    tags: Record<string, string>,
+    schedule: ScheduleRead | undefined,
+    ctx: Ctx<ContactState>,
+  ): Promise<ContactState> {
+    const observed = fromAws(c, channels, tags);
+    if (schedule) {
+      observed.onCall = onCallFrom(schedule.shifts, clock.now());
+      observed.timeZones = { year: new Date(clock.now()).getUTCFullYear(), rotations: schedule.zones };
+    }
+    const sent = memory.sentAt(mr) ?? mr.status?.lastActivationCodeSentTime;
+    if (sent) observed.codeSentAt = sent;
+    await noteActivation(mr, observed, ctx);
+    return observed;
+  }
+
+  /**
+   * The engine's partial read at a resync (Ctx.partial): what ListContacts shows now, the rest as
+   * the last full read found it. Undefined when that cannot stand for a read now: nothing
+   * remembered, not listed (gone?), or a schedule whose on-call state or year has moved on since.
+   */
+  async function partialRead(
+    arn: string,
+    mr: Contact,
+    ctx: Ctx<ContactState>,
+    when: NonNullable<Ctx<ContactState>['partial']>,
+  ): Promise<ContactState | undefined> {
+    const last = reads.last(arn, mr.metadata.generation);
+    if (!last?.contact || !last.channels || !last.tags) return undefined;
+    const s = last.schedule;
+    if (last.contact.Type === 'ONCALL_SCHEDULE') {
+      const now = clock.now();
+      const year = (ms: number) => new Date(ms).getUTCFullYear();
+      const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+      if (!s || year(s.atMs) !== year(now) || !same(onCallFrom(s.shifts, s.atMs), onCallFrom(s.shifts, now)))
+        return undefined;
+    }
+    const c = await nowListed(conn, arn, last.contact, when);
+    return c && observe(mr, c, last.channels, last.tags, s, ctx);
+  }
+
   return {
     async read(arn, mr, ctx) {
-      const c = await conn.clients.contacts.send(new GetContactCommand({ ContactId: arn }));
       // A contact another account shares: its channels and tags are the owner's alone.
-      if (ctx.sharedBy !== undefined)
+      if (ctx.sharedBy !== undefined) {
+        const c = await conn.clients.contacts.send(new GetContactCommand({ ContactId: arn }));
         return {
           identity: arn,
           observed: fromAws(c, [], {}),
           phase: 'Active',
           unreadable: SHARED_UNREADABLE,
         };
+      }
+      if (ctx.partial) {
+        const observed = await partialRead(arn, mr, ctx, ctx.partial);
+        if (observed) return { identity: arn, observed, phase: 'Active', partial: true };
+      }
+      const c = await conn.clients.contacts.send(new GetContactCommand({ ContactId: arn }));
       const specs = partSpecs(mr);
       const kept = reads.reusable(arn, mr.metadata.generation, specs);
       const channels = c.Type !== 'PERSONAL' ? [] : (kept.channels ?? (await listChannels(arn)));
       const tags = kept.tags ?? (await listTags(conn, arn));
-      reads.remember(arn, mr.metadata.generation, specs, { channels, tags });
-      const observed = fromAws(c, channels, tags);
-      if (observed.type === 'ONCALL_SCHEDULE') {
-        const now = clock.now();
-        observed.onCall = onCallFrom(await shifts(observed.rotationIds, now), now);
-        observed.timeZones = {
-          year: new Date(now).getUTCFullYear(),
-          rotations: await zones(observed.rotationIds),
-        };
+      let schedule: ScheduleRead | undefined;
+      if (c.Type === 'ONCALL_SCHEDULE') {
+        const rotationIds = [...(c.Plan?.RotationIds ?? [])];
+        const atMs = clock.now();
+        schedule = { atMs, shifts: await shifts(rotationIds, atMs), zones: await zones(rotationIds) };
       }
-      const sent = memory.sentAt(mr) ?? mr.status?.lastActivationCodeSentTime;
-      if (sent) observed.codeSentAt = sent;
-      await noteActivation(mr, observed, ctx);
-      return { identity: arn, observed, phase: 'Active' };
+      reads.remember(arn, mr.metadata.generation, specs, {
+        contact: c,
+        channels,
+        tags,
+        ...(schedule ? { schedule } : {}),
+      });
+      const observed = await observe(mr, c, channels, tags, schedule, ctx);
+      return {
+        identity: arn,
+        observed,
+        phase: 'Active',
+        ...(Object.keys(kept).length ? { partial: true } : {}),
+      };
     },
 
     // The alias is unique among this account's contacts in the Region (shared ones are skipped).

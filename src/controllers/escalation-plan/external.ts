@@ -3,21 +3,24 @@ import {
   CreateContactCommand,
   DeleteContactCommand,
   GetContactCommand,
+  type GetContactCommandOutput,
   UpdateContactCommand,
 } from '@aws-sdk/client-ssm-contacts';
 import { EXTERNAL_ARN_ANNOTATION as ANNOTATION } from '../../crds/common.ts';
 import { ESCALATION_PLAN_AWS_TYPE, type EscalationPlan } from '../../crds/escalation-plan.ts';
 import { ClassifiedError, type Ctx, type FieldDiff, type KindClient, uidOf } from '../../engine/contract.ts';
 import { identityTags } from '../../engine/identity.ts';
-import { applyTagDelta, type ContactsConn, contactsByAlias, listTags } from '../shared/contacts-api.ts';
+import type { ContactsConn } from '../shared/contacts-api.ts';
+import * as contacts from '../shared/contacts-api.ts';
 import { ReadMemory } from '../shared/read-memory.ts';
 import { planUpdate } from './diff.ts';
 import { createInput, type EscalationPlanState, fromAws, updateInput } from './mapping.ts';
 
 type State = EscalationPlanState & { arn?: string };
 
-/** What a plan's read takes besides GetContact. */
+/** What a plan's read takes: GetContact and its tags. */
 export interface EscalationPlanParts {
+  contact: GetContactCommandOutput;
   tags: Record<string, string>;
 }
 
@@ -30,6 +33,19 @@ export function escalationPlanClient(
   const sdk = conn.clients.contacts;
   return {
     async read(arn, mr, ctx) {
+      // The engine's partial read at a resync: what ListContacts shows now, the rest as last read.
+      const last = ctx.partial && !ctx.sharedBy ? reads.last(arn, mr.metadata.generation) : undefined;
+      const listed =
+        ctx.partial && last?.contact && last.tags
+          ? await contacts.nowListed(conn, arn, last.contact, ctx.partial)
+          : undefined;
+      if (listed?.Type === ESCALATION_PLAN_AWS_TYPE && last?.tags)
+        return {
+          identity: arn,
+          observed: { ...fromAws(listed, last.tags), arn },
+          phase: 'Active',
+          partial: true,
+        };
       const c = await sdk.send(new GetContactCommand({ ContactId: arn }));
       if (c.Type !== ESCALATION_PLAN_AWS_TYPE)
         throw new ClassifiedError(
@@ -44,15 +60,20 @@ export function escalationPlanClient(
       // Tags of a plan another account shares are the owner's alone (AWS answers AccessDenied).
       const shared = ctx.sharedBy !== undefined;
       const specs = partSpecs(mr);
-      const tags = shared
-        ? {}
-        : (reads.reusable(arn, mr.metadata.generation, specs).tags ?? (await listTags(conn, arn)));
-      if (!shared) reads.remember(arn, mr.metadata.generation, specs, { tags });
+      const kept = shared ? {} : reads.reusable(arn, mr.metadata.generation, specs);
+      const tags = shared ? {} : (kept.tags ?? (await contacts.listTags(conn, arn)));
+      if (!shared) reads.remember(arn, mr.metadata.generation, specs, { contact: c, tags });
       const observed = { ...fromAws(c, tags), arn };
-      return { identity: arn, observed, phase: 'Active', ...(shared ? { unreadable: ['spec.tags'] } : {}) };
+      return {
+        identity: arn,
+        observed,
+        phase: 'Active',
+        ...(shared ? { unreadable: ['spec.tags'] } : {}),
+        ...(kept.tags ? { partial: true } : {}),
+      };
     },
 
-    findByName: (mr) => contactsByAlias(conn, mr.spec.alias),
+    findByName: (mr) => contacts.contactsByAlias(conn, mr.spec.alias),
 
     async create(mr, ctx) {
       const ownership = identityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid: uidOf(mr) } });
@@ -70,7 +91,7 @@ export function escalationPlanClient(
       const input = updateInput(arn, ctx.desired, plan.contact);
       try {
         if (input) await sdk.send(new UpdateContactCommand(input));
-        await applyTagDelta(conn, arn, plan.tags);
+        await contacts.applyTagDelta(conn, arn, plan.tags);
       } catch (e) {
         reads.forget(arn);
         throw e;

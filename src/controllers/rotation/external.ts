@@ -1,16 +1,19 @@
 // Rotation's AWS client: ssm-contacts calls on the account's client (the gate is its middleware) and nothing else. Mapping, diff and
 // the update plan are pure (mapping.ts, diff.ts).
 import {
+  type Rotation as AwsRotation,
   CreateRotationCommand,
   CreateRotationOverrideCommand,
   DeleteRotationCommand,
   DeleteRotationOverrideCommand,
   GetRotationCommand,
+  type GetRotationCommandOutput,
   paginateListRotationOverrides,
   paginateListRotationShifts,
   paginateListRotations,
   type RotationOverride,
   type RotationShift,
+  type SSMContactsClient,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateRotationCommand,
@@ -27,6 +30,7 @@ import {
   uidOf,
 } from '../../engine/contract.ts';
 import { type ContactsConn, listTags } from '../shared/contacts-api.ts';
+import { ReadMemory, SharedList } from '../shared/read-memory.ts';
 import { planUpdate } from './diff.ts';
 import { HAND_OFF_LOOKBACK_MS, handOffsFromShifts, NEXT_HAND_OFFS } from './hand-offs.ts';
 import {
@@ -44,22 +48,49 @@ import {
 const SHIFT_PAGE = 100;
 const MAX_SHIFT_PAGES = 5;
 
+/** What a rotation's read takes (the engine's partial read reuses all but the rotation itself). */
+interface RotationParts {
+  rotation: GetRotationCommandOutput;
+  tags: Record<string, string>;
+  overrides: RotationOverride[];
+  shifts: RotationShift[];
+  asOf: number;
+}
+
+/** Every rotation of the account, whole, by ARN: one ListRotations serves the partial reads of all. */
+const listedRotations = new SharedList<SSMContactsClient, AwsRotation>(async (client) => {
+  const out = new Map<string, AwsRotation>();
+  for await (const page of paginateListRotations({ client, pageSize: 1024 }, {}))
+    for (const r of page.Rotations ?? []) if (r.RotationArn) out.set(r.RotationArn, r);
+  return out;
+});
+
+/** The last reads, per account client (a client per visit is made; the memory outlives it). */
+const memories = new WeakMap<SSMContactsClient, ReadMemory<RotationParts>>();
+
 export class RotationClient implements KindClient<Rotation, RotationState> {
   readonly #conn: ContactsConn;
   readonly #now: () => number;
+  readonly #reads: ReadMemory<RotationParts>;
 
   constructor(conn: ContactsConn, now: () => number) {
     this.#conn = conn;
     this.#now = now;
+    const sdk = conn.clients.contacts;
+    const reads = memories.get(sdk) ?? new ReadMemory<RotationParts>();
+    memories.set(sdk, reads);
+    this.#reads = reads;
   }
 
   get #sdk() {
     return this.#conn.clients.contacts;
   }
 
-  async read(arn: string, _mr: Rotation, ctx: Ctx<RotationState>): Promise<Read<RotationState>> {
+  async read(arn: string, mr: Rotation, ctx: Ctx<RotationState>): Promise<Read<RotationState>> {
     // One instant for the whole visit: desired state pruned past overrides at the same time.
     const asOf = ctx.desired?.asOf ?? this.#now();
+    const partial = ctx.partial && (await this.#partialRead(arn, mr, asOf, ctx.partial));
+    if (partial) return { identity: partial.arn ?? arn, observed: partial, phase: 'Active', partial: true };
     const rotation = await this.getRotation(arn);
     // Independent reads: in parallel (the gate still caps them per account).
     const start = rotation.StartTime?.getTime() ?? asOf;
@@ -68,6 +99,7 @@ export class RotationClient implements KindClient<Rotation, RotationState> {
       this.#overrides(arn, asOf),
       this.#shifts(arn, asOf, Math.max(asOf, start) + SHIFT_HORIZON_MS),
     ]);
+    this.#reads.remember(arn, mr.metadata.generation, {}, { rotation, tags, overrides, shifts, asOf });
     const observed = fromAws({
       rotation: { ...rotation, RotationArn: rotation.RotationArn ?? arn },
       tags,
@@ -76,6 +108,38 @@ export class RotationClient implements KindClient<Rotation, RotationState> {
       asOf,
     });
     return { identity: observed.arn ?? arn, observed, phase: 'Active' };
+  }
+
+  /**
+   * The engine's partial read at a resync (Ctx.partial): the rotation as ListRotations shows it
+   * now, its tags, overrides and shifts as the last full read found them. Undefined when that
+   * cannot stand for a read now: nothing remembered, not listed, or time has moved what those
+   * shifts and overrides say (a hand-off, an override ended) since that read.
+   */
+  async #partialRead(
+    arn: string,
+    mr: Rotation,
+    asOf: number,
+    when: NonNullable<Ctx<RotationState>['partial']>,
+  ): Promise<RotationState | undefined> {
+    const last = this.#reads.last(arn, mr.metadata.generation);
+    if (!last?.rotation || !last.tags || !last.overrides || !last.shifts || last.asOf === undefined)
+      return undefined;
+    const at = (rotation: GetRotationCommandOutput, t: number) =>
+      fromAws({
+        rotation: { ...rotation, RotationArn: rotation.RotationArn ?? arn },
+        tags: last.tags ?? {},
+        overrides: last.overrides ?? [],
+        shifts: last.shifts ?? [],
+        asOf: t,
+      });
+    const timeless = (s: RotationState) => JSON.stringify({ ...s, asOf: 0 });
+    if (timeless(at(last.rotation, last.asOf)) !== timeless(at(last.rotation, asOf))) return undefined;
+    const listed = await listedRotations.find(this.#sdk, arn, when);
+    // What the list shows replaces the whole rotation: a field it lacks is one AWS no longer has.
+    return listed
+      ? at({ $metadata: last.rotation.$metadata, ...listed } as GetRotationCommandOutput, asOf)
+      : undefined;
   }
 
   getRotation(arn: string) {
@@ -142,6 +206,7 @@ export class RotationClient implements KindClient<Rotation, RotationState> {
   ): Promise<void> {
     const arn = observed.arn ?? ctx.identity;
     if (!arn) throw new ClassifiedError('Transient', 'rotation ARN unknown; observing again');
+    this.#reads.forget(arn);
     const version = mr.metadata.resourceVersion ?? '';
     for (const call of planUpdate(arn, diff, ctx.desired, observed)) {
       switch (call.op) {
@@ -174,6 +239,7 @@ export class RotationClient implements KindClient<Rotation, RotationState> {
 
   async delete(_mr: Rotation, observed: RotationState, ctx: Ctx<RotationState>): Promise<void> {
     const arn = observed.arn ?? ctx.identity;
+    if (arn) this.#reads.forget(arn);
     if (arn) await this.#sdk.send(new DeleteRotationCommand({ RotationId: arn }));
   }
 }

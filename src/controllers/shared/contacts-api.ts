@@ -7,12 +7,14 @@ import {
   type GetContactCommandOutput,
   ListTagsForResourceCommand,
   paginateListContacts,
+  type SSMContactsClient,
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-ssm-contacts';
 import type { ClientSet } from '../../aws/accounts.ts';
 import { type Candidate, isClassified } from '../../engine/contract.ts';
 import { tagsFromAws, tagsToAws } from './contacts-tags.ts';
+import { SharedList } from './read-memory.ts';
 
 export interface ContactsConn {
   /** The account's clients; the gate is middleware on each of them. */
@@ -32,6 +34,38 @@ export async function getContact(
     if (notFound(e)) return undefined;
     throw e;
   }
+}
+
+/**
+ * Every contact and escalation plan the account lists (alias, display name, type), by ARN: one
+ * ListContacts serves the partial reads of all of them (Contact, EscalationPlan).
+ */
+export const listedContacts = new SharedList<SSMContactsClient, Contact>(async (client) => {
+  const out = new Map<string, Contact>();
+  for await (const page of paginateListContacts({ client, pageSize: 1024 }, {}))
+    for (const c of page.Contacts ?? []) if (c.ContactArn) out.set(c.ContactArn, c);
+  return out;
+});
+
+/**
+ * The last GetContact of `arn` with what a recent ListContacts shows (alias, display name, type)
+ * in place of its own, for the engine's partial read; undefined when the list does not show it.
+ */
+export async function nowListed(
+  conn: ContactsConn,
+  arn: string,
+  last: GetContactCommandOutput,
+  when: { nowMs: number; listsSince: number },
+): Promise<GetContactCommandOutput | undefined> {
+  const listed = await listedContacts.find(conn.clients.contacts, arn, when);
+  if (!listed) return undefined;
+  const { DisplayName: _, ...kept } = last;
+  return {
+    ...kept,
+    Alias: listed.Alias,
+    Type: listed.Type,
+    ...(listed.DisplayName === undefined ? {} : { DisplayName: listed.DisplayName }),
+  };
 }
 
 /** Tags of a contact or rotation (GetContact/GetRotation do not return them). */

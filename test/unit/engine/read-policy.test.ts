@@ -169,8 +169,7 @@ describe('resync visits in the engine', () => {
     await t.resync(); // partial from now on (a turn far away)
     // The spec asks for something the memory does not show, with no visit of its own (as a
     // referenced object's ARN changing would): only the resync sees it.
-    const cur = t.h.kube.get('Widget', 'w')!;
-    cur.spec = { ...cur.spec, size: 5 };
+    Object.assign(t.h.kube.get('Widget', 'w')!.spec, { size: 5 });
     const reads = t.ctxs.length;
     await t.resync();
     expect(t.ctxs.slice(reads).map((c) => c.partial !== undefined)).toEqual([true, false]);
