@@ -2,7 +2,7 @@
 // AWS gate, the accounts and the AWSAccount reconciler, the kube client, informers, workers, leader
 // election, health/readiness/metrics endpoints and graceful shutdown; the engine only receives
 // them (it imports nothing from src/aws but types).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AccountReconciler } from '../aws/account-reconciler.ts';
@@ -13,6 +13,7 @@ import { type Clock, systemClock } from '../engine/clock.ts';
 import type { ManagedObject } from '../engine/contract.ts';
 import { Controller, type KindRegistration } from '../engine/controller.ts';
 import { EventRecorder } from '../engine/events.ts';
+import { http as nodeHttp } from '../engine/node-http.ts';
 import { KubeClient, KubeEventSink, KubeMetadataPort, type ResourceType } from '../engine/kube.ts';
 import type { KubeConfig, KubeConfigSource } from '../engine/kubeconfig.ts';
 import { parseLabelSelector } from '../engine/label-selector.ts';
@@ -196,7 +197,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
         .catch((err: unknown) => res.writeHead(500).end(String(err)));
     } else res.writeHead(404).end();
   };
-  const server: Server = o.server ?? createServer();
+  const server: Server = o.server ?? nodeHttp.createServer();
   server.removeAllListeners('request');
   server.on('request', handle);
   server.ref();

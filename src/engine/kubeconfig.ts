@@ -12,11 +12,12 @@
 // watch reuses the pool (no TLS handshake per request).
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
+import { http } from './node-http.ts';
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -354,7 +355,7 @@ export class KubeConnection {
             rejectUnauthorized: !c.skipTLSVerify,
             ...(c.tlsServerName ? { servername: c.tlsServerName } : {}),
           })
-        : new HttpAgent({ keepAlive: true });
+        : new http.Agent({ keepAlive: true });
     }
     return { headers, agent: this.#agent };
   }
@@ -371,7 +372,7 @@ export class KubeConnection {
       headers['content-type'] = opts.contentType ?? 'application/json';
       headers['content-length'] = String(Buffer.byteLength(opts.body));
     }
-    const send = this.#https ? httpsRequest : httpRequest;
+    const send = this.#https ? httpsRequest : http.request;
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const req = send(`${this.server}${path}`, {
         method,

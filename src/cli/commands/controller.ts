@@ -1,8 +1,9 @@
 // `imctl controller`: runs the reconcile engine against the cluster in KUBECONFIG (or in-cluster)
 // and AWS through the standard AWS environment. Every flag has an environment variable.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { http } from '../../engine/node-http.ts';
 import type { CommandModule } from '../commands.ts';
 
 /** Parses `90s`, `10m`, `1h`, or plain milliseconds. */
@@ -35,7 +36,7 @@ const LISTEN_ERRORS: Record<string, string> = {
 
 /** Listens on --listen with a starting-up handler; a busy or forbidden address exits 2 naming the flag. */
 async function listenEarly(listen: { host: string; port: number }): Promise<Server> {
-  const server = createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     const healthz = (req.url ?? '/').split('?')[0] === '/healthz';
     res.writeHead(healthz ? 200 : 503, { 'content-type': 'text/plain' }).end(healthz ? 'ok\n' : 'starting\n');
   });
