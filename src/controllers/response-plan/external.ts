@@ -6,9 +6,12 @@ import {
   DeleteResponsePlanCommand,
   GetReplicationSetCommand,
   GetResponsePlanCommand,
+  type GetResponsePlanCommandOutput,
   ListReplicationSetsCommand,
   ListTagsForResourceCommand,
   paginateListResponsePlans,
+  type ResponsePlanSummary,
+  type SSMIncidentsClient,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateResponsePlanCommand,
@@ -25,6 +28,7 @@ import {
   uidOf,
 } from '../../engine/contract.ts';
 import { identityTags } from '../../engine/identity.ts';
+import { ReadMemory, SharedList } from '../shared/read-memory.ts';
 import { targetReadable } from '../shared/targets.ts';
 import { planUpdate } from './diff.ts';
 import { createInput, fromAws, type PlanState } from './mapping.ts';
@@ -32,11 +36,29 @@ import { checkPagerDuty } from './pagerduty.ts';
 
 type Client = KindClient<ResponsePlan, PlanState>;
 
+/** What a plan's read takes: GetResponsePlan and its tags (the engine's partial read reuses both). */
+export interface ResponsePlanParts {
+  plan: GetResponsePlanCommandOutput;
+  tags: Record<string, string>;
+}
+
+/** Every response plan of the account (name, display name), by ARN: one call serves the partial reads of all. */
+const listedPlans = new SharedList<SSMIncidentsClient, ResponsePlanSummary>(async (client) => {
+  const out = new Map<string, ResponsePlanSummary>();
+  for await (const page of paginateListResponsePlans({ client, pageSize: 100 }, {}))
+    for (const p of page.responsePlanSummaries ?? []) if (p.arn) out.set(p.arn, p);
+  return out;
+});
+
 /**
  * `replicationSets`: cache keys of the ReplicationSet objects of the plan's account, so that one
  * turning Ready wakes a plan waiting for it (a set onboarded outside the cluster is polled).
  */
-export function responsePlanClient(clients: ClientSet, replicationSets: string[] = []): Client {
+export function responsePlanClient(
+  clients: ClientSet,
+  replicationSets: string[] = [],
+  reads = new ReadMemory<ResponsePlanParts>(),
+): Client {
   const sdk = clients.incidents;
   const arnOf = (ctx: Ctx<PlanState>): string => {
     if (ctx.identity === undefined)
@@ -86,13 +108,29 @@ export function responsePlanClient(clients: ClientSet, replicationSets: string[]
   }
 
   return {
-    async read(arn, _mr, ctx) {
+    async read(arn, mr, ctx) {
+      // The engine's partial read at a resync: what ListResponsePlans shows now, the rest as last read.
+      const last = ctx.partial && !ctx.sharedBy ? reads.last(arn, mr.metadata.generation) : undefined;
+      if (ctx.partial && last?.plan && last.tags) {
+        const listed = await listedPlans.find(sdk, arn, ctx.partial);
+        if (listed) {
+          const { displayName: _, ...kept } = last.plan;
+          const plan = {
+            ...kept,
+            name: listed.name,
+            ...(listed.displayName ? { displayName: listed.displayName } : {}),
+          };
+          return { identity: arn, observed: fromAws(plan, last.tags), phase: 'Active', partial: true };
+        }
+      }
       const plan = await sdk.send(new GetResponsePlanCommand({ arn }));
       const identity = plan.arn ?? arn;
       // Tags of a plan another account shares are the owner's alone (AWS answers not found).
       if (ctx.sharedBy !== undefined)
         return { identity, observed: fromAws(plan, {}), phase: 'Active', unreadable: ['spec.tags'] };
-      return { identity, observed: fromAws(plan, await tagsOf(identity)), phase: 'Active' };
+      const tags = await tagsOf(identity);
+      reads.remember(identity, mr.metadata.generation, {}, { plan, tags });
+      return { identity, observed: fromAws(plan, tags), phase: 'Active' };
     },
 
     referenceReadable: (arn) => targetReadable(clients, arn),
@@ -118,6 +156,7 @@ export function responsePlanClient(clients: ClientSet, replicationSets: string[]
 
     async update(mr, observed, diff: FieldDiff[], ctx: Ctx<PlanState>) {
       const arn = arnOf(ctx);
+      reads.forget(arn);
       const p = planUpdate(diff, ctx.desired, observed);
       // Incident Manager validates the secret on every plan update, not only when pagerDuty changes.
       if (p.update && mr.spec.pagerDuty) await checkPagerDuty(clients, mr.spec.pagerDuty);
@@ -132,6 +171,7 @@ export function responsePlanClient(clients: ClientSet, replicationSets: string[]
 
     async delete(_mr, _observed, ctx) {
       const arn = arnOf(ctx);
+      reads.forget(arn);
       await sdk.send(new DeleteResponsePlanCommand({ arn }));
       // Nothing in AWS warns the alarms and rules that name the plan (domain doc §8.26).
       await ctx.event?.(

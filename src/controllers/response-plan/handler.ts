@@ -4,9 +4,10 @@ import type { AWSAccountSpec } from '../../crds/aws-account.ts';
 import type { ResponsePlan } from '../../crds/response-plan.ts';
 import { type KindHandler, objectKey, type ReferenceField } from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
+import { ReadMemory } from '../shared/read-memory.ts';
 import { targetReference } from '../shared/targets.ts';
 import { diff } from './diff.ts';
-import { responsePlanClient } from './external.ts';
+import { type ResponsePlanParts, responsePlanClient } from './external.ts';
 import { type PlanState, toDesired } from './mapping.ts';
 import { validate } from './validate.ts';
 
@@ -22,6 +23,7 @@ export function responsePlanHandler(deps: KindDeps): KindHandler<ResponsePlan, P
     if (!name) return undefined;
     return (deps.lookup(`AWSAccount//${name}`)?.spec as AWSAccountSpec | undefined)?.accountId;
   };
+  const reads = new ReadMemory<ResponsePlanParts>();
   return {
     kind: 'ResponsePlan',
     validate: (mr) => validate(mr, accountIdOf(mr)),
@@ -34,7 +36,7 @@ export function responsePlanHandler(deps: KindDeps): KindHandler<ResponsePlan, P
       const sets = (deps.list?.('ReplicationSet') ?? [])
         .filter((o) => (o.spec.accountRef?.name ?? '') === (mr.spec.accountRef?.name ?? ''))
         .map(objectKey);
-      return responsePlanClient(clients, sets);
+      return responsePlanClient(clients, sets, reads);
     },
   };
 }
