@@ -6,6 +6,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RAMClient } from '@aws-sdk/client-ram';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { SSMContactsClient } from '@aws-sdk/client-ssm-contacts';
 import { SSMIncidentsClient } from '@aws-sdk/client-ssm-incidents';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -129,6 +130,11 @@ export interface ClientSet {
   secrets: SecretsManagerClient;
   kms: KMSClient;
   sts: STSClient;
+  /**
+   * SSM in `region` (a response plan's runbook document). Built on first use, with the SDK module
+   * loaded then: most processes never need it.
+   */
+  ssm(): Promise<SSMClient>;
 }
 
 export interface AccountResolverOptions {
@@ -260,6 +266,7 @@ export class AccountResolver {
       service: GateTarget['service'],
     ) => gate.attach(client, { account: name, region: r, service }, refresher(client, credentials));
     let own: Promise<string> | undefined;
+    let ssm: Promise<SSMClient> | undefined;
     const set: ClientSet = {
       account: name,
       region: r,
@@ -280,6 +287,13 @@ export class AccountResolver {
       secrets: gated(new SecretsManagerClient(config), 'secretsmanager'),
       kms: gated(new KMSClient(config), 'kms'),
       sts: gated(new STSClient(config), 'sts'),
+      ssm: () => {
+        ssm ??= (async () => {
+          const { SSMClient } = await import('@aws-sdk/client-ssm');
+          return gated(new SSMClient(config), 'ssm');
+        })();
+        return ssm;
+      },
     };
     this.#clients.set(key, { fp, set });
     return set;

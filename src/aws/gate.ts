@@ -9,7 +9,7 @@ import { type Clock, systemClock, type TimerHandle } from '../engine/clock.ts';
 import { ClassifiedError } from '../engine/contract.ts';
 import { AdaptiveBucket, type AimdOptions, fullJitterMs } from './rate.ts';
 
-export type AwsService = 'ssm-contacts' | 'ssm-incidents' | 'ram' | 'sts' | 'secretsmanager' | 'kms';
+export type AwsService = 'ssm-contacts' | 'ssm-incidents' | 'ram' | 'sts' | 'secretsmanager' | 'kms' | 'ssm';
 
 export interface GateLimits {
   /** Calls in flight at once. */
@@ -32,6 +32,8 @@ export const DEFAULT_LIMITS: Record<AwsService, GateLimits> = {
   // Read only by the PagerDuty preflight (a few calls per plan write), far below their quotas.
   secretsmanager: { concurrency: 2, intervalCap: 5, intervalMs: 1_000 },
   kms: { concurrency: 2, intervalCap: 5, intervalMs: 1_000 },
+  // DescribeDocument of a plan's runbook, once per document version and process.
+  ssm: { concurrency: 2, intervalCap: 5, intervalMs: 1_000 },
 };
 
 /** SDK client settings: few retries so the engine's backoff is the one that matters. */

@@ -117,7 +117,11 @@ account's accepted shares change. Once the plan uses it, a share that goes is \`
 \`ssm-incidents.amazonaws.com\` to publish (Incident Manager sends a test message when a topic is added). The
 runbook's \`roleArn\` is the role Incident Manager assumes to start the Automation document; dynamic
 parameters must match the document's parameter types (\`IncidentRecordARN\` → String,
-\`InvolvedResources\` → StringList). \`pagerDuty.secretId\` names a Secrets Manager secret in the same Region;
+\`InvolvedResources\` → StringList), which AWS does not check when it saves the plan: the controller reads
+them from the document (\`ssm:DescribeDocument\`) and the \`RunbookParametersTyped\` condition names a
+parameter bound to the wrong type (\`RunbookParameterTypeMismatch\`: the runbook would fail to start at
+incident time) or says the types could not be checked (\`RunbookParameterTypesUnknown\`); the plan is written
+and stays Ready either way. \`pagerDuty.secretId\` names a Secrets Manager secret in the same Region;
 the credentials themselves never appear in Kubernetes. Deleting a plan silently disarms alarms and rules
 that reference it.`,
   Contact: `A Contact of type \`Personal\` is a responder: channels (SMS, Voice, Email) and an engagement plan that

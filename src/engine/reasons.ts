@@ -16,7 +16,12 @@ export interface ReasonEntry {
 }
 
 /** Condition types a kind writes beside Ready and Synced. */
-export type AdvisoryCondition = 'ChannelsActivated' | 'Engageable' | 'TimeZonesAligned' | 'SharesAccepted';
+export type AdvisoryCondition =
+  | 'ChannelsActivated'
+  | 'Engageable'
+  | 'TimeZonesAligned'
+  | 'SharesAccepted'
+  | 'RunbookParametersTyped';
 
 export const REASONS = {
   // ---- Ready: the state of the AWS object ----
@@ -314,6 +319,27 @@ export const REASONS = {
     meaning:
       'On-call schedule: its rotations’ time zones switch daylight saving time on different dates (named), opening gaps or overlaps then',
     fix: 'Give every rotation of the schedule the same time zone (the message suggests one)',
+  },
+  RunbookParametersTyped: {
+    condition: 'RunbookParametersTyped',
+    terminal: false,
+    meaning:
+      'ResponsePlan: each runbook dynamic parameter is bound to a document parameter of the type it needs (IncidentRecordARN a String, InvolvedResources a StringList)',
+    fix: 'Nothing',
+  },
+  RunbookParameterTypeMismatch: {
+    condition: 'RunbookParametersTyped',
+    terminal: true,
+    meaning:
+      'ResponsePlan: a runbook dynamic parameter is bound to a document parameter of another type, or to one the document lacks (named with its type); the runbook fails to start when an incident is created',
+    fix: 'Change the parameter’s type in the SSM document, or bind the dynamic parameter to a parameter of the type the message names',
+  },
+  RunbookParameterTypesUnknown: {
+    condition: 'RunbookParametersTyped',
+    terminal: false,
+    meaning:
+      'ResponsePlan: the runbook document’s parameter types could not be read (the document or version was not found in the plan’s Region or is not shared with its account, or ssm:DescribeDocument was refused); checked again at each visit',
+    fix: 'Create or share the document, correct spec.runbook.documentName/documentVersion, or grant ssm:DescribeDocument (deploy/iam)',
   },
   SharesAccepted: {
     condition: 'SharesAccepted',

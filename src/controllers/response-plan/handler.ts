@@ -4,11 +4,11 @@ import type { AWSAccountSpec } from '../../crds/aws-account.ts';
 import type { ResponsePlan } from '../../crds/response-plan.ts';
 import { type KindHandler, objectKey, type ReferenceField } from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
-import { ReadMemory } from '../shared/read-memory.ts';
 import { targetReference } from '../shared/targets.ts';
 import { diff } from './diff.ts';
-import { type ResponsePlanParts, responsePlanClient } from './external.ts';
+import { responsePlanClient } from './external.ts';
 import { type PlanState, toDesired } from './mapping.ts';
+import { RunbookTypesReader, runbookCondition, withRunbookTypes } from './runbook-types.ts';
 import { validate } from './validate.ts';
 
 export function references(mr: ResponsePlan): ReferenceField[] {
@@ -23,7 +23,8 @@ export function responsePlanHandler(deps: KindDeps): KindHandler<ResponsePlan, P
     if (!name) return undefined;
     return (deps.lookup(`AWSAccount//${name}`)?.spec as AWSAccountSpec | undefined)?.accountId;
   };
-  const reads = new ReadMemory<ResponsePlanParts>();
+  // One reader per process: a runbook version's parameter types are read once for every plan.
+  const runbooks = new RunbookTypesReader(() => (deps.clock ?? { now: Date.now }).now());
   return {
     kind: 'ResponsePlan',
     validate: (mr) => validate(mr, accountIdOf(mr)),
@@ -31,12 +32,16 @@ export function responsePlanHandler(deps: KindDeps): KindHandler<ResponsePlan, P
     toDesired,
     diff,
     observedStatus: (o) => ({ engagementArns: o.engagements }),
+    conditions: (desired, observed) => {
+      const c = runbookCondition(desired.runbook, observed.runbookTypes);
+      return c ? [c] : [];
+    },
     referencesInUse: (mr) => mr.status?.engagementArns ?? [],
     client: (clients, mr) => {
       const sets = (deps.list?.('ReplicationSet') ?? [])
         .filter((o) => (o.spec.accountRef?.name ?? '') === (mr.spec.accountRef?.name ?? ''))
         .map(objectKey);
-      return responsePlanClient(clients, sets, reads);
+      return withRunbookTypes(responsePlanClient(clients, sets), clients, runbooks);
     },
   };
 }

@@ -23,6 +23,7 @@ import {
 } from '../../crds/response-plan.ts';
 import { isOwnershipTagKey } from '../../engine/identity.ts';
 import { resolvedTargetArn } from '../shared/targets.ts';
+import type { RunbookTypes } from './runbook-types.ts';
 
 export interface RunbookState {
   documentName: string;
@@ -62,6 +63,11 @@ export interface PlanState {
   pagerDuty: PagerDutyState | null;
   /** The user's tags; the controller's identity tags are left out (they are not spec). */
   tags: Record<string, string>;
+  /**
+   * Observed only, never diffed: the parameter types of the desired runbook's document, read when
+   * the spec binds dynamic parameters (the RunbookParametersTyped condition).
+   */
+  runbookTypes?: RunbookTypes;
 }
 
 const sortedSet = (xs: readonly string[]): string[] => [...new Set(xs)].sort();

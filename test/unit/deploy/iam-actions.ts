@@ -3,7 +3,8 @@
 // Authorization Reference (SAR), the page family
 //   https://docs.aws.amazon.com/service-authorization/latest/reference/list_<prefix>.html
 //   (list_ssm-contacts.html, list_ssm-incidents.html, list_ram.html, list_awssecuritytokenservice.html,
-//    list_awsidentityandaccessmanagementiam.html, list_awskeymanagementservice.html)
+//    list_awsidentityandaccessmanagementiam.html, list_awskeymanagementservice.html,
+//    list_awssystemsmanager.html)
 // whose "API operations" table maps an operation to every IAM action it authorizes (for example
 // CreateContact → ssm-contacts:CreateContact + ssm-contacts:AssociateContact + ssm-contacts:TagResource
 // with tags), and whose "Actions" / "Resource types" tables give the resource types and ARN formats.
@@ -20,6 +21,7 @@ export const CLIENT_PREFIX: Record<string, string> = {
   sts: 'sts',
   'secrets-manager': 'secretsmanager',
   kms: 'kms',
+  ssm: 'ssm',
 };
 
 /**
@@ -42,6 +44,8 @@ export const RESOURCE_TYPES: Record<string, string> = {
   'iam:role': 'arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}',
   'kms:key': 'arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}',
   'secretsmanager:Secret': 'arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}',
+  // list_awssystemsmanager.html; AWS-owned documents have no account (arn:aws:ssm:<region>::document/AWS-…).
+  'ssm:document': 'arn:${Partition}:ssm:${Region}:${Account}:document/${DocumentName}',
 };
 
 /**
@@ -120,6 +124,8 @@ export const ACTION_RESOURCES: Record<string, string[]> = {
   'secretsmanager:DescribeSecret': ['Secret'],
   'secretsmanager:GetResourcePolicy': ['Secret'],
   'secretsmanager:GetSecretValue': ['Secret'],
+  // ssm (list_awssystemsmanager.html)
+  'ssm:DescribeDocument': ['document'],
 };
 
 export interface OperationEntry {
@@ -248,4 +254,6 @@ export const OPERATIONS: Record<string, OperationEntry> = {
   },
   'kms:DescribeKey': { actions: ['kms:DescribeKey'] },
   'kms:GetKeyPolicy': { actions: ['kms:GetKeyPolicy'] },
+  // A response plan's runbook parameter types (src/controllers/response-plan/runbook-types.ts).
+  'ssm:DescribeDocument': { actions: ['ssm:DescribeDocument'] },
 };

@@ -185,6 +185,15 @@ describe('the SDK operation scanner', () => {
     expect(r.unsupported).toEqual([]);
   });
 
+  it('follows a client loaded on first use (operations destructured from await import)', () => {
+    const r = scanSource(
+      "const { DescribeDocumentCommand, SSMClient } = await import('@aws-sdk/client-ssm');",
+      'z.ts',
+    );
+    expect(r.operations.map((o) => `${o.client}:${o.operation}`)).toEqual(['ssm:DescribeDocument']);
+    expect(r.unsupported).toEqual([]);
+  });
+
   it('reports forms it cannot resolve instead of missing them', () => {
     const r = scanSource(
       `import { SSMContacts } from '@aws-sdk/client-ssm-contacts';\nconst m = await import('@aws-sdk/client-ram');\n` +

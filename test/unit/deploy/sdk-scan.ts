@@ -1,9 +1,10 @@
 // Finds every AWS SDK v3 operation the source can send, by reading the source text (no import of
 // the code, so a rework of the call sites cannot hide a call): a Command class imported as a value
 // from an @aws-sdk/client-* package (named, aliased, or re-exported), `new ns.XCommand(` through a
-// namespace import, or a `paginateX` function. Forms the scanner cannot follow (dynamic imports of
-// a client, the aggregated `SSMContacts`-style clients) are reported, so the IAM test fails loudly
-// instead of missing an operation.
+// namespace import, a `paginateX` function, or either destructured from `await import(…)` (a client
+// loaded on first use). Forms the scanner cannot follow (other dynamic imports of a client, the
+// aggregated `SSMContacts`-style clients) are reported, so the IAM test fails loudly instead of
+// missing an operation.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -88,7 +89,17 @@ export function scanSource(text: string, file: string): ScanResult {
     for (const c of text.matchAll(new RegExp(`\\b${ns}\\.paginate([A-Z]\\w*)\\b`, 'g'))) add(client, c[1]!);
     if (new RegExp(`\\b${ns}\\[`).test(text)) unsupported.push(`${file}: computed member of ${ns}`);
   }
-  if (/\bimport\(\s*['"`]@aws-sdk\/client-/.test(text))
+  // const { A, B } = await import('@aws-sdk/client-x'): a lazily loaded client, read as named imports
+  const lazy = /\bconst\s+\{([^}]*)\}\s*=\s*await\s+import\(\s*['"`]@aws-sdk\/client-([a-z0-9-]+)['"`]\s*\)/g;
+  for (const m of text.matchAll(lazy)) {
+    const client = m[2]!;
+    for (const raw of m[1]!.split(',')) {
+      const name = raw.split(':')[0]!.trim();
+      if (/^[A-Z]\w*Command$/.test(name)) add(client, name.slice(0, -'Command'.length));
+      else if (/^paginate[A-Z]\w*$/.test(name)) add(client, name.slice('paginate'.length));
+    }
+  }
+  if (/\bimport\(\s*['"`]@aws-sdk\/client-/.test(text.replace(lazy, '')))
     unsupported.push(`${file}: dynamic import of an @aws-sdk client`);
   if (/\brequire\(\s*['"`]@aws-sdk\/client-/.test(text))
     unsupported.push(`${file}: require of an @aws-sdk client`);
