@@ -14,8 +14,10 @@
 // cores), `--objects N`, `--accounts N`, `--quick` (2,000), `--write` (into bench/RESULTS.md).
 // The figures are printed, never asserted.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { shardOf } from '../src/engine/shards.ts';
 import { API, keyOf, type Manifest, REGION } from './lib/fleet.ts';
@@ -146,26 +148,24 @@ async function main(): Promise<void> {
         readyAt.set(k, at);
     });
 
-    const replicas = REPLICAS.map((id) => spawnController(world, [...ARGS, '--identity', id]));
-    for (const r of replicas) await r.waitLog('took shard');
-    const peak = replicas.map(() => 0);
-    const sampler = setInterval(() => {
-      replicas.forEach((r, i) => {
-        peak[i] = Math.max(peak[i] as number, rssKiB(r.pid));
-      });
-    }, 2_000);
-    const idle = replicas.map((r) => rssKiB(r.pid));
-
-    const t0 = performance.now();
-    const startedWall = Date.now();
-    await world.create(base);
-    await world.create(sets);
-    // Replicas may also exit on their own: one that cannot renew a shard Lease in time exits (1).
-    const exitAt: number[] = replicas.map(() => Number.POSITIVE_INFINITY);
-    replicas.forEach((r, i) => {
+    // Every controller process of the run, restarts included (a replica that exits on its own is
+    // started again under its identity, as its Deployment or StatefulSet would; the SIGKILLed one
+    // is not, so a survivor must take its shard over).
+    const replicas: ControllerProcess[] = [];
+    const names: string[] = [];
+    const exitAt: number[] = []; // Date.now() of each process's exit, +∞ while it runs
+    const peak: number[] = [];
+    let t0 = performance.now();
+    let converged = false;
+    let victim: number | undefined;
+    const launch = (id: string, name: string): ControllerProcess => {
+      const r = spawnController(world, [...ARGS, '--identity', id]);
+      const i = replicas.push(r) - 1;
+      names.push(name);
+      exitAt.push(Number.POSITIVE_INFINITY);
+      peak.push(0);
       void r.exited.then((code) => {
         exitAt[i] = Date.now();
-        const lost = r.records.filter((x) => x.rec.msg === 'lost shard').map((x) => x.rec.shard);
         const why = r.records
           .filter((x) => x.rec.msg === 'lost shard' || x.rec.msg === 'shard leases')
           .slice(-3)
@@ -173,12 +173,32 @@ async function main(): Promise<void> {
             (x) =>
               `${new Date(Number(x.rec.time)).toISOString()} ${x.rec.msg} ${String(x.rec.err ?? x.rec.shard)}`,
           );
-        if (why.length) process.stdout.write(`    ${why.join('\n    ')}\n`);
         process.stdout.write(
-          `  [${s1(performance.now() - t0)}] imo-${i} exited (${code ?? 'signal'})${lost.length ? `, after losing shard ${lost.join(', ')}` : ''}\n`,
+          `  [${s1(performance.now() - t0)}] ${name} exited (${code ?? 'signal'})${why.length ? `:\n    ${why.join('\n    ')}` : ''}\n`,
         );
+        if (!converged && i !== victim) {
+          const again = `${name.split(' ')[0]} (restart ${names.filter((n) => n.startsWith(id)).length})`;
+          process.stdout.write(`  [${s1(performance.now() - t0)}] starting ${again}\n`);
+          launch(id, again);
+        }
       });
-    });
+      return r;
+    };
+    for (const id of REPLICAS) launch(id, id);
+    for (const r of [...replicas]) await r.waitLog('took shard');
+    const sampler = setInterval(() => {
+      replicas.forEach((r, i) => {
+        peak[i] = Math.max(peak[i] as number, rssKiB(r.pid));
+      });
+    }, 2_000);
+    const idle = replicas.map((r) => rssKiB(r.pid));
+    const lag = monitorEventLoopDelay({ resolution: 20 });
+    lag.enable();
+
+    t0 = performance.now();
+    const startedWall = Date.now();
+    await world.create(base);
+    await world.create(sets);
     /** The replica holding a shard now: the last to log taking it, if alive. */
     const holderOf = (shard: number): number | undefined => {
       let best: { i: number; time: number } | undefined;
@@ -193,7 +213,6 @@ async function main(): Promise<void> {
       });
       return best && exitAt[best.i] === Number.POSITIVE_INFINITY ? best.i : undefined;
     };
-    let victim: number | undefined;
     let killedAt = 0; // Date.now(), to compare with the call log and the logs' times
     let killedPerf = 0;
     let readyBeforeKill = 0;
@@ -208,15 +227,21 @@ async function main(): Promise<void> {
         killedPerf = performance.now();
         if (victim !== undefined) replicas[victim]?.child.kill('SIGKILL');
         process.stdout.write(
-          `  [${s1(killedPerf - t0)}] SIGKILL ${victim === undefined ? 'nobody (no live holder)' : `imo-${victim}`}, the holder of shard ${VICTIM_SHARD}, at ${readyAt.size} Ready\n`,
+          `  [${s1(killedPerf - t0)}] SIGKILL ${victim === undefined ? 'nobody (no live holder)' : names[victim]}, the holder of shard ${VICTIM_SHARD}, at ${readyAt.size} Ready\n`,
         );
         resolve();
       });
     });
     const progress = setInterval(() => {
       process.stdout.write(
-        `  [${s1(performance.now() - t0)}] ready ${readyAt.size}/${managed.length}; AWS calls ${calls}; RSS ${replicas.map((r) => mib(rssKiB(r.pid))).join(' / ')}; load ${loadavg()[0]?.toFixed(1)}\n`,
+        `  [${s1(performance.now() - t0)}] ready ${readyAt.size}/${managed.length}; AWS calls ${calls}; RSS ${replicas
+          .map((r, i) => (Number.isFinite(exitAt[i] as number) ? '' : `${names[i]} ${mib(rssKiB(r.pid))}`))
+          .filter(Boolean)
+          .join(
+            ', ',
+          )}; bench event-loop delay max ${(lag.max / 1e6).toFixed(0)} ms; load ${loadavg()[0]?.toFixed(1)}\n`,
       );
+      lag.reset();
     }, 30_000);
     await world.create(contacts, 32);
     const applied = performance.now() - t0;
@@ -234,6 +259,7 @@ async function main(): Promise<void> {
     }
     await world.tracker.allReady(managed, 3_600_000);
     const took = performance.now() - t0;
+    converged = true;
     clearInterval(progress);
     await sleep(5_000);
     clearInterval(sampler);
@@ -254,10 +280,10 @@ async function main(): Promise<void> {
       const held = shardsTaken(r).map((x) => x.shard);
       const own = managed.filter((m) => held.includes(shardOfObject(m)));
       const last = Math.max(...own.map((m) => readyAt.get(`${m.kind}:${keyOf(m)}`) ?? Number.NaN));
-      const rss = `RSS idle ${mib(idle[i] as number)}, peak ${mib(peak[i] as number)}`;
+      const rss = `RSS ${i < idle.length ? `idle ${mib(idle[i] as number)}, ` : ''}peak ${mib(peak[i] as number)}`;
       const gone = Number.isFinite(exitAt[i] as number);
       row(
-        `replica imo-${i}: took shards ${held.join(', ')}${i === victim ? ' (SIGKILLed)' : gone ? ' (exited on its own)' : ''}`,
+        `replica ${names[i]}: took shards ${held.join(', ')}${i === victim ? ' (SIGKILLed)' : gone ? ' (exited on its own)' : ''}`,
         gone
           ? `exited ${s1((exitAt[i] as number) - startedWall)} into the converge; ${rss}`
           : `its ${own.length} objects all Ready after ${s1(last - t0)}; ${rss}, settled ${mib(settled[i] as number)}`,
@@ -268,7 +294,7 @@ async function main(): Promise<void> {
     const shardDone = Math.max(...victimShard.map((m) => readyAt.get(`${m.kind}:${keyOf(m)}`) ?? Number.NaN));
     row(
       `SIGKILL of the holder of shard ${VICTIM_SHARD} at ${s1(killedPerf - t0)} (${readyBeforeKill} of the shard's ${victimShard.length} objects Ready)`,
-      `taken over by imo-${takeover.replica} ${s1(takeover.at - killedAt)} after the kill (Lease 15 s); the shard's objects all Ready ${s1(shardDone - killedPerf)} after the kill`,
+      `taken over by ${names[takeover.replica]} ${s1(takeover.at - killedAt)} after the kill (Lease 15 s); the shard's objects all Ready ${s1(shardDone - killedPerf)} after the kill`,
       'within the Lease duration',
     );
 
@@ -295,7 +321,7 @@ async function main(): Promise<void> {
       t.slice(1).flatMap((x, j) => {
         const prev = t[j] as (typeof t)[number];
         return x.from < prev.to
-          ? [`shard ${s}: imo-${x.replica} took it before imo-${prev.replica} exited`]
+          ? [`shard ${s}: ${names[x.replica]} took it before ${names[prev.replica]} exited`]
           : [];
       }),
     );
@@ -342,7 +368,7 @@ async function main(): Promise<void> {
       tenures
         .map(
           (t, s) =>
-            `shard ${s}: ${t.map((x) => `imo-${x.replica}${Number.isFinite(x.to) ? ' (exited)' : ''}`).join(' → ')}`,
+            `shard ${s}: ${t.map((x) => `${names[x.replica]}${Number.isFinite(x.to) ? ' (exited)' : ''}`).join(' → ')}`,
         )
         .join('; ') +
         (gaps.length
@@ -361,6 +387,11 @@ async function main(): Promise<void> {
     );
     row('AWS state: contacts not there exactly once', `${wrongCount} of ${contacts.length}`, '0');
     for (const r of replicas) await r.kill();
+    // Every replica's log, for reading what happened (why a replica lost a shard, say).
+    const logDir = mkdtempSync(join(tmpdir(), 'imctl-sharded-'));
+    for (const [i, r] of replicas.entries())
+      writeFileSync(join(logDir, `${names[i]}.log`), `${r.raw.join('\n')}\n`);
+    process.stdout.write(`replica logs in ${logDir}\n`);
     if (argv.includes('--write')) writeResults(started, machine);
   } finally {
     await world.stop();
