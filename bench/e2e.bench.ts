@@ -7,7 +7,7 @@
 //   churn     10 % of the objects edited per minute: edit-to-Ready p50/p99, AWS calls per edit
 //   restart   a new controller with every object existing: start to serving, caches synced, first
 //             reconcile (first AWS call), the start-up pass
-//   steady    three resync periods: AWS reads and writes per object per resync, Kubernetes writes,
+//   steady    FULL_READ_EVERY resync periods (one cycle of the read policy): AWS reads and writes per object per resync, Kubernetes writes,
 //             controller CPU seconds per resync
 //   large     footprint with 10,000 objects (simple contacts, gate raised; --quick: 2,000; a full
 //             run leaves it out unless --only large: ~10 min, RESULTS.md gap 7; --large N sets N)
@@ -21,6 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { FULL_READ_EVERY } from '../src/engine/read-policy.ts';
 import { typeOf } from '../test/support/operator.ts';
 import { fleet, type Manifest, simpleContacts } from './lib/fleet.ts';
 import { controllerNodeOptions, heapSnapshot } from './lib/heap-summary.ts';
@@ -50,6 +51,8 @@ const want = (phase: string) => !only || only.includes(phase);
 // Long enough for one pass over every object at the gate's 5 calls/s (3 reads each, per account).
 const RESYNC_S = quick ? 60 : 120;
 const CHURN_S = quick ? 60 : 120;
+/** Resync periods the steady state measures: one whole cycle of full and partial reads. */
+const PERIODS = FULL_READ_EVERY;
 /** The gate's default rate per account, Region and service (src/aws/gate.ts DEFAULT_LIMITS). */
 const TPS = 5;
 const WORKERS = ['--workers', '16'];
@@ -216,20 +219,21 @@ async function restartAndSteady(world: World, objects: Manifest[]): Promise<void
     `${startup.length} AWS calls (${(startup.length / objects.length).toFixed(2)} per object)`,
   );
   await c.kill();
-  // Steady state: a controller with a short resync; after its start-up pass and one period, three
-  // periods are measured (each object's visits are spread over the period by its jitter).
+  // Steady state: a controller with a short resync; after its start-up pass and one period, one
+  // whole cycle of the read policy is measured (FULL_READ_EVERY periods: each object is read in
+  // full once and partially in the others; its visits are spread over a period by its jitter).
   const s0 = spawnController(world, ['--no-leader-elect', ...WORKERS, '--resync', `${RESYNC_S}s`]);
   await s0.waitLog('caches synced; starting workers');
   await sleep(RESYNC_S * 1000);
   const from = world.mark();
   const kube0 = world.tracker.modifiedTotal();
   const cpu0 = s0.cpuSeconds();
-  await sleep(3 * RESYNC_S * 1000);
+  await sleep(PERIODS * RESYNC_S * 1000);
   const calls = world.calls(from);
   const reads = calls.filter((x) => isRead(x.operation)).length;
   row(
-    `steady state over 3 resyncs of ${RESYNC_S} s: AWS reads per object per resync`,
-    `${(reads / objects.length / 3).toFixed(2)} (${perObject(calls, objects.length * 3)})`,
+    `steady state over ${PERIODS} resyncs of ${RESYNC_S} s: AWS reads per object per resync`,
+    `${(reads / objects.length / PERIODS).toFixed(2)} (${perObject(calls, objects.length * PERIODS)})`,
     '≤ 1.0',
   );
   row(
@@ -237,7 +241,7 @@ async function restartAndSteady(world: World, objects: Manifest[]): Promise<void
     `${calls.length - reads} / ${world.tracker.modifiedTotal() - kube0}`,
     '0 / 0',
   );
-  row('steady state: controller CPU per resync', `${((s0.cpuSeconds() - cpu0) / 3).toFixed(2)} s`);
+  row('steady state: controller CPU per resync', `${((s0.cpuSeconds() - cpu0) / PERIODS).toFixed(2)} s`);
   await footprint(s0, `idle with ${objects.length} objects after resyncs`);
   await s0.kill();
 }
