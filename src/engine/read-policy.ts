@@ -58,14 +58,13 @@ export class ReadPolicy {
 
   /**
    * What a visit's read was: a partial one (the kind took parts from memory or a shared list) uses
-   * a turn; a full one starts the count again, the first in this process at a turn set by the uid.
+   * a turn; a full one starts the count again. The first read in this process (a start, or an
+   * object just created: many at once in a converge) sets the turn by the uid instead.
    */
   read(key: string, uid: string, partial: boolean): void {
-    if (partial) {
-      this.#left.set(key, (this.#left.get(key) ?? 0) - 1);
-      return;
-    }
-    this.#left.set(key, this.#left.has(key) ? this.#every - 1 : spread(uid) % this.#every);
+    const left = this.#left.get(key);
+    if (left === undefined) this.#left.set(key, spread(uid) % this.#every);
+    else this.#left.set(key, partial ? left - 1 : this.#every - 1);
   }
 
   /**
