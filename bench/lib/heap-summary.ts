@@ -1,7 +1,7 @@
 // Where a V8 heap snapshot's memory goes: self size by node type and by constructor / code name,
 // largest first. `node bench/lib/heap-summary.ts FILE.heapsnapshot [top]`; e2e.bench.ts --heap
 // takes a snapshot of the settled controller and prints this.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ControllerProcess } from './world.ts';
@@ -66,13 +66,13 @@ export function controllerNodeOptions(argv: readonly string[]): { dir?: string; 
 /** Writes a heap snapshot of the controller (a full GC first; it blocks its event loop) and prints where memory goes. */
 export async function heapSnapshot(c: ControllerProcess, dir: string | undefined): Promise<void> {
   if (!dir) return;
-  for (const f of readdirSync(dir)) rmSync(join(dir, f));
+  const before = new Set(readdirSync(dir));
   c.child.kill('SIGUSR2');
   await new Promise((r) => setTimeout(r, 1_000));
   // Answers once the snapshot is written; the first try may meet a keep-alive socket the server
   // closed while the snapshot held its event loop.
   await c.metrics().catch(() => c.metrics());
-  const file = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot'));
+  const file = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
   if (file) process.stdout.write(`heap snapshot ${join(dir, file)}\n${summarise(join(dir, file))}\n`);
 }
 

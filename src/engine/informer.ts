@@ -10,11 +10,12 @@
 // lasted a second, or its history expired) reconnects at once; quiet sessions that end at once
 // back off 1 s, 2 s, … up to 30 s, so a server that closes every watch is not hammered.
 //
-// Cached objects are slimmed on receipt: managedFields and kubectl's last-applied annotation are
-// dropped (nothing in the engine reads them, and together they are often larger than the object).
+// Cached objects are slimmed on receipt (kube.ts `slim`): managedFields and kubectl's last-applied
+// annotation are dropped (nothing in the engine reads them, and together they are often larger
+// than the object).
 import type { Clock, TimerHandle } from './clock.ts';
 import type { ManagedObject } from './contract.ts';
-import { KubeClient, type ResourceType } from './kube.ts';
+import { KubeClient, type ResourceType, slim } from './kube.ts';
 
 export interface InformerHandlers<T> {
   add?(obj: T): void;
@@ -54,20 +55,6 @@ export interface WatchStats {
   bookmarks: number;
   delaysAsked: number;
   delaysWaited: number;
-}
-
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-
-/** Drops what the cache never needs, in place: the object was just parsed from the wire and is ours. */
-export function slim<O>(o: O): O {
-  const meta = (o as { metadata?: { managedFields?: unknown; annotations?: Record<string, string> } } | null)
-    ?.metadata;
-  if (!meta) return o;
-  delete meta.managedFields;
-  // The (possibly empty) map stays: KubeClient.patchAnnotations adds a missing map whole, which
-  // would drop the server's copy of the annotation.
-  if (meta.annotations) delete meta.annotations[LAST_APPLIED];
-  return o;
 }
 
 type Obj = { metadata?: { name?: string; namespace?: string; resourceVersion?: string } };

@@ -51,6 +51,25 @@ export function classifyHttp(status: number, body: string, what: string): Classi
   return new ClassifiedError('Transient', text);
 }
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Drops what the engine never reads, in place (the object was just parsed from the wire and is
+ * ours): managedFields and kubectl's last-applied annotation, together often larger than the
+ * object. Every object the controller keeps passes here: the informer caches and the answers to
+ * its own writes (remembered until the watch catches up, src/engine/own-writes.ts).
+ */
+export function slim<O>(o: O): O {
+  const meta = (o as { metadata?: { managedFields?: unknown; annotations?: Record<string, string> } } | null)
+    ?.metadata;
+  if (!meta) return o;
+  delete meta.managedFields;
+  // The (possibly empty) map stays: KubeClient.patchAnnotations adds a missing map whole, which
+  // would drop the server's copy of the annotation.
+  if (meta.annotations) delete meta.annotations[LAST_APPLIED];
+  return o;
+}
+
 /** RFC 6901 escaping for a key used in a JSON-patch path. */
 export const escapePointer = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
@@ -171,13 +190,15 @@ export class KubeMetadataPort implements MetadataPort {
     return t;
   }
 
-  patchStatus(obj: ManagedObject, status: Record<string, unknown>): Promise<ManagedObject> {
-    return this.#client.mergePatch(
-      this.#type(obj),
-      obj.metadata.name,
-      { status },
-      obj.metadata.namespace,
-      'status',
+  async patchStatus(obj: ManagedObject, status: Record<string, unknown>): Promise<ManagedObject> {
+    return slim(
+      await this.#client.mergePatch<ManagedObject>(
+        this.#type(obj),
+        obj.metadata.name,
+        { status },
+        obj.metadata.namespace,
+        'status',
+      ),
     );
   }
 
@@ -188,34 +209,38 @@ export class KubeMetadataPort implements MetadataPort {
       : [];
   }
 
-  addFinalizer(obj: ManagedObject, finalizer: string): Promise<ManagedObject> {
+  async addFinalizer(obj: ManagedObject, finalizer: string): Promise<ManagedObject> {
     const ops: JsonPatchOp[] = obj.metadata.finalizers
       ? [{ op: 'add', path: '/metadata/finalizers/-', value: finalizer }]
       : [{ op: 'add', path: '/metadata/finalizers', value: [finalizer] }];
-    return this.#client.jsonPatch(
-      this.#type(obj),
-      obj.metadata.name,
-      [...this.#guard(obj), ...ops],
-      obj.metadata.namespace,
+    return slim(
+      await this.#client.jsonPatch<ManagedObject>(
+        this.#type(obj),
+        obj.metadata.name,
+        [...this.#guard(obj), ...ops],
+        obj.metadata.namespace,
+      ),
     );
   }
 
-  removeFinalizer(obj: ManagedObject, finalizer: string): Promise<ManagedObject> {
+  async removeFinalizer(obj: ManagedObject, finalizer: string): Promise<ManagedObject> {
     const i = obj.metadata.finalizers?.indexOf(finalizer) ?? -1;
-    if (i < 0) return Promise.resolve(obj);
+    if (i < 0) return obj;
     const ops: JsonPatchOp[] = [
       { op: 'test', path: `/metadata/finalizers/${i}`, value: finalizer },
       { op: 'remove', path: `/metadata/finalizers/${i}` },
     ];
-    return this.#client.jsonPatch(
-      this.#type(obj),
-      obj.metadata.name,
-      [...this.#guard(obj), ...ops],
-      obj.metadata.namespace,
+    return slim(
+      await this.#client.jsonPatch<ManagedObject>(
+        this.#type(obj),
+        obj.metadata.name,
+        [...this.#guard(obj), ...ops],
+        obj.metadata.namespace,
+      ),
     );
   }
 
-  patchAnnotations(
+  async patchAnnotations(
     obj: ManagedObject,
     changes: Record<string, string | null>,
     opts: { unguarded?: boolean } = {},
@@ -235,8 +260,15 @@ export class KubeMetadataPort implements MetadataPort {
           if (k in existing) ops.push({ op: 'remove', path });
         } else ops.push({ op: 'add', path, value: v });
       }
-    if (ops.length === guard.length) return Promise.resolve(obj);
-    return this.#client.jsonPatch(this.#type(obj), obj.metadata.name, ops, obj.metadata.namespace);
+    if (ops.length === guard.length) return obj;
+    return slim(
+      await this.#client.jsonPatch<ManagedObject>(
+        this.#type(obj),
+        obj.metadata.name,
+        ops,
+        obj.metadata.namespace,
+      ),
+    );
   }
 }
 

@@ -6,7 +6,7 @@ import { type KubeEmulator, startKubeEmulator } from '../../../src/emulators/kub
 import { systemClock } from '../../../src/engine/clock.ts';
 import type { ManagedObject } from '../../../src/engine/contract.ts';
 import { Informer } from '../../../src/engine/informer.ts';
-import { KubeClient, type ResourceType } from '../../../src/engine/kube.ts';
+import { KubeClient, KubeMetadataPort, type ResourceType } from '../../../src/engine/kube.ts';
 import { KubeConfig } from '../../../src/engine/kubeconfig.ts';
 
 const CRDS: ResourceType = {
@@ -236,5 +236,51 @@ describe('Informer cache', () => {
     } finally {
       await inf.stop();
     }
+  });
+
+  it("keeps the answers to the controller's own writes just as slim, with the status it wrote", async () => {
+    await client.create(
+      CONTACTS,
+      {
+        ...contact('slim-written'),
+        metadata: {
+          name: 'slim-written',
+          namespace: 'default',
+          labels: { team: 'a' },
+          annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"big":"copy"}', keep: 'me' },
+        },
+      },
+      'default',
+    );
+    const port = new KubeMetadataPort(client, new Map([['Contact', CONTACTS]]));
+    const obj = await client.get<ManagedObject>(CONTACTS, 'slim-written', 'default');
+    const status = {
+      observedGeneration: 1,
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'Available',
+          message: '',
+          lastTransitionTime: '2026-01-01T00:00:00Z',
+        },
+      ],
+    };
+    const written = await port.patchStatus(obj, status);
+    const annotated = await port.patchAnnotations(written, { 'incidentmanager.gitops.dev/last-write': 'x' });
+    for (const o of [written, annotated]) {
+      expect((o.metadata as { managedFields?: unknown }).managedFields).toBeUndefined();
+      expect(o.metadata.labels).toEqual({ team: 'a' });
+      expect(o.status).toMatchObject(status);
+    }
+    expect(annotated.metadata.annotations).toEqual({
+      keep: 'me',
+      'incidentmanager.gitops.dev/last-write': 'x',
+    });
+    // The server keeps what the cache leaves out.
+    const stored = await client.get<ManagedObject>(CONTACTS, 'slim-written', 'default');
+    expect(Object.keys(stored.metadata.annotations ?? {})).toContain(
+      'kubectl.kubernetes.io/last-applied-configuration',
+    );
   });
 });

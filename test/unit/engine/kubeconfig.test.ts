@@ -4,8 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { slim } from '../../../src/engine/informer.ts';
-import { KubeClient } from '../../../src/engine/kube.ts';
+import { KubeClient, slim } from '../../../src/engine/kube.ts';
 import { KubeConfig } from '../../../src/engine/kubeconfig.ts';
 import { kubeconfigDoc } from '../../support/kubeconfig.ts';
 
