@@ -4,9 +4,10 @@ import type { AWSAccountSpec } from '../../crds/aws-account.ts';
 import type { ResponsePlan } from '../../crds/response-plan.ts';
 import { type KindHandler, objectKey, type ReferenceField } from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
+import { ReadMemory } from '../shared/read-memory.ts';
 import { targetReference } from '../shared/targets.ts';
 import { diff } from './diff.ts';
-import { responsePlanClient } from './external.ts';
+import { type ResponsePlanParts, responsePlanClient } from './external.ts';
 import { type PlanState, toDesired } from './mapping.ts';
 import { RunbookTypesReader, runbookCondition, withRunbookTypes } from './runbook-types.ts';
 import { validate } from './validate.ts';
@@ -23,6 +24,7 @@ export function responsePlanHandler(deps: KindDeps): KindHandler<ResponsePlan, P
     if (!name) return undefined;
     return (deps.lookup(`AWSAccount//${name}`)?.spec as AWSAccountSpec | undefined)?.accountId;
   };
+  const reads = new ReadMemory<ResponsePlanParts>();
   // One reader per process: a runbook version's parameter types are read once for every plan.
   const runbooks = new RunbookTypesReader(() => (deps.clock ?? { now: Date.now }).now());
   return {
@@ -41,7 +43,7 @@ export function responsePlanHandler(deps: KindDeps): KindHandler<ResponsePlan, P
       const sets = (deps.list?.('ReplicationSet') ?? [])
         .filter((o) => (o.spec.accountRef?.name ?? '') === (mr.spec.accountRef?.name ?? ''))
         .map(objectKey);
-      return withRunbookTypes(responsePlanClient(clients, sets), clients, runbooks);
+      return withRunbookTypes(responsePlanClient(clients, sets, reads), clients, runbooks);
     },
   };
 }
