@@ -14,9 +14,9 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
-import { parse } from 'yaml';
 import { http } from './node-http.ts';
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -66,6 +66,16 @@ export interface KubeConfigSource {
 }
 
 type Raw = Record<string, unknown>;
+
+/**
+ * JSON as is; YAML through the `yaml` package, loaded only then (in a cluster no kubeconfig is
+ * parsed, and the package costs ~1 MiB of heap and several of RSS).
+ */
+function parseDocument(text: string): unknown {
+  if (text.trimStart().startsWith('{')) return JSON.parse(text);
+  const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return parse(text);
+}
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 export class KubeConfig implements KubeConfigSource {
@@ -84,7 +94,7 @@ export class KubeConfig implements KubeConfigSource {
 
   /** A kubeconfig document (YAML or JSON); relative file paths in it are taken from `baseDir`. */
   loadFromString(text: string, baseDir?: string): void {
-    const doc = (parse(text) ?? {}) as Raw;
+    const doc = (parseDocument(text) ?? {}) as Raw;
     const file = (v: unknown) => {
       const p = str(v);
       return p && baseDir && !isAbsolute(p) ? join(baseDir, p) : p;
