@@ -6,12 +6,20 @@
 import type { AWSAccountSpec } from '../crds/aws-account.ts';
 import type { Clock } from '../engine/clock.ts';
 import { type ConditionInput, Reason } from '../engine/conditions.ts';
-import { asClassified, type ManagedObject, type Outcome, Outcomes, objectKey } from '../engine/contract.ts';
+import {
+  asClassified,
+  ClassifiedError,
+  type ManagedObject,
+  type Outcome,
+  Outcomes,
+  objectKey,
+} from '../engine/contract.ts';
 import type { EventRecorder } from '../engine/events.ts';
 import type { MetadataPort } from '../engine/managed.ts';
 import { FINALIZER } from '../engine/names.ts';
 import { deriveStatus, StatusWriter } from '../engine/status.ts';
 import type { AccountResolver } from './accounts.ts';
+import type { ContactsRegionStatus, Observation } from './contacts-region.ts';
 import type { AwsGate } from './gate.ts';
 import { acceptResourceShares, INVITATION_ACCEPT_POLL_MS } from './share-invitations.ts';
 
@@ -31,6 +39,17 @@ export interface AccountReconcilerDeps {
   resyncMs?: number;
   /** With spec.acceptResourceShares, invitations are looked for this often. Default 1 min. */
   invitationPollMs?: number;
+  /** While the account has no ACTIVE replication set, its first Region is looked for this often. Default 30 s. */
+  onboardingPollMs?: number;
+}
+
+export const ONBOARDING_POLL_MS = 30_000;
+
+interface ContactsChoice {
+  status?: ContactsRegionStatus;
+  mismatch?: string;
+  /** AWS did not answer: `status` is what was found before. */
+  failed?: boolean;
 }
 
 export class AccountReconciler {
@@ -52,11 +71,18 @@ export class AccountReconciler {
     const spec = obj.spec as unknown as AWSAccountSpec;
     const now = new Date(this.#d.clock.now()).toISOString();
     this.#d.gate?.setAccountLimits(obj.metadata.name, spec.limits);
+    let contacts: ContactsChoice = {};
     try {
       const id = await this.#d.accounts.verify(obj.metadata.name, spec);
       const how = spec.roleArn ? `assumed ${spec.roleArn}` : "the controller's own credentials";
       const allow = spec.acceptResourceShares?.accountIds;
       const shares = allow ? await this.#acceptShares(obj, spec, allow) : undefined;
+      contacts = await this.#contactsRegion(obj, spec);
+      if (contacts.mismatch)
+        throw new ClassifiedError('InvalidSpec', contacts.mismatch, {
+          field: 'spec.contactsRegion',
+          reason: 'ContactsRegionMismatch',
+        });
       await this.#status.write(
         obj,
         deriveStatus(
@@ -69,25 +95,33 @@ export class AccountReconciler {
               message: `Verified ${id.arn} (${how})`,
             },
             synced: { type: 'Synced', status: 'True', reason: Reason.ReconcileSuccess, message: '' },
-            observed: { callerArn: id.arn, resourceShares: shares?.observed },
+            observed: {
+              callerArn: id.arn,
+              resourceShares: shares?.observed,
+              contactsRegion: contacts.status,
+            },
             kind: shares ? [shares.condition] : [],
             syncedNow: true,
           },
           now,
         ),
       );
-      const resync = this.#d.resyncMs ?? 600_000;
-      return Outcomes.synced(
-        shares ? Math.min(resync, this.#d.invitationPollMs ?? INVITATION_ACCEPT_POLL_MS) : resync,
-      );
+      let next = this.#d.resyncMs ?? 600_000;
+      if (shares) next = Math.min(next, this.#d.invitationPollMs ?? INVITATION_ACCEPT_POLL_MS);
+      // No replication set yet (or one being created, or AWS did not answer): looked for again soon.
+      if (!contacts.status || contacts.failed)
+        next = Math.min(next, this.#d.onboardingPollMs ?? ONBOARDING_POLL_MS);
+      return Outcomes.synced(next);
     } catch (e) {
       const err = asClassified(e);
       const reason =
-        err.errorClass === 'AccessDenied'
-          ? Reason.AccessDenied
-          : err.errorClass === 'Throttled'
-            ? Reason.Throttled
-            : Reason.ReconcileError;
+        err.reason === 'ContactsRegionMismatch'
+          ? Reason.ContactsRegionMismatch
+          : err.errorClass === 'AccessDenied'
+            ? Reason.AccessDenied
+            : err.errorClass === 'Throttled'
+              ? Reason.Throttled
+              : Reason.ReconcileError;
       await this.#status.write(
         obj,
         deriveStatus(
@@ -95,6 +129,7 @@ export class AccountReconciler {
           {
             ready: { type: 'Ready', status: 'False', reason, message: err.message },
             synced: { type: 'Synced', status: 'False', reason, message: err.message },
+            ...(contacts.status ? { observed: { contactsRegion: contacts.status } } : {}),
           },
           now,
         ),
@@ -102,6 +137,44 @@ export class AccountReconciler {
       if (err.errorClass !== 'Throttled') await this.#d.events.record(obj, 'Warning', reason, err.message);
       return Outcomes.failed(err);
     }
+  }
+
+  /**
+   * The replication set's first Region, where the account's ssm-contacts clients go: observed from
+   * AWS (one GetReplicationSet when nothing changed), kept in status.contactsRegion.
+   */
+  async #contactsRegion(obj: ManagedObject, spec: AWSAccountSpec): Promise<ContactsChoice> {
+    const name = obj.metadata.name;
+    const seed = (obj.status as { contactsRegion?: ContactsRegionStatus } | undefined)?.contactsRegion;
+    const accounts = this.#d.accounts;
+    let obs: Observation;
+    try {
+      obs = await accounts.contactsRegions.refresh(name, accounts.observeDeps(name, spec), {
+        home: spec.region,
+        explicit: spec.contactsRegion,
+        seed,
+      });
+    } catch (e) {
+      // The credentials work: the account stays Ready on what was found before; asked again soon.
+      const err = asClassified(e);
+      if (err.errorClass !== 'Throttled')
+        await this.#d.events.record(
+          obj,
+          'Warning',
+          Reason.ReconcileError,
+          `Could not read the replication set to find its first Region (where contacts go): ${err.message}`,
+        );
+      return { ...(seed ? { status: seed } : {}), failed: true };
+    }
+    if (obs.kind !== 'chosen') return {};
+    if (!obs.reused && obs.status.region !== seed?.region)
+      await this.#d.events.record(
+        obj,
+        'Normal',
+        Reason.Available,
+        `Contacts, escalation plans and rotations of this account go to ${obs.status.region}: ${obs.status.message}`,
+      );
+    return { status: obs.status, ...(obs.mismatch ? { mismatch: obs.mismatch } : {}) };
   }
 
   /**

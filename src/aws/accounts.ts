@@ -15,6 +15,12 @@ import { memoize } from '@smithy/property-provider';
 import type { AWSAccountSpec } from '../crds/aws-account.ts';
 import { type Clock, systemClock } from '../engine/clock.ts';
 import { ClassifiedError } from '../engine/contract.ts';
+import {
+  type ContactsRegionStatus,
+  ContactsRegions,
+  type ObserveDeps,
+  type RegionAsk,
+} from './contacts-region.ts';
 import { AwsGate, classify, type GatedClient, type GateTarget, SDK_RETRY_CONFIG } from './gate.ts';
 
 export interface AwsCredentials {
@@ -123,9 +129,17 @@ export interface ClientSet {
    * by its reconciler), or asked of STS once for the controller's own credentials.
    */
   accountId?(): Promise<string>;
+  /**
+   * The Region of `contacts` and `contactsRam`, resolved per call: the replication set's first
+   * Region, where ssm-contacts accepts tags (src/aws/contacts-region.ts); `region` until a set exists.
+   */
+  contactsRegion(): Promise<string>;
   contacts: SSMContactsClient;
   incidents: SSMIncidentsClient;
+  /** RAM in `region` (response plans, invitations). */
   ram: RAMClient;
+  /** RAM in `contactsRegion`: a contact is shared from its own Region. */
+  contactsRam: RAMClient;
   /** Secrets Manager, KMS and STS: read by the ResponsePlan PagerDuty preflight. */
   secrets: SecretsManagerClient;
   kms: KMSClient;
@@ -147,6 +161,10 @@ export interface AccountResolverOptions {
   refreshBeforeMs?: number;
   /** SDK client settings over SDK_RETRY_CONFIG (tests: maxAttempts 1). */
   clientConfig?: { maxAttempts?: number };
+  /** An AWSAccount's status.contactsRegion (what was chosen before a restart). */
+  contactsSeed?: (account: string) => ContactsRegionStatus | undefined;
+  /** How long a chosen contacts Region is used before AWS is asked again. Default 10 min. */
+  contactsRegionTtlMs?: number;
 }
 
 /** Name used for the controller's own account (no AWSAccount object). */
@@ -167,6 +185,8 @@ export class AccountResolver {
   };
   readonly #providers = new Map<string, { fp: string; provider: CredentialProvider | undefined }>();
   readonly #clients = new Map<string, { fp: string; set: ClientSet }>();
+  /** Each account's ssm-contacts Region (the replication set's first Region). */
+  readonly contactsRegions: ContactsRegions;
 
   constructor(opts: AccountResolverOptions) {
     const clock = opts.clock ?? systemClock;
@@ -178,6 +198,45 @@ export class AccountResolver {
       gate,
       sts: opts.sts ?? sdkSts(gate, opts.clientConfig),
     };
+    this.contactsRegions = new ContactsRegions({
+      now: () => clock.now(),
+      ...(opts.contactsRegionTtlMs ? { ttlMs: opts.contactsRegionTtlMs } : {}),
+    });
+  }
+
+  /** What observing an account's contacts Region needs: ssm-incidents at home, ssm-contacts anywhere. */
+  observeDeps(name: string, spec: AWSAccountSpec | undefined): ObserveDeps {
+    const home = this.clients(name, spec);
+    return {
+      incidents: home.incidents,
+      contactsIn: (region) => this.clients(name, spec, undefined, region).contacts,
+      accountId: () => home.accountId?.() ?? Promise.resolve(''),
+    };
+  }
+
+  /** What a contacts Region is chosen from: the home Region, spec.contactsRegion, the status. */
+  contactsAsk(name: string, spec: AWSAccountSpec | undefined): RegionAsk {
+    const seed = this.#o.contactsSeed?.(name);
+    return {
+      home: spec?.region ?? this.#o.defaultRegion,
+      explicit: spec?.contactsRegion,
+      ...(seed ? { seed } : {}),
+    };
+  }
+
+  /**
+   * The Region of the account's ssm-contacts clients: the replication set's first Region once a set
+   * exists, else the home Region. An explicit spec.contactsRegion AWS contradicts is refused.
+   */
+  async contactsRegion(name: string, spec: AWSAccountSpec | undefined): Promise<string> {
+    const ask = this.contactsAsk(name, spec);
+    const got = await this.contactsRegions.regionOf(name, this.observeDeps(name, spec), ask);
+    if (got?.mismatch)
+      throw new ClassifiedError('InvalidSpec', got.mismatch, {
+        field: 'spec.contactsRegion',
+        reason: 'ContactsRegionMismatch',
+      });
+    return got?.region ?? ask.home;
   }
 
   get gate(): AwsGate {
@@ -246,11 +305,20 @@ export class AccountResolver {
     return id;
   }
 
-  /** One client set per account and Region, rebuilt when the AWSAccount's settings change. */
-  clients(name: string, spec: AWSAccountSpec | undefined, region?: string): ClientSet {
+  /**
+   * One client set per account and Region, rebuilt when the AWSAccount's settings change. The
+   * ssm-contacts clients go to the account's contacts Region (`contactsRegion()`, resolved per
+   * call), or to `contactsRegion` when given.
+   */
+  clients(
+    name: string,
+    spec: AWSAccountSpec | undefined,
+    region?: string,
+    contactsRegion?: string,
+  ): ClientSet {
     const r = region ?? spec?.region ?? this.#o.defaultRegion;
     const fp = fingerprint(spec);
-    const key = `${name}|${r}`;
+    const key = `${name}|${r}|${contactsRegion ?? ''}`;
     const hit = this.#clients.get(key);
     if (hit && hit.fp === fp) return hit.set;
     const credentials = this.credentials(name, spec);
@@ -261,12 +329,19 @@ export class AccountResolver {
       ...(credentials ? { credentials } : {}),
     };
     const gate = this.#o.gate;
+    // A client whose Region is resolved per call is paced in the lane of the home Region.
     const gated = <C extends GatedClient & { config: { credentials: unknown } }>(
       client: C,
       service: GateTarget['service'],
-    ) => gate.attach(client, { account: name, region: r, service }, refresher(client, credentials));
+      region: string = r,
+    ) => gate.attach(client, { account: name, region, service }, refresher(client, credentials));
+    const contactsRegionOf = () =>
+      contactsRegion !== undefined ? Promise.resolve(contactsRegion) : this.contactsRegion(name, spec);
+    // The SDK asks the region provider on every call (endpoint and signature).
+    const inContacts = { ...config, region: contactsRegionOf };
     let own: Promise<string> | undefined;
     let ssm: Promise<SSMClient> | undefined;
+    const ram = gated(new RAMClient(config), 'ram');
     const set: ClientSet = {
       account: name,
       region: r,
@@ -281,9 +356,11 @@ export class AccountResolver {
           });
         return own;
       },
-      contacts: gated(new SSMContactsClient(config), 'ssm-contacts'),
+      contactsRegion: contactsRegionOf,
+      contacts: gated(new SSMContactsClient(inContacts), 'ssm-contacts', contactsRegion),
       incidents: gated(new SSMIncidentsClient(config), 'ssm-incidents'),
-      ram: gated(new RAMClient(config), 'ram'),
+      ram,
+      contactsRam: gated(new RAMClient(inContacts), 'ram', contactsRegion),
       secrets: gated(new SecretsManagerClient(config), 'secretsmanager'),
       kms: gated(new KMSClient(config), 'kms'),
       sts: gated(new STSClient(config), 'sts'),

@@ -7,17 +7,18 @@ import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AccountReconciler } from '../aws/account-reconciler.ts';
 import { AccountResolver, accountFor, sdkSts } from '../aws/accounts.ts';
+import type { ContactsRegionStatus } from '../aws/contacts-region.ts';
 import { AwsGate, type AwsService, type GateLimits } from '../aws/gate.ts';
 import { KINDS } from '../crds/registry.ts';
 import { type Clock, systemClock } from '../engine/clock.ts';
 import type { ManagedObject } from '../engine/contract.ts';
 import { Controller, type KindRegistration } from '../engine/controller.ts';
 import { EventRecorder } from '../engine/events.ts';
-import { http as nodeHttp } from '../engine/node-http.ts';
 import { KubeClient, KubeEventSink, KubeMetadataPort, type ResourceType } from '../engine/kube.ts';
 import type { KubeConfig, KubeConfigSource } from '../engine/kubeconfig.ts';
 import { parseLabelSelector } from '../engine/label-selector.ts';
 import { kubeLeaseStore, LeaderElector } from '../engine/leader.ts';
+import { http as nodeHttp } from '../engine/node-http.ts';
 import { type KindModule, resourceTypeOf } from '../engine/plugin.ts';
 import { ReferenceIndex } from '../engine/references.ts';
 import { accountOf, ShardLeases, shardOf } from '../engine/shards.ts';
@@ -41,6 +42,8 @@ export interface ManagerOptions {
   pollMs?: number;
   /** How often an AWSAccount with spec.acceptResourceShares looks for invitations. Default 1 min. */
   invitationPollMs?: number;
+  /** How often an AWSAccount without a replication set looks for one (its first Region). Default 30 s. */
+  onboardingPollMs?: number;
   gateLimits?: Partial<Record<AwsService, GateLimits>>;
   http?: { host: string; port: number };
   /**
@@ -82,7 +85,21 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const gate = new AwsGate({ registry, clock, ...(o.gateLimits ? { limits: o.gateLimits } : {}) });
-  const accounts = new AccountResolver({ sts: sdkSts(gate), gate, defaultRegion: o.region, clock });
+  let controller: Controller | undefined;
+  const accounts = new AccountResolver({
+    sts: sdkSts(gate),
+    gate,
+    defaultRegion: o.region,
+    clock,
+    // What an AWSAccount's status says of its contacts Region: nothing is asked of AWS after a restart.
+    contactsSeed: (name) =>
+      (
+        controller?.get(`AWSAccount//${name}`)?.status as
+          | { contactsRegion?: ContactsRegionStatus }
+          | undefined
+      )?.contactsRegion,
+    ...(o.resyncMs ? { contactsRegionTtlMs: o.resyncMs } : {}),
+  });
   const client = new KubeClient(o.kc);
   const types = new Map<string, ResourceType>(KINDS.map((k) => [k.kind, resourceTypeOf(k)]));
   const metadata = new KubeMetadataPort(client, types);
@@ -94,7 +111,6 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
     onError: (err) => log.warn({ err: String(err) }, 'could not write an Event'),
   });
   const refs = new ReferenceIndex();
-  let controller: Controller | undefined;
   const lookup = (key: string): ManagedObject | undefined => controller?.get(key);
 
   const typeOf = (kind: string): ResourceType => {
@@ -122,6 +138,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
           clock,
           ...(o.resyncMs ? { resyncMs: o.resyncMs } : {}),
           ...(o.invitationPollMs ? { invitationPollMs: o.invitationPollMs } : {}),
+          ...(o.onboardingPollMs ? { onboardingPollMs: o.onboardingPollMs } : {}),
         }),
     },
     // Secrets the kinds reference (activation codes): cached, and a change wakes the referrers.

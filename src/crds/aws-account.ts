@@ -8,7 +8,18 @@ import {
   type ObjectMeta,
   REGION_PATTERN,
 } from './common.ts';
-import { celRule, int, list, obj, optional, type Static, str } from './schema-kit.ts';
+import { celRule, enumOf, int, list, obj, optional, type Static, str } from './schema-kit.ts';
+
+/** How status.contactsRegion was found (src/aws/contacts-region.ts). */
+export const CONTACTS_REGION_SOURCES = [
+  'SingleRegion',
+  'ReplicationSetObject',
+  'EarliestRegion',
+  'ExistingContacts',
+  'AccountSpec',
+  'HomeRegion',
+  'FirstListed',
+] as const;
 
 export const AWSAccountSpecSchema = obj(
   {
@@ -19,11 +30,21 @@ export const AWSAccountSpecSchema = obj(
       pattern: ACCOUNT_ID_PATTERN,
     }),
     region: str({
-      description: "Home Region: where the replication set's first Region and the contacts live.",
+      description:
+        "Home Region: where ssm-incidents (response plans, the replication set) and AWS RAM invitations are addressed. Contacts, escalation plans and rotations go to the replication set's first Region, observed from AWS (status.contactsRegion).",
       minLength: 1,
       maxLength: 20,
       pattern: REGION_PATTERN,
     }),
+    contactsRegion: optional(
+      str({
+        description:
+          "The replication set's first Region, stated: used only to choose among Regions AWS cannot tell apart (added together, no contacts yet); one AWS contradicts makes the account Ready=False/ContactsRegionMismatch. Absent = observed.",
+        minLength: 1,
+        maxLength: 20,
+        pattern: REGION_PATTERN,
+      }),
+    ),
     roleArn: optional(
       str({
         description: "IAM role to assume in the account; absent = use the controller's own credentials.",
@@ -108,6 +129,38 @@ export const AWSAccountStatusSchema = obj(
     ...statusWithoutArn,
     callerArn: optional(
       str({ description: 'ARN returned by sts:GetCallerIdentity with these settings.', maxLength: 2048 }),
+    ),
+    contactsRegion: optional(
+      obj(
+        {
+          region: str({
+            description: 'Region of the ssm-contacts resources (contacts, escalation plans, rotations).',
+            maxLength: 20,
+          }),
+          source: enumOf(CONTACTS_REGION_SOURCES, {
+            description:
+              "How it was found: SingleRegion (the set has one Region), ReplicationSetObject (a ReplicationSet object created the set from it), EarliestRegion (the earliest Region status time), ExistingContacts (the tied Region holding the account's contacts), AccountSpec (spec.contactsRegion among tied Regions), HomeRegion (spec.region among tied Regions), FirstListed (the first tied Region by name).",
+          }),
+          replicationSetArn: str({ description: 'The replication set it was found for.', maxLength: 2048 }),
+          replicationSetRegions: list(str({ description: 'Region.', maxLength: 20 }), {
+            description: "The set's Regions when it was found.",
+            maxItems: 10,
+            listType: 'atomic',
+          }),
+          tiedRegions: optional(
+            list(str({ description: 'Region.', maxLength: 20 }), {
+              description: 'Regions AWS could not tell apart, when it was chosen among several.',
+              maxItems: 10,
+              listType: 'atomic',
+            }),
+          ),
+          message: str({ description: 'Why this Region.', maxLength: 1024 }),
+        },
+        {
+          description:
+            "The replication set's first Region, the only one where ssm-contacts accepts tags: every ssm-contacts call of the account goes there. Absent while the account has no replication set.",
+        },
+      ),
     ),
     resourceShares: optional(
       obj(

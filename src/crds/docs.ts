@@ -96,8 +96,9 @@ function alignedTable(table: string[][]): string[] {
 const NOTES: Record<string, string> = {
   ReplicationSet: `There is at most one replication set per AWS account, and every other Incident Manager resource
 needs it, so create it first. List at least two Regions so incidents can still be created when Incident
-Manager is impaired in one Region; the first Region listed is where the set is created and should be the
-home Region of the AWSAccount. A Region's KMS key cannot be changed (AWS's remedy is to recreate the set), a
+Manager is impaired in one Region. The set is created from the first Region listed, which AWS makes its first
+Region (\`status.createdFromRegion\`): the only Region where ssm-contacts accepts tags, so the account's
+contacts, escalation plans and rotations go there, whatever the AWSAccount's home Region. A Region's KMS key cannot be changed (AWS's remedy is to recreate the set), a
 Region can be removed only 24 hours after it was added, and while \`deletionProtected\` is on the last Region
 cannot be removed. \`deletionPolicy\` defaults to \`Retain\`: deleting the replication set in AWS erases all
 contacts, plans and every past incident. If a customer managed key protects the set, delete the set before
@@ -174,7 +175,11 @@ a coverage window followed by the same people is none), when \`onCallNow\` next 
 controller assumes that role (with \`externalId\` and \`sessionName\` if given) and verifies the identity with
 \`sts:GetCallerIdentity\`, reported in \`status.callerArn\`; without it the controller uses its own credentials.
 Managed objects select an account with \`spec.accountRef.name\`; objects without one use the controller's own
-account and Region. \`limits\` caps the controller's AWS calls to that account.`,
+account and Region. \`limits\` caps the controller's AWS calls to that account. ssm-incidents and AWS RAM
+invitations are addressed in \`region\`; ssm-contacts (contacts, escalation plans, rotations, their sharing)
+in the replication set's first Region, which the controller works out from AWS and shows in
+\`status.contactsRegion\` with how it found it. \`contactsRegion\` only settles a tie AWS cannot break
+(Regions created together, no contacts yet); one AWS contradicts is \`ContactsRegionMismatch\`.`,
 };
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -56,7 +56,8 @@ const region = obj(
 export const ReplicationSetSpecSchema = obj(
   {
     regions: list(region, {
-      description: 'Regions (1–3; at least two recommended). The first is where the set is created.',
+      description:
+        "Regions (1–3; at least two recommended). The set is created from the first, which becomes its first Region: the only one where ssm-contacts accepts tags, so the account's contacts go there.",
       minItems: 1,
       maxItems: 3,
       listType: 'map',
@@ -80,6 +81,13 @@ export const ReplicationSetStatusSchema = obj(
     ...commonStatusProperties,
     status: optional(enumOf(REPLICATION_SET_STATUSES, { description: 'State of the set in AWS.' })),
     deletionProtected: optional(bool({ description: 'Observed deletion protection.' })),
+    createdFromRegion: optional(
+      str({
+        description:
+          "The Region the controller created the set from (spec.regions[0] then), which AWS makes the set's first Region: contacts, escalation plans and rotations of the account go there. Absent for a set made outside the controller.",
+        maxLength: 20,
+      }),
+    ),
     regions: optional(
       list(
         obj(

@@ -155,6 +155,13 @@ export const REASONS = {
       'The external-arn annotation names a resource another account shares with this one; only its owner can tag, share or change it',
     fix: 'Set spec.managementPolicy: Observe to report it read-only, or manage it from an AWSAccount of the owner account',
   },
+  ContactsRegionMismatch: {
+    condition: 'Ready+Synced',
+    terminal: true,
+    meaning:
+      "An ssm-contacts ARN (external-arn annotation or status) or the AWSAccount's spec.contactsRegion names another Region than the replication set's first Region, the only one where ssm-contacts accepts tags; nothing is written",
+    fix: 'Follow the message: adopt or re-create the resource in the first Region, or correct or remove spec.contactsRegion; the controller moves nothing',
+  },
   // ---- Ready and Synced: ResponsePlan PagerDuty preflight (the plan is not written) ----
   PagerDutySecretNotFound: {
     condition: 'Ready+Synced',

@@ -89,6 +89,8 @@ export interface LocalStackOptions {
   pollMs?: number;
   /** How often an AWSAccount with spec.acceptResourceShares looks for invitations. Default 1 min. */
   invitationPollMs?: number;
+  /** How often an AWSAccount without a replication set looks for one (its first Region). Default 30 s. */
+  onboardingPollMs?: number;
   /** The AWS gate's per-service limits (calls in flight, calls per interval); the manager's defaults otherwise. */
   gateLimits?: ManagerOptions['gateLimits'];
   logger?: Logger;
@@ -202,6 +204,7 @@ export async function startLocalStack(
         ...(o.resyncMs ? { resyncMs: o.resyncMs } : {}),
         ...(o.pollMs ? { pollMs: o.pollMs } : {}),
         ...(o.invitationPollMs ? { invitationPollMs: o.invitationPollMs } : {}),
+        ...(o.onboardingPollMs ? { onboardingPollMs: o.onboardingPollMs } : {}),
         ...(o.gateLimits ? { gateLimits: o.gateLimits } : {}),
       });
       return stack.manager;

@@ -37,6 +37,7 @@ import {
   listTags,
   nowListed,
 } from '../shared/contacts-api.ts';
+import { refuseOtherRegion } from '../shared/contacts-region.ts';
 import { tagsToAws } from '../shared/contacts-tags.ts';
 import { type PartSpecs, ReadMemory } from '../shared/read-memory.ts';
 import type { ActivationMemory } from './activation.ts';
@@ -387,6 +388,7 @@ export function contactClient(deps: ContactClientDeps): KindClient<Contact, Cont
 
   return {
     async read(arn, mr, ctx) {
+      await refuseOtherRegion(conn.clients, arn, mr, ctx, 'The contact');
       // A contact another account shares: its channels and tags are the owner's alone.
       if (ctx.sharedBy !== undefined) {
         const c = await conn.clients.contacts.send(new GetContactCommand({ ContactId: arn }));

@@ -12,6 +12,7 @@ import { ClassifiedError, type Ctx, type FieldDiff, type KindClient, uidOf } fro
 import { identityTags } from '../../engine/identity.ts';
 import type { ContactsConn } from '../shared/contacts-api.ts';
 import * as contacts from '../shared/contacts-api.ts';
+import { refuseOtherRegion } from '../shared/contacts-region.ts';
 import { ReadMemory } from '../shared/read-memory.ts';
 import { planUpdate } from './diff.ts';
 import { createInput, type EscalationPlanState, fromAws, updateInput } from './mapping.ts';
@@ -33,6 +34,7 @@ export function escalationPlanClient(
   const sdk = conn.clients.contacts;
   return {
     async read(arn, mr, ctx) {
+      await refuseOtherRegion(conn.clients, arn, mr, ctx, 'The escalation plan');
       // The engine's partial read at a resync: what ListContacts shows now, the rest as last read.
       const last = ctx.partial && !ctx.sharedBy ? reads.last(arn, mr.metadata.generation) : undefined;
       const listed =

@@ -13,6 +13,7 @@ import {
   UpdateReplicationSetCommand,
 } from '@aws-sdk/client-ssm-incidents';
 import type { ClientSet } from '../../aws/accounts.ts';
+import { CREATED_FROM_REGION_TAG } from '../../aws/contacts-region.ts';
 import type { ReplicationSet } from '../../crds/replication-set.ts';
 import {
   ClassifiedError,
@@ -32,6 +33,11 @@ type Client = KindClient<ReplicationSet, Canonical>;
 
 export interface ReplicationSetClientDeps {
   clients: ClientSet;
+  /**
+   * ssm-incidents in a given Region of the account: the set is created from spec.regions[0], which
+   * AWS makes its first Region (where contacts go). Default: `clients.incidents`.
+   */
+  incidentsIn?: (region: string) => ClientSet['incidents'];
   lookup: (key: string) => ManagedObject | undefined;
   /** The cached ReplicationSets: one holding the set by its identity annotation owns it. */
   list?: (kind: string) => ManagedObject[];
@@ -114,12 +120,15 @@ export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
     },
 
     async create(_mr, ctx: Ctx<Canonical>) {
-      const tags = createTags(ctx.desired);
-      const out = await sdk.send(
+      // Sent from the first listed Region, which AWS makes the set's first Region; the tag says so
+      // to whoever looks for it later (src/aws/contacts-region.ts), since AWS does not.
+      const from = ctx.desired.regions[0]?.name ?? clients.region;
+      const tags = { ...createTags(ctx.desired), [CREATED_FROM_REGION_TAG]: from };
+      const out = await (deps.incidentsIn?.(from) ?? sdk).send(
         new CreateReplicationSetCommand({
           regions: regionsToAws(ctx.desired.regions),
           clientToken: ctx.idempotencyToken('CreateReplicationSet'),
-          ...(tags ? { tags } : {}),
+          tags,
         }),
       );
       if (!out.arn) throw new ClassifiedError('Transient', 'CreateReplicationSet returned no ARN');

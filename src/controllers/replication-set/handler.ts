@@ -55,11 +55,16 @@ export function replicationSetHandler(deps: KindDeps): KindHandler<ReplicationSe
     },
     client(clients, mr) {
       const account = mr.spec.accountRef?.name;
-      const id = account
-        ? (deps.lookup(`AWSAccount//${account}`)?.spec as AWSAccountSpec | undefined)?.accountId
+      const spec = account
+        ? (deps.lookup(`AWSAccount//${account}`)?.spec as AWSAccountSpec | undefined)
         : undefined;
+      const id = spec?.accountId;
       return replicationSetClient({
         clients,
+        incidentsIn: (region) =>
+          region === clients.region
+            ? clients.incidents
+            : deps.accounts.clients(clients.account, spec, region).incidents,
         lookup: deps.lookup,
         ...(deps.list ? { list: deps.list } : {}),
         now,

@@ -1,6 +1,7 @@
 // ReplicationSet ⇄ ssm-incidents, pure: spec → canonical desired state, GetReplicationSet +
 // ListTagsForResource → canonical observed state, and the status fields shown to users.
 import type { ReplicationSet as AwsReplicationSet, RegionInfo } from '@aws-sdk/client-ssm-incidents';
+import { CREATED_FROM_REGION_TAG } from '../../aws/contacts-region.ts';
 import {
   type KeyType,
   REPLICATION_SET_STATUS_FROM_AWS,
@@ -144,8 +145,10 @@ function regionFromAws(name: string, info: RegionInfo, seenAdded: string | undef
 
 /** The set's status fields (src/crds/replication-set.ts status schema). */
 export function observedStatus(o: Canonical): Record<string, unknown> {
+  const from = o.owner?.[CREATED_FROM_REGION_TAG];
   return {
     ...(o.status ? { status: o.status } : {}),
+    ...(from ? { createdFromRegion: from } : {}),
     deletionProtected: o.deletionProtected ?? false,
     regions: o.regions.map((r) => ({
       name: r.name,

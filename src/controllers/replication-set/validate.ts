@@ -4,8 +4,8 @@ import type { ReplicationSet } from '../../crds/replication-set.ts';
 import type { FieldError } from '../../engine/contract.ts';
 import { isOwnershipTagKey, OWNER_TAG_PREFIX } from '../../engine/identity.ts';
 
-/** ssm-incidents TagMap holds 50; the ownership tags take up to 4 of them. */
-export const MAX_USER_TAGS = 46;
+/** ssm-incidents TagMap holds 50; the ownership tags and the created-from-region tag take 5 of them. */
+export const MAX_USER_TAGS = 45;
 const KMS_ARN_REGION = /^arn:aws(?:-cn|-us-gov)?:kms:([a-z0-9-]+):/;
 
 export function validate(mr: ReplicationSet): FieldError[] {
@@ -32,7 +32,7 @@ export function validate(mr: ReplicationSet): FieldError[] {
     errs.push({
       path: 'spec.tags',
       rule: 'TagCount',
-      message: `${keys.length} tags; at most ${MAX_USER_TAGS} (AWS allows 50 and the controller uses 4 to recognise the set)`,
+      message: `${keys.length} tags; at most ${MAX_USER_TAGS} (AWS allows 50 and the controller uses 5 to recognise the set and its first Region)`,
     });
   return errs;
 }

@@ -30,6 +30,7 @@ import {
   uidOf,
 } from '../../engine/contract.ts';
 import { type ContactsConn, listTags } from '../shared/contacts-api.ts';
+import { refuseOtherRegion } from '../shared/contacts-region.ts';
 import { ReadMemory, SharedList } from '../shared/read-memory.ts';
 import { planUpdate } from './diff.ts';
 import { HAND_OFF_LOOKBACK_MS, handOffsFromShifts, NEXT_HAND_OFFS } from './hand-offs.ts';
@@ -87,6 +88,7 @@ export class RotationClient implements KindClient<Rotation, RotationState> {
   }
 
   async read(arn: string, mr: Rotation, ctx: Ctx<RotationState>): Promise<Read<RotationState>> {
+    await refuseOtherRegion(this.#conn.clients, arn, mr, ctx, 'The rotation');
     // One instant for the whole visit: desired state pruned past overrides at the same time.
     const asOf = ctx.desired?.asOf ?? this.#now();
     const partial = ctx.partial && (await this.#partialRead(arn, mr, asOf, ctx.partial));

@@ -507,7 +507,8 @@ export function withSharing<
           update: (m, o, d, ctx) => inner.update(m, o, d, ctx),
           delete: (m, o, ctx) => inner.delete(m, o, ctx),
         },
-        ramApi(clients),
+        // A contact is shared from its own Region (the account's contacts Region).
+        ramApi(opts.resourceType === 'ssm-contacts:Contact' ? { ram: clients.contactsRam } : clients),
       );
       return {
         async read(identity, m, ctx) {

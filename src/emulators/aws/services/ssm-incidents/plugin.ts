@@ -111,8 +111,12 @@ export const createPlugin: PluginFactory = ({ store, faults, options }) => {
     const p = rs.pending;
     const now = store.clock.now();
     delete rs.pending;
-    if (p.kind === 'create' || p.kind === 'add') {
+    if (p.kind === 'create') {
       for (const r of rs.regions.values()) r.statusUpdateDateTime = Math.max(r.statusUpdateDateTime, p.until);
+    } else if (p.kind === 'add') {
+      // Only the added Region changed status (CREATING → ACTIVE); the others stayed ACTIVE.
+      const added = rs.regions.get(p.region);
+      if (added) added.statusUpdateDateTime = Math.max(added.statusUpdateDateTime, p.until);
     } else if (p.kind === 'remove') {
       rs.regions.delete(p.region);
       // Doubt (FIDELITY.md): without its first Region the set's oldest remaining Region takes over.
