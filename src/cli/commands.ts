@@ -15,7 +15,7 @@ export interface CommandModule {
 
 const PARENTS: Record<string, string> = {
   emulate:
-    'Run a wire-level emulator on loopback (aws: ssm-incidents, ssm-contacts, ram, sts, secretsmanager, kms; kube: an API server)',
+    'Run a wire-level emulator on loopback (aws: ssm-incidents, ssm-contacts, ram, sts, secretsmanager, kms, ssm documents; kube: an API server)',
 };
 
 /**

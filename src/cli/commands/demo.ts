@@ -178,7 +178,7 @@ function writeAccessFiles(
     `Kubernetes API: ${stack.kube.url}${stack.kubeKind === 'real' ? '  (kube-apiserver from KUBEBUILDER_ASSETS)' : ''}`,
     `  export KUBECONFIG=${kubeconfig}`,
     '  kubectl get awsaccounts,replicationsets,contacts,rotations,escalationplans,responseplans -A',
-    `AWS endpoint:   ${stack.aws.url}  (ssm-contacts, ssm-incidents, ram, sts, secretsmanager, kms)`,
+    `AWS endpoint:   ${stack.aws.url}  (ssm-contacts, ssm-incidents, ram, sts, secretsmanager, kms, ssm)`,
     `  export AWS_ENDPOINT_URL=${stack.aws.url} AWS_CONFIG_FILE=${awsConfig} AWS_SHARED_CREDENTIALS_FILE=${credentials}`,
     `  aws --profile ${firstAccount} ssm-contacts list-contacts`,
   ];

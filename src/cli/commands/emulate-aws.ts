@@ -1,5 +1,5 @@
 // `imctl emulate aws --port PORT`: the wire-level AWS emulator (ssm-incidents, ssm-contacts, ram,
-// sts, secretsmanager, kms) as a standalone process on loopback. See docs/aws-emulator.md.
+// sts, secretsmanager, kms, ssm documents) as a standalone process on loopback. See docs/aws-emulator.md.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_ACCOUNT, TEST_KEYS } from '../../emulators/aws/accounts.ts';
