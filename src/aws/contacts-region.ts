@@ -256,6 +256,8 @@ interface Entry {
   fp: string;
   status: ContactsRegionStatus;
   mismatch?: string | undefined;
+  /** Taken from status, not read from AWS by this process yet: the account's next visit reads it. */
+  seeded?: boolean;
 }
 
 /**
@@ -272,12 +274,23 @@ export class ContactsRegions {
     this.#o = { ttlMs: 600_000, ...o };
   }
 
-  /** Observes now (the AWSAccount's visit); `seed` is its status.contactsRegion. */
+  /**
+   * What AWS shows (the AWSAccount's visit), at most once per `ttlMs` per account; `seed` is its
+   * status.contactsRegion.
+   */
   refresh(account: string, deps: ObserveDeps, o: RegionAsk): Promise<Observation> {
     const fp = `${o.home}|${o.explicit ?? ''}`;
     const running = this.#inflight.get(account);
     if (running) return running;
     const cached = this.#entries.get(account);
+    // Chosen within the resync (an AWSAccount polling invitations visits every minute): no call.
+    if (cached && !cached.seeded && cached.fp === fp && this.#o.now() - cached.at < this.#o.ttlMs)
+      return Promise.resolve({
+        kind: 'chosen',
+        status: cached.status,
+        reused: true,
+        ...(cached.mismatch ? { mismatch: cached.mismatch } : {}),
+      });
     const previous = cached && cached.fp === fp ? cached.status : o.seed;
     const p = observeContactsRegion(deps, {
       home: o.home,
@@ -309,7 +322,7 @@ export class ContactsRegions {
     if (e && e.fp === fp && this.#o.now() - e.at < this.#o.ttlMs)
       return { region: e.status.region, mismatch: e.mismatch };
     if (!e && o.seed) {
-      this.#entries.set(account, { at: this.#o.now(), fp, status: o.seed });
+      this.#entries.set(account, { at: this.#o.now(), fp, status: o.seed, seeded: true });
       return { region: o.seed.region };
     }
     const obs = await this.refresh(account, deps, o);

@@ -3,11 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   type ContactsRegionStatus,
+  ContactsRegions,
   chooseContactsRegion,
+  type ObserveDeps,
   type ObservedSet,
   regionOfArn,
   stillHolds,
 } from '../../../src/aws/contacts-region.ts';
+import { ClassifiedError } from '../../../src/engine/contract.ts';
 
 const ARN = 'arn:aws:ssm-incidents::111122223333:replication-set/abc';
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -126,4 +129,78 @@ describe('stillHolds', () => {
 it('regionOfArn reads the Region of an ssm-contacts ARN', () => {
   expect(regionOfArn('arn:aws:ssm-contacts:us-east-1:111122223333:contact/oncall')).toBe('us-east-1');
   expect(regionOfArn('arn:aws:ssm-incidents::111122223333:response-plan/x')).toBeUndefined();
+});
+
+describe('ContactsRegions', () => {
+  /** ssm-incidents answering with a one-Region set (or none), counting the calls. */
+  function fakeDeps(regions: () => string[] | undefined) {
+    const calls: string[] = [];
+    const incidents = {
+      send: async (cmd: { constructor: { name: string } }) => {
+        const op = cmd.constructor.name.replace(/Command$/, '');
+        calls.push(op);
+        const names = regions();
+        if (op === 'ListReplicationSets') return { replicationSetArns: names ? [ARN] : [] };
+        if (op === 'GetReplicationSet') {
+          if (!names) throw new ClassifiedError('NotFound', 'gone');
+          return {
+            replicationSet: {
+              arn: ARN,
+              status: 'ACTIVE',
+              regionMap: Object.fromEntries(names.map((n) => [n, { statusUpdateDateTime: new Date(T0) }])),
+            },
+          };
+        }
+        return { tags: {} };
+      },
+    } as unknown as ObserveDeps['incidents'];
+    const deps: ObserveDeps = {
+      incidents,
+      contactsIn: () => {
+        throw new Error('no contacts look-up expected');
+      },
+      accountId: async () => '111122223333',
+    };
+    return { calls, deps };
+  }
+
+  it('reads AWS at most once per resync per account, and not at all from a status seed', async () => {
+    let now = T0;
+    const regions = new ContactsRegions({ now: () => now, ttlMs: 600_000 });
+    const { calls, deps } = fakeDeps(() => ['us-east-1']);
+    const ask = { home: 'eu-west-1' };
+    expect(await regions.regionOf('a', deps, ask)).toEqual({ region: 'us-east-1', mismatch: undefined });
+    expect(calls).toEqual(['ListReplicationSets', 'GetReplicationSet']);
+    await regions.regionOf('a', deps, ask);
+    await regions.refresh('a', deps, ask);
+    expect(calls).toHaveLength(2);
+    now += 600_000;
+    await regions.regionOf('a', deps, ask);
+    // The set's ARN is known: one GetReplicationSet.
+    expect(calls).toEqual(['ListReplicationSets', 'GetReplicationSet', 'GetReplicationSet']);
+
+    const seeded = fakeDeps(() => ['us-east-1']);
+    const seed: ContactsRegionStatus = {
+      region: 'us-east-1',
+      source: 'SingleRegion',
+      replicationSetArn: ARN,
+      replicationSetRegions: ['us-east-1'],
+      message: '',
+    };
+    expect(await regions.regionOf('b', seeded.deps, { ...ask, seed })).toEqual({ region: 'us-east-1' });
+    expect(seeded.calls).toEqual([]);
+    // The account's visit still checks what the seed says.
+    await regions.refresh('b', seeded.deps, { ...ask, seed });
+    expect(seeded.calls).toEqual(['GetReplicationSet']);
+  });
+
+  it('never remembers an account without a replication set', async () => {
+    let names: string[] | undefined;
+    const regions = new ContactsRegions({ now: () => T0 });
+    const { calls, deps } = fakeDeps(() => names);
+    expect(await regions.regionOf('a', deps, { home: 'eu-west-1' })).toBeUndefined();
+    names = ['us-east-1'];
+    expect((await regions.regionOf('a', deps, { home: 'eu-west-1' }))?.region).toBe('us-east-1');
+    expect(calls).toEqual(['ListReplicationSets', 'ListReplicationSets', 'GetReplicationSet']);
+  });
 });
