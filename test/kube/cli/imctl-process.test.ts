@@ -104,6 +104,23 @@ describe('imctl controller start-up errors', () => {
     }
   });
 
+  it('a label selector the API server would refuse (IMCTL_LABEL_SELECTOR) is one line with its message, exit 2', () => {
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'src/cli/main.ts'), 'controller', '--region', 'eu-west-1', '--listen', '127.0.0.1:0'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, IMCTL_LABEL_SELECTOR: 'team in (payments' },
+      },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `imctl controller: --label-selector "team in (payments": unable to parse requirement: found '', expected: ',' or ')'`,
+    ]);
+  });
+
   it('the controller is live while it cannot reach the API server, not ready, and loads no @kubernetes/client-node', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'imctl-live-'));
     const kubeconfig = join(dir, 'kubeconfig');
