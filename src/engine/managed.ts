@@ -387,8 +387,9 @@ export class ManagedReconciler<K extends Managed, D> {
     const base = this.#ctx(obj, desired);
     const ctx = owner === undefined ? base : { ...base, sharedBy: owner };
     const now = this.#d.clock.now();
-    // Lists a partial read may share: taken within half a resync (about two per account per period).
-    const lists = { nowMs: now, listsSince: now - this.#resyncMs / 2 };
+    // Lists a partial read may share: taken within half the engine's resync (about two per account
+    // and period; a kind that comes back more often, a rotation, shares them across its visits).
+    const lists = { nowMs: now, listsSince: now - (this.#d.resyncMs ?? 600_000) / 2 };
     let found = await this.#find(obj, c, partial ? { ...ctx, partial: lists } : ctx);
     // What a consumer cannot read of a shared resource is not drift.
     const diffOf = (f: Extract<Looked<D>, { exists: true }>) =>
