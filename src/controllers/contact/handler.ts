@@ -1,16 +1,10 @@
 // Contact kind handler: references (rotations of an on-call schedule; Secrets holding activation
 // codes, watched only), and the wiring of validation, mapping, diff and client.
-import { ANY_REPLICATION_SET } from '../../aws/gate.ts';
 import type { Contact } from '../../crds/contact.ts';
 import { type Clock, systemClock } from '../../engine/clock.ts';
-import { getCondition } from '../../engine/conditions.ts';
-import {
-  ClassifiedError,
-  type KindHandler,
-  type ManagedObject,
-  type ReferenceField,
-} from '../../engine/contract.ts';
+import type { KindHandler, ReferenceField } from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
+import { waitsForOnboarding } from '../shared/onboarding.ts';
 import { ReadMemory } from '../shared/read-memory.ts';
 import { ActivationMemory } from './activation.ts';
 import { contactConditions } from './conditions.ts';
@@ -48,19 +42,6 @@ export function references(mr: Contact): ReferenceField[] {
 export function contactHandler(deps: KindDeps): KindHandler<Contact, ContactState> {
   const memory = new ActivationMemory(deps.lookup);
   const reads = new ReadMemory<ContactParts>();
-  // The cluster's ReplicationSets for the contact's account: none of them Ready yet means wait.
-  const onboarded = (mr: Contact) => {
-    const account = mr.spec.accountRef?.name ?? '';
-    const sets = (deps.list?.('ReplicationSet') ?? []).filter(
-      (o) => (o.spec.accountRef?.name ?? '') === account,
-    );
-    // Updating: an onboarded account whose replication set changes (a Region added) stays usable.
-    const usable = (o: ManagedObject) => {
-      const ready = getCondition(o.status?.conditions, 'Ready');
-      return ready?.status === 'True' || ready?.reason === 'Updating';
-    };
-    return sets.length === 0 || sets.some(usable);
-  };
   const clock: Clock = (deps as KindDeps & { clock?: Clock }).clock ?? systemClock;
   return {
     kind: 'Contact',
@@ -72,14 +53,7 @@ export function contactHandler(deps: KindDeps): KindHandler<Contact, ContactStat
     conditions: contactConditions,
     nameField: 'spec.alias',
     createRefusesTakenName: true,
-    createWaitsFor: (mr) =>
-      onboarded(mr)
-        ? undefined
-        : new ClassifiedError(
-            'DependencyNotReady',
-            "Incident Manager is not onboarded in this contact's account yet: waiting for its ReplicationSet to be Ready",
-            { rule: 'ReplicationSetNotReady', dependencies: [ANY_REPLICATION_SET] },
-          ),
+    createWaitsFor: waitsForOnboarding(deps, 'contact'),
     client: (clients) => contactClient({ conn: { clients }, clock, memory, reads }),
   };
 }

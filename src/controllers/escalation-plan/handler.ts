@@ -5,6 +5,7 @@ import type { EscalationPlan } from '../../crds/escalation-plan.ts';
 import { type KindHandler, keyOf, objectKey, type ReferenceField } from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
 import { accountOfArn, arnOf } from '../../engine/references.ts';
+import { waitsForOnboarding } from '../shared/onboarding.ts';
 import { ReadMemory } from '../shared/read-memory.ts';
 import { diff } from './diff.ts';
 import { type EscalationPlanParts, escalationPlanClient } from './external.ts';
@@ -84,6 +85,7 @@ export function escalationPlanHandler(deps: KindDeps): KindHandler<EscalationPla
     diff,
     observedStatus,
     nameField: 'spec.alias',
+    createWaitsFor: waitsForOnboarding(deps, 'escalation plan'),
     client: (clients) => escalationPlanClient({ clients }, reads),
   };
 }

@@ -3,6 +3,7 @@
 import { MAX_OVERRIDES, type Rotation } from '../../crds/rotation.ts';
 import type { KindHandler, ReferenceField } from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
+import { waitsForOnboarding } from '../shared/onboarding.ts';
 import { targetReference } from '../shared/targets.ts';
 import { diff } from './diff.ts';
 import { RotationClient } from './external.ts';
@@ -70,6 +71,7 @@ export function createRotationHandler(deps: KindDeps): KindHandler<Rotation, Rot
     diff,
     observedStatus,
     nextVisitMs,
+    createWaitsFor: waitsForOnboarding(deps, 'rotation'),
     client: (clients) => new RotationClient({ clients }, now),
   };
 }

@@ -18,7 +18,9 @@ import {
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { module as contactModule } from '../../../src/controllers/contact/index.ts';
+import { module as escalationPlanModule } from '../../../src/controllers/escalation-plan/index.ts';
 import { module as replicationSetModule } from '../../../src/controllers/replication-set/index.ts';
+import { module as rotationModule } from '../../../src/controllers/rotation/index.ts';
 import { condition, isReady, type KubeObject, type Operator, startOperator } from '../../support/operator.ts';
 
 const API = 'incidentmanager.gitops.dev/v1alpha1';
@@ -29,7 +31,7 @@ const clients: Array<{ destroy(): void }> = [];
 
 beforeAll(async () => {
   op = await startOperator({
-    modules: [contactModule, replicationSetModule],
+    modules: [contactModule, escalationPlanModule, rotationModule, replicationSetModule],
     namespace: 'contacts-region',
     pollMs: 50,
     onboardingPollMs: 100,
@@ -151,8 +153,22 @@ describe('the contacts Region of an account whose home Region is not the first R
       metadata: { name: 'object-made' },
       spec: { accountRef: { name: 'object-made' }, regions: [{ name: FIRST }, { name: HOME }] },
     });
-    // The contact is applied at once: it waits for the set, then goes to its first Region.
+    // Applied at once: the contact, a rotation and an escalation plan naming it wait for the set,
+    // then go to its first Region.
     await op.apply(contact('object-oncall', 'object-made'));
+    const accountRef = { name: 'object-made' };
+    const tags = { team: 'payments' };
+    const oncall = { contactRef: { name: 'object-oncall' } };
+    const recurrence = { numberOfOnCalls: 1, recurrenceMultiplier: 1, dailySettings: ['09:00'] };
+    for (const [kind, name, spec] of [
+      ['Rotation', 'object-days', { name: 'object-days', contacts: [oncall], timeZoneId: 'UTC', recurrence }],
+      [
+        'EscalationPlan',
+        'object-escalation',
+        { alias: 'object-escalation', stages: [{ durationInMinutes: 0, targets: [oncall] }] },
+      ],
+    ] as const)
+      await op.apply({ apiVersion: API, kind, metadata: { name }, spec: { accountRef, ...spec, tags } });
     const rs = await op.ready('ReplicationSet', 'object-made');
     expect(rs.status?.createdFromRegion).toBe(FIRST);
     const create = op.calls({ operation: 'CreateReplicationSet', since }).filter((x) => x.account === id);
@@ -168,10 +184,19 @@ describe('the contacts Region of an account whose home Region is not the first R
     );
     // Both Regions were created together: only the created-from-region tag tells them apart.
     expect(acct?.status?.contactsRegion).toMatchObject({ region: FIRST, source: 'ReplicationSetObject' });
+    for (const [kind, name] of [
+      ['Rotation', 'object-days'],
+      ['EscalationPlan', 'object-escalation'],
+    ] as const) {
+      const o = await op.ready(kind, name);
+      expect(regionOf(o.status?.arn)).toBe(FIRST);
+      expect(await tagsOf(id, o.status?.arn)).toMatchObject({ team: 'payments' });
+    }
+    // One create each, in the first Region, none refused (none sent before the set was ACTIVE).
     const writes = op.writes(since, 'ssm-contacts').filter((x) => x.account === id);
-    expect(writes.map((x) => `${x.operation} ${x.region} ${x.outcome}`)).toEqual([
-      `CreateContact ${FIRST} ok`,
-    ]);
+    expect(writes.map((x) => `${x.operation} ${x.region} ${x.outcome}`).sort()).toEqual(
+      [`CreateContact ${FIRST} ok`, `CreateContact ${FIRST} ok`, `CreateRotation ${FIRST} ok`].sort(),
+    );
   });
 
   it('refuses an adopted contact in another Region and a spec.contactsRegion AWS contradicts, writing nothing', async () => {
