@@ -150,8 +150,7 @@ export class AccountReconciler {
     let obs: Observation;
     try {
       obs = await accounts.contactsRegions.refresh(name, accounts.observeDeps(name, spec), {
-        home: spec.region,
-        explicit: spec.contactsRegion,
+        ...accounts.contactsAsk(name, spec),
         seed,
       });
     } catch (e) {

@@ -218,6 +218,7 @@ export class AccountResolver {
   contactsAsk(name: string, spec: AWSAccountSpec | undefined): RegionAsk {
     const seed = this.#o.contactsSeed?.(name);
     return {
+      accountId: spec?.accountId,
       home: spec?.region ?? this.#o.defaultRegion,
       explicit: spec?.contactsRegion,
       ...(seed ? { seed } : {}),

@@ -246,6 +246,8 @@ async function getSet(incidents: SSMIncidentsClient, arn: string) {
 }
 
 export interface RegionAsk {
+  /** The AWSAccount's spec.accountId: another account is another set. */
+  accountId?: string | undefined;
   home: string;
   explicit?: string | undefined;
   seed?: ContactsRegionStatus | undefined;
@@ -279,7 +281,7 @@ export class ContactsRegions {
    * status.contactsRegion.
    */
   refresh(account: string, deps: ObserveDeps, o: RegionAsk): Promise<Observation> {
-    const fp = `${o.home}|${o.explicit ?? ''}`;
+    const fp = `${o.accountId ?? ''}|${o.home}|${o.explicit ?? ''}`;
     const running = this.#inflight.get(account);
     if (running) return running;
     const cached = this.#entries.get(account);
@@ -317,7 +319,7 @@ export class ContactsRegions {
     deps: ObserveDeps,
     o: RegionAsk,
   ): Promise<{ region: string; mismatch?: string | undefined } | undefined> {
-    const fp = `${o.home}|${o.explicit ?? ''}`;
+    const fp = `${o.accountId ?? ''}|${o.home}|${o.explicit ?? ''}`;
     const e = this.#entries.get(account);
     if (e && e.fp === fp && this.#o.now() - e.at < this.#o.ttlMs)
       return { region: e.status.region, mismatch: e.mismatch };
