@@ -153,9 +153,11 @@ describe('the contacts Region of an account whose home Region is not the first R
       metadata: { name: 'object-made' },
       spec: { accountRef: { name: 'object-made' }, regions: [{ name: FIRST }, { name: HOME }] },
     });
-    // Applied at once: the contact, a rotation and an escalation plan naming it wait for the set,
-    // then go to its first Region.
-    await op.apply(contact('object-oncall', 'object-made'));
+    // Applied at once: the contact (shared through AWS RAM), a rotation and an escalation plan
+    // naming it wait for the set, then go to its first Region.
+    const shared = contact('object-oncall', 'object-made');
+    shared.spec.sharing = { principals: ['222222222222'], allowExternalPrincipals: true };
+    await op.apply(shared);
     const accountRef = { name: 'object-made' };
     const tags = { team: 'payments' };
     const oncall = { contactRef: { name: 'object-oncall' } };
@@ -192,6 +194,9 @@ describe('the contacts Region of an account whose home Region is not the first R
       expect(regionOf(o.status?.arn)).toBe(FIRST);
       expect(await tagsOf(id, o.status?.arn)).toMatchObject({ team: 'payments' });
     }
+    // The contact's share is made in the contact's Region.
+    const share = op.calls({ operation: 'CreateResourceShare', since }).filter((x) => x.account === id);
+    expect(share.map((x) => `${x.region} ${x.outcome}`)).toEqual([`${FIRST} ok`]);
     // One create each, in the first Region, none refused (none sent before the set was ACTIVE).
     const writes = op.writes(since, 'ssm-contacts').filter((x) => x.account === id);
     expect(writes.map((x) => `${x.operation} ${x.region} ${x.outcome}`).sort()).toEqual(

@@ -212,6 +212,10 @@ export const createPlugin: PluginFactory = ({ store, faults, options }) => {
           'OperationNotPermittedException',
           `You can share only resources that your account owns: ${arn}`,
         );
+      // A share holds resources of its own Region (a regional resource's ARN names it).
+      const region = /^arn:[^:]+:[^:]*:([^:]*):/.exec(arn)?.[1];
+      if (region && region !== ctx.region)
+        throw err('UnknownResourceException', `Resource ${arn} could not be found in ${ctx.region}`);
       if (!store.hooks.resourceExists(arn))
         throw err('UnknownResourceException', `Resource ${arn} could not be found`);
       if (
