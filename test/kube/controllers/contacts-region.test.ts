@@ -268,3 +268,34 @@ describe('the contacts Region of an account whose home Region is not the first R
     expect(op.writes(mark).filter((x) => x.account === '500000000001')).toEqual([]);
   });
 });
+
+describe('objects without an AWSAccount', () => {
+  it("go to the first Region of the controller's own account, not to its AWS_REGION", async () => {
+    // A second stack whose controller runs in eu-west-1; the set is made from us-east-1.
+    const own = await startOperator({ modules: [contactModule], region: HOME, pollMs: 50 });
+    try {
+      const cfg = {
+        region: FIRST,
+        endpoint: own.stack.aws.url,
+        credentials: { accessKeyId: own.stack.env.AWS_ACCESS_KEY_ID as string, secretAccessKey: 'x' },
+      };
+      const incidents = new SSMIncidentsClient(cfg);
+      const contacts = new SSMContactsClient(cfg);
+      clients.push(incidents, contacts);
+      await incidents.send(new CreateReplicationSetCommand({ regions: { [FIRST]: {} } }));
+      const since = own.mark();
+      const { accountRef: _, ...spec } = contact('own-oncall', 'none').spec;
+      await own.apply({ apiVersion: API, kind: 'Contact', metadata: { name: 'own-oncall' }, spec });
+      const c = await own.ready('Contact', 'own-oncall');
+      expect(regionOf(c.status?.arn)).toBe(FIRST);
+      const tags = await contacts.send(new ListTagsForResourceCommand({ ResourceARN: c.status?.arn }));
+      expect(tags.Tags).toContainEqual({ Key: 'team', Value: 'payments' });
+      const writes = own.writes(since, 'ssm-contacts');
+      expect(writes.map((x) => `${x.operation} ${x.region} ${x.outcome}`)).toEqual([
+        `CreateContact ${FIRST} ok`,
+      ]);
+    } finally {
+      await own.stop();
+    }
+  });
+});
