@@ -88,6 +88,15 @@ export class LeaderElector {
     return this.#leading;
   }
 
+  /**
+   * Until when (clock ms) this replica may act as the holder: the start of its last successful
+   * renewal plus the renew deadline; 0 when not leading. Past it the Lease may be another's soon,
+   * even if the timer that stops leading has not run yet (an event loop stalled for seconds).
+   */
+  validUntil(): number {
+    return this.#leading ? this.#lastRenew + this.#o.renewDeadlineMs : 0;
+  }
+
   /** Starts trying to acquire the Lease, and renewing it once held. */
   start(): void {
     this.#stopped = false;

@@ -73,9 +73,14 @@ export class ShardLeases {
     return [...this.#held].sort((a, b) => a - b);
   }
 
-  /** Whether this replica reconciles the object (its account's shard is held here). */
+  /**
+   * Whether this replica reconciles the object: its account's shard is held here, and the shard's
+   * Lease was renewed within the renew deadline (a replica whose event loop stalled past it starts
+   * no reconcile of that shard before its elector notices and it exits).
+   */
   owns(obj: ManagedObject): boolean {
-    return this.#held.has(shardOf(accountOf(obj), this.#o.shards));
+    const shard = shardOf(accountOf(obj), this.#o.shards);
+    return this.#held.has(shard) && this.#o.clock.now() < (this.#electors[shard]?.validUntil() ?? 0);
   }
 
   start(): void {

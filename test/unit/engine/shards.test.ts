@@ -107,6 +107,26 @@ describe('sharding by AWS account', () => {
     expect(r[2]!.leases.held()).toEqual([]);
   });
 
+  it('a replica whose event loop stalled past the renew deadline owns none of the shard’s objects, before its timers run', async () => {
+    const fake = new FakeClock();
+    let stalled = 0;
+    // Time moves on while no timer of this replica runs (its event loop is blocked).
+    const clock = { now: () => fake.now() + stalled, setTimer: fake.setTimer.bind(fake) };
+    const cluster = new Cluster();
+    const log: string[] = [];
+    const r = replica(cluster, clock as unknown as FakeClock, 'imo-0', 1, log);
+    r.leases.start();
+    await run(fake, 4_000);
+    const contact = obj('Contact', 'alice', 'payments-prod');
+    expect(r.leases.held()).toEqual([0]);
+    expect(r.leases.owns(contact)).toBe(true);
+    stalled = 8_000; // within the 10 s renew deadline of the last renewal (at most 2 s ago)
+    expect(r.leases.owns(contact)).toBe(true);
+    stalled = 11_000;
+    expect(r.leases.held()).toEqual([0]); // its elector has not run yet
+    expect(r.leases.owns(contact)).toBe(false);
+  });
+
   it('with fewer replicas than shards, an untaken shard is picked up after two Lease durations, within the fair share', async () => {
     const clock = new FakeClock();
     const cluster = new Cluster();
