@@ -171,6 +171,9 @@ export class Engine {
   /** Watch-event entry points: objects become keys here and nothing else travels further. */
   onUpsert(obj: ManagedObject, old: ManagedObject | undefined): void {
     const key = objectKey(obj);
+    // The cache caught up with our own writes (or moved past them): the copy kept for reading our
+    // own writes goes now, not at the object's next visit (a second copy of every written object).
+    this.#own.view(key, obj);
     const rt = this.#kinds.get(obj.kind);
     if (rt && this.#awaitFresh.has(key) && this.#awaitFresh.get(key) !== obj.metadata.resourceVersion) {
       this.#awaitFresh.delete(key);

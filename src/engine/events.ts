@@ -60,6 +60,10 @@ export function redact(message: string, secrets: Iterable<string> = []): string 
   return out.replace(ACCESS_KEY_ID, REDACTED).replace(SECRET_PAIR, `$1${REDACTED}`);
 }
 
+/** Events remembered for aggregation at most (client-go's EventCorrelator keeps an LRU of 4096). */
+const MAX_REMEMBERED = 4096;
+const PRUNE_AT = MAX_REMEMBERED + MAX_REMEMBERED / 2;
+
 interface Bucket {
   tokens: number;
   at: number;
@@ -71,8 +75,8 @@ export class EventRecorder {
   readonly #seen = new Map<string, KubeEvent>();
   /** Aggregation keys per object uid, so forgetting an object does not scan every event. */
   readonly #keysOf = new Map<string, Set<string>>();
-  /** Prune only once this many events are remembered: after a prune, twice what is left (amortised O(1)). */
-  #pruneAt = 4096;
+  /** Prune once this many events are remembered (a third above the cap: amortised O(1) per event). */
+  #pruneAt = PRUNE_AT;
   readonly #buckets = new Map<string, Bucket>();
   #seq = 0;
 
@@ -148,16 +152,27 @@ export class EventRecorder {
 
   #prune(now: number): void {
     if (this.#seen.size < this.#pruneAt) return;
+    const drop = (k: string) => {
+      this.#seen.delete(k);
+      const uid = k.slice(0, k.indexOf('\n'));
+      const keys = this.#keysOf.get(uid);
+      keys?.delete(k);
+      if (keys?.size === 0) this.#keysOf.delete(uid);
+    };
     for (const [k, ev] of this.#seen)
-      if (now - Date.parse(ev.lastTimestamp) >= this.#o.aggregateWindowMs) {
-        this.#seen.delete(k);
-        const uid = k.slice(0, k.indexOf('\n'));
-        const keys = this.#keysOf.get(uid);
-        keys?.delete(k);
-        if (keys?.size === 0) this.#keysOf.delete(uid);
-      }
+      if (now - Date.parse(ev.lastTimestamp) >= this.#o.aggregateWindowMs) drop(k);
+    // At most MAX_REMEMBERED, as client-go's LRU: the oldest go (a repeat of one is a new Event). A
+    // converge of 10,000 objects otherwise kept 10,000 Events, 1.5 KiB each, until the next one.
+    let excess = this.#seen.size - MAX_REMEMBERED;
+    for (const k of this.#seen.keys()) {
+      if (excess-- <= 0) break;
+      drop(k);
+    }
+    // A bucket refilled to its burst is the same as none.
+    for (const [uid, b] of this.#buckets)
+      if (b.tokens + (now - b.at) / this.#o.refillMs >= this.#o.burst) this.#buckets.delete(uid);
     // With thousands of objects all recent, scanning on every new event was quadratic.
-    this.#pruneAt = Math.max(4096, 2 * this.#seen.size);
+    this.#pruneAt = Math.max(PRUNE_AT, this.#seen.size + MAX_REMEMBERED / 2);
   }
 
   /** Forget an object's history (it was deleted). */
