@@ -9,7 +9,7 @@ import {
   PutResourcePolicyCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
 export const INCIDENTS = 'ssm-incidents.amazonaws.com';
 
@@ -135,65 +135,5 @@ export async function createPagerDutySecret(
     kms.destroy();
     sm.destroy();
     sts.destroy();
-  }
-}
-
-interface SampleLike {
-  kind: string;
-  metadata: { name: string };
-  spec?: unknown;
-}
-
-/**
- * For each sample ResponsePlan with `pagerDuty`: the secret in its AWSAccount (through that
- * account's role, as the controller reaches it), replicated to its ReplicationSet's Regions.
- */
-export async function createSampleSecrets(
-  env: Record<string, string | undefined>,
-  samples: readonly SampleLike[],
-): Promise<void> {
-  const endpoint = env.AWS_ENDPOINT_URL ?? '';
-  const credentials = {
-    accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
-    secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
-  };
-  const specOf = (s: SampleLike | undefined) => (s?.spec ?? {}) as Record<string, unknown>;
-  for (const plan of samples.filter((s) => s.kind === 'ResponsePlan' && specOf(s).pagerDuty)) {
-    const spec = specOf(plan) as { accountRef?: { name: string }; pagerDuty: { secretId: string } };
-    const acct = specOf(
-      samples.find((s) => s.kind === 'AWSAccount' && s.metadata.name === spec.accountRef?.name),
-    ) as { region?: string; roleArn?: string; externalId?: string };
-    const set = samples.find(
-      (s) =>
-        s.kind === 'ReplicationSet' &&
-        (specOf(s).accountRef as { name?: string } | undefined)?.name === spec.accountRef?.name,
-    );
-    const region = acct.region ?? 'us-east-1';
-    const regions = ((specOf(set).regions as { name: string }[] | undefined) ?? []).map((r) => r.name);
-    let creds: PagerDutySecretOptions['credentials'] = credentials;
-    if (acct.roleArn) {
-      const sts = new STSClient({ endpoint, region, credentials, maxAttempts: 1 });
-      const out = await sts.send(
-        new AssumeRoleCommand({
-          RoleArn: acct.roleArn,
-          RoleSessionName: 'samples',
-          ...(acct.externalId ? { ExternalId: acct.externalId } : {}),
-        }),
-      );
-      sts.destroy();
-      const c = out.Credentials;
-      creds = {
-        accessKeyId: c?.AccessKeyId ?? '',
-        secretAccessKey: c?.SecretAccessKey ?? '',
-        sessionToken: c?.SessionToken ?? '',
-      };
-    }
-    await createPagerDutySecret({
-      endpoint,
-      credentials: creds,
-      region,
-      replicaRegions: regions.filter((r) => r !== region),
-      secretId: spec.pagerDuty.secretId,
-    });
   }
 }

@@ -24,7 +24,7 @@ import { kindDefinition } from '../../src/crds/registry.ts';
 import type { CallRecord } from '../../src/emulators/aws/observe.ts';
 import { type RunningEmulator, startAwsEmulator } from '../../src/emulators/aws/server.ts';
 import { resourceTypeOf } from '../../src/engine/plugin.ts';
-import { createSampleSecrets } from '../../src/local/pagerduty-secret.ts';
+import { createSamplePrerequisites } from '../../src/local/sample-prerequisites.ts';
 import { type Cluster, SAMPLES_DIR, startCluster } from './support/cluster.ts';
 import {
   conditionOf,
@@ -113,8 +113,8 @@ beforeAll(async () => {
   await c.installCrds();
   // The payments-prod role requires the sample's external id: the controller must pass it.
   aws.admin.store.iamRoles.set(`${OWNER.account}:${OWNER.role}`, { externalId: OWNER.externalId });
-  // The response plan's PagerDuty secret, as a user sets it up before applying the samples.
-  await createSampleSecrets(
+  // The response plan's PagerDuty secret and runbook, as a user sets them up before applying the samples.
+  await createSamplePrerequisites(
     { AWS_ENDPOINT_URL: aws.url, AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'test' },
     samples,
   );

@@ -11,7 +11,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { kindDefinition } from '../../src/crds/registry.ts';
 import { type RunningEmulator, startAwsEmulator } from '../../src/emulators/aws/server.ts';
 import { resourceTypeOf } from '../../src/engine/plugin.ts';
-import { createSampleSecrets } from '../../src/local/pagerduty-secret.ts';
+import { createSamplePrerequisites } from '../../src/local/sample-prerequisites.ts';
 import { type Cluster, SAMPLES_DIR, startCluster } from './support/cluster.ts';
 import { asStdin, CHART_DIR, type Obj, objectsOf, renderChart } from './support/helm.ts';
 import { conditionOf, converged, keyOf, type LiveObjects, watchObjects } from './support/objects.ts';
@@ -114,8 +114,8 @@ function provesRbac(title: string, release: string, values: Record<string, unkno
       aws.admin.store.iamRoles.set('111122223333:incident-manager-operator', {
         externalId: 'payments-prod-im-operator',
       });
-      // The response plan's PagerDuty secret, as a user sets it up before applying the samples.
-      await createSampleSecrets(
+      // The response plan's PagerDuty secret and runbook, as a user sets them up before applying the samples.
+      await createSamplePrerequisites(
         {
           AWS_ENDPOINT_URL: aws.url,
           AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',

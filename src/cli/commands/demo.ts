@@ -303,9 +303,9 @@ export async function runDemo(
     const dir = flags.dir ?? mkdtempSync(join(tmpdir(), 'imctl-demo-'));
     for (const hint of writeAccessFiles(stack, dir, samples)) out(hint);
     out();
-    // What a user sets up in AWS before applying the samples: the response plan's PagerDuty secret.
-    const { createSampleSecrets } = await import('../../local/pagerduty-secret.ts');
-    await createSampleSecrets(stack.env, samples);
+    // What a user sets up in AWS before applying the samples: the response plan's PagerDuty secret and runbook.
+    const { createSamplePrerequisites } = await import('../../local/sample-prerequisites.ts');
+    await createSamplePrerequisites(stack.env, samples);
 
     // Watch first, so no change between an apply and the first list is missed.
     const rows = new Map<string, string>();

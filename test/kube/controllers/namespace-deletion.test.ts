@@ -19,7 +19,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { KubeClient } from '../../../src/engine/kube.ts';
-import { createSampleSecrets } from '../../../src/local/pagerduty-secret.ts';
+import { createSamplePrerequisites } from '../../../src/local/sample-prerequisites.ts';
 import {
   condition,
   isRead,
@@ -92,7 +92,7 @@ beforeAll(async () => {
   store.iamRoles.set(`${OWNER.account}:${OWNER.role}`, { externalId: OWNER.externalId });
   store.iamRoles.set('444455556666:incident-manager-operator', {});
   // The response plan's PagerDuty secret, as a user sets it up before applying the samples.
-  await createSampleSecrets(op.stack.env, sampleDocs());
+  await createSamplePrerequisites(op.stack.env, sampleDocs());
   ({ contacts, incidents } = await ownerClients('eu-west-1'));
 });
 

@@ -25,7 +25,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { readSamples } from '../../../src/cli/commands/demo.ts';
 import type { CallRecord } from '../../../src/emulators/aws/observe.ts';
-import { createPagerDutySecret, createSampleSecrets } from '../../../src/local/pagerduty-secret.ts';
+import { createPagerDutySecret } from '../../../src/local/pagerduty-secret.ts';
+import { createSamplePrerequisites } from '../../../src/local/sample-prerequisites.ts';
 import { condition, isReady, type KubeObject, type Operator, startOperator } from '../../support/operator.ts';
 
 const NS = 'rp-test';
@@ -604,7 +605,7 @@ describe('ResponsePlan', () => {
 
   it('round trip: the sample response plan, read back through the SDK, matches its YAML field for field', async () => {
     const dir = 'config/samples';
-    await createSampleSecrets(op.stack.env, readSamples(dir));
+    await createSamplePrerequisites(op.stack.env, readSamples(dir));
     for (const f of readdirSync(dir)
       .filter((n) => n.endsWith('.yaml'))
       .sort())
@@ -617,6 +618,9 @@ describe('ResponsePlan', () => {
       timeoutMs: 90_000,
     });
     const esc = await op.ready('EscalationPlan', sample.spec.engagements[0].escalationPlanRef.name, NS);
+    // The team's runbook exists with the types the bindings need: nothing to warn about.
+    const typed = condition(obj, 'RunbookParametersTyped');
+    expect(typed).toMatchObject({ status: 'True', reason: 'RunbookParametersTyped' });
 
     // Read as the plan's account would: the AWSAccount's role, assumed through STS.
     const account = parseAllDocuments(readFileSync(`${dir}/00-awsaccounts.yaml`, 'utf8'))

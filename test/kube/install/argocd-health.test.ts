@@ -17,7 +17,7 @@ import { readSamples } from '../../../src/cli/commands/demo.ts';
 import { ROOT } from '../../../src/crds/generate.ts';
 import { KINDS } from '../../../src/crds/registry.ts';
 import { KubeClient } from '../../../src/engine/kube.ts';
-import { createSampleSecrets } from '../../../src/local/pagerduty-secret.ts';
+import { createSamplePrerequisites } from '../../../src/local/sample-prerequisites.ts';
 import { byWave } from '../../support/argocd.ts';
 import { type HealthResult, runHealthCheck } from '../../support/lua.ts';
 import { condition, type KubeObject, type Operator, startOperator, typeOf } from '../../support/operator.ts';
@@ -203,7 +203,7 @@ afterAll(async () => {
 describe('Argo CD health on live objects', () => {
   it('one sync of the samples in Argo CD wave order: Progressing while they are created and wait on each other, never Degraded, each wave Healthy before the next', async () => {
     // The PagerDuty secret the sample plan names lives in AWS, as a user would have made it.
-    await createSampleSecrets(op.stack.env, readSamples(SAMPLES));
+    await createSamplePrerequisites(op.stack.env, readSamples(SAMPLES));
     const ours: KubeObject[] = [];
     for (const [, wave] of byWave(readSamples(SAMPLES))) {
       for (const { file: _file, ...sample } of wave) {

@@ -33,12 +33,16 @@ const granted = (p: Policy): string[] => [...new Set(p.Statement!.flatMap((s) =>
 
 /**
  * The operations src/ can send, without the emulators (which answer calls, never make them) and the
- * demo's user-side AWS setup (src/local/pagerduty-secret.ts: what a user does, never the controller).
+ * demo's user-side AWS setup (src/local/pagerduty-secret.ts and sample-prerequisites.ts: what a user
+ * does before applying the samples, never the controller).
  */
 function scanned() {
   return scanTree(
     SRC,
-    (p) => p.startsWith(join(SRC, 'emulators')) || p === join(SRC, 'local/pagerduty-secret.ts'),
+    (p) =>
+      p.startsWith(join(SRC, 'emulators')) ||
+      p === join(SRC, 'local/pagerduty-secret.ts') ||
+      p === join(SRC, 'local/sample-prerequisites.ts'),
   );
 }
 
