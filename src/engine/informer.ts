@@ -68,6 +68,8 @@ interface WatchEvent {
 type SessionEnd = { kind: 'closed' } | { kind: 'restart' } | { kind: 'failed'; err: unknown };
 
 const MAX_RECONNECT_MS = 30_000;
+/** Objects per list page (client-go's reflector asks for 500). */
+const LIST_PAGE = 500;
 
 export class Informer<T extends ManagedObject | Obj> {
   readonly #o: InformerOptions<T>;
@@ -125,17 +127,28 @@ export class Informer<T extends ManagedObject | Obj> {
   /** A fresh list replaces the cache: objects missing from it are deleted, the rest added or updated. */
   async #list(): Promise<void> {
     const o = this.#o;
-    const list = await o.client.list<T & Obj>(o.type, {
-      ...(o.namespace ? { namespace: o.namespace } : {}),
-      ...(o.labelSelector ? { labelSelector: o.labelSelector } : {}),
-    });
+    // In pages, as client-go lists: one answer with 10,000 objects (managedFields included) was a
+    // string and a parse of hundreds of MiB at start-up, an RSS the process kept.
+    const items: Array<T & Obj> = [];
+    let resourceVersion = '';
+    let next: string | undefined;
+    do {
+      const page = await o.client.list<T & Obj>(o.type, {
+        ...(o.namespace ? { namespace: o.namespace } : {}),
+        ...(o.labelSelector ? { labelSelector: o.labelSelector } : {}),
+        limit: LIST_PAGE,
+        ...(next ? { continue: next } : {}),
+      });
+      for (const item of page.items) items.push(slim(item));
+      resourceVersion = page.metadata?.resourceVersion ?? '';
+      next = page.metadata?.continue || undefined;
+    } while (next);
     const fresh = new Set<string>();
-    for (const item of list.items)
-      fresh.add(`${item.metadata?.namespace ?? ''}/${item.metadata?.name ?? ''}`);
+    for (const item of items) fresh.add(`${item.metadata?.namespace ?? ''}/${item.metadata?.name ?? ''}`);
     for (const [ns, m] of [...this.#objects])
       for (const [name, obj] of [...m]) if (!fresh.has(`${ns}/${name}`)) this.#remove(obj as T & Obj);
-    for (const item of list.items) this.#upsert(slim(item));
-    this.#resourceVersion = list.metadata?.resourceVersion ?? '';
+    for (const item of items) this.#upsert(item);
+    this.#resourceVersion = resourceVersion;
     this.#listed = true;
     this.#failures = 0;
     this.#touch();

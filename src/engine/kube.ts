@@ -123,9 +123,17 @@ export class KubeClient {
     return `${KubeClient.collectionPath(t, namespace)}/${encodeURIComponent(name)}`;
   }
 
-  list<T>(t: ResourceType, opts: { namespace?: string; labelSelector?: string } = {}): Promise<KubeList<T>> {
-    const q = opts.labelSelector ? `?labelSelector=${encodeURIComponent(opts.labelSelector)}` : '';
-    return this.request('GET', `${KubeClient.collectionPath(t, opts.namespace)}${q}`);
+  /** A list, or one page of it (`limit`, then the `continue` token the previous page returned). */
+  list<T>(
+    t: ResourceType,
+    opts: { namespace?: string; labelSelector?: string; limit?: number; continue?: string } = {},
+  ): Promise<KubeList<T>> {
+    const q = new URLSearchParams();
+    if (opts.labelSelector) q.set('labelSelector', opts.labelSelector);
+    if (opts.limit) q.set('limit', String(opts.limit));
+    if (opts.continue) q.set('continue', opts.continue);
+    const query = q.size > 0 ? `?${q}` : '';
+    return this.request('GET', `${KubeClient.collectionPath(t, opts.namespace)}${query}`);
   }
 
   get<T>(t: ResourceType, name: string, namespace?: string): Promise<T> {

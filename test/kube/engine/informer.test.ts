@@ -1,5 +1,7 @@
 // The informer wrapper against the Kubernetes emulator: initial list and hasSynced, events, a
 // dropped watch stream reconnecting, and a compacted history (410 Expired) forcing a relist.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCrds } from '../../../src/crds/registry.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../../src/emulators/kube/index.ts';
@@ -8,6 +10,7 @@ import type { ManagedObject } from '../../../src/engine/contract.ts';
 import { Informer } from '../../../src/engine/informer.ts';
 import { KubeClient, KubeMetadataPort, type ResourceType } from '../../../src/engine/kube.ts';
 import { KubeConfig } from '../../../src/engine/kubeconfig.ts';
+import { kubeconfigDoc } from '../../support/kubeconfig.ts';
 
 const CRDS: ResourceType = {
   group: 'apiextensions.k8s.io',
@@ -282,5 +285,57 @@ describe('Informer cache', () => {
     expect(Object.keys(stored.metadata.annotations ?? {})).toContain(
       'kubectl.kubernetes.io/last-applied-configuration',
     );
+  });
+});
+
+describe('Informer list', () => {
+  it('lists in pages, following continue tokens, and syncs at the list resourceVersion', async () => {
+    const pages = [
+      { names: ['a', 'b'], next: 'page-2' },
+      { names: ['c'], next: '' },
+    ];
+    const asked: string[] = [];
+    let watchedFrom = '';
+    const api = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.searchParams.get('watch') === 'true') {
+        watchedFrom = url.searchParams.get('resourceVersion') ?? '';
+        res.writeHead(200, { 'content-type': 'application/json' }); // an open, quiet watch
+        return;
+      }
+      asked.push(`limit=${url.searchParams.get('limit')} continue=${url.searchParams.get('continue') ?? ''}`);
+      const page = url.searchParams.get('continue') === 'page-2' ? pages[1] : pages[0];
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          metadata: { resourceVersion: '77', ...(page?.next ? { continue: page.next } : {}) },
+          items: (page?.names ?? []).map((n) => ({
+            ...contact(n),
+            metadata: { name: n, namespace: 'default', resourceVersion: '5' },
+          })),
+        }),
+      );
+    });
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+    const kc = new KubeConfig();
+    kc.loadFromString(
+      kubeconfigDoc(`http://127.0.0.1:${(api.address() as AddressInfo).port}`, { token: 't' }),
+    );
+    const inf = new Informer<ManagedObject>({
+      client: new KubeClient(kc),
+      type: CONTACTS,
+      clock: systemClock,
+      handlers: {},
+    });
+    try {
+      await inf.start();
+      expect(inf.list().map((o) => o.metadata.name)).toEqual(['a', 'b', 'c']);
+      expect(asked).toEqual(['limit=500 continue=', 'limit=500 continue=page-2']);
+      expect(inf.hasSynced()).toBe(true);
+      expect(watchedFrom).toBe('77');
+    } finally {
+      await inf.stop();
+      api.closeAllConnections();
+      await new Promise((r) => api.close(r));
+    }
   });
 });
