@@ -137,7 +137,7 @@ export class Engine {
     );
     const deps: ManagedDeps = {
       ...opts,
-      kube: this.#own.track(opts.kube),
+      kube: this.#own.track(opts.kube, (key) => this.#source.get(key)),
       lookup: (key) => this.lookup(key),
       onUpdate: (kind) => this.#metrics?.drift.inc({ kind }),
     };

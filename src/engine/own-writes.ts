@@ -60,12 +60,19 @@ export class OwnWrites {
     return this.#entries.size;
   }
 
-  /** A port that records every write it passes on. */
-  track(port: MetadataPort): MetadataPort {
+  /**
+   * A port that records every write it passes on. `cached` (the informer cache) is looked at once
+   * the write returned: its watch event often arrives before the answer, and a copy kept after the
+   * cache caught up would stay until the object's next visit (a second copy of every object).
+   */
+  track(port: MetadataPort, cached?: (key: string) => ManagedObject | undefined): MetadataPort {
     const rec = async <T extends ManagedObject | undefined>(obj: ManagedObject, p: Promise<T>) => {
       const before = obj.metadata.resourceVersion;
       const after = await p;
-      this.record(objectKey(obj), before, after);
+      const key = objectKey(obj);
+      this.record(key, before, after);
+      const now = cached?.(key);
+      if (now) this.view(key, now);
       return after;
     };
     return {
