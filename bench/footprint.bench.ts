@@ -2,7 +2,7 @@
 //   modules   each module group imported alone into a fresh Node process (after a GC, before and
 //             after), then the whole `imctl controller` start path; heap and RSS growth per group
 //   idle, N   `imctl controller` as users run it (bench/lib/world.ts: both emulators in this
-//             process, the controller its own process) with no objects, then with N simple contacts
+//             process, the controller its own process) with no objects, then with N simple contacts (50 per account)
 //             (N = 1,000 by default; `--only 10000` for 10,000, ~15 min on 2 shared cores):
 //             settled after converging them; then a new controller with the N objects existing:
 //             start to serving (first answer of /healthz), /readyz answering 200, caches synced,
@@ -164,21 +164,23 @@ async function idle(): Promise<void> {
 async function withObjects(n: number): Promise<void> {
   const world = await startWorld();
   try {
-    const { base, objects } = simpleContacts(n, Math.max(1, Math.ceil(n / 250)), 'fp', '4');
+    const { base, objects } = simpleContacts(n, Math.max(1, Math.ceil(n / 50)), 'fp', '4');
     process.stdout.write(`${n} objects (${base.length / 2} accounts):\n`);
     const c0 = await start(world);
     const t0 = performance.now();
     await world.create(base);
     await world.create(objects, 32);
     await world.tracker.allReady(objects, 3_600_000);
-    process.stdout.write(`  all Ready after ${s2(performance.now() - t0)}\n`);
+    process.stdout.write(
+      `  all Ready after ${s2(performance.now() - t0)}; controller CPU so far ${c0.cpuSeconds().toFixed(1)} s\n`,
+    );
     await quiet(world, 3_000);
     await memory(c0, `  settled with ${n} objects (the controller that converged them)`);
     await snapshot(c0);
     await c0.kill();
     process.stdout.write(`a new controller with ${n} existing objects:\n`);
     const c1 = await start(world);
-    await memory(c1, `  after its start-up pass over ${n} objects`);
+    await memory(c1, `  after its start-up pass over ${n} objects (CPU ${c1.cpuSeconds().toFixed(1)} s)`);
     await snapshot(c1);
     await c1.kill();
   } finally {
