@@ -3,9 +3,12 @@
 // fromTemporaryCredentials, cached per account and refreshed before it expires (memoize), and
 // assumed again at once when AWS says the session expired. Every client carries the gate. Endpoints
 // come from the standard AWS environment (AWS_ENDPOINT_URL, AWS_REGION), which the SDK reads itself.
-import { KMSClient } from '@aws-sdk/client-kms';
+import { createRequire } from 'node:module';
+import type * as KmsSdk from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { RAMClient } from '@aws-sdk/client-ram';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type * as SecretsSdk from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { SSMContactsClient } from '@aws-sdk/client-ssm-contacts';
 import { SSMIncidentsClient } from '@aws-sdk/client-ssm-incidents';
@@ -22,6 +25,14 @@ import {
   type RegionAsk,
 } from './contacts-region.ts';
 import { AwsGate, classify, type GatedClient, type GateTarget, SDK_RETRY_CONFIG } from './gate.ts';
+
+const requireSdk = createRequire(import.meta.url);
+/** An SDK client package loaded synchronously on first use (they ship CommonJS builds). */
+function sdk(pkg: '@aws-sdk/client-kms'): typeof KmsSdk;
+function sdk(pkg: '@aws-sdk/client-secrets-manager'): typeof SecretsSdk;
+function sdk(pkg: string): unknown {
+  return requireSdk(pkg);
+}
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -342,6 +353,8 @@ export class AccountResolver {
     const inContacts = { ...config, region: contactsRegionOf };
     let own: Promise<string> | undefined;
     let ssm: Promise<SSMClient> | undefined;
+    let secrets: SecretsManagerClient | undefined;
+    let kms: KMSClient | undefined;
     const ram = gated(new RAMClient(config), 'ram');
     const set: ClientSet = {
       account: name,
@@ -362,8 +375,19 @@ export class AccountResolver {
       incidents: gated(new SSMIncidentsClient(config), 'ssm-incidents'),
       ram,
       contactsRam: gated(new RAMClient(inContacts), 'ram', contactsRegion),
-      secrets: gated(new SecretsManagerClient(config), 'secretsmanager'),
-      kms: gated(new KMSClient(config), 'kms'),
+      // Built (and their SDK packages loaded) on first use: only a PagerDuty plan's preflight reads
+      // them, and every controller loading both cost ~5 MiB of heap and tens of MiB of RSS.
+      get secrets() {
+        secrets ??= gated(
+          new (sdk('@aws-sdk/client-secrets-manager').SecretsManagerClient)(config),
+          'secretsmanager',
+        );
+        return secrets;
+      },
+      get kms() {
+        kms ??= gated(new (sdk('@aws-sdk/client-kms').KMSClient)(config), 'kms');
+        return kms;
+      },
       sts: gated(new STSClient(config), 'sts'),
       ssm: () => {
         ssm ??= (async () => {

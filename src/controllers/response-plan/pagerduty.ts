@@ -4,13 +4,8 @@
 // answers; `checkPagerDuty` does the reads through the plan account's clients. The secret's value
 // (read only with verifySecretValue) never leaves `valueFindings`: no log, status, event or message
 // carries it, nor anything derived from it beyond key names we expect.
-import { DescribeKeyCommand, type DescribeKeyCommandOutput, GetKeyPolicyCommand } from '@aws-sdk/client-kms';
-import {
-  DescribeSecretCommand,
-  type DescribeSecretCommandOutput,
-  GetResourcePolicyCommand,
-  GetSecretValueCommand,
-} from '@aws-sdk/client-secrets-manager';
+import type { DescribeKeyCommandOutput } from '@aws-sdk/client-kms';
+import type { DescribeSecretCommandOutput } from '@aws-sdk/client-secrets-manager';
 import { GetReplicationSetCommand, ListReplicationSetsCommand } from '@aws-sdk/client-ssm-incidents';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { ClientSet } from '../../aws/accounts.ts';
@@ -297,6 +292,11 @@ const isNotFound = (e: unknown) => e instanceof ClassifiedError && e.errorClass 
  * account's clients in the plan's Region, and throws the refusal when anything is missing.
  */
 export async function checkPagerDuty(clients: ClientSet, pd: PagerDuty): Promise<void> {
+  // Loaded here, not with the controller: only a plan with spec.pagerDuty needs them.
+  const { DescribeSecretCommand, GetResourcePolicyCommand, GetSecretValueCommand } = await import(
+    '@aws-sdk/client-secrets-manager'
+  );
+  const { DescribeKeyCommand, GetKeyPolicyCommand } = await import('@aws-sdk/client-kms');
   const id = pd.secretId;
   let secret: DescribeSecretCommandOutput;
   try {
