@@ -127,6 +127,8 @@ export class Engine {
   readonly #awaitFresh = new Map<string, string | undefined>();
   /** Keys waiting on any object of a kind (`<Kind>/*`, e.g. any ReplicationSet) becoming usable. */
   readonly #waitingOnKind = new Map<string, Set<string>>();
+  /** Per kind, how many times an object of it changed readiness (the waiters above were woken). */
+  readonly #readyFlips = new Map<string, number>();
   #running: Promise<void> | undefined;
 
   constructor(regs: readonly KindRegistration[], source: ObjectSource, opts: ControllerOptions) {
@@ -199,6 +201,7 @@ export class Engine {
     if (usableChanged || old === undefined) for (const r of this.#o.refs.referrersOf(key)) this.enqueue(r);
     // Objects waiting on any object of the kind (onboarding) want it Ready, not merely usable.
     if (this.#watchOnly.has(obj.kind) ? usableChanged : readyStateChanged(old, obj)) {
+      this.#readyFlips.set(obj.kind, (this.#readyFlips.get(obj.kind) ?? 0) + 1);
       const waiting = this.#waitingOnKind.get(obj.kind);
       this.#waitingOnKind.delete(obj.kind);
       for (const r of waiting ?? []) this.enqueue(r);
@@ -228,6 +231,7 @@ export class Engine {
     }
     const started = this.#o.clock.now();
     const startedFrom = current?.metadata.resourceVersion;
+    const flipsAtStart = new Map(this.#readyFlips);
     let outcome: Outcome;
     try {
       outcome = await rt.reconciler.reconcile(key, { attempt: rt.queue.numRequeues(key) });
@@ -242,6 +246,9 @@ export class Engine {
         const kind = dep.slice(0, -2);
         const set = this.#waitingOnKind.get(kind) ?? new Set<string>();
         this.#waitingOnKind.set(kind, set.add(key));
+        // The wake went out while this reconcile was deciding to wait (it read the older state):
+        // look again now instead of at the next resync.
+        if ((this.#readyFlips.get(kind) ?? 0) !== (flipsAtStart.get(kind) ?? 0)) this.enqueue(key);
       }
     let fresherCopy: boolean | undefined;
     if (outcome.type === 'failed' && outcome.error.errorClass === 'Conflict') {

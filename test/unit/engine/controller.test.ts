@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { isReady } from '../../../src/engine/conditions.ts';
-import type { ManagedObject } from '../../../src/engine/contract.ts';
+import { ClassifiedError, type ManagedObject } from '../../../src/engine/contract.ts';
 import { Engine } from '../../../src/engine/controller.ts';
 import { FINALIZER } from '../../../src/engine/names.ts';
 import { desiredStateChanged, referenceStateChanged } from '../../../src/engine/predicates.ts';
@@ -152,6 +152,52 @@ describe('Engine', () => {
     });
     expect(woken).toEqual([key('child')]); // woken by the owner's Ready transition, not by a timer
     expect(h.clock.now() - Date.UTC(2026, 0, 1)).toBeLessThan(600_000);
+  });
+
+  it('an object of the awaited kind turning Ready while a reconcile decides to wait still wakes it', async () => {
+    const h = setup();
+    const gate = (status: 'True' | 'False'): ManagedObject => ({
+      apiVersion: 'test.incidentmanager.gitops.dev/v1alpha1',
+      kind: 'Gate',
+      metadata: { name: 'g', namespace: 'default', uid: 'uid-g', generation: 1 },
+      spec: {},
+      status: { conditions: [{ type: 'Ready', status, reason: 'R', message: '', lastTransitionTime: '' }] },
+    });
+    let gateReady = false;
+    const { lookup: _l, ...deps } = h.deps;
+    const e: Engine = new Engine(
+      [
+        {
+          kind: 'Widget',
+          type: widgetType,
+          handler: {
+            ...widgetHandler(h.aws),
+            createWaitsFor: () => {
+              if (gateReady) return undefined;
+              // The gate's Ready arrives between this look and the reconcile's end (a watch event
+              // handled while the wait's status is being written): the wake finds no waiter yet.
+              gateReady = true;
+              e.onUpsert(gate('True'), gate('False'));
+              return new ClassifiedError('DependencyNotReady', 'waiting for a Gate', {
+                dependencies: ['Gate/*'],
+              });
+            },
+          },
+        },
+      ],
+      { get: h.kube.lookup },
+      deps,
+    );
+    const w = h.kube.put(widget('w', { size: 1, color: 'r' }));
+    e.onUpsert(w, undefined);
+    const q = e.queue('Widget')!;
+    const k = (await q.get())!;
+    await e.process(k);
+    q.done(k);
+    // Looked at again at once, not at the next resync ten minutes later.
+    expect(q.len()).toBe(1);
+    await e.process((await q.get())!);
+    expect(h.aws.items.size).toBe(1);
   });
 
   it('status-only updates do not enqueue the object itself', () => {
