@@ -267,6 +267,9 @@ interface ExecCredential {
 const pem = (data?: string, file?: string): Buffer | undefined =>
   data ? Buffer.from(data, 'base64') : file ? readFileSync(file) : undefined;
 
+/** How long a request may hear nothing from the API server (client-go's default timeout is none; undici's was 300 s). */
+const REQUEST_IDLE_MS = 60_000;
+
 /** A response: status and body text. */
 export interface KubeResponse {
   status: number;
@@ -374,7 +377,7 @@ export class KubeConnection {
   async open(
     method: string,
     path: string,
-    opts: { body?: string; contentType?: string; signal?: AbortSignal } = {},
+    opts: { body?: string; contentType?: string; signal?: AbortSignal; idleTimeoutMs?: number } = {},
   ): Promise<IncomingMessage> {
     const { headers, agent } = await this.#prepare();
     headers.accept = 'application/json';
@@ -392,6 +395,10 @@ export class KubeConnection {
       });
       req.once('response', resolve);
       req.once('error', reject);
+      // A request (not a watch: its own inactivity limit aborts it) that hears nothing for this long
+      // fails as a transient error instead of holding its worker forever.
+      const idle = opts.idleTimeoutMs;
+      if (idle) req.setTimeout(idle, () => req.destroy(new Error(`no answer within ${idle / 1000} s`)));
       req.end(opts.body);
     });
     // A refused exec credential is asked for again on the next request (it may have been revoked).
@@ -402,6 +409,7 @@ export class KubeConnection {
   /** One request, its whole answer as text. */
   async request(method: string, path: string, body?: string, contentType?: string): Promise<KubeResponse> {
     const res = await this.open(method, path, {
+      idleTimeoutMs: REQUEST_IDLE_MS,
       ...(body !== undefined ? { body } : {}),
       ...(contentType ? { contentType } : {}),
     });
