@@ -59,6 +59,23 @@ describe('imctl start-up', () => {
   });
 });
 
+/** Writes a kubeconfig whose API server (port 9 of loopback) never answers; returns its path. */
+function unreachableKubeconfig(dir: string): string {
+  const path = join(dir, 'kubeconfig');
+  writeFileSync(
+    path,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:9"}}]',
+      'users: [{name: u, user: {token: t}}]',
+      'contexts: [{name: x, context: {cluster: c, user: u}}]',
+      'current-context: x',
+    ].join('\n'),
+  );
+  return path;
+}
+
 describe('imctl controller start-up errors', () => {
   it('a busy --listen port is one line naming the flag, exit 2, no stack trace', async () => {
     const busy = createServer();
@@ -66,18 +83,7 @@ describe('imctl controller start-up errors', () => {
     const { port } = busy.address() as AddressInfo;
     const dir = mkdtempSync(join(tmpdir(), 'imctl-listen-'));
     // A kubeconfig is read but never dialled: the address is checked before any work starts.
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        'clusters: [{name: c, cluster: {server: "https://127.0.0.1:9"}}]',
-        'users: [{name: u, user: {token: t}}]',
-        'contexts: [{name: x, context: {cluster: c, user: u}}]',
-        'current-context: x',
-      ].join('\n'),
-    );
+    const kubeconfig = unreachableKubeconfig(dir);
     try {
       const r = spawnSync(
         process.execPath,
@@ -123,19 +129,8 @@ describe('imctl controller start-up errors', () => {
 
   it('the controller is live while it cannot reach the API server, not ready, and loads no @kubernetes/client-node', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'imctl-live-'));
-    const kubeconfig = join(dir, 'kubeconfig');
     // Nothing listens on port 9: every list fails and is retried; the caches never sync.
-    writeFileSync(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        'clusters: [{name: c, cluster: {server: "https://127.0.0.1:9"}}]',
-        'users: [{name: u, user: {token: t}}]',
-        'contexts: [{name: x, context: {cluster: c, user: u}}]',
-        'current-context: x',
-      ].join('\n'),
-    );
+    const kubeconfig = unreachableKubeconfig(dir);
     // Records every module the controller resolves, printed when it is told to stop.
     const args = ['controller', '--kubeconfig', kubeconfig, '--region', 'eu-west-1', '--no-leader-elect'];
     const probe = `
