@@ -1,9 +1,7 @@
 // ssm-contacts calls shared by the contact-typed kinds (Contact, EscalationPlan), sent on the
-// account's client (the gate is its middleware); NotFound on a read is "absent", on a delete "already gone".
+// account's client (the gate is its middleware); NotFound is the engine's to judge (absent on a read, gone on a delete).
 import {
   type Contact,
-  DeleteContactCommand,
-  GetContactCommand,
   type GetContactCommandOutput,
   ListTagsForResourceCommand,
   paginateListContacts,
@@ -19,21 +17,6 @@ import { SharedList } from './read-memory.ts';
 export interface ContactsConn {
   /** The account's clients; the gate is middleware on each of them. */
   clients: ClientSet;
-}
-
-const notFound = (e: unknown) => isClassified(e) && e.errorClass === 'NotFound';
-
-/** GetContact, or undefined when AWS says it does not exist. */
-export async function getContact(
-  conn: ContactsConn,
-  arn: string,
-): Promise<GetContactCommandOutput | undefined> {
-  try {
-    return await conn.clients.contacts.send(new GetContactCommand({ ContactId: arn }));
-  } catch (e) {
-    if (notFound(e)) return undefined;
-    throw e;
-  }
 }
 
 /**
@@ -138,13 +121,4 @@ export async function applyTagDelta(
     );
   if (delta.remove.length > 0)
     await conn.clients.contacts.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: delta.remove }));
-}
-
-/** DeleteContact; already gone is success. */
-export async function deleteContact(conn: ContactsConn, arn: string): Promise<void> {
-  try {
-    await conn.clients.contacts.send(new DeleteContactCommand({ ContactId: arn }));
-  } catch (e) {
-    if (!notFound(e)) throw e;
-  }
 }
