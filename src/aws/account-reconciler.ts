@@ -21,7 +21,12 @@ import { deriveStatus, StatusWriter } from '../engine/status.ts';
 import type { AccountResolver } from './accounts.ts';
 import type { ContactsRegionStatus, Observation } from './contacts-region.ts';
 import type { AwsGate } from './gate.ts';
-import { acceptResourceShares, INVITATION_ACCEPT_POLL_MS } from './share-invitations.ts';
+import {
+  acceptResourceShares,
+  INVITATION_ACCEPT_POLL_MS,
+  invitationRegions,
+  type ResourceSharesStatus,
+} from './share-invitations.ts';
 
 export interface AccountReconcilerDeps {
   lookup: (key: string) => ManagedObject | undefined;
@@ -31,6 +36,11 @@ export interface AccountReconcilerDeps {
   status: MetadataPort;
   /** The objects whose spec.accountRef names this account (from the informer caches). */
   users: (account: string) => ManagedObject[];
+  /**
+   * Every AWSAccount of the cluster (from the informer cache): an allow-listed owner among them
+   * tells where its shares are made, so its invitations are looked for there.
+   */
+  awsAccounts?: () => ManagedObject[];
   /** While a deletion waits for users, the caches are looked at this often. Default 5 s. */
   pollMs?: number;
   events: EventRecorder;
@@ -76,13 +86,13 @@ export class AccountReconciler {
       const id = await this.#d.accounts.verify(obj.metadata.name, spec);
       const how = spec.roleArn ? `assumed ${spec.roleArn}` : "the controller's own credentials";
       const allow = spec.acceptResourceShares?.accountIds;
-      const shares = allow ? await this.#acceptShares(obj, spec, allow) : undefined;
       contacts = await this.#contactsRegion(obj, spec);
       if (contacts.mismatch)
         throw new ClassifiedError('InvalidSpec', contacts.mismatch, {
           field: 'spec.contactsRegion',
           reason: 'ContactsRegionMismatch',
         });
+      const shares = allow ? await this.#acceptShares(obj, spec, allow, contacts.status) : undefined;
       await this.#status.write(
         obj,
         deriveStatus(
@@ -177,42 +187,69 @@ export class AccountReconciler {
   }
 
   /**
-   * spec.acceptResourceShares: accept what the allow-list covers. A RAM refusal is the condition's
-   * (the account's credentials still work for everything else); what was listed before stays.
+   * spec.acceptResourceShares: accept what the allow-list covers, in every Region an allow-listed
+   * owner's invitation can arrive in (`invitationRegions`). A RAM refusal is the condition's (the
+   * account's credentials still work for everything else); what was listed before in a Region RAM
+   * did not answer in stays.
    */
   async #acceptShares(
     obj: ManagedObject,
     spec: AWSAccountSpec,
     allow: readonly string[],
+    contacts: ContactsRegionStatus | undefined,
   ): Promise<{ observed: unknown; condition: ConditionInput }> {
     const type = 'SharesAccepted';
+    const name = obj.metadata.name;
+    const previous = (obj.status as { resourceShares?: Partial<ResourceSharesStatus> } | undefined)
+      ?.resourceShares;
+    const home = this.#d.accounts.clients(name, spec).region;
+    const owners = (this.#d.awsAccounts?.() ?? []).flatMap((o) => {
+      const s = o.spec as unknown as AWSAccountSpec | undefined;
+      if (!s || s.accountId === spec.accountId || !allow.includes(s.accountId)) return [];
+      const cr = (o.status as { contactsRegion?: ContactsRegionStatus } | undefined)?.contactsRegion;
+      return [{ region: s.region ?? home, contactsRegion: cr?.region }];
+    });
+    const regions = invitationRegions({ home, contacts, owners });
     try {
-      const ram = this.#d.accounts.clients(obj.metadata.name, spec).ram;
-      const r = await acceptResourceShares(ram, spec.accountId, allow);
+      const r = await acceptResourceShares(
+        (region) => this.#d.accounts.clients(name, spec, region).ram,
+        regions,
+        spec.accountId,
+        allow,
+        previous,
+      );
       for (const a of r.acceptedNow)
         await this.#d.events.record(
           obj,
           'Normal',
           Reason.SharesAccepted,
-          `Accepted the AWS RAM invitation to share ${a.shareName ?? a.invitationArn} from account ${a.sender}`,
+          `Accepted the AWS RAM invitation to share ${a.shareName ?? a.invitationArn} from account ${a.sender} in ${a.region}`,
         );
       const { accepted, pending } = r.status;
-      const message = `${accepted.length} share(s) from other accounts hold Incident Manager resources${
+      const observed = {
+        ...(accepted.length ? { accepted } : {}),
+        ...(pending.length ? { pending } : {}),
+      };
+      if (r.failed.length > 0)
+        return {
+          observed,
+          condition: {
+            type,
+            status: 'False',
+            reason: Reason.ShareAcceptFailed,
+            message: r.failed.map((f) => `${f.region}: ${f.message}`).join('; '),
+          },
+        };
+      const message = `${accepted.length} share(s) from other accounts hold Incident Manager resources (looked in ${regions.join(', ')})${
         pending.length
           ? `; ${pending.length} invitation(s) left pending (see status.resourceShares.pending)`
           : ''
       }`;
-      return {
-        observed: {
-          ...(accepted.length ? { accepted } : {}),
-          ...(pending.length ? { pending } : {}),
-        },
-        condition: { type, status: 'True', reason: Reason.SharesAccepted, message },
-      };
+      return { observed, condition: { type, status: 'True', reason: Reason.SharesAccepted, message } };
     } catch (e) {
       const err = asClassified(e);
       return {
-        observed: (obj.status as { resourceShares?: unknown } | undefined)?.resourceShares,
+        observed: previous,
         condition: { type, status: 'False', reason: Reason.ShareAcceptFailed, message: err.message },
       };
     }

@@ -133,6 +133,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
             o.modules
               .flatMap((m) => controller?.list(m.kind) ?? [])
               .filter((x) => x.spec.accountRef?.name === account),
+          awsAccounts: () => controller?.list('AWSAccount') ?? [],
           ...(o.pollMs ? { pollMs: o.pollMs } : {}),
           events,
           clock,

@@ -170,6 +170,7 @@ export const AWSAccountStatusSchema = obj(
               obj(
                 {
                   arn: str({ description: 'Resource share ARN.', maxLength: 2048 }),
+                  region: str({ description: 'Region of the share (AWS RAM is Regional).', maxLength: 32 }),
                   name: optional(str({ description: 'Resource share name.', maxLength: 256 })),
                   owner: str({ description: 'Owner account id.', maxLength: 12 }),
                   resources: list(
@@ -201,6 +202,7 @@ export const AWSAccountStatusSchema = obj(
               obj(
                 {
                   invitationArn: str({ description: 'Invitation ARN.', maxLength: 2048 }),
+                  region: str({ description: 'Region of the invitation.', maxLength: 32 }),
                   shareName: optional(str({ description: 'Resource share name.', maxLength: 256 })),
                   sender: str({ description: 'Account id that sent the invitation.', maxLength: 12 }),
                   message: str({ description: 'Why the controller leaves it pending.', maxLength: 1024 }),

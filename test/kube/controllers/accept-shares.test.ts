@@ -109,6 +109,7 @@ describe('AWSAccount spec.acceptResourceShares', () => {
     expect(shares.accepted).toEqual([
       {
         arn: mine.shareArn,
+        region: 'us-east-1',
         name: 'platform-major',
         owner: OWNER,
         resources: [{ arn: mine.planArn, type: 'ssm-incidents:ResponsePlan' }],

@@ -11,16 +11,15 @@ import {
 } from '@aws-sdk/client-ssm-contacts';
 import {
   CreateReplicationSetCommand,
-  GetReplicationSetCommand,
   SSMIncidentsClient,
   UpdateReplicationSetCommand,
 } from '@aws-sdk/client-ssm-incidents';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { module as contactModule } from '../../../src/controllers/contact/index.ts';
 import { module as escalationPlanModule } from '../../../src/controllers/escalation-plan/index.ts';
 import { module as replicationSetModule } from '../../../src/controllers/replication-set/index.ts';
 import { module as rotationModule } from '../../../src/controllers/rotation/index.ts';
+import { assumedCredentials, untilActive as untilActiveIn } from '../../support/assumed.ts';
 import { condition, isReady, type KubeObject, type Operator, startOperator } from '../../support/operator.ts';
 
 const API = 'incidentmanager.gitops.dev/v1alpha1';
@@ -45,36 +44,13 @@ afterAll(async () => {
 
 /** SDK clients acting in account `id` in `region` (AssumeRole against the emulator). */
 async function sdkIn(id: string, region: string) {
-  const base = { region, endpoint: op.stack.aws.url };
-  const sts = new STSClient({
-    ...base,
-    credentials: { accessKeyId: op.stack.env.AWS_ACCESS_KEY_ID as string, secretAccessKey: 'x' },
-  });
-  const out = await sts.send(
-    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/operator`, RoleSessionName: 'test' }),
-  );
-  sts.destroy();
-  const c = out.Credentials;
-  const credentials = {
-    accessKeyId: c?.AccessKeyId as string,
-    secretAccessKey: c?.SecretAccessKey as string,
-    sessionToken: c?.SessionToken as string,
-  };
-  const sdk = {
-    contacts: new SSMContactsClient({ ...base, credentials }),
-    incidents: new SSMIncidentsClient({ ...base, credentials }),
-  };
+  const cfg = { region, endpoint: op.stack.aws.url, credentials: await assumedCredentials(op, id, region) };
+  const sdk = { contacts: new SSMContactsClient(cfg), incidents: new SSMIncidentsClient(cfg) };
   clients.push(sdk.contacts, sdk.incidents);
   return sdk;
 }
 
-async function untilActive(incidents: SSMIncidentsClient, arn: string): Promise<void> {
-  for (;;) {
-    const r = await incidents.send(new GetReplicationSetCommand({ arn }));
-    if (r.replicationSet?.status === 'ACTIVE') return;
-    op.stack.clock.advance(1_000);
-  }
-}
+const untilActive = (incidents: SSMIncidentsClient, arn: string) => untilActiveIn(op, incidents, arn);
 
 const awsAccount = (name: string, id: string, extra: Record<string, unknown> = {}): KubeObject => ({
   apiVersion: API,
