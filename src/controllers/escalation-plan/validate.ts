@@ -1,11 +1,13 @@
 // Controller-side checks on an EscalationPlan that the schema cannot express, all before any AWS
 // call: cycles between escalation plans (through refs in the cluster and through ARNs of plans we
-// manage), targets in another account, and the tag quota left after the ownership tags. Pure.
+// manage), targets in another account, reserved tag keys (the ownership prefixes and `aws:`) and the
+// tag quota left after the ownership tags. Pure.
 import type { EscalationPlan } from '../../crds/escalation-plan.ts';
 import { type FieldError, keyOf, parseKey } from '../../engine/contract.ts';
-import { isOwnershipTagKey, OWNER_TAG_COUNT, OWNER_TAG_PREFIX } from '../../engine/identity.ts';
+import { OWNER_TAG_COUNT } from '../../engine/identity.ts';
 import { accountOfArn } from '../../engine/references.ts';
 import { MAX_TAGS } from '../shared/contacts-tags.ts';
+import { reservedTagKeyErrors } from '../shared/tag-rules.ts';
 import { describeTarget, targetObjectKey } from '../shared/targets.ts';
 import { targetPath } from './mapping.ts';
 
@@ -115,13 +117,7 @@ export function validate(
       });
     });
   const keys = Object.keys(mr.spec.tags ?? {});
-  const reserved = keys.filter((k) => isOwnershipTagKey(k));
-  if (reserved.length > 0)
-    errs.push({
-      path: `spec.tags.${reserved[0]}`,
-      rule: 'ReservedTagKey',
-      message: `tag keys starting with ${OWNER_TAG_PREFIX} are the controller's ownership tags; use another key`,
-    });
+  errs.push(...reservedTagKeyErrors(mr.spec.tags));
   if (keys.length > MAX_TAGS - OWNER_TAG_COUNT)
     errs.push({
       path: 'spec.tags',

@@ -297,4 +297,22 @@ describe('other EscalationPlan checks', () => {
       ),
     ).toEqual(['ReservedTagKey']);
   });
+
+  it('refuses every reserved tag key, each at its path: the ownership prefixes (both spellings) and aws:', () => {
+    const tags = {
+      'incidentmanager-gitops-dev/uid': 'x',
+      'incidentmanager.gitops.dev/kind': 'y',
+      'aws:cloudformation:stack-name': 'z',
+      'AWS:Team': 'w',
+      team: 'payments',
+    };
+    const errs = validate(plan('p', { tags }), graphOf([]), undefined);
+    expect(errs.map((e) => [e.path, e.rule])).toEqual([
+      ['spec.tags.incidentmanager-gitops-dev/uid', 'ReservedTagKey'],
+      ['spec.tags.incidentmanager.gitops.dev/kind', 'ReservedTagKey'],
+      ['spec.tags.aws:cloudformation:stack-name', 'ReservedTagKey'],
+      ['spec.tags.AWS:Team', 'ReservedTagKey'],
+    ]);
+    expect(errs[2]?.message).toContain('reserved for AWS');
+  });
 });
