@@ -277,6 +277,15 @@ export interface KubeResponse {
 }
 
 /** A connection to one API server as one user: authentication, TLS and a keep-alive pool. */
+/** Errors of a pooled connection the server had already closed. */
+const STALE_SOCKET = new Set(['ECONNRESET', 'EPIPE']);
+
+class StaleSocket extends Error {
+  constructor(cause: Error) {
+    super(cause.message, { cause });
+  }
+}
+
 export class KubeConnection {
   readonly server: string;
   readonly #cluster: Cluster;
@@ -386,20 +395,30 @@ export class KubeConnection {
       headers['content-length'] = String(Buffer.byteLength(opts.body));
     }
     const send = this.#https ? httpsRequest : http.request;
-    const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = send(`${this.server}${path}`, {
-        method,
-        headers,
-        agent,
-        ...(opts.signal ? { signal: opts.signal } : {}),
+    const attempt = (): Promise<IncomingMessage> =>
+      new Promise<IncomingMessage>((resolve, reject) => {
+        const req = send(`${this.server}${path}`, {
+          method,
+          headers,
+          agent,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+        req.once('response', resolve);
+        req.once('error', (e: NodeJS.ErrnoException) =>
+          // A pooled connection the server closed while it sat idle (servers and load balancers end
+          // idle keep-alive connections) fails before any answer: that request never reached the
+          // server, so it goes again once on a new connection, as Go's net/http does for client-go.
+          reject(req.reusedSocket && STALE_SOCKET.has(e.code ?? '') ? new StaleSocket(e) : e),
+        );
+        // A request (not a watch: its own inactivity limit aborts it) that hears nothing for this long
+        // fails as a transient error instead of holding its worker forever.
+        const idle = opts.idleTimeoutMs;
+        if (idle) req.setTimeout(idle, () => req.destroy(new Error(`no answer within ${idle / 1000} s`)));
+        req.end(opts.body);
       });
-      req.once('response', resolve);
-      req.once('error', reject);
-      // A request (not a watch: its own inactivity limit aborts it) that hears nothing for this long
-      // fails as a transient error instead of holding its worker forever.
-      const idle = opts.idleTimeoutMs;
-      if (idle) req.setTimeout(idle, () => req.destroy(new Error(`no answer within ${idle / 1000} s`)));
-      req.end(opts.body);
+    const res = await attempt().catch((e: unknown) => {
+      if (e instanceof StaleSocket) return attempt();
+      throw e;
     });
     // A refused exec credential is asked for again on the next request (it may have been revoked).
     if (res.statusCode === 401) this.#exec = undefined;

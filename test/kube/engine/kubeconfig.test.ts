@@ -41,6 +41,32 @@ describe('KubeConnection', () => {
     expect(api.seen[0]?.authorization).toBe('Bearer from-client-node');
   });
 
+  it('sends a request again on a new connection when the pooled one was closed by the server', async () => {
+    // The second request on a kept-alive connection finds it closed (as a server or load balancer
+    // ends idle ones): no answer was given, so it goes again once on a new connection.
+    const served = new WeakSet<object>();
+    let closedUnanswered = 0;
+    const s = createServer((req, res) => {
+      if (served.has(req.socket)) {
+        closedUnanswered++;
+        req.socket.destroy();
+        return;
+      }
+      served.add(req.socket);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"items":[]}');
+    });
+    servers.push(s);
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const kc = new KubeConfig();
+    kc.loadFromString(
+      kubeconfigDoc(`http://127.0.0.1:${(s.address() as { port: number }).port}`, { token: 't' }),
+    );
+    const client = new KubeClient(kc);
+    await client.request('GET', '/api/v1/namespaces');
+    await expect(client.request('GET', '/api/v1/namespaces')).resolves.toMatchObject({ items: [] });
+    expect(closedUnanswered).toBe(1);
+  });
+
   it('sends the token, impersonation or basic auth the user names', async () => {
     const api = await apiServer();
     const client = (user: Record<string, unknown>) => {
