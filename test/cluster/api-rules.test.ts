@@ -205,7 +205,9 @@ describe('every broken fixture on a real kube-apiserver and on the emulator', ()
     const used = new Set(constraints.map((c) => c.constraint));
     const seen = new Set(answers.flatMap((a) => a.causes.map((c) => classify(a.kind, c))));
     expect([...used].filter((k) => !seen.has(k))).toEqual([]);
-    expect(rules.length).toBeGreaterThanOrEqual(35);
+    // A floor against a rule walk that finds nothing (34 since the override membership rule moved
+    // into the Rotation controller: its CEL cost capped spec.overrides at 10).
+    expect(rules.length).toBeGreaterThanOrEqual(34);
   });
 });
 
