@@ -300,7 +300,8 @@ describe('Informer list', () => {
       const url = new URL(req.url ?? '/', 'http://x');
       if (url.searchParams.get('watch') === 'true') {
         watchedFrom = url.searchParams.get('resourceVersion') ?? '';
-        res.writeHead(200, { 'content-type': 'application/json' }); // an open, quiet watch
+        // An open, quiet watch: the headers go out now (the informer waits for them), no events.
+        res.writeHead(200, { 'content-type': 'application/json' }).flushHeaders();
         return;
       }
       asked.push(`limit=${url.searchParams.get('limit')} continue=${url.searchParams.get('continue') ?? ''}`);
