@@ -19,8 +19,8 @@ import type { KubeClient, ResourceType } from './kube.ts';
 import { type ManagedDeps, ManagedReconciler } from './managed.ts';
 import { OwnWrites } from './own-writes.ts';
 import {
+  awaitedStateChanged,
   desiredStateChanged,
-  readyStateChanged,
   referenceStateChanged,
   settledOnFirstSight,
 } from './predicates.ts';
@@ -199,8 +199,9 @@ export class Engine {
     // A referenced object that first appears wakes its referrers too, even not Ready yet: their
     // condition moves from "does not exist" to "not Ready", and they index themselves against it.
     if (usableChanged || old === undefined) for (const r of this.#o.refs.referrersOf(key)) this.enqueue(r);
-    // Objects waiting on any object of the kind (onboarding) want it Ready, not merely usable.
-    if (this.#watchOnly.has(obj.kind) ? usableChanged : readyStateChanged(old, obj)) {
+    // Objects waiting on any object of the kind (onboarding) want it Ready, not merely usable, and
+    // want to know when it is refused.
+    if (this.#watchOnly.has(obj.kind) ? usableChanged : awaitedStateChanged(old, obj)) {
       this.#readyFlips.set(obj.kind, (this.#readyFlips.get(obj.kind) ?? 0) + 1);
       const waiting = this.#waitingOnKind.get(obj.kind);
       this.#waitingOnKind.delete(obj.kind);

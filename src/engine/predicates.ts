@@ -102,6 +102,21 @@ export function readyStateChanged(old: ManagedObject | undefined, cur: ManagedOb
   return readyState(old) !== readyState(cur);
 }
 
+/**
+ * What objects waiting on any object of a kind look at: Ready itself (above), or the reason of its
+ * Ready or Synced condition, so a waiter also learns that the awaited object was refused (and will
+ * not turn Ready by itself) instead of waiting for the next resync.
+ */
+export function awaitedStateChanged(old: ManagedObject | undefined, cur: ManagedObject): boolean {
+  const reasons = (o: ManagedObject | undefined) =>
+    (o?.status?.conditions ?? [])
+      .filter((c) => c.type === 'Ready' || c.type === 'Synced')
+      .map((c) => `${c.type}=${c.status}/${c.reason}`)
+      .sort()
+      .join(',');
+  return readyStateChanged(old, cur) || reasons(old) !== reasons(cur);
+}
+
 function readyState(o: ManagedObject | undefined): string {
   if (!o || o.metadata.deletionTimestamp) return '';
   const ready = o.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';

@@ -367,3 +367,6 @@ export type ReasonName = keyof typeof REASONS;
 
 export const isReasonName = (s: string | undefined): s is ReasonName =>
   s !== undefined && Object.hasOwn(REASONS, s);
+
+/** A reason the controller cannot get past without a user or outside action (the catalogue's `terminal`). */
+export const isTerminalReason = (s: string): boolean => isReasonName(s) && REASONS[s].terminal;
