@@ -217,10 +217,8 @@ export class KubeMetadataPort implements MetadataPort {
       : [];
   }
 
-  async addFinalizer(obj: ManagedObject, finalizer: string): Promise<ManagedObject> {
-    const ops: JsonPatchOp[] = obj.metadata.finalizers
-      ? [{ op: 'add', path: '/metadata/finalizers/-', value: finalizer }]
-      : [{ op: 'add', path: '/metadata/finalizers', value: [finalizer] }];
+  /** A JSON patch of the object's metadata, guarded by its resourceVersion; the answer slimmed. */
+  async #guardedPatch(obj: ManagedObject, ops: JsonPatchOp[]): Promise<ManagedObject> {
     return slim(
       await this.#client.jsonPatch<ManagedObject>(
         this.#type(obj),
@@ -231,6 +229,13 @@ export class KubeMetadataPort implements MetadataPort {
     );
   }
 
+  async addFinalizer(obj: ManagedObject, finalizer: string): Promise<ManagedObject> {
+    const ops: JsonPatchOp[] = obj.metadata.finalizers
+      ? [{ op: 'add', path: '/metadata/finalizers/-', value: finalizer }]
+      : [{ op: 'add', path: '/metadata/finalizers', value: [finalizer] }];
+    return this.#guardedPatch(obj, ops);
+  }
+
   async removeFinalizer(obj: ManagedObject, finalizer: string): Promise<ManagedObject> {
     const i = obj.metadata.finalizers?.indexOf(finalizer) ?? -1;
     if (i < 0) return obj;
@@ -238,14 +243,7 @@ export class KubeMetadataPort implements MetadataPort {
       { op: 'test', path: `/metadata/finalizers/${i}`, value: finalizer },
       { op: 'remove', path: `/metadata/finalizers/${i}` },
     ];
-    return slim(
-      await this.#client.jsonPatch<ManagedObject>(
-        this.#type(obj),
-        obj.metadata.name,
-        [...this.#guard(obj), ...ops],
-        obj.metadata.namespace,
-      ),
-    );
+    return this.#guardedPatch(obj, ops);
   }
 
   async patchAnnotations(
