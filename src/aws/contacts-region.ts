@@ -12,7 +12,7 @@ import {
   ListTagsForResourceCommand,
   type SSMIncidentsClient,
 } from '@aws-sdk/client-ssm-incidents';
-import { CONTACTS_REGION_SOURCES } from '../crds/aws-account.ts';
+import { CONTACTS_REGION_SOURCES } from '../crds/values.ts';
 import { isNotFound } from '../engine/contract.ts';
 import { OWNER_TAG_PREFIX } from '../engine/identity.ts';
 

@@ -9,7 +9,7 @@ import { AccountReconciler } from '../aws/account-reconciler.ts';
 import { AccountResolver, accountFor, sdkSts } from '../aws/accounts.ts';
 import type { ContactsRegionStatus } from '../aws/contacts-region.ts';
 import { AwsGate, type AwsService, type GateLimits } from '../aws/gate.ts';
-import { KINDS } from '../crds/registry.ts';
+import { KIND_NAMES } from '../crds/values.ts';
 import { type Clock, systemClock } from '../engine/clock.ts';
 import type { ManagedObject } from '../engine/contract.ts';
 import { Controller, type KindRegistration } from '../engine/controller.ts';
@@ -101,7 +101,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
     ...(o.resyncMs ? { contactsRegionTtlMs: o.resyncMs } : {}),
   });
   const client = new KubeClient(o.kc);
-  const types = new Map<string, ResourceType>(KINDS.map((k) => [k.kind, resourceTypeOf(k)]));
+  const types = new Map<string, ResourceType>(KIND_NAMES.map((k) => [k.kind, resourceTypeOf(k)]));
   const metadata = new KubeMetadataPort(client, types);
   const identity = o.leaderElection?.identity ?? 'imctl-controller';
   const events = new EventRecorder({

@@ -10,16 +10,9 @@ import {
 } from './common.ts';
 import { celRule, enumOf, int, list, obj, optional, type Static, str } from './schema-kit.ts';
 
-/** How status.contactsRegion was found (src/aws/contacts-region.ts). */
-export const CONTACTS_REGION_SOURCES = [
-  'SingleRegion',
-  'ReplicationSetObject',
-  'EarliestRegion',
-  'ExistingContacts',
-  'AccountSpec',
-  'HomeRegion',
-  'FirstListed',
-] as const;
+import { CONTACTS_REGION_SOURCES } from './values.ts';
+
+export { CONTACTS_REGION_SOURCES };
 
 export const AWSAccountSpecSchema = obj(
   {

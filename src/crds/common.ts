@@ -16,15 +16,16 @@ import {
   timestamp,
 } from './schema-kit.ts';
 
-export const GROUP = 'incidentmanager.gitops.dev';
-export const VERSION = 'v1alpha1';
-export const API_VERSION = `${GROUP}/${VERSION}`;
-export const CATEGORY = 'incidentmanager';
-
-/** Annotation holding the ARN of the AWS resource an object stands for (identity and adoption). */
-export const EXTERNAL_ARN_ANNOTATION = `${GROUP}/external-arn`;
-/** Finalizer the controller puts on managed objects so AWS cleanup runs before removal. */
-export const FINALIZER = `${GROUP}/finalizer`;
+// The plain values live in values.ts (the controller's start path imports them without the schemas).
+export {
+  API_VERSION,
+  CATEGORY,
+  EXTERNAL_ARN_ANNOTATION,
+  FINALIZER,
+  GROUP,
+  invert,
+  VERSION,
+} from './values.ts';
 
 // Enum spelling rule (see docs/api.md): PascalCase words, acronyms kept upper-case (SMS, ARN).
 
@@ -326,15 +327,6 @@ export function managedSpecProperties(defaultDeletion: DeletionPolicy) {
     deletionPolicy: optional(deletionPolicy(defaultDeletion)),
     managementPolicy: optional(managementPolicy),
   };
-}
-
-/** Invert a Kubernetes→AWS enum map (both directions are needed by controllers). */
-export function invert<K extends string, V extends string>(
-  m: Readonly<Record<K, V>>,
-): Readonly<Record<V, K>> {
-  const out = {} as Record<V, K>;
-  for (const [k, v] of Object.entries(m) as [K, V][]) out[v] = k;
-  return out;
 }
 
 /**

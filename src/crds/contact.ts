@@ -4,7 +4,6 @@ import {
   commonStatusProperties,
   contactsTags,
   exactlyOne,
-  invert,
   type ManagedResource,
   managedSpecProperties,
   objectRef,
@@ -25,21 +24,23 @@ import {
   timestamp,
 } from './schema-kit.ts';
 
+export {
+  ACTIVATION_STATUS_FROM_AWS,
+  ACTIVATION_STATUS_TO_AWS,
+  CHANNEL_TYPE_FROM_AWS,
+  CHANNEL_TYPE_TO_AWS,
+  CONTACT_TYPE_FROM_AWS,
+  CONTACT_TYPE_TO_AWS,
+} from './values.ts';
+
 export const CONTACT_TYPES = ['Personal', 'OnCallSchedule'] as const;
 export type ContactType = (typeof CONTACT_TYPES)[number];
-/** Kubernetes → ssm-contacts `ContactType` (EscalationPlan maps to ESCALATION, in its own kind). */
-export const CONTACT_TYPE_TO_AWS = { Personal: 'PERSONAL', OnCallSchedule: 'ONCALL_SCHEDULE' } as const;
-export const CONTACT_TYPE_FROM_AWS = invert(CONTACT_TYPE_TO_AWS);
 
 export const CHANNEL_TYPES = ['SMS', 'Voice', 'Email'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
-export const CHANNEL_TYPE_TO_AWS = { SMS: 'SMS', Voice: 'VOICE', Email: 'EMAIL' } as const;
-export const CHANNEL_TYPE_FROM_AWS = invert(CHANNEL_TYPE_TO_AWS);
 
 export const ACTIVATION_STATUSES = ['Activated', 'NotActivated'] as const;
 export type ActivationStatus = (typeof ACTIVATION_STATUSES)[number];
-export const ACTIVATION_STATUS_TO_AWS = { Activated: 'ACTIVATED', NotActivated: 'NOT_ACTIVATED' } as const;
-export const ACTIVATION_STATUS_FROM_AWS = invert(ACTIVATION_STATUS_TO_AWS);
 
 export const CONTACT_ALIAS_PATTERN = '^[a-z0-9_-]*$';
 export const CONTACT_DISPLAY_NAME_PATTERN = '^[\\p{L}\\p{Z}\\p{N}_.\\-]*$';

@@ -12,8 +12,7 @@ import { contactAlias, contactDisplayName, stageDuration } from './contact.ts';
 import { list, obj, optional, type Static, str } from './schema-kit.ts';
 import { escalationTarget } from './targets.ts';
 
-/** ssm-contacts ContactType of an escalation plan. */
-export const ESCALATION_PLAN_AWS_TYPE = 'ESCALATION';
+export { ESCALATION_PLAN_AWS_TYPE } from './values.ts';
 
 const stage = obj(
   {

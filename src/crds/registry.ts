@@ -2,7 +2,7 @@
 // checker (`checkerFor`), the docs and `imctl crds` all come from here.
 import { Compile } from 'typebox/compile';
 import { type AWSAccount, AWSAccountSpecSchema, AWSAccountStatusSchema } from './aws-account.ts';
-import { API_VERSION, CATEGORY, GROUP, type ObjectMeta, opaqueMeta, VERSION } from './common.ts';
+import { API_VERSION, CATEGORY, type ObjectMeta, opaqueMeta } from './common.ts';
 import { type Contact, ContactSpecSchema, ContactStatusSchema } from './contact.ts';
 import {
   type EscalationPlan,
@@ -17,6 +17,7 @@ import {
 import { type ResponsePlan, ResponsePlanSpecSchema, ResponsePlanStatusSchema } from './response-plan.ts';
 import { type Rotation, RotationSpecSchema, RotationStatusSchema } from './rotation.ts';
 import { mapKeyPattern, obj, optional, str, type TSchema } from './schema-kit.ts';
+import { KIND_NAMES, type KindNames } from './values.ts';
 
 export * from './aws-account.ts';
 export * from './common.ts';
@@ -26,14 +27,9 @@ export * from './replication-set.ts';
 export * from './response-plan.ts';
 export * from './rotation.ts';
 export * from './targets.ts';
+export * from './values.ts';
 
-export type KindName =
-  | 'ReplicationSet'
-  | 'ResponsePlan'
-  | 'Contact'
-  | 'EscalationPlan'
-  | 'Rotation'
-  | 'AWSAccount';
+export type KindName = KindNames['kind'];
 
 /** Kind name → its TypeScript object type. */
 export interface KindTypes {
@@ -104,14 +100,13 @@ function objectSchema(kind: string, description: string, spec: TSchema, status: 
 
 function define(
   kind: KindName,
-  plural: string,
-  shortNames: readonly string[],
-  scope: 'Namespaced' | 'Cluster',
   description: string,
   spec: TSchema,
   status: TSchema,
   specific: PrinterColumn,
 ): KindDefinition {
+  const names = KIND_NAMES.find((k) => k.kind === kind);
+  if (!names) throw new Error(`kind ${kind} is not in KIND_NAMES (src/crds/values.ts)`);
   const schema = objectSchema(kind, description, spec, status);
   const printerColumns =
     kind === 'AWSAccount'
@@ -124,13 +119,13 @@ function define(
         ]
       : [ready, synced, specific, arn, age];
   return {
-    group: GROUP,
-    version: VERSION,
+    group: names.group,
+    version: names.version,
     kind,
-    plural,
+    plural: names.plural,
     singular: kind.toLowerCase(),
-    shortNames,
-    scope,
+    shortNames: names.shortNames,
+    scope: names.scope,
     description,
     schema,
     printerColumns,
@@ -140,9 +135,6 @@ function define(
 export const KINDS: readonly KindDefinition[] = [
   define(
     'ReplicationSet',
-    'replicationsets',
-    ['imrs'],
-    'Namespaced',
     'ReplicationSet turns Incident Manager on for an account: the Regions its data is replicated to and the KMS key in each. One per account; deleting it in AWS erases all incident data, so it is retained by default.',
     ReplicationSetSpecSchema,
     ReplicationSetStatusSchema,
@@ -150,9 +142,6 @@ export const KINDS: readonly KindDefinition[] = [
   ),
   define(
     'ResponsePlan',
-    'responseplans',
-    ['imrp'],
-    'Namespaced',
     'ResponsePlan is the template for incidents: title and impact, who to engage, the chat channel, the runbook to start and the PagerDuty integration.',
     ResponsePlanSpecSchema,
     ResponsePlanStatusSchema,
@@ -165,9 +154,6 @@ export const KINDS: readonly KindDefinition[] = [
   ),
   define(
     'Contact',
-    'contacts',
-    ['imcontact', 'imc'],
-    'Namespaced',
     'Contact is a responder (type Personal: channels and an engagement plan) or an on-call schedule (type OnCallSchedule: ordered rotations).',
     ContactSpecSchema,
     ContactStatusSchema,
@@ -175,9 +161,6 @@ export const KINDS: readonly KindDefinition[] = [
   ),
   define(
     'EscalationPlan',
-    'escalationplans',
-    ['imep'],
-    'Namespaced',
     'EscalationPlan engages contacts and on-call schedules in stages until someone acknowledges.',
     EscalationPlanSpecSchema,
     EscalationPlanStatusSchema,
@@ -185,9 +168,6 @@ export const KINDS: readonly KindDefinition[] = [
   ),
   define(
     'Rotation',
-    'rotations',
-    ['imrot'],
-    'Namespaced',
     'Rotation is the shift pattern inside an on-call schedule: members in order, time zone, recurrence, covered hours and overrides.',
     RotationSpecSchema,
     RotationStatusSchema,
@@ -200,9 +180,6 @@ export const KINDS: readonly KindDefinition[] = [
   ),
   define(
     'AWSAccount',
-    'awsaccounts',
-    ['imacct'],
-    'Cluster',
     'AWSAccount says which AWS account and home Region a resource lives in and how the controller reaches it: the role to assume, external id and session name.',
     AWSAccountSpecSchema,
     AWSAccountStatusSchema,

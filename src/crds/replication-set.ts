@@ -3,7 +3,6 @@
 import {
   commonStatusProperties,
   incidentsTags,
-  invert,
   type ManagedResource,
   managedSpecProperties,
   REGION_PATTERN,
@@ -16,14 +15,7 @@ export type KeyType = (typeof KEY_TYPES)[number];
 
 export const REPLICATION_SET_STATUSES = ['Active', 'Creating', 'Updating', 'Deleting', 'Failed'] as const;
 export type ReplicationSetState = (typeof REPLICATION_SET_STATUSES)[number];
-export const REPLICATION_SET_STATUS_TO_AWS = {
-  Active: 'ACTIVE',
-  Creating: 'CREATING',
-  Updating: 'UPDATING',
-  Deleting: 'DELETING',
-  Failed: 'FAILED',
-} as const;
-export const REPLICATION_SET_STATUS_FROM_AWS = invert(REPLICATION_SET_STATUS_TO_AWS);
+export { REPLICATION_SET_STATUS_FROM_AWS, REPLICATION_SET_STATUS_TO_AWS } from './values.ts';
 
 const region = obj(
   {

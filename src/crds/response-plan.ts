@@ -4,7 +4,6 @@ import {
   commonStatusProperties,
   IAM_ROLE_ARN_PATTERN,
   incidentsTags,
-  invert,
   type ManagedResource,
   managedSpecProperties,
   SNS_TOPIC_ARN_PATTERN,
@@ -26,21 +25,18 @@ import {
 } from './schema-kit.ts';
 import { engagementTarget } from './targets.ts';
 
+export {
+  DYNAMIC_PARAMETER_FROM_AWS,
+  DYNAMIC_PARAMETER_TO_AWS,
+  TARGET_ACCOUNT_FROM_AWS,
+  TARGET_ACCOUNT_TO_AWS,
+} from './values.ts';
+
 export const TARGET_ACCOUNTS = ['ResponsePlanOwnerAccount', 'ImpactedAccount'] as const;
 export type TargetAccount = (typeof TARGET_ACCOUNTS)[number];
-export const TARGET_ACCOUNT_TO_AWS = {
-  ResponsePlanOwnerAccount: 'RESPONSE_PLAN_OWNER_ACCOUNT',
-  ImpactedAccount: 'IMPACTED_ACCOUNT',
-} as const;
-export const TARGET_ACCOUNT_FROM_AWS = invert(TARGET_ACCOUNT_TO_AWS);
 
 export const DYNAMIC_PARAMETER_VALUES = ['IncidentRecordARN', 'InvolvedResources'] as const;
 export type DynamicParameterValue = (typeof DYNAMIC_PARAMETER_VALUES)[number];
-export const DYNAMIC_PARAMETER_TO_AWS = {
-  IncidentRecordARN: 'INCIDENT_RECORD_ARN',
-  InvolvedResources: 'INVOLVED_RESOURCES',
-} as const;
-export const DYNAMIC_PARAMETER_FROM_AWS = invert(DYNAMIC_PARAMETER_TO_AWS);
 
 export const RESPONSE_PLAN_NAME_PATTERN = '^[a-zA-Z0-9_-]*$';
 export const DOCUMENT_NAME_PATTERN = '^[a-zA-Z0-9_\\-.:/]{3,128}$';

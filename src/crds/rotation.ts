@@ -5,7 +5,6 @@ import {
   contactArn,
   contactsTags,
   exactlyOne,
-  invert,
   type ManagedResource,
   managedSpecProperties,
   objectRef,
@@ -24,27 +23,10 @@ import {
   timestamp,
 } from './schema-kit.ts';
 
-export const DAYS_OF_WEEK = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
-export type DayOfWeek = (typeof DAYS_OF_WEEK)[number];
-export const DAY_OF_WEEK_TO_AWS = {
-  Mon: 'MON',
-  Tue: 'TUE',
-  Wed: 'WED',
-  Thu: 'THU',
-  Fri: 'FRI',
-  Sat: 'SAT',
-  Sun: 'SUN',
-} as const;
-export const DAY_OF_WEEK_FROM_AWS = invert(DAY_OF_WEEK_TO_AWS);
+import { DAYS_OF_WEEK, MAX_OVERRIDES } from './values.ts';
 
-/**
- * Overrides per rotation. AWS sets no count (ListRotationOverrides pages through any number); it
- * accepts overrides only on shifts up to 6 months ahead, so 200 holds one a day over that whole
- * horizon. The bound is the object's size, not CEL: 200 overrides of 30 contact ARNs each, in
- * spec and again in status, stay well under etcd's 1.5 MiB; the per-override rules' cost would
- * allow 83,000 (kube-apiserver 1.32 refuses the CRD at 84,000).
- */
-export const MAX_OVERRIDES = 200;
+export { DAY_OF_WEEK_FROM_AWS, DAY_OF_WEEK_TO_AWS, DAYS_OF_WEEK, MAX_OVERRIDES } from './values.ts';
+export type DayOfWeek = (typeof DAYS_OF_WEEK)[number];
 
 export const ROTATION_NAME_PATTERN = '^[a-zA-Z0-9_\\-\\s\\.]*$';
 export const TIME_ZONE_PATTERN = '^[:a-zA-Z0-9_\\-\\s\\.\\\\/]*$';

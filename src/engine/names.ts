@@ -1,6 +1,6 @@
 // Bookkeeping names under incidentmanager.gitops.dev/. The identity annotation and the finalizer are
-// part of the API (src/crds/common.ts); the pending mark is the engine's own.
-import { EXTERNAL_ARN_ANNOTATION, FINALIZER, GROUP } from '../crds/common.ts';
+// part of the API (src/crds/values.ts); the pending mark is the engine's own.
+import { EXTERNAL_ARN_ANNOTATION, FINALIZER, GROUP } from '../crds/values.ts';
 
 /** AWS identity (ARN) of the object (set by the controller after create, or by a user to adopt) and the finalizer. */
 export { EXTERNAL_ARN_ANNOTATION, FINALIZER, GROUP };

@@ -2,13 +2,13 @@
 // are compared in, and the ssm-contacts shapes. Channels are keyed by name; the engagement plan is
 // kept by channel *name* so the desired plan exists before AWS has given the channels their ARNs.
 import type { ContactChannel, GetContactCommandOutput, Plan } from '@aws-sdk/client-ssm-contacts';
+import type { Contact } from '../../crds/contact.ts';
 import {
   ACTIVATION_STATUS_FROM_AWS,
   CHANNEL_TYPE_FROM_AWS,
   CHANNEL_TYPE_TO_AWS,
   CONTACT_TYPE_TO_AWS,
-  type Contact,
-} from '../../crds/contact.ts';
+} from '../../crds/values.ts';
 import { channelTarget, type PlanStage, stagesFromAws, stagesToAws } from '../shared/contact-plan.ts';
 import { userTags } from '../shared/contacts-tags.ts';
 import type { RotationZones } from './time-zones.ts';

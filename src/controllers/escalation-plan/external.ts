@@ -6,8 +6,8 @@ import {
   type GetContactCommandOutput,
   UpdateContactCommand,
 } from '@aws-sdk/client-ssm-contacts';
-import { EXTERNAL_ARN_ANNOTATION as ANNOTATION } from '../../crds/common.ts';
-import { ESCALATION_PLAN_AWS_TYPE, type EscalationPlan } from '../../crds/escalation-plan.ts';
+import type { EscalationPlan } from '../../crds/escalation-plan.ts';
+import { EXTERNAL_ARN_ANNOTATION as ANNOTATION, ESCALATION_PLAN_AWS_TYPE } from '../../crds/values.ts';
 import { ClassifiedError, type Ctx, type FieldDiff, type KindClient, uidOf } from '../../engine/contract.ts';
 import { identityTags } from '../../engine/identity.ts';
 import type { ContactsConn } from '../shared/contacts-api.ts';

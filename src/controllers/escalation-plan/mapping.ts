@@ -5,11 +5,8 @@ import type {
   GetContactCommandOutput,
   UpdateContactCommandInput,
 } from '@aws-sdk/client-ssm-contacts';
-import {
-  ESCALATION_PLAN_AWS_TYPE,
-  type EscalationPlan,
-  type EscalationPlanSpec,
-} from '../../crds/escalation-plan.ts';
+import type { EscalationPlan, EscalationPlanSpec } from '../../crds/escalation-plan.ts';
+import { ESCALATION_PLAN_AWS_TYPE } from '../../crds/values.ts';
 import type { ReferenceField } from '../../engine/contract.ts';
 import {
   contactTarget,

@@ -2,13 +2,13 @@
 // ListTagsForResource → canonical observed state, and the status fields shown to users.
 import type { ReplicationSet as AwsReplicationSet, RegionInfo } from '@aws-sdk/client-ssm-incidents';
 import { CREATED_FROM_REGION_TAG } from '../../aws/contacts-region.ts';
-import {
-  type KeyType,
-  REPLICATION_SET_STATUS_FROM_AWS,
-  type ReplicationSet,
-  type ReplicationSetState,
-  type ReplicationSetStatus,
+import type {
+  KeyType,
+  ReplicationSet,
+  ReplicationSetState,
+  ReplicationSetStatus,
 } from '../../crds/replication-set.ts';
+import { REPLICATION_SET_STATUS_FROM_AWS } from '../../crds/values.ts';
 import type { Phase } from '../../engine/contract.ts';
 import { identityTags, isOwnershipTagKey, taggedOwner } from '../../engine/identity.ts';
 

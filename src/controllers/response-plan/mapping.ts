@@ -12,15 +12,13 @@ import type {
   NotificationTargetItem,
   VariableType,
 } from '@aws-sdk/client-ssm-incidents';
+import type { DynamicParameterValue, ResponsePlan, TargetAccount } from '../../crds/response-plan.ts';
 import {
   DYNAMIC_PARAMETER_FROM_AWS,
   DYNAMIC_PARAMETER_TO_AWS,
-  type DynamicParameterValue,
-  type ResponsePlan,
   TARGET_ACCOUNT_FROM_AWS,
   TARGET_ACCOUNT_TO_AWS,
-  type TargetAccount,
-} from '../../crds/response-plan.ts';
+} from '../../crds/values.ts';
 import { isOwnershipTagKey } from '../../engine/identity.ts';
 import { resolvedTargetArn } from '../shared/targets.ts';
 import type { RunbookTypes } from './runbook-types.ts';

@@ -1,6 +1,7 @@
 // The Rotation kind for the engine: references, status and next visit from the observed rotation,
 // and the wiring of validation, mapping, diff and the client.
-import { MAX_OVERRIDES, type Rotation } from '../../crds/rotation.ts';
+import type { Rotation } from '../../crds/rotation.ts';
+import { MAX_OVERRIDES } from '../../crds/values.ts';
 import type { KindHandler, ReferenceField } from '../../engine/contract.ts';
 import type { KindDeps } from '../../engine/plugin.ts';
 import { waitsForOnboarding } from '../shared/onboarding.ts';

@@ -9,13 +9,8 @@ import type {
   RotationOverride,
   RotationShift,
 } from '@aws-sdk/client-ssm-contacts';
-import {
-  DAY_OF_WEEK_FROM_AWS,
-  DAY_OF_WEEK_TO_AWS,
-  DAYS_OF_WEEK,
-  type Rotation,
-  type RotationSpec,
-} from '../../crds/rotation.ts';
+import type { Rotation, RotationSpec } from '../../crds/rotation.ts';
+import { DAY_OF_WEEK_FROM_AWS, DAY_OF_WEEK_TO_AWS, DAYS_OF_WEEK } from '../../crds/values.ts';
 import { ClassifiedError } from '../../engine/contract.ts';
 import { identityTags } from '../../engine/identity.ts';
 import { tagsToAws, userTags } from '../shared/contacts-tags.ts';

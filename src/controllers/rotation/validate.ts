@@ -1,8 +1,8 @@
 // Controller-side checks for Rotation that the CRD schema cannot express (domain doc §2.3, §5, §7):
 // each names the field, the rule and the way out.
 import { IANAZone } from 'luxon';
-import { EXTERNAL_ARN_ANNOTATION } from '../../crds/common.ts';
 import type { Rotation } from '../../crds/rotation.ts';
+import { EXTERNAL_ARN_ANNOTATION } from '../../crds/values.ts';
 import { type FieldError, keyOf } from '../../engine/contract.ts';
 import { OWNER_TAG_COUNT } from '../../engine/identity.ts';
 import { MAX_TAGS } from '../shared/contacts-tags.ts';

@@ -4,7 +4,7 @@
 // tag, and the controller never moves a resource, so it is refused with both Regions and the way out.
 import type { ClientSet } from '../../aws/accounts.ts';
 import { regionOfArn } from '../../aws/contacts-region.ts';
-import { EXTERNAL_ARN_ANNOTATION } from '../../crds/common.ts';
+import { EXTERNAL_ARN_ANNOTATION } from '../../crds/values.ts';
 import { ClassifiedError, type ManagedObject } from '../../engine/contract.ts';
 
 /**
