@@ -51,7 +51,16 @@ export class WorkQueue {
   /** Keys waiting to be processed (queued, or re-queued once their reconcile ends) → lane. */
   readonly #dirty = new Map<string, number>();
   readonly #processing = new Set<string>();
-  readonly #waiting = new Map<string, { at: number; timer: TimerHandle; priority: Priority }>();
+  /** Keys waiting for a delay → their deadline; one clock timer serves them all (#due, #arm). */
+  readonly #waiting = new Map<string, { at: number; priority: Priority }>();
+  /**
+   * Min-heap of deadlines by (at, seq). A timer per key cost ~300 bytes (Node's Timeout and, as the
+   * delays differ by jitter, a timer list of its own) at every settled object's resync. An entry
+   * whose key was rescheduled earlier is stale: skipped when it comes up.
+   */
+  readonly #due: DueEntry[] = [];
+  #seq = 0;
+  #timer: { at: number; handle: TimerHandle } | undefined;
   readonly #failures = new Map<string, number>();
   readonly #getters: Array<(key: string | undefined) => void> = [];
   readonly #drainers: Array<() => void> = [];
@@ -125,16 +134,38 @@ export class WorkQueue {
       if (RANK[priority] < RANK[existing.priority]) existing.priority = priority;
       return;
     }
-    existing?.timer.cancel();
-    const entry = {
+    this.#waiting.set(key, {
       at,
       priority: existing && RANK[existing.priority] < RANK[priority] ? existing.priority : priority,
-      timer: this.#clock.setTimer(() => {
-        this.#waiting.delete(key);
-        this.add(key, entry.priority);
-      }, delayMs),
-    };
-    this.#waiting.set(key, entry);
+    });
+    heapPush(this.#due, { at, seq: this.#seq++, key });
+    this.#arm();
+  }
+
+  /** Keeps the one clock timer set for the earliest deadline. */
+  #arm(): void {
+    const first = this.#due[0];
+    if (this.#timer && (!first || this.#timer.at > first.at)) {
+      this.#timer.handle.cancel();
+      this.#timer = undefined;
+    }
+    if (!first || this.#timer) return;
+    const now = this.#clock.now();
+    this.#timer = { at: first.at, handle: this.#clock.setTimer(() => this.#fire(), first.at - now) };
+  }
+
+  /** Adds every key whose deadline has come, in deadline order, then sets the timer for the rest. */
+  #fire(): void {
+    this.#timer = undefined;
+    const now = this.#clock.now();
+    for (let e = this.#due[0]; e && e.at <= now; e = this.#due[0]) {
+      heapPop(this.#due);
+      const w = this.#waiting.get(e.key);
+      if (w?.at !== e.at) continue;
+      this.#waiting.delete(e.key);
+      this.add(e.key, w.priority);
+    }
+    if (!this.#shuttingDown) this.#arm();
   }
 
   /** Adds `key` after its backoff delay (which also counts one more failure). Returns the delay. */
@@ -231,8 +262,10 @@ export class WorkQueue {
   /** Stops handing out keys, cancels delayed adds, and resolves when in-flight keys are done. */
   shutdown(): Promise<void> {
     this.#shuttingDown = true;
-    for (const w of this.#waiting.values()) w.timer.cancel();
+    this.#timer?.handle.cancel();
+    this.#timer = undefined;
     this.#waiting.clear();
+    this.#due.length = 0;
     for (const lane of this.#lanes) lane.length = 0;
     this.#counts.fill(0);
     for (const g of this.#getters.splice(0)) g(undefined);
@@ -262,4 +295,34 @@ export async function runWorkers(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, workers) }, loop));
+}
+
+type DueEntry = { at: number; seq: number; key: string };
+const before = (a: DueEntry, b: DueEntry) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+
+function heapPush(h: DueEntry[], e: DueEntry): void {
+  let i = h.push(e) - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!before(e, h[parent] as DueEntry)) break;
+    h[i] = h[parent] as DueEntry;
+    i = parent;
+  }
+  h[i] = e;
+}
+
+function heapPop(h: DueEntry[]): void {
+  const last = h.pop();
+  if (!last || h.length === 0) return;
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= h.length) break;
+    const r = l + 1;
+    const c = r < h.length && before(h[r] as DueEntry, h[l] as DueEntry) ? r : l;
+    if (!before(h[c] as DueEntry, last)) break;
+    h[i] = h[c] as DueEntry;
+    i = c;
+  }
+  h[i] = last;
 }
