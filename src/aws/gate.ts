@@ -56,6 +56,13 @@ export interface GateOptions {
   /** Longest backoff. Default 60 s. */
   maxPauseMs?: number;
   aimd?: AimdOptions;
+  /**
+   * Asked right before each attempt is sent: why this process may not call this account now (with
+   * leader election or sharding: its hold on the Lease lapsed, so another replica may be writing),
+   * or undefined to send. A refused attempt never leaves the process; it fails as a Conflict, which
+   * the engine requeues silently (the replica that holds the account visits the object).
+   */
+  admit?: (target: GateTarget) => string | undefined;
 }
 
 interface Lane {
@@ -106,6 +113,7 @@ export class AwsGate {
   readonly #pauseBaseMs: number;
   readonly #pauseCapMs: number;
   readonly #aimd: AimdOptions;
+  readonly #admit: GateOptions['admit'];
   readonly #calls: Counter<'service' | 'operation' | 'outcome'> | undefined;
   readonly #attempts: Counter<'service' | 'outcome'> | undefined;
   readonly #duration: Histogram<'service' | 'operation'> | undefined;
@@ -120,6 +128,7 @@ export class AwsGate {
     this.#pauseBaseMs = opts.throttlePauseMs ?? 1_000;
     this.#pauseCapMs = opts.maxPauseMs ?? 60_000;
     this.#aimd = opts.aimd ?? {};
+    this.#admit = opts.admit;
     if (opts.registry) {
       this.#calls = new Counter({
         name: 'imctl_aws_calls_total',
@@ -286,6 +295,16 @@ export class AwsGate {
     });
   }
 
+  /** A place in the lane, then the admission check (the wait for the lane may outlast a Lease). */
+  async #admitted(lane: Lane, command: string | undefined): Promise<() => void> {
+    const release = await this.#acquire(lane);
+    const refused = this.#admit?.(lane.target);
+    if (refused === undefined) return release;
+    release();
+    const operation = (command ?? 'Unknown').replace(/Command$/, '');
+    throw new ClassifiedError('Conflict', `${operation} not sent: ${refused}`, { operation });
+  }
+
   #count(t: GateTarget, operation: string, started: number, outcome: string): void {
     this.#calls?.inc({ service: t.service, operation, outcome });
     this.#duration?.observe({ service: t.service, operation }, (this.#clock.now() - started) / 1000);
@@ -295,7 +314,7 @@ export class AwsGate {
   async call<T>(target: GateTarget, operation: string, fn: () => Promise<T>): Promise<T> {
     const lane = this.#lane(target);
     const started = this.#clock.now();
-    const release = await this.#acquire(lane);
+    const release = await this.#admitted(lane, operation);
     try {
       const result = await fn();
       this.#feedback(lane, undefined);
@@ -354,8 +373,8 @@ export class AwsGate {
           { step: 'initialize', priority: 'high', name: CALL_MW, override: true },
         );
         stack.addRelativeTo(
-          (next: Next) => async (args: unknown) => {
-            const release = await this.#acquire(lane);
+          (next: Next, context: MiddlewareContext) => async (args: unknown) => {
+            const release = await this.#admitted(lane, context.commandName);
             try {
               const out = await next(args);
               this.#feedback(lane, undefined);

@@ -6,7 +6,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AccountReconciler } from '../aws/account-reconciler.ts';
-import { AccountResolver, accountFor, sdkSts } from '../aws/accounts.ts';
+import { AccountResolver, accountFor, DEFAULT_ACCOUNT, sdkSts } from '../aws/accounts.ts';
 import type { ContactsRegionStatus } from '../aws/contacts-region.ts';
 import { AwsGate, type AwsService, type GateLimits } from '../aws/gate.ts';
 import { KIND_NAMES } from '../crds/values.ts';
@@ -84,7 +84,16 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
   const log = o.logger;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const gate = new AwsGate({ registry, clock, ...(o.gateLimits ? { limits: o.gateLimits } : {}) });
+  // With a Lease (leader or shard), whether this process still holds the one covering an account,
+  // renewed within the renew deadline: asked by the gate before every attempt, so a call queued or
+  // retried past a lapsed hold never reaches AWS beside the replica that took over.
+  let holdFor: ((account: string) => string | undefined) | undefined;
+  const gate = new AwsGate({
+    registry,
+    clock,
+    ...(o.gateLimits ? { limits: o.gateLimits } : {}),
+    admit: (t) => holdFor?.(t.account === DEFAULT_ACCOUNT ? '' : t.account),
+  });
   let controller: Controller | undefined;
   const accounts = new AccountResolver({
     sts: sdkSts(gate),
@@ -283,6 +292,10 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
       onError: (err) => log.warn({ err: String(err) }, 'shard leases'),
     });
     shardLeases = sl;
+    holdFor = (account) =>
+      sl.holdsAccount(account)
+        ? undefined
+        : `${le.identity} does not hold shard ${shardOf(account, shards)} (AWSAccount ${account || '(none)'}) renewed within its renew deadline`;
     log.info({ identity: le.identity, shards, home: sl.home }, 'sharding by AWS account');
     sl.start();
   } else if (o.leaderElection) {
@@ -308,6 +321,11 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
       },
       onError: (err) => log.warn({ err: String(err) }, 'leader election'),
     });
+    const held = elector;
+    holdFor = () =>
+      held.validUntil() > clock.now()
+        ? undefined
+        : `${le.identity} does not hold the Lease ${le.namespace}/${le.name} renewed within its renew deadline`;
     elector.start();
   } else await startWork();
 

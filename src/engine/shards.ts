@@ -79,7 +79,12 @@ export class ShardLeases {
    * no reconcile of that shard before its elector notices and it exits).
    */
   owns(obj: ManagedObject): boolean {
-    const shard = shardOf(accountOf(obj), this.#o.shards);
+    return this.holdsAccount(accountOf(obj));
+  }
+
+  /** Whether the shard of this account (an AWSAccount name, '' for none) is held and renewed in time. */
+  holdsAccount(account: string): boolean {
+    const shard = shardOf(account, this.#o.shards);
     return this.#held.has(shard) && this.#o.clock.now() < (this.#electors[shard]?.validUntil() ?? 0);
   }
 

@@ -1,8 +1,10 @@
 import {
   AccessDeniedException,
   ConflictException,
+  ListContactsCommand,
   ResourceNotFoundException,
   ServiceQuotaExceededException,
+  SSMContactsClient,
   ThrottlingException,
   ValidationException,
 } from '@aws-sdk/client-ssm-contacts';
@@ -207,6 +209,65 @@ describe('AwsGate', () => {
     clock.advance(2_000);
     await p;
     expect(ran).toBe(true);
+  });
+
+  it('sends nothing for an account whose Lease hold lapsed, through call() and through an SDK client; the refusal is a silent Conflict', async () => {
+    let held = true;
+    const asked: string[] = [];
+    const gate = new AwsGate({
+      admit: (t) => {
+        asked.push(t.account);
+        return held ? undefined : `replica-1 does not hold shard 2 (AWSAccount ${t.account})`;
+      },
+    });
+    const t = { account: 'payments', region: 'eu-west-1', service: 'ssm-contacts' as const };
+    let sent = 0;
+    const client = gate.attach(
+      new SSMContactsClient({
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' },
+        maxAttempts: 3,
+        requestHandler: {
+          handle: async () => {
+            sent++;
+            // The shape of an HTTP response the SDK's deserializer reads.
+            return {
+              response: {
+                statusCode: 200,
+                headers: { 'content-type': 'application/x-amz-json-1.1' },
+                body: Buffer.from(JSON.stringify({ Contacts: [] })),
+              },
+            };
+          },
+        },
+      }),
+      t,
+    );
+    expect(await gate.call(t, 'GetContact', async () => 'sent')).toBe('sent');
+    await client.send(new ListContactsCommand({}));
+    expect(sent).toBe(1);
+
+    held = false;
+    let ran = false;
+    const viaCall = await gate
+      .call(t, 'UpdateContact', async () => {
+        ran = true;
+      })
+      .catch((e: unknown) => e);
+    const viaSdk = await client.send(new ListContactsCommand({})).catch((e: unknown) => e);
+    expect(ran).toBe(false);
+    expect(sent).toBe(1); // and the SDK did not retry the refusal
+    for (const [err, op] of [
+      [viaCall, 'UpdateContact'],
+      [viaSdk, 'ListContacts'],
+    ] as const) {
+      expect(err).toBeInstanceOf(ClassifiedError);
+      expect((err as ClassifiedError).errorClass).toBe('Conflict');
+      expect((err as ClassifiedError).message).toBe(
+        `${op} not sent: replica-1 does not hold shard 2 (AWSAccount payments)`,
+      );
+    }
+    expect(new Set(asked)).toEqual(new Set(['payments']));
   });
 
   it('a throttled queue resumes after the longest advised pause, even when throttled again meanwhile', async () => {

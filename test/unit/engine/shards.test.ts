@@ -107,7 +107,7 @@ describe('sharding by AWS account', () => {
     expect(r[2]!.leases.held()).toEqual([]);
   });
 
-  it('a replica whose event loop stalled past the renew deadline owns none of the shard’s objects, before its timers run', async () => {
+  it('a replica whose event loop stalled past the renew deadline owns none of the shard’s objects and may call none of its accounts, before its timers run', async () => {
     const fake = new FakeClock();
     let stalled = 0;
     // Time moves on while no timer of this replica runs (its event loop is blocked).
@@ -122,9 +122,12 @@ describe('sharding by AWS account', () => {
     expect(r.leases.owns(contact)).toBe(true);
     stalled = 8_000; // within the 10 s renew deadline of the last renewal (at most 2 s ago)
     expect(r.leases.owns(contact)).toBe(true);
+    expect(r.leases.holdsAccount('payments-prod')).toBe(true); // the gate lets its calls out
     stalled = 11_000;
     expect(r.leases.held()).toEqual([0]); // its elector has not run yet
     expect(r.leases.owns(contact)).toBe(false);
+    // The gate asks the same before each AWS attempt: a call already queued is not sent.
+    expect(r.leases.holdsAccount('payments-prod')).toBe(false);
   });
 
   it('with fewer replicas than shards, an untaken shard is picked up after two Lease durations, within the fair share', async () => {
