@@ -17,6 +17,7 @@ import {
 } from './contract.ts';
 import { hasOwner, ownedBy, ownerLabel } from './identity.ts';
 import { EXTERNAL_ARN_ANNOTATION } from './names.ts';
+import { managesAws } from './policy.ts';
 import { accountOfArn, type Lookup } from './references.ts';
 
 type Policy = Pick<KindHandler<ManagedObject, unknown>, 'adoptUntagged' | 'conflictReason' | 'nameField'>;
@@ -34,7 +35,7 @@ export function chooseCandidate(
   if (mine) return mine;
   // Deleting: only what carries our tag is ours to delete.
   if (mr.metadata.deletionTimestamp) return undefined;
-  if ((mr.spec.managementPolicy ?? 'Manage') === 'Observe') return first;
+  if (!managesAws(mr)) return first;
   const untagged = h.adoptUntagged ? found.find((c) => !hasOwner(c.tags)) : undefined;
   if (untagged) return untagged;
   throw conflict(h, first, lookup);

@@ -4,7 +4,14 @@
 // or policies.
 
 import type { ClientSet } from '../aws/accounts.ts';
-import type { Condition, ManagedResource, ManagedSpec, ManagedStatus, ObjectMeta } from '../crds/common.ts';
+import type {
+  Condition,
+  DeletionPolicy,
+  ManagedResource,
+  ManagedSpec,
+  ManagedStatus,
+  ObjectMeta,
+} from '../crds/common.ts';
 import type { ReasonName } from './reasons.ts';
 
 export type { Condition, ObjectMeta };
@@ -55,6 +62,12 @@ export interface Ctx<D> {
   idempotencyToken(operation: string): string;
   /** Canonical desired state (toDesired of spec and resolved refs). */
   desired: D;
+  /**
+   * The engine's policy decision for this pass: true when it may write to AWS (managementPolicy
+   * Manage, not a deletion that leaves AWS alone, not another account's resource). False: only
+   * read, and refuse nothing that only a write would run into.
+   */
+  writes: boolean;
   /**
    * Records an Event on the object (aggregated, rate-limited, secrets scrubbed), for what a user
    * must hear about beyond the engine's own Created/Updated events (e.g. a replaced sub-resource).
@@ -159,8 +172,11 @@ export interface KindHandler<K extends ManagedObject, D> {
   validate?(mr: K): FieldError[];
   /** The references the spec names. Pure. */
   references?(mr: K): ReferenceField[];
-  /** Pure: spec + resolved refs → canonical desired state. */
-  toDesired(mr: K, refs: ReadonlyMap<string, string>): D;
+  /**
+   * Pure: spec + resolved refs → canonical desired state. `writes` is Ctx.writes: false leaves out
+   * what only a write would bring (ownership tags, activation codes), so it is never drift.
+   */
+  toDesired(mr: K, refs: ReadonlyMap<string, string>, writes: boolean): D;
   /** Pure: field paths that differ after normalisation. */
   diff(desired: D, observed: D): FieldDiff[];
   /** The kind's I/O verbs on the client set of the object's account, which the engine resolved. */
@@ -184,9 +200,20 @@ export interface KindHandler<K extends ManagedObject, D> {
   nameField?: string;
   /** Reason for a name taken by an AWS object this controller does not own. Default AlreadyExists. */
   conflictReason?: ReasonName;
-  /** Objects (besides referrers) that must be gone before this one's AWS object is deleted. */
+  /**
+   * What deleting an object without spec.deletionPolicy does to AWS (the CRD's default for the
+   * kind). Default Delete.
+   */
+  defaultDeletionPolicy?: DeletionPolicy;
+  /**
+   * Objects (besides referrers) that must be gone before this one's AWS object is deleted; asked
+   * only when the engine deletes in AWS.
+   */
   deletionBlockers?(mr: K): ManagedObject[];
-  /** Why a deletion will be refused whatever else happens (e.g. deletion protection), said with the blockers. */
+  /**
+   * Why a deletion in AWS will be refused whatever else happens (e.g. deletion protection), said
+   * with the blockers.
+   */
   deletionRefusal?(mr: K): string | undefined;
   /**
    * ARNs the object's AWS object was last seen to reference (from its status, e.g. a response

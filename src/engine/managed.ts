@@ -34,6 +34,7 @@ import {
   FINALIZER,
   LAST_WRITE_ANNOTATION,
 } from './names.ts';
+import { deletionPolicyOf, managesAws, writesAws } from './policy.ts';
 import { FULL_READ_EVERY, ReadPolicy } from './read-policy.ts';
 import { isReasonName, type ReasonName } from './reasons.ts';
 import {
@@ -236,7 +237,7 @@ export class ManagedReconciler<K extends Managed, D> {
       // A reference of another account that has not arrived is waited for before any write.
       await this.#foreignReferencesReadable(obj, client, refs.fields, refs.resolved);
       if (this.#manages(obj)) obj = await this.#ensureFinalizer(obj);
-      const desired = this.#h.toDesired(obj, refs.resolved);
+      const desired = this.#h.toDesired(obj, refs.resolved, writesAws(this.#h, obj));
       const partial = this.#partialRead(obj);
       const obs = await this.#observe(obj, client, desired, owner, partial);
       if (!obs.exists) {
@@ -253,7 +254,7 @@ export class ManagedReconciler<K extends Managed, D> {
   // ---- steps ----
 
   #manages(obj: K): boolean {
-    return (obj.spec.managementPolicy ?? 'Manage') === 'Manage';
+    return managesAws(obj);
   }
 
   #validate(obj: K): ClassifiedError | undefined {
@@ -355,6 +356,7 @@ export class ManagedReconciler<K extends Managed, D> {
       identity: identity ?? ann[EXTERNAL_ARN_ANNOTATION],
       idempotencyToken: (operation) => idempotencyToken(uidOf(obj), pendingMark ?? '', operation),
       desired,
+      writes: writesAws(this.#h, obj),
       event: (type, reason, message) => this.#d.events.record(obj, type, reason, message),
     };
   }
@@ -385,7 +387,7 @@ export class ManagedReconciler<K extends Managed, D> {
     partial: boolean,
   ): Promise<Observation<D> | { exists: false; lag: true }> {
     const base = this.#ctx(obj, desired);
-    const ctx = owner === undefined ? base : { ...base, sharedBy: owner };
+    const ctx = owner === undefined ? base : { ...base, sharedBy: owner, writes: false };
     const now = this.#d.clock.now();
     // Lists a partial read may share: taken within half the engine's resync (about two per account
     // and period; a kind that comes back more often, a rotation, shares them across its visits).
@@ -737,7 +739,7 @@ export class ManagedReconciler<K extends Managed, D> {
   async #deletion(obj: K): Promise<Outcome> {
     const key = objectKey(obj);
     if (!obj.metadata.finalizers?.includes(FINALIZER)) return Outcomes.done();
-    const policy = obj.spec.deletionPolicy ?? 'Delete';
+    const policy = deletionPolicyOf(this.#h, obj);
     // Another account's resource is never ours to delete (an object made before NotOwner existed).
     const owner = await this.#sharedBy(obj).catch(() => undefined);
     if (policy === 'Retain' || !this.#manages(obj) || owner !== undefined) {
@@ -764,7 +766,7 @@ export class ManagedReconciler<K extends Managed, D> {
     const client = this.#client(obj);
     let desired: D;
     try {
-      desired = this.#h.toDesired(obj, new Map());
+      desired = this.#h.toDesired(obj, new Map(), writesAws(this.#h, obj));
     } catch {
       desired = undefined as D; // refs may be gone during deletion; delete needs only the identity
     }

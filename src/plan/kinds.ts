@@ -19,6 +19,7 @@ import {
   type ReferenceField,
 } from '../engine/contract.ts';
 import { EXTERNAL_ARN_ANNOTATION } from '../engine/names.ts';
+import { writesAws } from '../engine/policy.ts';
 import type { Lookup } from '../engine/references.ts';
 
 export interface KindOps {
@@ -52,11 +53,12 @@ function opsOf(h: KindHandler<ManagedObject, unknown>, deps: KindOpsDeps): KindO
     kind: h.kind,
     validate: (mr) => h.validate?.(mr) ?? [],
     references: (mr) => h.references?.(mr) ?? [],
-    toDesired: (mr, refs) => h.toDesired(mr, refs),
+    // Plan never deletes: a pass writes exactly when the object manages AWS.
+    toDesired: (mr, refs) => h.toDesired(mr, refs, writesAws(h, mr)),
     diff: (d, o) => h.diff(d, o),
     async read(mr, desired) {
       const identity = mr.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION];
-      const ctx = { identity, idempotencyToken: noWrite, desired };
+      const ctx = { identity, idempotencyToken: noWrite, desired, writes: writesAws(h, mr) };
       const { name, spec } = accountFor(deps.lookup, mr);
       const client = h.client(deps.accounts.clients(name, spec), mr);
       if (identity) return readFound(client, identity, mr, ctx);

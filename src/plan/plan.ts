@@ -9,6 +9,7 @@ import { type Clock, systemClock } from '../engine/clock.ts';
 import { asClassified, type FieldDiff, keyOf, type ManagedObject, objectKey } from '../engine/contract.ts';
 import { isOwnershipTagKey } from '../engine/identity.ts';
 import { EXTERNAL_ARN_ANNOTATION } from '../engine/names.ts';
+import { managesAws } from '../engine/policy.ts';
 import { presentDiff } from './format.ts';
 import { type KindOps, kindOps } from './kinds.ts';
 import { limiter, READS_IN_FLIGHT } from './limit.ts';
@@ -222,7 +223,7 @@ async function planOne(o: ManagedObject, c: PlanOneCtx): Promise<PlanEntry> {
 
   const refs = resolve(o, c);
   if (!refs.ok) return refused('ReferencesNotReady', `Waiting for references: ${refs.why.join('; ')}`);
-  const manages = (o.spec.managementPolicy ?? 'Manage') === 'Manage';
+  const manages = managesAws(o);
   try {
     const desired = c.ops.toDesired(o, refs.resolved);
     const obs = await c.ops.read(o, desired);

@@ -47,7 +47,7 @@ export function contactHandler(deps: KindDeps): KindHandler<Contact, ContactStat
     kind: 'Contact',
     validate,
     references,
-    toDesired: (mr, refs) => toDesired(mr, refs, memory),
+    toDesired: (mr, refs, writes) => toDesired(mr, refs, memory, writes),
     diff,
     observedStatus,
     conditions: contactConditions,

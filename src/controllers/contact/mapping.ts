@@ -92,7 +92,12 @@ export interface CodeSource {
 }
 
 /** Spec + resolved references (+ Secrets through `codes`) → canonical desired state. */
-export function toDesired(mr: Contact, refs: ReadonlyMap<string, string>, codes: CodeSource): ContactState {
+export function toDesired(
+  mr: Contact,
+  refs: ReadonlyMap<string, string>,
+  codes: CodeSource,
+  writes: boolean,
+): ContactState {
   const s = mr.spec;
   const type = CONTACT_TYPE_TO_AWS[s.type];
   // Spec order is kept so that diff paths can name spec indices; matching is by name.
@@ -103,9 +108,8 @@ export function toDesired(mr: Contact, refs: ReadonlyMap<string, string>, codes:
       address: c.address,
       deferActivation: c.deferActivation ?? false,
     };
-    // Activating is a write: an observed-only contact never tries a code, so a code is no drift.
-    if (c.activationCodeSecretRef && s.managementPolicy !== 'Observe')
-      ch.code = codes.code(mr, c.name, c.activationCodeSecretRef);
+    // Activating is a write: a pass that only reads never tries a code, so a code is no drift.
+    if (c.activationCodeSecretRef && writes) ch.code = codes.code(mr, c.name, c.activationCodeSecretRef);
     return ch;
   });
   const stages: PlanStage[] = (s.engagementPlan?.stages ?? []).map((st) => ({

@@ -26,6 +26,7 @@ import {
 } from '../../engine/contract.ts';
 import { idempotencyToken } from '../../engine/identity.ts';
 import { EXTERNAL_ARN_ANNOTATION } from '../../engine/names.ts';
+import { managesAws } from '../../engine/policy.ts';
 import { type AwsCall, planUpdate } from './diff.ts';
 import { type Canonical, createTags, fromAws, ownerOf, phaseOf, regionsToAws } from './mapping.ts';
 
@@ -91,11 +92,12 @@ export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
   }
 
   return {
-    async read(arn, mr): Promise<Read<Canonical> | undefined> {
+    async read(arn, mr, ctx): Promise<Read<Canonical> | undefined> {
       const rs = (await sdk.send(new GetReplicationSetCommand({ arn }))).replicationSet;
       if (!rs?.arn) return undefined;
       const observed = fromAws(rs, await tagsOf(rs.arn), mr.status);
-      if ((mr.spec.managementPolicy ?? 'Manage') === 'Manage') {
+      // Only a pass that may write can fight another owner; observing the set is always fine.
+      if (ctx.writes) {
         const adoptedExplicitly = mr.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] === rs.arn;
         const other = otherOwner(mr, rs.arn, observed, deps, adoptedExplicitly);
         if (other) {
@@ -108,8 +110,6 @@ export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
           );
         }
       }
-      // Retain is this kind's default: deleting without deletionPolicy Delete never touches AWS.
-      if (mr.metadata.deletionTimestamp && mr.spec.deletionPolicy !== 'Delete') return undefined;
       const { phase, message } = phaseOf(rs.arn, observed);
       return { identity: rs.arn, observed, phase, ...(message ? { message } : {}) };
     },
@@ -204,7 +204,7 @@ function otherOwner(
     (x) =>
       objectKey(x) !== objectKey(mr) &&
       !x.metadata.deletionTimestamp &&
-      (x.spec.managementPolicy ?? 'Manage') === 'Manage' &&
+      managesAws(x) &&
       x.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] === arn,
   );
   if (holder) {

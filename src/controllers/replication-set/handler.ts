@@ -34,23 +34,24 @@ export function dependants(mr: ReplicationSet, deps: Pick<KindDeps, 'list' | 'lo
 
 export function replicationSetHandler(deps: KindDeps): KindHandler<ReplicationSet, Canonical> {
   const now = () => deps.clock?.now() ?? Date.now();
-  const deletes = (mr: ReplicationSet) =>
-    (mr.spec.managementPolicy ?? 'Manage') === 'Manage' && mr.spec.deletionPolicy === 'Delete';
   return {
     kind: 'ReplicationSet',
     validate,
-    toDesired: (mr) => toDesired(mr),
+    toDesired: (mr, _refs, writes) => toDesired(mr, writes),
     diff,
     observedStatus,
     // An account has one replication set: one made outside the cluster (console onboarding) is adopted.
     adoptUntagged: true,
     conflictReason: 'ReplicationSetAlreadyExists',
     nameField: 'spec.accountRef',
-    // Deleting the set erases every Incident Manager object of the account: they go first.
-    deletionBlockers: (mr) => (deletes(mr) ? dependants(mr, deps) : []),
+    // The CRD's default too: deleting the set erases all incident data, so only an explicit Delete does.
+    defaultDeletionPolicy: 'Retain',
+    // Asked only when the engine deletes in AWS. The set's deletion erases every Incident Manager
+    // object of the account: they go first.
+    deletionBlockers: (mr) => dependants(mr, deps),
     deletionRefusal(mr) {
       const protectedNow = (mr.status as { deletionProtected?: boolean } | undefined)?.deletionProtected;
-      if (!deletes(mr) || mr.spec.deletionProtected === false || protectedNow !== true) return undefined;
+      if (mr.spec.deletionProtected === false || protectedNow !== true) return undefined;
       return protectionMessage(mr.status?.arn ?? 'the replication set');
     },
     client(clients, mr) {

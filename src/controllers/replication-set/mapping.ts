@@ -69,15 +69,15 @@ function splitTags(all: Readonly<Record<string, string>>): {
   return { tags, owner };
 }
 
-export function toDesired(mr: ReplicationSet): Canonical {
+/** `writes` (the engine's Ctx.writes): ownership tags are desired only from a pass that may write them. */
+export function toDesired(mr: ReplicationSet, writes: boolean): Canonical {
   const s = mr.spec;
-  const manages = (s.managementPolicy ?? 'Manage') === 'Manage';
   return {
     regions: s.regions.map((r) => ({ name: r.name, sseKmsKeyId: r.sseKmsKeyId ?? DEFAULT_KEY })),
     deletionProtected: s.deletionProtected,
     tags: s.tags === undefined ? undefined : { ...s.tags },
     owner:
-      manages && mr.metadata.uid
+      writes && mr.metadata.uid
         ? identityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid: mr.metadata.uid } })
         : undefined,
   };

@@ -9,24 +9,22 @@ import { ClassifiedError, type ManagedObject } from '../../engine/contract.ts';
 
 /**
  * Throws ContactsRegionMismatch when `arn` (this account's) is in another Region than the contacts
- * Region and the object manages it. Observe only reads: allowed. A resource another account shares
- * lives in its owner's Region: not ours to judge.
+ * Region and this pass may write to it (`ctx.writes`, the engine's decision). A pass that only reads
+ * (Observe, a resource another account shares, which lives in its owner's Region) is allowed.
  */
 export async function refuseOtherRegion(
   clients: Pick<ClientSet, 'contactsRegion'>,
   arn: string,
   mr: ManagedObject,
-  ctx: { sharedBy?: string | undefined },
+  ctx: { writes: boolean },
   what: string,
 ): Promise<void> {
-  if (ctx.sharedBy !== undefined || (mr.spec.managementPolicy ?? 'Manage') !== 'Manage') return;
+  if (!ctx.writes) return;
   const at = regionOfArn(arn);
   if (at === undefined) return;
   const first = await clients.contactsRegion();
   if (at === first) return;
   const deleting = mr.metadata.deletionTimestamp !== undefined;
-  // Retain: the deletion leaves AWS alone, nothing is addressed in the wrong Region.
-  if (deleting && mr.spec.deletionPolicy === 'Retain') return;
   const adopted = mr.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] === arn;
   const why = `${what} ${arn} is in ${at}, but this account's ssm-contacts resources belong in ${first}, the replication set's first Region and the only one where ssm-contacts accepts tags (status.contactsRegion of its AWSAccount); the controller moves nothing`;
   const fix = deleting

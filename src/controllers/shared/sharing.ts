@@ -462,8 +462,8 @@ export function withSharing<
 
   const wrapped: KindHandler<K, WithSharing<D>> = {
     ...handler,
-    toDesired(mr, refs) {
-      const d = handler.toDesired(mr, refs) as WithSharing<D>;
+    toDesired(mr, refs, writes) {
+      const d = handler.toDesired(mr, refs, writes) as WithSharing<D>;
       const sharing = desiredSharing(mr.spec.sharing);
       if (!sharing) return d;
       // A principal RAM refused for this generation is not asked for again until REFUSAL_RETRY_MS

@@ -88,7 +88,7 @@ const tagsWithIdentity = (mr: Contact, tags: Record<string, string>) => ({
 
 describe('Contact mapping', () => {
   it('keeps channels in spec order and the plan by channel name until ARNs exist', () => {
-    const d = toDesired(alice, new Map(), memory());
+    const d = toDesired(alice, new Map(), memory(), true);
     expect(d.type).toBe('PERSONAL');
     expect(d.channels.map((c) => [c.name, c.type, c.deferActivation])).toEqual([
       ['sms', 'SMS', false],
@@ -102,7 +102,7 @@ describe('Contact mapping', () => {
   });
 
   it('round trip: what AWS holds after a faithful write shows no difference (identity tags ignored)', () => {
-    const d = toDesired(alice, new Map(), memory());
+    const d = toDesired(alice, new Map(), memory(), true);
     const { get, channels } = awsOf(d);
     const o = fromAws(get, channels, tagsWithIdentity(alice, { team: 'payments' }));
     expect(diff(d, o)).toEqual([]);
@@ -119,7 +119,7 @@ describe('Contact mapping', () => {
       ['spec.rotations[0]', rotArn('emea')],
       ['spec.rotations[1]', rotArn('external')],
     ]);
-    const d = toDesired(sched, refs, memory());
+    const d = toDesired(sched, refs, memory(), true);
     expect(toAwsPlan(d, () => undefined)).toEqual({
       Stages: [],
       RotationIds: [rotArn('emea'), rotArn('external')],
@@ -186,9 +186,9 @@ describe('Contact mapping', () => {
 });
 
 describe('Contact diff and update plan: one minimal write per single-field change', () => {
-  const d = toDesired(alice, new Map(), memory());
+  const d = toDesired(alice, new Map(), memory(), true);
   const observedAs = (mr: Contact, channels: Partial<Record<string, Partial<ContactChannel>>> = {}) => {
-    const { get, channels: ch } = awsOf(toDesired(mr, new Map(), memory()), channels);
+    const { get, channels: ch } = awsOf(toDesired(mr, new Map(), memory(), true), channels);
     return fromAws(get, ch, { team: 'payments', ...(mr.spec.tags ?? {}) });
   };
 
@@ -288,6 +288,7 @@ describe('Contact diff and update plan: one minimal write per single-field chang
       }),
       new Map(),
       memory(),
+      true,
     );
     expect(planUpdate(fewer, observedAs(alice)).map((x) => x.op)).toEqual([
       'UpdateContact',
@@ -314,7 +315,7 @@ describe('Contact activation codes', () => {
   it('an unactivated channel with a new code in its Secret is due for activation; the code never shows', () => {
     putSecret('codes', { 'alice-sms': '123456' });
     const m = memory();
-    const d = toDesired(alice, new Map(), m);
+    const d = toDesired(alice, new Map(), m, true);
     const { get, channels } = awsOf(d);
     const o = fromAws(get, channels, { team: 'payments' });
     const changes = diff(d, o);
@@ -329,18 +330,20 @@ describe('Contact activation codes', () => {
     const m = memory();
     const fp = m.fingerprint('123456');
     m.settle(alice, 'sms', fp, 'predates');
-    const d = toDesired(alice, new Map(), m);
+    const d = toDesired(alice, new Map(), m, true);
     const { get, channels } = awsOf(d);
     expect(diff(d, fromAws(get, channels, { team: 'payments' }))).toEqual([]);
     m.settle(alice, 'sms', fp, 'used');
-    expect(diff(toDesired(alice, new Map(), m), fromAws(get, channels, { team: 'payments' }))).toEqual([]);
+    expect(diff(toDesired(alice, new Map(), m, true), fromAws(get, channels, { team: 'payments' }))).toEqual(
+      [],
+    );
   });
 
   it('a rejected code is not due (ChannelsActivated says so) until the Secret changes', () => {
     putSecret('codes', { 'alice-sms': '123456' });
     const m = memory();
     m.settle(alice, 'sms', m.fingerprint('123456'), 'rejected');
-    const d1 = toDesired(alice, new Map(), m);
+    const d1 = toDesired(alice, new Map(), m, true);
     expect(d1.channels[0]?.code?.settled).toBe('rejected');
     const { get, channels } = awsOf(d1);
     const o = fromAws(get, channels, { team: 'payments' });
@@ -350,7 +353,7 @@ describe('Contact activation codes', () => {
       reason: 'ActivationCodeRejected',
     });
     putSecret('codes', { 'alice-sms': '654321' });
-    expect(toDesired(alice, new Map(), m).channels[0]?.code?.settled).toBeUndefined();
+    expect(toDesired(alice, new Map(), m, true).channels[0]?.code?.settled).toBeUndefined();
   });
 
   it('after a restart, the code the Secret held when the channel was last seen activated counts as used', () => {
@@ -364,9 +367,9 @@ describe('Contact activation codes', () => {
       },
     });
     // A fresh process (empty memory): the status speaks for the code in use then.
-    expect(toDesired(seen('41'), new Map(), memory()).channels[0]?.code?.settled).toBe('used');
+    expect(toDesired(seen('41'), new Map(), memory(), true).channels[0]?.code?.settled).toBe('used');
     // The Secret changed since: its code is new and tried.
-    expect(toDesired(seen('40'), new Map(), memory()).channels[0]?.code?.settled).toBeUndefined();
+    expect(toDesired(seen('40'), new Map(), memory(), true).channels[0]?.code?.settled).toBeUndefined();
     delete versioned.metadata;
   });
 
@@ -393,17 +396,17 @@ describe('Contact activation codes', () => {
     ).toMatchObject({ status: 'True', reason: 'TimeZonesAligned' });
   });
 
-  it('with managementPolicy Observe a code in the Secret is not drift (activating would be a write)', () => {
+  it('in a pass that only reads (Observe) a code in the Secret is not drift (activating would be a write)', () => {
     putSecret('codes', { 'alice-sms': '123456' });
     const observeOnly = contact({ ...alice.spec, managementPolicy: 'Observe' });
-    const d = toDesired(observeOnly, new Map(), memory());
+    const d = toDesired(observeOnly, new Map(), memory(), false);
     const { get, channels } = awsOf(d);
     expect(diff(d, fromAws(get, channels, { team: 'payments' }))).toEqual([]);
   });
 
   it('an activated channel is left alone whatever the Secret holds', () => {
     putSecret('codes', { 'alice-sms': '123456' });
-    const d = toDesired(alice, new Map(), memory());
+    const d = toDesired(alice, new Map(), memory(), true);
     const { get, channels } = awsOf(d, { sms: { ActivationStatus: 'ACTIVATED' } });
     expect(diff(d, fromAws(get, channels, { team: 'payments' }))).toEqual([]);
   });
@@ -411,7 +414,7 @@ describe('Contact activation codes', () => {
 
 describe('Contact status', () => {
   it('shows channels with ARN, type and activation in Kubernetes spelling, once per name', () => {
-    const d = toDesired(alice, new Map(), memory());
+    const d = toDesired(alice, new Map(), memory(), true);
     const { get, channels } = awsOf(d, { sms: { ActivationStatus: 'ACTIVATED' } });
     channels.push({ ...channels[0], ContactChannelArn: chArn('dup') } as ContactChannel);
     expect(observedStatus(fromAws(get, channels, {}))).toEqual({

@@ -52,7 +52,10 @@ function aws(
 
 describe('toDesired', () => {
   it('keeps spec order and reads an omitted key as the AWS owned key', () => {
-    const d = toDesired(rs({ regions: [{ name: 'us-east-1' }, { name: 'eu-west-1', sseKmsKeyId: KEY }] }));
+    const d = toDesired(
+      rs({ regions: [{ name: 'us-east-1' }, { name: 'eu-west-1', sseKmsKeyId: KEY }] }),
+      true,
+    );
     expect(d.regions).toEqual([
       { name: 'us-east-1', sseKmsKeyId: DEFAULT_KEY },
       { name: 'eu-west-1', sseKmsKeyId: KEY },
@@ -60,35 +63,38 @@ describe('toDesired', () => {
   });
 
   it('leaves tags and deletion protection unmanaged when the spec omits them', () => {
-    const d = toDesired(rs({}));
+    const d = toDesired(rs({}), true);
     expect(d.tags).toBeUndefined();
     expect(d.deletionProtected).toBeUndefined();
   });
 
-  it('carries ownership tags when it manages the set, none when it only observes', () => {
-    expect(toDesired(rs({})).owner).toEqual({
+  it('carries ownership tags in a pass that may write, none in one that only reads (Observe)', () => {
+    expect(toDesired(rs({}), true).owner).toEqual({
       'incidentmanager-gitops-dev/kind': 'ReplicationSet',
       'incidentmanager-gitops-dev/name': 'payments',
       'incidentmanager-gitops-dev/namespace': 'team',
       'incidentmanager-gitops-dev/uid': 'uid-1',
     });
-    expect(toDesired(rs({ managementPolicy: 'Observe' })).owner).toBeUndefined();
+    expect(toDesired(rs({}), false).owner).toBeUndefined();
   });
 });
 
 describe('AWS inputs', () => {
   it('sends no key for the AWS owned key, and the key otherwise', () => {
-    const d = toDesired(rs({ regions: [{ name: 'us-east-1' }, { name: 'eu-west-1', sseKmsKeyId: KEY }] }));
+    const d = toDesired(
+      rs({ regions: [{ name: 'us-east-1' }, { name: 'eu-west-1', sseKmsKeyId: KEY }] }),
+      true,
+    );
     expect(regionsToAws(d.regions)).toEqual({ 'us-east-1': {}, 'eu-west-1': { sseKmsKeyId: KEY } });
   });
 
   it('creates with the user tags plus the ownership tags', () => {
-    const tags = createTags(toDesired(rs({ tags: { team: 'payments' } })));
+    const tags = createTags(toDesired(rs({ tags: { team: 'payments' } }), true));
     expect(tags).toMatchObject({ team: 'payments', 'incidentmanager-gitops-dev/uid': 'uid-1' });
   });
 
   it('sends no tags at all when there are none (TagMap has at least one entry)', () => {
-    expect(createTags(toDesired(rs({ managementPolicy: 'Observe' })))).toBeUndefined();
+    expect(createTags(toDesired(rs({}), false))).toBeUndefined();
   });
 });
 
@@ -130,7 +136,7 @@ describe('fromAws', () => {
       deletionProtected: false,
       tags: { team: 'payments', 'cost-center': '4711' },
     });
-    const d = toDesired(mr);
+    const d = toDesired(mr, true);
     const back = fromAws(aws(regionsToAws(d.regions)), createTags(d) ?? {}, undefined);
     expect(diff(d, back)).toEqual([]);
   });
@@ -168,7 +174,7 @@ describe('sameKey', () => {
 
 describe('ownerOf', () => {
   it('names the owning object from the ownership tags', () => {
-    expect(ownerOf(toDesired(rs({})).owner)).toEqual({
+    expect(ownerOf(toDesired(rs({}), true).owner)).toEqual({
       key: 'ReplicationSet/team/payments',
       label: 'ReplicationSet team/payments',
       uid: 'uid-1',
