@@ -146,6 +146,11 @@ export interface ClientSet {
    */
   contactsRegion(): Promise<string>;
   contacts: SSMContactsClient;
+  /**
+   * ssm-contacts of this account in a given Region: a contact another account shares lives in its
+   * owner's contacts Region, and ssm-contacts answers only for its own Region's resources.
+   */
+  contactsIn(region: string): SSMContactsClient;
   incidents: SSMIncidentsClient;
   /** RAM in `region` (response plans, invitations). */
   ram: RAMClient;
@@ -372,6 +377,7 @@ export class AccountResolver {
       },
       contactsRegion: contactsRegionOf,
       contacts: gated(new SSMContactsClient(inContacts), 'ssm-contacts', contactsRegion),
+      contactsIn: (region) => this.clients(name, spec, r, region).contacts,
       incidents: gated(new SSMIncidentsClient(config), 'ssm-incidents'),
       ram,
       contactsRam: gated(new RAMClient(inContacts), 'ram', contactsRegion),

@@ -4,6 +4,7 @@
 // account is still shared with this one.
 import { GetContactCommand } from '@aws-sdk/client-ssm-contacts';
 import type { ClientSet } from '../../aws/accounts.ts';
+import { regionOfArn } from '../../aws/contacts-region.ts';
 import type { ObjectRef } from '../../crds/common.ts';
 import { ClassifiedError, isClassified, keyOf, type ReferenceField } from '../../engine/contract.ts';
 
@@ -80,10 +81,15 @@ export function resolvedTargetArn(
 /**
  * Whether this account can still read a contact, on-call schedule or escalation plan of another
  * account (one GetContact): AWS answers AccessDenied once the share is gone or the owner deleted it.
+ * Asked in the ARN's Region (the owner's contacts Region, which need not be this account's).
  */
-export async function targetReadable(clients: Pick<ClientSet, 'contacts'>, arn: string): Promise<boolean> {
+export async function targetReadable(
+  clients: Pick<ClientSet, 'contacts' | 'contactsIn'>,
+  arn: string,
+): Promise<boolean> {
+  const at = regionOfArn(arn);
   try {
-    await clients.contacts.send(new GetContactCommand({ ContactId: arn }));
+    await (at ? clients.contactsIn(at) : clients.contacts).send(new GetContactCommand({ ContactId: arn }));
     return true;
   } catch (e) {
     if (isClassified(e) && (e.errorClass === 'AccessDenied' || e.errorClass === 'NotFound')) return false;

@@ -445,7 +445,7 @@ describe('overrides and shifts', () => {
 });
 
 describe('sharing through RAM', () => {
-  it('a contact shared with another account is readable by ARN and listed there once accepted', async () => {
+  it('a contact shared with another account is readable by ARN and listed there once accepted, in its own Region only', async () => {
     const [a] = await people('alice');
     const bob = h.contacts(BOB);
     const before = await failure(() => bob.send(new GetContactCommand({ ContactId: a })));
@@ -468,6 +468,11 @@ describe('sharing through RAM', () => {
     h.clock.advance(5000);
     expect((await bob.send(new GetContactCommand({ ContactId: a }))).Alias).toBe('alice');
     expect((await bob.send(new ListContactsCommand({}))).Contacts?.map((x) => x.ContactArn)).toEqual([a]);
+    // The share is regional: another Region's endpoint neither lists nor finds it.
+    const west = h.contacts(BOB, 'us-west-2');
+    expect((await west.send(new ListContactsCommand({}))).Contacts).toEqual([]);
+    const elsewhere = await failure(() => west.send(new GetContactCommand({ ContactId: a })));
+    expect([elsewhere.name, elsewhere.error.ResourceType]).toEqual(['ResourceNotFoundException', 'CONTACT']);
     // The consumer reads; it does not write.
     const write = await failure(() => bob.send(new UpdateContactCommand({ ContactId: a, DisplayName: 'x' })));
     expect(write.name).toBe('AccessDeniedException');

@@ -1,3 +1,4 @@
+import type { GetContactCommand, SSMContactsClient } from '@aws-sdk/client-ssm-contacts';
 import { describe, expect, it } from 'vitest';
 import {
   channelTarget,
@@ -18,8 +19,10 @@ import {
   describeTarget,
   resolvedTargetArn,
   targetObjectKey,
+  targetReadable,
   targetReference,
 } from '../../../../src/controllers/shared/targets.ts';
+import { ClassifiedError } from '../../../../src/engine/contract.ts';
 import { identityTags } from '../../../../src/engine/identity.ts';
 
 const A = 'arn:aws:ssm-contacts:eu-west-1:111122223333:contact/a';
@@ -152,5 +155,40 @@ describe('ref-or-ARN targets', () => {
       arn: B,
     });
     expect(targetObjectKey({ contactArn: B }, 'ns')).toBeUndefined();
+  });
+});
+
+describe('targetReadable', () => {
+  /** A client set whose ssm-contacts clients record where each GetContact went. */
+  const recording = (answer: (region: string) => Promise<unknown>) => {
+    const asked: string[] = [];
+    const client = (region: string) =>
+      ({
+        send: (c: GetContactCommand) => {
+          asked.push(`${region} ${c.input.ContactId}`);
+          return answer(region);
+        },
+      }) as unknown as SSMContactsClient;
+    return { asked, clients: { contacts: client('home'), contactsIn: client } };
+  };
+  const foreign = 'arn:aws:ssm-contacts:us-west-2:111111111111:contact/payments-escalation';
+
+  it("asks in the ARN's Region, the owner's contacts Region, not this account's", async () => {
+    const r = recording(async () => ({}));
+    expect(await targetReadable(r.clients, foreign)).toBe(true);
+    expect(r.asked).toEqual([`us-west-2 ${foreign}`]);
+  });
+
+  it('is unreadable when AWS denies or does not know it there; other errors are thrown', async () => {
+    for (const errorClass of ['AccessDenied', 'NotFound'] as const) {
+      const r = recording(async () => {
+        throw new ClassifiedError(errorClass, 'GetContact: no');
+      });
+      expect(await targetReadable(r.clients, foreign)).toBe(false);
+    }
+    const r = recording(async () => {
+      throw new ClassifiedError('Throttled', 'GetContact: slow down');
+    });
+    await expect(targetReadable(r.clients, foreign)).rejects.toThrow('slow down');
   });
 });

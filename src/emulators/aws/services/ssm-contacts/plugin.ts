@@ -151,6 +151,8 @@ export const createPlugin: PluginFactory = ({ store, faults, clock }) => {
     const p = parseArn(arn);
     const c = findContact(arn);
     if (p && p.account !== ctx.account) {
+      // A share is regional: another Region's endpoint does not know the resource (as ListContacts).
+      if (c && p.region !== ctx.region) throw notFound('CONTACT', arn);
       if (!c || !store.hooks.sharedWith(arn, ctx.account))
         throw new AwsError(
           'AccessDeniedException',
