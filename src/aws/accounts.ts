@@ -360,7 +360,13 @@ export class AccountResolver {
     let ssm: Promise<SSMClient> | undefined;
     let secrets: SecretsManagerClient | undefined;
     let kms: KMSClient | undefined;
-    const ram = gated(new RAMClient(config), 'ram');
+    // Every client is built on first use: each is ~20 KiB of heap (config, middleware stack, HTTP
+    // handler), and most accounts' objects use one or two services (simple contacts: ssm-contacts).
+    let contacts: SSMContactsClient | undefined;
+    let incidents: SSMIncidentsClient | undefined;
+    let ram: RAMClient | undefined;
+    let contactsRam: RAMClient | undefined;
+    let sts: STSClient | undefined;
     const set: ClientSet = {
       account: name,
       region: r,
@@ -376,12 +382,24 @@ export class AccountResolver {
         return own;
       },
       contactsRegion: contactsRegionOf,
-      contacts: gated(new SSMContactsClient(inContacts), 'ssm-contacts', contactsRegion),
+      get contacts() {
+        contacts ??= gated(new SSMContactsClient(inContacts), 'ssm-contacts', contactsRegion);
+        return contacts;
+      },
       contactsIn: (region) => this.clients(name, spec, r, region).contacts,
-      incidents: gated(new SSMIncidentsClient(config), 'ssm-incidents'),
-      ram,
-      contactsRam: gated(new RAMClient(inContacts), 'ram', contactsRegion),
-      // Built (and their SDK packages loaded) on first use: only a PagerDuty plan's preflight reads
+      get incidents() {
+        incidents ??= gated(new SSMIncidentsClient(config), 'ssm-incidents');
+        return incidents;
+      },
+      get ram() {
+        ram ??= gated(new RAMClient(config), 'ram');
+        return ram;
+      },
+      get contactsRam() {
+        contactsRam ??= gated(new RAMClient(inContacts), 'ram', contactsRegion);
+        return contactsRam;
+      },
+      // Their SDK packages too are loaded on first use: only a PagerDuty plan's preflight reads
       // them, and every controller loading both cost ~5 MiB of heap and tens of MiB of RSS.
       get secrets() {
         secrets ??= gated(
@@ -394,7 +412,10 @@ export class AccountResolver {
         kms ??= gated(new (sdk('@aws-sdk/client-kms').KMSClient)(config), 'kms');
         return kms;
       },
-      sts: gated(new STSClient(config), 'sts'),
+      get sts() {
+        sts ??= gated(new STSClient(config), 'sts');
+        return sts;
+      },
       ssm: () => {
         ssm ??= (async () => {
           const { SSMClient } = await import('@aws-sdk/client-ssm');
