@@ -5,6 +5,7 @@
 // resync (src/engine/read-policy.ts: everything from here, checked against a list shared by the
 // account's objects, SharedList below). Every other visit (a full resync read, a Secret change, a
 // restart) reads them. Process memory, keyed by ARN.
+import { createHash } from 'node:crypto';
 
 /**
  * Each part's spec, as JSON: a spec change that keeps it keeps what AWS had. A part without one
@@ -31,7 +32,7 @@ export class ReadMemory<P extends object> {
     const specChanged = e.generation !== generation;
     const out: Partial<P> = {};
     for (const k of Object.keys(spec) as (keyof P)[])
-      if (k in e.parts && (e.confirm || (specChanged && e.spec[k] === spec[k]))) out[k] = e.parts[k];
+      if (k in e.parts && (e.confirm || (specChanged && e.spec[k] === digest(spec[k])))) out[k] = e.parts[k];
     return out;
   }
 
@@ -52,7 +53,11 @@ export class ReadMemory<P extends object> {
     parts: Partial<P>,
     confirm = false,
   ): void {
-    this.#entries.set(arn, { generation, spec, parts, confirm });
+    const kept: PartSpecs<P> = {};
+    for (const k of Object.keys(spec) as (keyof P)[]) kept[k] = digest(spec[k]);
+    const lean: Partial<P> = {};
+    for (const k of Object.keys(parts) as (keyof P)[]) lean[k] = withoutMetadata(parts[k]);
+    this.#entries.set(arn, { generation, spec: kept, parts: lean, confirm });
   }
 
   /** A write went through: what it touched is read again, the rest only confirmed. */
@@ -67,6 +72,21 @@ export class ReadMemory<P extends object> {
   forget(arn: string): void {
     this.#entries.delete(arn);
   }
+}
+
+/**
+ * A part's spec JSON is only compared for equality: a long one is kept as its SHA-1 (a contact's
+ * channels and plan run to hundreds of characters, at every object).
+ */
+function digest(json: string | undefined): string | undefined {
+  return json === undefined || json.length <= 28 ? json : createHash('sha1').update(json).digest('base64');
+}
+
+/** One metadata for every kept SDK answer: each answer's own (request id, attempts) is never read. */
+const NO_METADATA = Object.freeze({});
+
+function withoutMetadata<V>(v: V): V {
+  return v && typeof v === 'object' && '$metadata' in v ? { ...v, $metadata: NO_METADATA } : v;
 }
 
 /**
