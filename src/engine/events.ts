@@ -27,10 +27,13 @@ export interface KubeEvent {
   reportingInstance: string;
 }
 
+/** What aggregation changes in an Event created earlier, and which Event it is. */
+export type EventUpdate = Pick<KubeEvent, 'metadata' | 'count' | 'lastTimestamp'>;
+
 export interface EventSink {
   create(ev: KubeEvent): Promise<void>;
   /** Updates count and lastTimestamp of an Event created earlier. */
-  update(ev: KubeEvent): Promise<void>;
+  update(ev: EventUpdate): Promise<void>;
 }
 
 export interface EventRecorderOptions {
@@ -72,7 +75,11 @@ interface Bucket {
 export class EventRecorder {
   readonly #o: Required<Omit<EventRecorderOptions, 'secrets' | 'onError'>> &
     Pick<EventRecorderOptions, 'secrets' | 'onError'>;
-  readonly #seen = new Map<string, KubeEvent>();
+  /**
+   * Events created, by aggregation key: only what a repeat updates (up to 4,096 of them: the whole
+   * Event, involved object and all, was ~1 KiB each).
+   */
+  readonly #seen = new Map<string, EventUpdate>();
   /** Aggregation keys per object uid, so forgetting an object does not scan every event. */
   readonly #keysOf = new Map<string, Set<string>>();
   /** Prune once this many events are remembered (a third above the cap: amortised O(1) per event). */
@@ -130,7 +137,7 @@ export class EventRecorder {
         reportingComponent: this.#o.component,
         reportingInstance: this.#o.instance,
       };
-      this.#seen.set(aggKey, ev);
+      this.#seen.set(aggKey, { metadata: ev.metadata, count: ev.count, lastTimestamp: ev.lastTimestamp });
       const keys = this.#keysOf.get(uid) ?? new Set<string>();
       this.#keysOf.set(uid, keys.add(aggKey));
       this.#prune(now);

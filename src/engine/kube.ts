@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ManagedObject } from './contract.ts';
 import { ClassifiedError } from './contract.ts';
-import type { EventSink, KubeEvent } from './events.ts';
+import type { EventSink, EventUpdate, KubeEvent } from './events.ts';
 import { KubeConfig, type KubeConfigSource, KubeConnection } from './kubeconfig.ts';
 import type { MetadataPort } from './managed.ts';
 
@@ -338,7 +338,7 @@ export class KubeEventSink implements EventSink {
   async create(ev: KubeEvent): Promise<void> {
     await this.#client.create(EVENTS, { apiVersion: 'v1', kind: 'Event', ...ev }, ev.metadata.namespace);
   }
-  async update(ev: KubeEvent): Promise<void> {
+  async update(ev: EventUpdate): Promise<void> {
     await this.#client.mergePatch(
       EVENTS,
       ev.metadata.name,

@@ -13,7 +13,12 @@ import {
   type Phase,
 } from '../../../src/engine/contract.ts';
 import { Engine } from '../../../src/engine/controller.ts';
-import { EventRecorder, type EventSink, type KubeEvent } from '../../../src/engine/events.ts';
+import {
+  EventRecorder,
+  type EventSink,
+  type EventUpdate,
+  type KubeEvent,
+} from '../../../src/engine/events.ts';
 import { identityTags } from '../../../src/engine/identity.ts';
 import { type ManagedDeps, ManagedReconciler, type MetadataPort } from '../../../src/engine/managed.ts';
 import { CREATE_PENDING_ANNOTATION, EXTERNAL_ARN_ANNOTATION } from '../../../src/engine/names.ts';
@@ -267,9 +272,9 @@ export class MemoryEvents implements EventSink {
   async create(ev: KubeEvent): Promise<void> {
     this.events.push(structuredClone(ev));
   }
-  async update(ev: KubeEvent): Promise<void> {
-    const i = this.events.findIndex((e) => e.metadata.name === ev.metadata.name);
-    this.events[i] = structuredClone(ev);
+  async update(ev: EventUpdate): Promise<void> {
+    const e = this.events.find((x) => x.metadata.name === ev.metadata.name);
+    if (e) Object.assign(e, { count: ev.count, lastTimestamp: ev.lastTimestamp });
   }
   reasons(): string[] {
     return this.events.map((e) => e.reason);
