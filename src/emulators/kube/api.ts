@@ -9,7 +9,7 @@ import { errors, KubeError, type StatusCause } from './status.ts';
 import { Store } from './store.ts';
 
 export interface CompiledSchema {
-  validate(obj: unknown, oldObj?: unknown): StatusCause[];
+  validate(obj: unknown, oldObj?: unknown, prior?: readonly StatusCause[]): StatusCause[];
   applyDefaults(obj: unknown): void;
   prune(obj: unknown): string[];
 }
@@ -125,9 +125,9 @@ function meta(o: Obj): Meta {
 
 /** Everything but metadata and status: what a generation bump covers for custom resources. */
 function specPart(o: Obj, custom: boolean): string {
-  if (!custom) return JSON.stringify(o.spec ?? null);
+  if (!custom) return sortedJson(o.spec ?? null);
   const { metadata: _m, status: _s, ...rest } = o;
-  return JSON.stringify(rest);
+  return sortedJson(rest); // key order is no change (answers come with sorted keys)
 }
 
 function sortedJson(v: unknown): string {
@@ -197,8 +197,11 @@ export class KubeApi {
 
   /** The object as served at `info.version` (CRDs use conversion strategy None: only apiVersion changes). */
   present(info: ResourceInfo, o: Obj): Obj {
+    const apiVersion = info.group === '' ? info.version : `${info.group}/${info.version}`;
+    // A custom resource is a map in Go (unstructured): encoded with its keys sorted at every level.
+    if (info.custom) return sortedCopy({ ...o, apiVersion, kind: info.kind }) as Obj;
     const out = clone(o);
-    out.apiVersion = info.group === '' ? info.version : `${info.group}/${info.version}`;
+    out.apiVersion = apiVersion;
     out.kind = info.kind;
     return out;
   }
@@ -295,7 +298,7 @@ export class KubeApi {
     }
     if (schema) {
       schema.applyDefaults(o);
-      causes.push(...schema.validate(o, old));
+      causes.push(...schema.validate(o, old, causes));
     }
     if (info.resource === 'customresourcedefinitions' && this.schemaHooks)
       causes.push(...this.schemaHooks.validateCrd(o, old));
@@ -424,11 +427,15 @@ export class KubeApi {
     const current = this.store.get(key, nsKey, name);
     const o = clone(body);
     const m = meta(o);
-    if (m.name !== undefined && m.name !== name)
+    // checkName in the update and patch handlers: the object must name itself, as the URL does.
+    if (!m.name)
+      throw errors.badRequest(
+        `the name of the object (${name} based on URL) was undeterminable: name must be provided`,
+      );
+    if (m.name !== name)
       throw errors.badRequest(
         `the name of the object (${m.name}) does not match the name on the URL (${name})`,
       );
-    m.name = name;
     if (info.namespaced) {
       if (m.namespace && m.namespace !== ns)
         throw errors.badRequest(
@@ -465,6 +472,15 @@ export class KubeApi {
       next = o;
       const nm = meta(next);
       const cm = current.metadata ?? {};
+      // BeforeUpdate keeps the stored UID when none is sent; a different one is refused.
+      if (nm.uid && nm.uid !== cm.uid)
+        throw errors.invalid(info.group, info.kind, name, [
+          {
+            reason: 'FieldValueInvalid',
+            message: `Invalid value: ${JSON.stringify(nm.uid)}: field is immutable`,
+            field: 'metadata.uid',
+          },
+        ]);
       nm.uid = cm.uid;
       nm.creationTimestamp = cm.creationTimestamp;
       if (cm.deletionTimestamp) {
@@ -659,19 +675,20 @@ export class KubeApi {
     const key = storeKey(info);
     const current = this.store.get(key, info.namespaced ? ns : undefined, name);
     if (!current) throw errors.notFound(info.group, info.resource, name);
-    if (opts.preconditionRv && opts.preconditionRv !== current.metadata?.resourceVersion)
-      throw errors.conflict(
-        info.group,
-        info.resource,
-        name,
-        `Precondition failed: ResourceVersion in precondition: ${opts.preconditionRv}, ResourceVersion in object meta: ${current.metadata?.resourceVersion}`,
-      );
+    // rest.BeforeDelete checks the preconditions, UID first, naming the kind (GroupResource{Group, Kind}).
     if (opts.preconditionUid && opts.preconditionUid !== current.metadata?.uid)
       throw errors.conflict(
         info.group,
-        info.resource,
+        info.kind,
         name,
-        `Precondition failed: UID in precondition: ${opts.preconditionUid}, UID in object meta: ${current.metadata?.uid}`,
+        `the UID in the precondition (${opts.preconditionUid}) does not match the UID in record (${current.metadata?.uid ?? ''}). The object might have been deleted and then recreated`,
+      );
+    if (opts.preconditionRv && opts.preconditionRv !== current.metadata?.resourceVersion)
+      throw errors.conflict(
+        info.group,
+        info.kind,
+        name,
+        `the ResourceVersion in the precondition (${opts.preconditionRv}) does not match the ResourceVersion in record (${current.metadata?.resourceVersion ?? ''}). The object might have been modified`,
       );
     const next = clone(current);
     const m = meta(next);
@@ -904,4 +921,13 @@ function stripRv(o: Obj): Obj {
 
 function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** A deep copy whose object keys are in sorted order (how Go encodes a map). */
+function sortedCopy(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedCopy);
+  if (typeof v !== 'object' || v === null) return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v).sort()) out[k] = sortedCopy((v as Record<string, unknown>)[k]);
+  return out;
 }

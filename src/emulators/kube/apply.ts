@@ -159,14 +159,9 @@ function getAt(obj: unknown, path: Path): unknown {
     if ('f' in pe) cur = isObj(cur) ? cur[pe.f] : undefined;
     else if ('k' in pe)
       cur = Array.isArray(cur)
-        ? cur.find(
-            (it) =>
-              isObj(it) &&
-              Object.entries(pe.k).every(([k, v]) => JSON.stringify(it[k]) === JSON.stringify(v)),
-          )
+        ? cur.find((it) => isObj(it) && Object.entries(pe.k).every(([k, v]) => sameValue(it[k], v)))
         : undefined;
-    else if ('v' in pe)
-      cur = Array.isArray(cur) ? cur.find((it) => JSON.stringify(it) === JSON.stringify(pe.v)) : undefined;
+    else if ('v' in pe) cur = Array.isArray(cur) ? cur.find((it) => sameValue(it, pe.v)) : undefined;
     else cur = Array.isArray(cur) ? cur[pe.i] : undefined;
     if (cur === undefined) return undefined;
   }
@@ -200,7 +195,7 @@ function setAt(obj: Record<string, unknown>, path: Path, value: unknown): void {
       cur = item;
     } else if ('v' in pe) {
       const arr = cur as unknown[];
-      if (!arr.some((x) => JSON.stringify(x) === JSON.stringify(pe.v))) arr.push(structuredClone(pe.v));
+      if (!arr.some((x) => sameValue(x, pe.v))) arr.push(structuredClone(pe.v));
       return;
     } else {
       (cur as unknown[])[pe.i] = structuredClone(value);
@@ -217,9 +212,9 @@ function removeAt(obj: Record<string, unknown>, path: Path): void {
   else if (Array.isArray(parent)) {
     const idx = parent.findIndex((it) =>
       'k' in pe
-        ? isObj(it) && Object.entries(pe.k).every(([k, v]) => JSON.stringify(it[k]) === JSON.stringify(v))
+        ? isObj(it) && Object.entries(pe.k).every(([k, v]) => sameValue(it[k], v))
         : 'v' in pe
-          ? JSON.stringify(it) === JSON.stringify(pe.v)
+          ? sameValue(it, pe.v)
           : false,
     );
     if (idx >= 0) parent.splice(idx, 1);
@@ -310,7 +305,7 @@ export function applyManagedFields(
       if (lastPe && 'k' in lastPe) continue;
       const liveV = getAt(result, path);
       const newV = getAt(applied, path);
-      if (JSON.stringify(liveV) !== JSON.stringify(newV) && !(isObj(newV) && Object.keys(newV).length === 0))
+      if (!sameValue(liveV, newV) && !(isObj(newV) && Object.keys(newV).length === 0))
         conflicts.push({ entry: e, path });
     }
   }
@@ -436,7 +431,7 @@ export function recordUpdate(
     if (b) leaves(b, schema, [], before);
     const changed = new Set<string>();
     for (const p of after) {
-      if (!before.has(p) || JSON.stringify(getAt(a, dec(p))) !== JSON.stringify(getAt(b, dec(p))))
+      if (!before.has(p) || !sameValue(getAt(a, dec(p)), getAt(b, dec(p))))
         changed.add(p);
     }
     return changed;
@@ -491,3 +486,19 @@ export function recordUpdate(
 }
 
 export const _internal = { leaves, fieldsToV1, v1ToFields };
+
+/** Equal as JSON values, whatever the order of object keys (clients re-encode objects in their own order). */
+function sameValue(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (typeof v !== 'object' || v === null) return JSON.stringify(v) ?? 'undefined';
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .sort()
+    .filter((k) => o[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+    .join(',')}}`;
+}

@@ -22,8 +22,13 @@ export function mergePatch(target: Json, patch: Json): Json {
 
 /** RFC 6902 through fast-json-patch; a failed `test` or a bad path is a 422 as on the real server. */
 export function jsonPatch(target: Json, ops: Json): Json {
-  if (!Array.isArray(ops))
-    throw errors.badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  if (ops === null) return structuredClone(target); // Go decodes null into an empty list of operations
+  if (!Array.isArray(ops)) {
+    const goType = typeof ops === 'object' ? 'object' : typeof ops === 'boolean' ? 'bool' : typeof ops;
+    throw errors.badRequest(
+      `error decoding patch: json: cannot unmarshal ${goType} into Go value of type []handlers.jsonPatchOp`,
+    );
+  }
   try {
     return fjp.applyPatch(structuredClone(target), ops as fjp.Operation[], true, false).newDocument;
   } catch (e) {

@@ -53,6 +53,8 @@ export interface ResourceInfo {
 }
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+/** The custom resource handler lists its verbs in this order (discovery shows it as is). */
+const CUSTOM_VERBS = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
 
 function builtin(
   group: string,
@@ -145,7 +147,7 @@ export function crdResources(crd: Obj): ResourceInfo[] {
       namespaced: spec.scope !== 'Cluster',
       shortNames: spec.names.shortNames ?? [],
       categories: spec.names.categories ?? [],
-      verbs: ALL_VERBS,
+      verbs: CUSTOM_VERBS,
       hasStatus: v.subresources?.status !== undefined,
       custom: true,
       tracksGeneration: true,

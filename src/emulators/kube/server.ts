@@ -1,5 +1,6 @@
 // HTTP front of the emulator: discovery (legacy and aggregated), OpenAPI v2/v3, resource routes,
 // watch streams, tables; speaks JSON (YAML accepted for apply patches).
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseYaml } from 'yaml';
@@ -9,7 +10,7 @@ import { decodeProtobuf } from './protobuf.ts';
 import type { Obj, ResourceInfo } from './registry.ts';
 import { storeKey } from './registry.ts';
 import { type Matcher, parseFieldSelector, parseLabelSelector, selectableFields } from './selectors.ts';
-import { errors, KubeError, success } from './status.ts';
+import { errors, KubeError, type StatusCause, success } from './status.ts';
 import type { WatchEvent } from './store.ts';
 import { toTable } from './table.ts';
 
@@ -29,7 +30,8 @@ function send(
   contentType = 'application/json',
   warnings: string[] = [],
 ) {
-  const text = JSON.stringify(body);
+  // Go's JSON encoder ends every document with a newline (kubectl get --raw shows it).
+  const text = `${JSON.stringify(body)}\n`;
   const headers: Record<string, string | string[]> = {
     'Content-Type': contentType,
     'Content-Length': String(Buffer.byteLength(text)),
@@ -40,8 +42,80 @@ function send(
   res.end(text);
 }
 
+/** `Accept: …;as=PartialObjectMetadata;g=meta.k8s.io;v=v1` (a metadata-only client, e.g. client-go's metadata informers). */
+const asPartial = (accept: string) => /as=PartialObjectMetadata(?!List)/.test(accept);
+
+function partialMetadata(o: Obj): Record<string, unknown> {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata ?? {} };
+}
+
+/**
+ * discovery's storageVersionHash: the first 8 bytes of sha256("group/version/Kind") of the version
+ * objects are stored in, base64. events.k8s.io Events are stored as core v1 Events.
+ */
+function storageVersionHash(r: ResourceInfo): string {
+  const gvk = r.group === 'events.k8s.io' ? '/v1/Event' : `${r.group}/${r.version}/${r.kind}`;
+  return createHash('sha256').update(gvk).digest().subarray(0, 8).toString('base64');
+}
+
+/** The storage layer parses a list's or watch's resourceVersion: a bare 500, no reason. */
+function checkResourceVersion(rv: string): void {
+  if (rv === '' || /^\d+$/.test(rv)) return;
+  throw errors.bare(
+    500,
+    `resourceVersion: Invalid value: ${JSON.stringify(rv)}: strconv.ParseUint: parsing ${JSON.stringify(rv)}: invalid syntax`,
+  );
+}
+
+/** ValidateListOptions for a list (not a watch): resourceVersionMatch needs a resourceVersion. */
+function checkListOptions(q: URLSearchParams): void {
+  checkResourceVersion(q.get('resourceVersion') ?? '');
+  const causes: StatusCause[] = [];
+  const match = q.get('resourceVersionMatch') ?? '';
+  const forbid = (field: string, why: string) =>
+    causes.push({ reason: 'FieldValueForbidden', message: `Forbidden: ${why}`, field });
+  if (match !== '') {
+    const rv = q.get('resourceVersion') ?? '';
+    if (rv === '')
+      forbid('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided');
+    if (q.get('continue'))
+      forbid('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided');
+    if (match !== 'Exact' && match !== 'NotOlderThan')
+      causes.push({
+        reason: 'FieldValueNotSupported',
+        message: `Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", "NotOlderThan", ""`,
+        field: 'resourceVersionMatch',
+      });
+    if (match === 'Exact' && rv === '0')
+      forbid('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+  }
+  if (q.has('sendInitialEvents')) forbid('sendInitialEvents', 'sendInitialEvents is forbidden for list');
+  if (causes.length > 0) throw errors.invalidOptions('ListOptions', causes);
+}
+
+/** ValidateDryRun: "All" is the only value (field.NotSupported prints the list as Go's %#v). */
+function checkDryRun(optionsKind: string, values: string[]): void {
+  if (values.every((v) => v === 'All')) return;
+  throw errors.invalidOptions(optionsKind, [
+    {
+      reason: 'FieldValueNotSupported',
+      message: `Unsupported value: []string{${values.map((v) => JSON.stringify(v)).join(', ')}}: supported values: "All"`,
+      field: 'dryRun',
+    },
+  ]);
+}
+
 function sendError(res: ServerResponse, e: unknown) {
   const ke = e instanceof KubeError ? e : errors.internal(e instanceof Error ? e.message : String(e));
+  if (ke.plainText !== undefined) {
+    const text = ke.plainText;
+    res.writeHead(ke.status.code, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Length': String(Buffer.byteLength(text)),
+    });
+    return void res.end(text);
+  }
   send(res, ke.status.code, ke.status, 'application/json', ke.warnings);
 }
 
@@ -222,7 +296,7 @@ export class KubeHttpServer {
       if (path.startsWith('/openapi/v3/')) {
         const gv = path.slice('/openapi/v3/'.length);
         const doc = openApiV3Doc(this.api.resources(), gv);
-        if (!doc) return sendError(res, errors.notFoundPath());
+        if (!doc) return void res.writeHead(404, { 'Content-Length': '0' }).end(); // an empty 404 there
         return send(res, 200, doc);
       }
     }
@@ -244,10 +318,8 @@ export class KubeHttpServer {
     } else if (segs[0] === 'apis' && segs.length === 2 && method === 'GET') {
       return this.groupDoc(res, segs[1]!);
     } else return sendError(res, errors.notFoundPath());
-    if (rest.length === 0) {
-      if (method !== 'GET') return sendError(res, errors.notFoundPath());
-      return this.resourceList(res, group, version);
-    }
+    // The discovery handler of a group version answers whatever the method.
+    if (rest.length === 0) return this.resourceList(res, group, version);
     let watchPath = false;
     if (rest[0] === 'watch') {
       watchPath = true;
@@ -260,13 +332,24 @@ export class KubeHttpServer {
     }
     const [resource, name, sub] = rest;
     const info = resource ? this.api.find(group, version, resource) : undefined;
-    if (!info || rest.length > 3) return sendError(res, errors.notFoundPath());
+    // No route: the built-in group versions (go-restful) answer with a Status; the custom
+    // resource handler passes the request on, and Go's mux answers in plain text.
+    const noRoute = () =>
+      this.api.resources().some((r) => !r.custom && r.group === group && r.version === version)
+        ? errors.notFoundStatus()
+        : errors.notFoundPath();
+    // A cluster-scoped resource under /namespaces/… is no route at all, as an unknown resource.
+    if (!info || rest.length > 3 || (ns !== undefined && !info.namespaced)) return sendError(res, noRoute());
     if (
       sub !== undefined &&
       !(sub === 'status' && info.hasStatus) &&
       !(sub === 'finalize' && info.resource === 'namespaces')
     )
-      return sendError(res, errors.notFoundPath());
+      // The custom resource handler answers an unknown subresource as the object not being found.
+      return sendError(
+        res,
+        info.custom && name ? errors.notFound(info.group, info.resource, name) : noRoute(),
+      );
     const route: Route = { info, ns: info.namespaced ? ns : undefined, name, sub };
     try {
       await this.dispatch(req, res, method, route, q, accept, watchPath);
@@ -287,12 +370,20 @@ export class KubeHttpServer {
   ): Promise<void> {
     const { info, ns, name, sub } = r;
     const opts: WriteOptions = {};
-    if (q.getAll('dryRun').includes('All')) opts.dryRun = true;
+    const optionsKind =
+      method === 'POST'
+        ? 'CreateOptions'
+        : method === 'PUT'
+          ? 'UpdateOptions'
+          : method === 'DELETE'
+            ? 'DeleteOptions'
+            : 'PatchOptions';
+    const dryRun = q.getAll('dryRun');
+    if (method !== 'GET') checkDryRun(optionsKind, dryRun);
+    if (dryRun.includes('All')) opts.dryRun = true;
     const fm = q.get('fieldManager');
     if (fm) opts.fieldManager = fm;
     const fv = q.get('fieldValidation');
-    const optionsKind =
-      method === 'POST' ? 'CreateOptions' : method === 'PUT' ? 'UpdateOptions' : 'PatchOptions';
     if (fv === 'Strict' || fv === 'Warn' || fv === 'Ignore') opts.fieldValidation = fv;
     else if (fv && method !== 'GET' && method !== 'DELETE')
       throw errors.invalidOptions(optionsKind, [
@@ -308,9 +399,18 @@ export class KubeHttpServer {
 
     if (method === 'GET') {
       if (watchPath || q.get('watch') === 'true' || q.get('watch') === '1')
-        return this.watch(req, res, info, ns, name, q, accept.includes('as=Table'));
+        return this.watch(
+          req,
+          res,
+          info,
+          ns,
+          name,
+          q,
+          accept.includes('as=Table') ? 'table' : asPartial(accept) ? 'metadata' : 'object',
+        );
       if (name !== undefined) {
         const obj = this.api.get(info, ns, name);
+        if (asPartial(accept)) return send(res, 200, partialMetadata(obj));
         if (accept.includes('as=Table'))
           return send(
             res,
@@ -340,6 +440,7 @@ export class KubeHttpServer {
       if (name === undefined) throw errors.methodNotSupported(info.group, info.resource, 'update');
       const { body, duplicates } = await readObject(req, ct);
       checkKind(info, body);
+      this.checkUidPrecondition(info, ns, name, body);
       if (!opts.fieldManager) opts.fieldManager = defaultManager;
       if (duplicates.length > 0) opts.duplicateFields = duplicates;
       const subres = sub === 'finalize' ? undefined : sub;
@@ -373,11 +474,16 @@ export class KubeHttpServer {
       const pp = q.get('propagationPolicy') ?? delOpts.propagationPolicy;
       if (pp) {
         if (!['Orphan', 'Background', 'Foreground'].includes(pp))
-          throw errors.badRequest(
-            `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${pp}": supported values: "Foreground", "Background", "Orphan", "nil"`,
-          );
+          throw errors.invalidOptions('DeleteOptions', [
+            {
+              reason: 'FieldValueNotSupported',
+              message: `Unsupported value: "${pp}": supported values: "Foreground", "Background", "Orphan", "nil"`,
+              field: 'propagationPolicy',
+            },
+          ]);
         d.propagationPolicy = pp;
       }
+      if (delOpts.dryRun) checkDryRun('DeleteOptions', delOpts.dryRun);
       if (delOpts.dryRun?.includes('All')) d.dryRun = true;
       if (delOpts.preconditions?.resourceVersion) d.preconditionRv = delOpts.preconditions.resourceVersion;
       if (delOpts.preconditions?.uid) d.preconditionUid = delOpts.preconditions.uid;
@@ -396,6 +502,26 @@ export class KubeHttpServer {
       );
     }
     throw errors.methodNotSupported(info.group, info.resource, method.toLowerCase());
+  }
+
+  /**
+   * An update's metadata.uid is a storage precondition (GuaranteedUpdate), checked before the
+   * resourceVersion rules: another UID is a Conflict worded by the storage layer.
+   */
+  private checkUidPrecondition(info: ResourceInfo, ns: string | undefined, name: string, body: Obj): void {
+    const uid = body.metadata?.uid;
+    if (!uid) return;
+    const current = this.api.store.get(storeKey(info), info.namespaced ? ns : undefined, name);
+    if (!current || current.metadata?.uid === uid) return;
+    const prefix =
+      info.custom || info.group === 'apiextensions.k8s.io' ? `${info.group}/${info.resource}` : info.resource;
+    const key = `/registry/${prefix}/${info.namespaced && ns ? `${ns}/` : ''}${name}`;
+    throw errors.conflict(
+      info.group,
+      info.resource,
+      name,
+      `StorageError: invalid object, Code: 4, Key: ${key}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata?.uid ?? ''}`,
+    );
   }
 
   private matcher(
@@ -422,6 +548,7 @@ export class KubeHttpServer {
     q: URLSearchParams,
     accept: string,
   ) {
+    checkListOptions(q);
     const match = this.matcher(info, ns, undefined, q);
     let items = this.api.store.list(storeKey(info), ns).filter(match);
     const limit = Number(q.get('limit') ?? '0');
@@ -452,6 +579,13 @@ export class KubeHttpServer {
       items = items.slice(0, limit);
     }
     const presented = items.map((o) => this.api.present(info, o));
+    if (accept.includes('as=PartialObjectMetadataList'))
+      return send(res, 200, {
+        kind: 'PartialObjectMetadataList',
+        apiVersion: 'meta.k8s.io/v1',
+        metadata: listMeta,
+        items: presented.map(partialMetadata),
+      });
     if (accept.includes('as=Table'))
       return send(res, 200, toTable(info, presented, listMeta, q.get('includeObject') ?? 'Metadata'));
     return send(res, 200, {
@@ -495,7 +629,7 @@ export class KubeHttpServer {
     ns: string | undefined,
     name: string | undefined,
     q: URLSearchParams,
-    asTable: boolean,
+    as: 'object' | 'table' | 'metadata',
   ) {
     const key = storeKey(info);
     const match = this.matcher(info, ns, name, q);
@@ -505,6 +639,7 @@ export class KubeHttpServer {
     const sendInitial = q.get('sendInitialEvents') === 'true';
     const timeoutSeconds = Number(q.get('timeoutSeconds') ?? this.opts.defaultWatchTimeoutSeconds);
     const apiVersion = info.group === '' ? info.version : `${info.group}/${info.version}`;
+    checkResourceVersion(rvParam); // before the stream opens
     res.writeHead(200, {
       'Content-Type': 'application/json',
       'Transfer-Encoding': 'chunked',
@@ -520,7 +655,11 @@ export class KubeHttpServer {
     const writeObject = (type: string, o: Obj) =>
       write(
         type,
-        asTable ? toTable(info, [o], { resourceVersion: o.metadata?.resourceVersion }, includeObject) : o,
+        as === 'table'
+          ? toTable(info, [o], { resourceVersion: o.metadata?.resourceVersion }, includeObject)
+          : as === 'metadata'
+            ? partialMetadata(o)
+            : o,
       );
     const emit = (ev: WatchEvent) => {
       const now = match(ev.object);
@@ -610,6 +749,7 @@ export class KubeHttpServer {
     };
     if (r.shortNames.length > 0) o.shortNames = r.shortNames;
     if (r.categories.length > 0) o.categories = r.categories;
+    o.storageVersionHash = storageVersionHash(r);
     return o;
   }
 
@@ -636,9 +776,13 @@ export class KubeHttpServer {
           verbs: ['update'],
         });
     }
+    // Built-in groups list their resources by name (subresources after theirs); the core
+    // group's list carries no apiVersion. Custom resources come in the CRD handler's order.
+    if (rs.every((r) => !r.custom))
+      resources.sort((a, b) => (a.name as string).localeCompare(b.name as string));
     return send(res, 200, {
       kind: 'APIResourceList',
-      apiVersion: 'v1',
+      ...(group === '' ? {} : { apiVersion: 'v1' }),
       groupVersion: group === '' ? version : `${group}/${version}`,
       resources,
     });
@@ -660,9 +804,13 @@ export class KubeHttpServer {
       .resources()
       .filter((r) => r.group === group && r.version === version)
       .map((r) => {
+        // Built-in resources leave group and version empty ("those of the list"); the CRD handler fills them.
+        const responseKind = r.custom
+          ? { group: r.group, version: r.version, kind: r.kind }
+          : { group: '', version: '', kind: r.kind };
         const o: Record<string, unknown> = {
           resource: r.resource,
-          responseKind: { group: r.group, version: r.version, kind: r.kind },
+          responseKind,
           scope: r.namespaced ? 'Namespaced' : 'Cluster',
           singularResource: r.singular,
           verbs: r.verbs,
@@ -670,15 +818,15 @@ export class KubeHttpServer {
         if (r.shortNames.length > 0) o.shortNames = r.shortNames;
         if (r.categories.length > 0) o.categories = r.categories;
         const subs: Record<string, unknown>[] = [];
+        if (r.resource === 'namespaces' && r.group === '')
+          subs.push({ responseKind, subresource: 'finalize', verbs: ['update'] });
         if (r.hasStatus)
-          subs.push({
-            subresource: 'status',
-            responseKind: { group: r.group, version: r.version, kind: r.kind },
-            verbs: ['get', 'patch', 'update'],
-          });
+          subs.push({ subresource: 'status', responseKind, verbs: ['get', 'patch', 'update'] });
         if (subs.length > 0) o.subresources = subs;
         return o;
       });
+    if (resources.every((o) => !(o.responseKind as { group: string }).group))
+      resources.sort((a, b) => (a.resource as string).localeCompare(b.resource as string));
     return { version, resources, freshness: 'Current' };
   }
 

@@ -30,6 +30,8 @@ export class KubeError extends Error {
   readonly status: Status;
   /** `Warning` headers sent with the refusal (e.g. unknown fields on an invalid create). */
   warnings: string[] = [];
+  /** Sent as a text/plain body instead of the Status (Go's mux answers unknown paths so). */
+  plainText: string | undefined;
   constructor(status: Status) {
     super(status.message ?? status.reason ?? 'error');
     this.status = status;
@@ -56,7 +58,8 @@ export function qualifiedResource(group: string, resource: string): string {
 }
 
 function detailsFor(group: string, resource: string, name: string): StatusDetails {
-  const d: StatusDetails = { name, kind: resource };
+  // StatusDetails.name is omitempty.
+  const d: StatusDetails = name === '' ? { kind: resource } : { name, kind: resource };
   if (group !== '') d.group = group;
   return d;
 }
@@ -104,7 +107,7 @@ export const errors = {
     ];
     const joined = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
     const gk = group === '' ? kind : `${kind}.${group}`;
-    const d: StatusDetails = { name, kind, causes };
+    const d: StatusDetails = name === '' ? { kind, causes } : { name, kind, causes };
     if (group !== '') d.group = group;
     return failure(422, 'Invalid', `${gk} "${name}" is invalid: ${joined}`, d);
   },
@@ -158,14 +161,22 @@ export const errors = {
   gone(message: string): KubeError {
     return failure(410, 'Expired', message);
   },
-  notFoundPath(): KubeError {
+  /** No route in a built-in group version: go-restful's Status. */
+  notFoundStatus(): KubeError {
     return failure(404, 'NotFound', 'the server could not find the requested resource', {});
   },
-  /** errors.NewGenericServerResponse(422, …): how a JSON patch that cannot apply is answered. */
-  patchRejected(detail: string): KubeError {
-    return failure(422, 'Invalid', 'the server rejected our request due to an error in our request', {
-      causes: [{ reason: 'UnexpectedServerResponse', message: detail }],
-    });
+  /** No handler for the path (unknown group, version or resource): answered as plain text. */
+  notFoundPath(): KubeError {
+    const e = failure(404, 'NotFound', 'the server could not find the requested resource', {});
+    e.plainText = '404 page not found\n';
+    return e;
+  },
+  /**
+   * How kube-apiserver 1.32 answers a JSON patch that cannot apply (a failed test, a missing path):
+   * a generic 422 whose details are empty, so the patch library's reason is not shown (`_detail`).
+   */
+  patchRejected(_detail: string): KubeError {
+    return failure(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
   },
   internal(message: string): KubeError {
     return failure(500, 'InternalError', `Internal error occurred: ${message}`, {

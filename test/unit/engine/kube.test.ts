@@ -12,7 +12,7 @@ describe('kube client helpers', () => {
         'PATCH x',
       ).errorClass,
     ).toBe('Conflict');
-    // What kube-apiserver (and the emulator) answer for a failed `test` op: the detail is in the causes.
+    // Servers that name the failed op in the causes (1.32 and the emulator send none: the case above).
     const rejected = (cause: string) =>
       JSON.stringify({
         kind: 'Status',

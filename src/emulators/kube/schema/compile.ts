@@ -11,7 +11,8 @@ import { isObject, type JSONSchemaProps, type ValidationRule } from './types.ts'
 
 export type CompiledSchema = {
   /** Schema errors first (in document order), then CEL rule failures, as kube-apiserver lists them. */
-  validate(obj: unknown, oldObj?: unknown): StatusCause[];
+  /** `prior`: errors found before the schema (the object's metadata); they block CEL rules too. */
+  validate(obj: unknown, oldObj?: unknown, prior?: readonly StatusCause[]): StatusCause[];
   /** Sets defaults in place (structural defaulting); returns the same object. */
   applyDefaults<T>(obj: T): T;
   /** Removes unknown fields in place; returns their paths ("spec.foo", "spec.items[0].bar"). */
@@ -116,7 +117,7 @@ export function compileVersionSchema(openAPIV3Schema: object): CompiledSchema {
   compileRules(root, rules);
   return {
     schema: root,
-    validate: (obj, oldObj) => {
+    validate: (obj, oldObj, prior = []) => {
       const out: StatusCause[] = [];
       const schemaErrors: StatusCause[] = [];
       validateNode(root, obj, '', schemaErrors, true);
@@ -130,7 +131,7 @@ export function compileVersionSchema(openAPIV3Schema: object): CompiledSchema {
       // customResourceStrategy.Validate: when the schema has CEL rules, type, required, enum,
       // maxLength, maxItems and maxProperties errors stop them, and one line says so.
       if (rules.size === 0) return out;
-      if (out.some((c) => BLOCKING.has(c.reason))) out.push(NOT_CHECKED);
+      if ([...prior, ...out].some((c) => BLOCKING.has(c.reason))) out.push(NOT_CHECKED);
       else validateCel(root, obj, oldObj, oldObj !== undefined, '', out, rules);
       return out;
     },
