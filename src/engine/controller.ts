@@ -14,6 +14,7 @@ import {
   objectKey,
   parseKey,
 } from './contract.ts';
+import { IdentityHolders } from './holders.ts';
 import { Informer } from './informer.ts';
 import type { KubeClient, ResourceType } from './kube.ts';
 import { type ManagedDeps, ManagedReconciler } from './managed.ts';
@@ -56,7 +57,7 @@ export interface ObjectSource {
   get(key: string): ManagedObject | undefined;
 }
 
-export interface ControllerOptions extends Omit<ManagedDeps, 'lookup'> {
+export interface ControllerOptions extends Omit<ManagedDeps, 'lookup' | 'holderOf'> {
   clock: Clock;
   /** Sharding: false for an object another replica reconciles (its key is dropped here, not retried). */
   owns?: (obj: ManagedObject) => boolean;
@@ -123,6 +124,8 @@ export class Engine {
   readonly #source: ObjectSource;
   readonly #metrics: Metrics | undefined;
   readonly #own = new OwnWrites();
+  /** Which object of a kind manages each AWS identity (one per identity). */
+  readonly #holders = new IdentityHolders((key) => this.lookup(key));
   /** Keys whose last reconcile hit a Conflict on this resourceVersion: a newer copy wakes them. */
   readonly #awaitFresh = new Map<string, string | undefined>();
   /** Keys waiting on any object of a kind (`<Kind>/*`, e.g. any ReplicationSet) becoming usable. */
@@ -141,6 +144,7 @@ export class Engine {
       ...opts,
       kube: this.#own.track(opts.kube, (key) => this.#source.get(key)),
       lookup: (key) => this.lookup(key),
+      holderOf: (obj, identity) => this.#holders.holderOf(obj, identity),
       onUpdate: (kind) => this.#metrics?.drift.inc({ kind }),
     };
     for (const reg of regs) {
@@ -189,6 +193,8 @@ export class Engine {
       for (const t of dropped) this.enqueue(t); // a target whose delete waited on this object
       // A target whose delete waited for this object's change to reach AWS.
       for (const t of this.#o.refs.retiring.confirmedBy(obj)) this.enqueue(t);
+      // Objects refused an identity this one held (or now outranks) look again.
+      if (rt.reg.handler) for (const k of this.#holders.update(obj, old)) this.enqueue(k);
       if (desiredStateChanged(old, obj, this.#own.ownIdentity(key)))
         rt.queue.add(key, settledOnFirstSight(old, obj) ? 'low' : 'high');
     }
@@ -217,7 +223,9 @@ export class Engine {
     for (const t of targets) this.enqueue(t);
     for (const r of this.#o.refs.referrersOf(key)) this.enqueue(r);
     if (obj.metadata.uid) this.#o.events.forget(obj.metadata.uid);
-    this.#kinds.get(obj.kind)?.queue.add(key);
+    const rt = this.#kinds.get(obj.kind);
+    if (rt?.reg.handler) for (const k of this.#holders.update(undefined, obj)) this.enqueue(k);
+    rt?.queue.add(key);
   }
 
   /** Reconciles one key and schedules it; exported for tests and benchmarks. */

@@ -27,6 +27,7 @@ import {
   uidOf,
 } from './contract.ts';
 import type { EventRecorder } from './events.ts';
+import { objectLabel } from './holders.ts';
 import { idempotencyToken, newPendingMark, ownedBy } from './identity.ts';
 import {
   CREATE_PENDING_ANNOTATION,
@@ -72,6 +73,11 @@ export interface ManagedDeps {
   kube: MetadataPort;
   events: EventRecorder;
   refs: ReferenceIndex;
+  /**
+   * The other object of the kind that manages `identity` (default: the object's external-arn
+   * annotation), when this one must not (holders.ts); the Engine keeps the index.
+   */
+  holderOf?: (obj: ManagedObject, identity?: string) => ManagedObject | undefined;
   /**
    * The client set of the object's account and Region (the one account-resolution path); throws
    * DependencyNotReady while its AWSAccount is missing or not Ready.
@@ -229,6 +235,8 @@ export class ManagedReconciler<K extends Managed, D> {
       if (obj.metadata.deletionTimestamp) return await this.#deletion(obj);
       const invalid = this.#validate(obj);
       if (invalid) return await this.#fail(obj, invalid, info);
+      // Another object manages this identity: refused before any AWS call.
+      if (this.#manages(obj)) this.#refuseHeld(obj);
       const refs = await this.#references(obj);
       if (!refs.ok) return refs.outcome;
       const owner = await this.#sharedBy(obj);
@@ -252,6 +260,22 @@ export class ManagedReconciler<K extends Managed, D> {
   }
 
   // ---- steps ----
+
+  /** Throws AlreadyManaged when another live object of the kind manages `identity` (holders.ts). */
+  #refuseHeld(obj: K, identity?: string): void {
+    const holder = this.#d.holderOf?.(obj, identity);
+    if (!holder) return;
+    const arn = identity ?? obj.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] ?? '';
+    const other = objectLabel(holder);
+    throw new ClassifiedError(
+      'InvalidSpec',
+      `${objectLabel(obj)} names ${arn}, which is already managed by ${other} (its claim came first); this object writes nothing to AWS. Delete this object with deletionPolicy: Retain (the AWS object stays with ${other}), or set spec.managementPolicy: Observe to report it read-only; it takes over if ${other} is deleted or turns to Observe`,
+      {
+        field: `metadata.annotations.${EXTERNAL_ARN_ANNOTATION}`,
+        reason: this.#h.conflictReason ?? Reason.AlreadyManaged,
+      },
+    );
+  }
 
   #manages(obj: K): boolean {
     return managesAws(obj);
@@ -586,6 +610,8 @@ export class ManagedReconciler<K extends Managed, D> {
       this.#manages(obj) &&
       (ann[EXTERNAL_ARN_ANNOTATION] !== obs.identity || ann[CREATE_PENDING_ANNOTATION])
     ) {
+      // Found by name (untagged, adoptUntagged): another object may hold it by its annotation.
+      this.#refuseHeld(obj, obs.identity);
       // Adoption after an interrupted create or a status-less restore: found by our ownership tag.
       const recovered = ann[EXTERNAL_ARN_ANNOTATION] === undefined;
       obj = (await this.#d.kube.patchAnnotations(obj, {
@@ -742,14 +768,23 @@ export class ManagedReconciler<K extends Managed, D> {
     const policy = deletionPolicyOf(this.#h, obj);
     // Another account's resource is never ours to delete (an object made before NotOwner existed).
     const owner = await this.#sharedBy(obj).catch(() => undefined);
-    if (policy === 'Retain' || !this.#manages(obj) || owner !== undefined) {
+    // Another live object manages it (this one was refused, or the holder gave way): never touched.
+    const holder = this.#d.holderOf?.(obj);
+    if (policy === 'Retain' || !this.#manages(obj) || owner !== undefined || holder) {
       await this.#d.kube.removeFinalizer(obj, FINALIZER);
       const arn = obj.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION];
+      const why = holder
+        ? `it stays, managed by ${objectLabel(holder)}`
+        : owner !== undefined
+          ? `owned by account ${owner}`
+          : policy === 'Retain'
+            ? 'deletionPolicy Retain'
+            : 'managementPolicy Observe';
       await this.#d.events.record(
         obj,
         'Normal',
         'Retained',
-        `Left ${arn ?? 'the AWS object'} in place (${owner !== undefined ? `owned by account ${owner}` : policy === 'Retain' ? 'deletionPolicy Retain' : 'managementPolicy Observe'})`,
+        `Left ${arn ?? 'the AWS object'} in place (${why})`,
       );
       this.#forget(key);
       return Outcomes.done();

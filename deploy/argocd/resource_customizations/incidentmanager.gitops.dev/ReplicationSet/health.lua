@@ -7,6 +7,7 @@
 local terminal = {
   AccessDenied = true,
   AlreadyExists = true,
+  AlreadyManaged = true,
   ContactsRegionMismatch = true,
   DeleteBlocked = true,
   DeletionProtected = true,
