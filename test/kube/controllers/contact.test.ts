@@ -527,6 +527,55 @@ describe('Contact adoption and observation', () => {
   });
 });
 
+describe('Contact: two objects naming one ARN', () => {
+  it('refuses the second (AlreadyManaged, no AWS write); deleting it leaves the contact; deleting the first (Retain) hands it over', async () => {
+    const spec = { alias: 'twice', displayName: 'Twice', type: 'Personal' };
+    await op.apply(contactObject('twice-first', spec));
+    const first = await op.ready('Contact', 'twice-first');
+    const arn = first.status?.arn as string;
+    // The first object's YAML copied under another name, annotation included.
+    const copy = (): KubeObject => ({
+      ...contactObject('twice-second', spec),
+      metadata: {
+        name: 'twice-second',
+        namespace: NS,
+        annotations: { 'incidentmanager.gitops.dev/external-arn': arn },
+      },
+    });
+    const since = op.mark();
+    await op.apply(copy());
+    const refused = await op.waitFor(
+      'Contact',
+      'twice-second',
+      (o) => condition(o, 'Synced')?.reason === 'AlreadyManaged',
+    );
+    expect(condition(refused, 'Ready')?.reason).toBe('AlreadyManaged');
+    const message = condition(refused, 'Ready')?.message ?? '';
+    for (const part of [`Contact ${NS}/twice-second`, `Contact ${NS}/twice-first`, arn])
+      expect(message).toContain(part);
+    expect((await op.events('Contact', 'twice-second')).map((e) => e.reason)).toContain('AlreadyManaged');
+    expect(op.writes(since)).toEqual([]);
+
+    await op.remove('Contact', 'twice-second');
+    await op.gone('Contact', 'twice-second');
+    expect(op.writes(since)).toEqual([]);
+    expect((await awsContact(arn)).DisplayName).toBe('Twice');
+
+    // Refused again; the first leaves with Retain and the second takes the contact over.
+    await op.apply(copy());
+    await op.waitFor('Contact', 'twice-second', (o) => condition(o, 'Synced')?.reason === 'AlreadyManaged');
+    await op.apply(contactObject('twice-first', { ...spec, deletionPolicy: 'Retain' }));
+    await op.remove('Contact', 'twice-first');
+    await op.gone('Contact', 'twice-first');
+    const took = await op.ready('Contact', 'twice-second');
+    expect(took.status?.arn).toBe(arn);
+    expect(op.calls({ operation: 'DeleteContact', since })).toEqual([]);
+    expect(op.calls({ operation: 'CreateContact', since })).toEqual([]);
+    await op.remove('Contact', 'twice-second');
+    await op.gone('Contact', 'twice-second');
+  });
+});
+
 describe("Contact and another account's contact of the same alias", () => {
   it('neither observes nor adopts a contact shared with us; creates its own', async () => {
     // Account 222222222222 owns a personal contact "twin" and shares it with our account.
