@@ -44,6 +44,7 @@ function contact(
   };
 }
 const json = (o: unknown) => JSON.stringify(o);
+const UID0 = '00000000-0000-0000-0000-000000000000';
 const condition = (status: string) => ({
   type: 'Ready',
   status,
@@ -1049,6 +1050,381 @@ const SCENARIOS: Scenario[] = [
         },
       ),
       kubectl('get across namespaces by label', ['get', 'contacts', '-A', '-l', 'tier=1', '-o', 'name']),
+    ],
+  },
+  {
+    // Requests a client gets wrong: the server's exact refusal, status and wording for each.
+    name: 'API edges',
+    steps: [
+      http('create with a resourceVersion', 'POST', path('contacts'), {
+        body: (c) => contact(c.ns, 'rv', {}, { resourceVersion: '5' }),
+      }),
+      http('create', 'POST', path('contacts'), { body: (c) => contact(c.ns, 'alice') }, (r) => r.status),
+      http('create again', 'POST', path('contacts'), { body: (c) => contact(c.ns, 'alice') }),
+      http('update naming another object', 'PUT', path('contacts', 'alice'), {
+        body: (c) => contact(c.ns, 'bob'),
+      }),
+      http(
+        'update without a resourceVersion',
+        'PUT',
+        path('contacts', 'alice'),
+        { body: (c) => contact(c.ns, 'alice', { displayName: 'A' }) },
+        (r) => [r.status, objectView(r)],
+      ),
+      http('update of a missing object', 'PUT', path('contacts', 'zed'), {
+        body: (c) => contact(c.ns, 'zed'),
+      }),
+      http('update from another namespace', 'PUT', path('contacts', 'alice'), {
+        body: () => contact('other', 'alice'),
+      }),
+      http('update without a name', 'PUT', path('contacts', 'alice'), {
+        body: (c) => ({ ...contact(c.ns, 'alice'), metadata: { namespace: c.ns } }),
+      }),
+      http('update with another UID', 'PUT', path('contacts', 'alice'), {
+        body: (c) => contact(c.ns, 'alice', {}, { uid: '11111111-2222-3333-4444-555555555555' }),
+      }),
+      http('strategic merge patch of a custom resource', 'PATCH', path('contacts', 'alice'), {
+        body: () => ({ spec: { displayName: 'B' } }),
+        contentType: 'application/strategic-merge-patch+json',
+      }),
+      http('apply without a field manager', 'PATCH', path('contacts', 'alice'), {
+        body: (c) => contact(c.ns, 'alice'),
+        contentType: 'application/apply-patch+yaml',
+      }),
+      ...(
+        [
+          ['a JSON patch whose test fails', [{ op: 'test', path: '/spec/alias', value: 'nope' }]],
+          ['a JSON patch to a missing path', [{ op: 'replace', path: '/spec/nothere/x', value: 1 }]],
+          ['a JSON patch that is no list', { op: 'replace' }],
+        ] as const
+      ).map(([name, body]) =>
+        http(name, 'PATCH', path('contacts', 'alice'), {
+          body: () => body,
+          contentType: 'application/json-patch+json',
+        }),
+      ),
+      ...(
+        [
+          ['a merge patch removing the name', { metadata: { name: null } }],
+          ['a merge patch renaming', { metadata: { name: 'other' } }],
+          ['a merge patch changing the UID', { metadata: { uid: 'x' } }],
+        ] as const
+      ).map(([name, body]) =>
+        http(name, 'PATCH', path('contacts', 'alice'), {
+          body: () => body,
+          contentType: 'application/merge-patch+json',
+        }),
+      ),
+      http('patch of a missing object', 'PATCH', path('contacts', 'ghost'), {
+        body: () => ({ spec: { displayName: 'x' } }),
+        contentType: 'application/merge-patch+json',
+      }),
+      http('delete with a UID precondition', 'DELETE', path('contacts', 'alice'), {
+        body: () => ({ kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: UID0 } }),
+      }),
+      http(
+        'delete with a resourceVersion precondition',
+        'DELETE',
+        path('contacts', 'alice'),
+        {
+          body: () => ({ kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { resourceVersion: '1' } }),
+        },
+        (r) => JSON.parse(JSON.stringify(r).replace(/in record \(\d+\)/, 'in record (<rv>)')),
+      ),
+      http('delete of a missing object', 'DELETE', path('contacts', 'ghost')),
+      http('delete with an unknown propagation policy', 'DELETE', path('contacts', 'alice'), {
+        body: () => ({ kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Sometimes' }),
+      }),
+      http('delete with an unknown dryRun', 'DELETE', path('contacts', 'alice'), {
+        body: () => ({ kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['Nope'] }),
+      }),
+      http('create with an unknown dryRun', 'POST', (c) => `${path('contacts')(c)}?dryRun=Some`, {
+        body: (c) => contact(c.ns, 'dry'),
+      }),
+      http('create with dryRun twice', 'POST', (c) => `${path('contacts')(c)}?dryRun=All&dryRun=x`, {
+        body: (c) => contact(c.ns, 'dry2'),
+      }),
+      http(
+        'create with an unknown fieldValidation',
+        'POST',
+        (c) => `${path('contacts')(c)}?fieldValidation=Loud`,
+        {
+          body: (c) => contact(c.ns, 'fv'),
+        },
+      ),
+      ...(['Strict', 'Warn'] as const).map((mode) =>
+        http(
+          `a duplicate field, fieldValidation ${mode}`,
+          'POST',
+          (c) => `${path('contacts')(c)}?fieldValidation=${mode}`,
+          {
+            body: (c) =>
+              `{"apiVersion":"${GV}","kind":"Contact","metadata":{"name":"dup-${mode.toLowerCase()}","namespace":"${c.ns}"},"spec":{"accountRef":{"name":"payments-prod"},"alias":"d1","alias":"d2","type":"Personal"}}`,
+          },
+          (r) => [r.status, r.warnings, (r.body as { spec?: { alias?: string } }).spec?.alias ?? r.body],
+        ),
+      ),
+      http('a name too long', 'POST', path('contacts'), { body: (c) => contact(c.ns, 'a'.repeat(254)) }),
+      http('a name with capitals', 'POST', path('contacts'), { body: (c) => contact(c.ns, 'Alice') }),
+      http('no name', 'POST', path('contacts'), {
+        body: (c) => ({ ...contact(c.ns, ''), metadata: { namespace: c.ns } }),
+      }),
+      http(
+        'generateName',
+        'POST',
+        path('contacts'),
+        { body: (c) => ({ ...contact(c.ns, ''), metadata: { generateName: 'gen-', namespace: c.ns } }) },
+        (r) => {
+          const n = (r.body as { metadata?: { name?: string } }).metadata?.name ?? '';
+          return [r.status, n.length, n.slice(0, 4)];
+        },
+      ),
+      http('another kind in the body', 'POST', path('contacts'), {
+        body: (c) => ({ ...contact(c.ns, 'k'), kind: 'Rotation' }),
+      }),
+      http('another version in the body', 'POST', path('contacts'), {
+        body: (c) => ({ ...contact(c.ns, 'k'), apiVersion: `${G}/v9` }),
+      }),
+      http('a list in a missing namespace', 'GET', `/apis/${GV}/namespaces/no-such-ns/contacts`, {}, (r) => [
+        r.status,
+        (r.body as { items?: unknown[] }).items,
+      ]),
+      http(
+        'a list with a negative limit',
+        'GET',
+        (c) => `${path('contacts')(c)}?limit=-1`,
+        {},
+        (r) => [r.status, (r.body as { items?: unknown[] }).items?.length],
+      ),
+      http(
+        'a list with an unparsable resourceVersion',
+        'GET',
+        (c) => `${path('contacts')(c)}?resourceVersion=abc`,
+      ),
+      http(
+        'a watch with an unparsable resourceVersion',
+        'GET',
+        (c) => `${path('contacts')(c)}?watch=true&resourceVersion=abc&timeoutSeconds=1`,
+      ),
+      http(
+        'resourceVersionMatch without a resourceVersion',
+        'GET',
+        (c) => `${path('contacts')(c)}?resourceVersionMatch=Exact`,
+      ),
+      http(
+        'resourceVersionMatch Exact at 0',
+        'GET',
+        (c) => `${path('contacts')(c)}?resourceVersion=0&resourceVersionMatch=Exact`,
+      ),
+      http(
+        'an unknown resourceVersionMatch',
+        'GET',
+        (c) => `${path('contacts')(c)}?resourceVersion=1&resourceVersionMatch=Later`,
+      ),
+      http('sendInitialEvents on a list', 'GET', (c) => `${path('contacts')(c)}?sendInitialEvents=true`),
+      http('a bad label selector', 'GET', (c) => `${path('contacts')(c)}?labelSelector=a%3D%3D%3Db`),
+      http(
+        'a field selector on a spec field',
+        'GET',
+        (c) => `${path('contacts')(c)}?fieldSelector=spec.alias%3Dx`,
+      ),
+      http(
+        'deletecollection matching nothing',
+        'DELETE',
+        (c) => `${path('contacts')(c)}?labelSelector=none%3Dhere`,
+        {},
+        (r) => [
+          r.status,
+          (r.body as { kind?: string }).kind,
+          (r.body as { items?: unknown[] }).items?.length,
+        ],
+      ),
+      http('the status of a missing object', 'GET', path('contacts', 'ghost', 'status')),
+      http('an unknown subresource', 'GET', path('contacts', 'alice', 'scale')),
+      http('an unknown resource', 'GET', path('pagers')),
+      http('an unknown version', 'GET', `/apis/${G}/v1beta9/namespaces/default/contacts`),
+      http('an unknown group', 'GET', '/apis/nope.example.com'),
+      http('an unknown group version', 'GET', '/apis/nope.example.com/v1'),
+      http('OpenAPI of an unknown group version', 'GET', '/openapi/v3/apis/nope.example.com/v1'),
+      http('an unknown core resource', 'GET', '/api/v1/namespaces/default/widgets'),
+      http(
+        'a cluster-scoped core resource under a namespace',
+        'GET',
+        '/api/v1/namespaces/default/namespaces',
+      ),
+      http('an unknown configmap subresource', 'GET', '/api/v1/namespaces/default/configmaps/x/scale'),
+      http(
+        'a cluster-scoped custom resource under a namespace',
+        'GET',
+        `/apis/${GV}/namespaces/default/awsaccounts`,
+      ),
+      http('a namespaced resource across namespaces', 'GET', `/apis/${GV}/contacts`, {}, (r) => [
+        r.status,
+        (r.body as { kind?: string }).kind,
+      ]),
+      http('POST to a group version', 'POST', `/apis/${GV}`, { body: () => ({}) }, (r) => [
+        r.status,
+        (r.body as { kind?: string }).kind,
+      ]),
+      http('the group version resource list', 'GET', `/apis/${GV}`, {}, (r) => {
+        const b = r.body as { resources: { name: string }[] };
+        // kube-apiserver lists a group's custom resources in no fixed order.
+        return { ...b, resources: [...b.resources].sort((x, y) => x.name.localeCompare(y.name)) };
+      }),
+      custom('core discovery as served', async (side) => {
+        const r = await side.kubectl(['get', '--raw', '/api/v1']);
+        const doc = JSON.parse(r.stdout) as { resources: { name: string }[] };
+        const ours = ['configmaps', 'namespaces', 'namespaces/finalize', 'namespaces/status', 'secrets'];
+        return [
+          r.stdout.endsWith('}\n'),
+          Object.keys(doc),
+          doc.resources.filter((x) => ours.includes(x.name)),
+        ];
+      }),
+      http(
+        'aggregated core discovery',
+        'GET',
+        '/api',
+        { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' },
+        (r) => {
+          const b = r.body as { items: { versions: { resources: { resource: string }[] }[] }[] };
+          const ours = ['configmaps', 'namespaces', 'secrets'];
+          return [r.status, b.items[0]?.versions[0]?.resources.filter((x) => ours.includes(x.resource))];
+        },
+      ),
+      kubectl('the group document as served', ['get', '--raw', `/apis/${G}`]),
+      custom('a custom resource as served', async (side, c) => {
+        const r = await side.kubectl(['get', '--raw', path('contacts', 'alice')(c)]);
+        const o = JSON.parse(r.stdout) as { metadata: Record<string, unknown> };
+        delete o.metadata.managedFields; // '.' entries: the known managedFields difference
+        return [r.stdout.endsWith('}\n'), JSON.stringify(o)]; // key order as encoded
+      }),
+      http(
+        'a table',
+        'GET',
+        path('contacts'),
+        { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' },
+        (r) => {
+          const b = r.body as { kind: string; columnDefinitions: Record<string, unknown>[]; rows: unknown[] };
+          return [
+            r.status,
+            b.kind,
+            b.columnDefinitions.map((d) => [d.name, d.type, d.format, d.priority]),
+            b.rows.length,
+          ];
+        },
+      ),
+      http(
+        'metadata only',
+        'GET',
+        path('contacts', 'alice'),
+        { accept: 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io' },
+        (r) => {
+          const b = r.body as { kind: string; apiVersion: string; metadata: Record<string, unknown> };
+          return [r.status, b.kind, b.apiVersion, Object.keys(b.metadata).sort()];
+        },
+      ),
+      http(
+        'a list of metadata only',
+        'GET',
+        path('contacts'),
+        { accept: 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io' },
+        (r) => {
+          const b = r.body as {
+            kind: string;
+            apiVersion: string;
+            metadata: Record<string, unknown>;
+            items: { kind: string; apiVersion: string; metadata: Record<string, unknown> }[];
+          };
+          return [
+            r.status,
+            b.kind,
+            b.apiVersion,
+            Object.keys(b.metadata),
+            b.items.map((i) => [i.kind, i.apiVersion, Object.keys(i.metadata).sort()]),
+          ];
+        },
+      ),
+      kubectl('annotate', ['annotate', 'contact', 'alice', '-n', (c) => c.ns, 'a=b']),
+      kubectl('annotate again without --overwrite', [
+        'annotate',
+        'contact',
+        'alice',
+        '-n',
+        (c) => c.ns,
+        'a=c',
+      ]),
+      kubectl('get --sort-by', [
+        'get',
+        'contacts',
+        '-n',
+        (c) => c.ns,
+        '--sort-by=.metadata.name',
+        '-o',
+        'name',
+      ]),
+      kubectl('custom columns', [
+        'get',
+        'contacts',
+        '-n',
+        (c) => c.ns,
+        '-o',
+        'custom-columns=N:.metadata.name,A:.spec.alias,T:.spec.type',
+      ]),
+      kubectl('get by the fully qualified name', [
+        'get',
+        `contacts.v1alpha1.${G}`,
+        '-n',
+        (c) => c.ns,
+        '-o',
+        'name',
+      ]),
+      kubectl('a JSON patch removing a missing field', [
+        'patch',
+        'contact',
+        'alice',
+        '-n',
+        (c) => c.ns,
+        '--type=json',
+        '-p',
+        '[{"op":"remove","path":"/spec/nothere"}]',
+      ]),
+      kubectl('kubectl patch (strategic) of a custom resource', [
+        'patch',
+        'contact',
+        'alice',
+        '-n',
+        (c) => c.ns,
+        '-p',
+        '{"spec":{"displayName":"S"}}',
+      ]),
+      kubectl(
+        'server-side apply --force-conflicts',
+        ['apply', '--server-side', '--force-conflicts', '--field-manager=other', '-f', '-'],
+        (c) => json(contact(c.ns, 'alice', { displayName: 'Forced' })),
+      ),
+      kubectl('get -o wide', ['get', 'contacts', '-n', (c) => c.ns, '-o', 'wide']),
+      kubectl('get --show-labels', ['get', 'contacts', '-n', (c) => c.ns, '--show-labels']),
+      kubectl('get --no-headers', ['get', 'contacts', '-n', (c) => c.ns, '--no-headers']),
+      kubectl('jsonpath range', [
+        'get',
+        'contacts',
+        '-n',
+        (c) => c.ns,
+        '-o',
+        'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}',
+      ]),
+      kubectl('delete --all', ['delete', 'contacts', '--all', '-n', (c) => c.ns]),
+      kubectl('get nothing', ['get', 'contacts', '-n', (c) => c.ns]),
+      kubectl('get a missing object', ['get', 'contact', 'alice', '-n', (c) => c.ns]),
+      kubectl('get a missing object --ignore-not-found', [
+        'get',
+        'contact',
+        'alice',
+        '-n',
+        (c) => c.ns,
+        '--ignore-not-found',
+      ]),
     ],
   },
 ];

@@ -473,14 +473,15 @@ export class KubeApi {
       const nm = meta(next);
       const cm = current.metadata ?? {};
       // BeforeUpdate keeps the stored UID when none is sent; a different one is refused.
-      if (nm.uid && nm.uid !== cm.uid)
-        throw errors.invalid(info.group, info.kind, name, [
-          {
-            reason: 'FieldValueInvalid',
-            message: `Invalid value: ${JSON.stringify(nm.uid)}: field is immutable`,
-            field: 'metadata.uid',
-          },
-        ]);
+      if (nm.uid && nm.uid !== cm.uid) {
+        const immutable = {
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: ${JSON.stringify(nm.uid)}: field is immutable`,
+          field: 'metadata.uid',
+        };
+        // Checked twice (the update strategy and the common fields): two causes, one message.
+        throw errors.invalid(info.group, info.kind, name, [immutable, { ...immutable }]);
+      }
       nm.uid = cm.uid;
       nm.creationTimestamp = cm.creationTimestamp;
       if (cm.deletionTimestamp) {

@@ -897,10 +897,19 @@ export function compareVersions(a: string, b: string): number {
 
 function checkKind(info: ResourceInfo, body: Obj) {
   const want = info.group === '' ? info.version : `${info.group}/${info.version}`;
-  if (body.apiVersion !== undefined && body.apiVersion !== want)
-    throw errors.badRequest(
+  if (body.apiVersion !== undefined && body.apiVersion !== want) {
+    const e = errors.badRequest(
       `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${want})`,
     );
+    // A custom resource of a version without a schema: every field past the type and metadata
+    // was already reported unknown when the body was decoded.
+    if (info.custom)
+      e.warnings = Object.keys(body)
+        .filter((k) => !['apiVersion', 'kind', 'metadata'].includes(k))
+        .sort()
+        .map((k) => `unknown field "${k}"`);
+    throw e;
+  }
   // Custom resources are decoded as unstructured: a wrong kind fails validation instead.
   if (body.kind !== undefined && body.kind !== info.kind && info.custom)
     throw errors.invalid(
