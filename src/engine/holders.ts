@@ -1,7 +1,7 @@
 // One managing object per AWS resource (issue 12). Among the objects of one kind that manage AWS
 // and are not being deleted, the one that holds an identity (the external-arn annotation) first
-// keeps it: earliest metadata.creationTimestamp, then namespace/name. The index is fed by the
-// watch events, so a reconcile asks a Map, never scans a cache.
+// keeps it: earliest metadata.creationTimestamp, then namespace/name (claimOrder). The index is
+// fed by the watch events, so a reconcile asks a Map, never scans a cache.
 
 import { type ManagedObject, objectKey } from './contract.ts';
 import { EXTERNAL_ARN_ANNOTATION } from './names.ts';
@@ -13,11 +13,17 @@ export function claimOf(obj: ManagedObject | undefined): string | undefined {
   return obj.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION];
 }
 
-/** Earlier-created first, then by namespace/name: the order in which claims are honoured. */
-export function claimOrder(a: ManagedObject, b: ManagedObject): number {
+/**
+ * Earlier-created first. creationTimestamp has whole seconds, so two objects applied together tie:
+ * the one that already shows the identity in status.arn (it manages it now) goes first, so a
+ * newcomer of the same second never takes over; then namespace/name.
+ */
+export function claimOrder(a: ManagedObject, b: ManagedObject, identity: string): number {
   const ta = a.metadata.creationTimestamp ?? '';
   const tb = b.metadata.creationTimestamp ?? '';
   if (ta !== tb) return ta < tb ? -1 : 1;
+  const ma = a.status?.arn === identity;
+  if (ma !== (b.status?.arn === identity)) return ma ? -1 : 1;
   const ka = objectKey(a);
   const kb = objectKey(b);
   return ka < kb ? -1 : ka > kb ? 1 : 0;
@@ -83,7 +89,7 @@ export class IdentityHolders {
       const other = this.#lookup(k);
       // The cache may already show the claim gone (a newer copy than the last event).
       if (!other || claimOf(other) !== identity) continue;
-      if (!first || claimOrder(other, first) < 0) first = other;
+      if (!first || claimOrder(other, first, identity) < 0) first = other;
     }
     return first === obj ? undefined : first;
   }

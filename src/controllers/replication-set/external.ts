@@ -24,9 +24,8 @@ import {
   type Read,
   uidOf,
 } from '../../engine/contract.ts';
+import { claimOf } from '../../engine/holders.ts';
 import { idempotencyToken } from '../../engine/identity.ts';
-import { EXTERNAL_ARN_ANNOTATION } from '../../engine/names.ts';
-import { managesAws } from '../../engine/policy.ts';
 import { type AwsCall, planUpdate } from './diff.ts';
 import { type Canonical, createTags, fromAws, ownerOf, phaseOf, regionsToAws } from './mapping.ts';
 
@@ -40,8 +39,6 @@ export interface ReplicationSetClientDeps {
    */
   incidentsIn?: (region: string) => ClientSet['incidents'];
   lookup: (key: string) => ManagedObject | undefined;
-  /** The cached ReplicationSets: one holding the set by its identity annotation owns it. */
-  list?: (kind: string) => ManagedObject[];
   now: () => number;
   /** How the account is named in messages. */
   accountLabel: string;
@@ -97,18 +94,15 @@ export function replicationSetClient(deps: ReplicationSetClientDeps): Client {
       if (!rs?.arn) return undefined;
       const observed = fromAws(rs, await tagsOf(rs.arn), mr.status);
       // Only a pass that may write can fight another owner; observing the set is always fine.
-      if (ctx.writes) {
-        const adoptedExplicitly = mr.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] === rs.arn;
-        const other = otherOwner(mr, rs.arn, observed, deps, adoptedExplicitly);
-        if (other) {
-          // Deleting an object that does not own the set must never touch it.
-          if (mr.metadata.deletionTimestamp) return undefined;
-          throw new ClassifiedError(
-            'InvalidSpec',
-            `spec.accountRef: ${deps.accountLabel} already has its replication set ${rs.arn}, managed by ${other.label}${other.inCluster ? '' : ' (not in this cluster; another cluster may manage it)'}; an AWS account has exactly one replication set, so delete this object (nothing in AWS is touched) or change ${other.label} instead`,
-            { field: 'spec.accountRef', reason: 'ReplicationSetAlreadyExists' },
-          );
-        }
+      const other = ctx.writes ? taggedOwnerHere(mr, rs.arn, observed, deps.lookup) : undefined;
+      if (other) {
+        // Deleting an object that does not own the set must never touch it.
+        if (mr.metadata.deletionTimestamp) return undefined;
+        throw new ClassifiedError(
+          'InvalidSpec',
+          `spec.accountRef: ${deps.accountLabel} already has its replication set ${rs.arn}, managed by ${other}; an AWS account has exactly one replication set, so delete this object (nothing in AWS is touched) or change ${other} instead`,
+          { field: 'spec.accountRef', reason: 'ReplicationSetAlreadyExists' },
+        );
       }
       const { phase, message } = phaseOf(rs.arn, observed);
       return { identity: rs.arn, observed, phase, ...(message ? { message } : {}) };
@@ -182,35 +176,25 @@ export function protectionMessage(arn: string): string {
 }
 
 /**
- * The object other than `mr` that owns the set: by its ownership tags (written at create), or, as
- * adoption writes no tag, by holding the set's ARN in its identity annotation. An owner in this
- * cluster always wins; one that is not here (deleted with Retain, or another cluster's) only yields
- * to an explicit adoption (the identity annotation set to the set's ARN), so two clusters never fight.
+ * The object other than `mr` whose ownership tags (written at create) the set carries, when it is
+ * in this cluster and does not claim the set by its annotation (Observe, or the annotation gone):
+ * it wins even over an explicit adoption. The rest is the engine's: the objects claiming the set
+ * by their annotation, the first of which keeps it (holders.ts), and an owner not in the cluster
+ * (refused at the look-up by name, adoption.ts; the annotation alone takes its set over, as
+ * adoption writes no tag).
  */
-function otherOwner(
+function taggedOwnerHere(
   mr: ReplicationSet,
   arn: string,
   observed: Canonical,
-  deps: Pick<ReplicationSetClientDeps, 'lookup' | 'list'>,
-  adoptedExplicitly: boolean,
-): { label: string; inCluster: boolean } | undefined {
+  lookup: ReplicationSetClientDeps['lookup'],
+): string | undefined {
   const o = ownerOf(observed.owner);
+  if (!o) return undefined;
   // A namesake created after the owner left (another uid) is not the owner.
-  const isOwner = (x: ManagedObject) => (o?.uid ? x.metadata.uid === o.uid : objectKey(x) === o?.key);
-  if (o && isOwner(mr)) return undefined;
-  const tagged = o ? deps.lookup(o.key) : undefined;
-  if (o && tagged && isOwner(tagged)) return { label: o.label, inCluster: true };
-  const holder = (deps.list?.('ReplicationSet') ?? []).find(
-    (x) =>
-      objectKey(x) !== objectKey(mr) &&
-      !x.metadata.deletionTimestamp &&
-      managesAws(x) &&
-      x.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] === arn,
-  );
-  if (holder) {
-    const ns = holder.metadata.namespace;
-    return { label: `ReplicationSet ${ns ? `${ns}/` : ''}${holder.metadata.name}`, inCluster: true };
-  }
-  if (!o || adoptedExplicitly) return undefined;
-  return { label: o.label, inCluster: false };
+  const isOwner = (x: ManagedObject) => (o.uid ? x.metadata.uid === o.uid : objectKey(x) === o.key);
+  if (isOwner(mr)) return undefined;
+  const tagged = lookup(o.key);
+  // An owner that claims the set by its annotation too is ordered with the others by the engine.
+  return tagged && isOwner(tagged) && claimOf(tagged) !== arn ? o.label : undefined;
 }

@@ -67,7 +67,6 @@ export function replicationSetHandler(deps: KindDeps): KindHandler<ReplicationSe
             ? clients.incidents
             : deps.accounts.clients(clients.account, spec, region).incidents,
         lookup: deps.lookup,
-        ...(deps.list ? { list: deps.list } : {}),
         now,
         accountLabel: account ? `account ${id} (AWSAccount ${account})` : "the controller's account",
       });

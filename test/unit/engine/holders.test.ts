@@ -53,10 +53,14 @@ describe('the identity index', () => {
     expect(put(a)).toEqual([key('b')]);
     expect(holders.holderOf(b)?.metadata.name).toBe('a');
     expect(holders.holderOf(a)).toBeUndefined();
-    // Same second: namespace/name decides.
+    // Same second: the one managing it already (status.arn) keeps it, else namespace/name decides.
     const c = claiming('c', '2026-01-01T00:00:01Z');
     put(c);
     expect(holders.holderOf(c)?.metadata.name).toBe('a');
+    expect(holders.holderOf(a)).toBeUndefined();
+    put({ ...c, status: { arn: ARN } });
+    expect(holders.holderOf(a)?.metadata.name).toBe('c');
+    put(c);
     // An Observe object claims nothing; it does not hold the identity against anyone.
     const watcher = claiming('0-watcher', '2026-01-01T00:00:00Z', { managementPolicy: 'Observe' });
     expect(put(watcher)).toEqual([]);
