@@ -250,7 +250,9 @@ export const REFUSAL_RETRY_MS = 12 * 60_000;
 
 /** RAM calls for one object's share, on the account's client (the gate is its middleware). */
 export function ramApi(clients: Pick<ClientSet, 'ram'>) {
-  const sdk: RAMClient = clients.ram;
+  // Taken at each call, not here: the account's RAM client is built on first use, and an object
+  // that shares nothing never needs one.
+  const sdk = (): RAMClient => clients.ram;
 
   async function associations(
     shareArn: string,
@@ -258,7 +260,7 @@ export function ramApi(clients: Pick<ClientSet, 'ram'>) {
   ): Promise<ResourceShareAssociation[]> {
     const out: ResourceShareAssociation[] = [];
     const input = { associationType, resourceShareArns: [shareArn] };
-    for await (const page of paginateGetResourceShareAssociations({ client: sdk }, input))
+    for await (const page of paginateGetResourceShareAssociations({ client: sdk() }, input))
       out.push(...(page.resourceShareAssociations ?? []));
     return out;
   }
@@ -271,7 +273,7 @@ export function ramApi(clients: Pick<ClientSet, 'ram'>) {
     async find(uid: string): Promise<ResourceShare | undefined> {
       for (const tagKey of OWNER_UID_TAG_KEYS) {
         const input = { resourceOwner: 'SELF' as const, tagFilters: [{ tagKey, tagValues: [uid] }] };
-        for await (const page of paginateGetResourceShares({ client: sdk }, input)) {
+        for await (const page of paginateGetResourceShares({ client: sdk() }, input)) {
           const live = page.resourceShares?.find(
             (s) => s.status !== 'DELETED' && s.status !== 'DELETING' && s.resourceShareArn,
           );
@@ -311,7 +313,7 @@ export function ramApi(clients: Pick<ClientSet, 'ram'>) {
       clientToken: string,
     ): Promise<string> {
       const tags = identityTags({ kind: mr.kind, metadata: { ...mr.metadata, uid: uidOf(mr) } });
-      const out = await sdk.send(
+      const out = await sdk().send(
         new CreateResourceShareCommand({
           name: shareName(mr),
           resourceArns: [resourceArn],
@@ -328,18 +330,18 @@ export function ramApi(clients: Pick<ClientSet, 'ram'>) {
       return arn;
     },
     async update(arn: string, allowExternalPrincipals: boolean): Promise<void> {
-      await sdk.send(new UpdateResourceShareCommand({ resourceShareArn: arn, allowExternalPrincipals }));
+      await sdk().send(new UpdateResourceShareCommand({ resourceShareArn: arn, allowExternalPrincipals }));
     },
     async associate(arn: string, members: { principals?: string[]; resourceArns?: string[] }): Promise<void> {
-      await sdk.send(new AssociateResourceShareCommand({ resourceShareArn: arn, ...members }));
+      await sdk().send(new AssociateResourceShareCommand({ resourceShareArn: arn, ...members }));
     },
     async disassociate(arn: string, principals: string[]): Promise<void> {
-      await sdk.send(new DisassociateResourceShareCommand({ resourceShareArn: arn, principals }));
+      await sdk().send(new DisassociateResourceShareCommand({ resourceShareArn: arn, principals }));
     },
     /** Already gone (unknown, or deleted meanwhile) is success. */
     async delete(arn: string): Promise<void> {
       try {
-        await sdk.send(new DeleteResourceShareCommand({ resourceShareArn: arn }));
+        await sdk().send(new DeleteResourceShareCommand({ resourceShareArn: arn }));
       } catch (e) {
         if (isClassified(e) && e.errorClass === 'NotFound') return;
         if (errorName(e) === 'InvalidStateTransitionException') return;
@@ -508,7 +510,15 @@ export function withSharing<
           delete: (m, o, ctx) => inner.delete(m, o, ctx),
         },
         // A contact is shared from its own Region (the account's contacts Region).
-        ramApi(opts.resourceType === 'ssm-contacts:Contact' ? { ram: clients.contactsRam } : clients),
+        ramApi(
+          opts.resourceType === 'ssm-contacts:Contact'
+            ? {
+                get ram() {
+                  return clients.contactsRam;
+                },
+              }
+            : clients,
+        ),
       );
       return {
         async read(identity, m, ctx) {
