@@ -198,7 +198,10 @@ export interface KindHandler<K extends ManagedObject, D> {
   createWaitsFor?(mr: K): ClassifiedError | undefined;
   /** The spec field that names the AWS object (unique in the account), for messages. Default spec.name. */
   nameField?: string;
-  /** Reason for a name taken by an AWS object this controller does not own. Default AlreadyExists. */
+  /**
+   * Reason for a name taken by an AWS object this controller does not own (default AlreadyExists),
+   * and for an identity another object of the kind manages (default AlreadyManaged).
+   */
   conflictReason?: ReasonName;
   /**
    * What deleting an object without spec.deletionPolicy does to AWS (the CRD's default for the

@@ -152,7 +152,7 @@ export const REASONS = {
     condition: 'Ready+Synced',
     terminal: true,
     meaning:
-      'Another object of the kind that manages AWS holds the same external-arn annotation and claimed it first (creationTimestamp, then namespace/name); nothing is written to AWS, and deleting this object leaves the AWS object to the other',
+      'Another object of the kind that manages AWS holds the same external-arn annotation and claimed it first (earliest creationTimestamp); nothing is written to AWS, and deleting this object leaves the AWS object to the other',
     fix: 'Delete this object (deletionPolicy: Retain), or set spec.managementPolicy: Observe to report it read-only; it takes over by itself when the other is deleted or turns to Observe',
   },
   NotOwner: {
