@@ -125,7 +125,7 @@ export class Engine {
   readonly #metrics: Metrics | undefined;
   readonly #own = new OwnWrites();
   /** Which object of a kind manages each AWS identity (one per identity). */
-  readonly #holders = new IdentityHolders((key) => this.lookup(key));
+  readonly #holders = new IdentityHolders();
   /** Keys whose last reconcile hit a Conflict on this resourceVersion: a newer copy wakes them. */
   readonly #awaitFresh = new Map<string, string | undefined>();
   /** Keys waiting on any object of a kind (`<Kind>/*`, e.g. any ReplicationSet) becoming usable. */

@@ -35,41 +35,56 @@ export function objectLabel(obj: ManagedObject): string {
   return `${obj.kind} ${ns ? `${ns}/` : ''}${obj.metadata.name}`;
 }
 
-/** kind → identity → the keys of the objects claiming it (a lone key, nearly always). */
-export class IdentityHolders {
-  readonly #byKind = new Map<string, Map<string, string | string[]>>();
-  readonly #lookup: (key: string) => ManagedObject | undefined;
+/** One object or several claiming an identity (one, nearly always). */
+type Claims = ManagedObject | ManagedObject[];
 
-  constructor(lookup: (key: string) => ManagedObject | undefined) {
-    this.#lookup = lookup;
-  }
+const same = (a: ManagedObject, b: ManagedObject): boolean =>
+  a.metadata.name === b.metadata.name && a.metadata.namespace === b.metadata.namespace;
+
+function others(c: Claims | undefined, obj: ManagedObject): ManagedObject[] {
+  if (c === undefined) return [];
+  return (Array.isArray(c) ? c : [c]).filter((o) => !same(o, obj));
+}
+
+/**
+ * kind → identity → the objects claiming it. It keeps the cache's own copies (the informer hands
+ * the one it stores), each replaced by the next event: no key strings, no second copy kept alive.
+ */
+export class IdentityHolders {
+  readonly #byKind = new Map<string, Map<string, Claims>>();
 
   /**
-   * Takes a watch event (`obj` undefined: deleted). Returns the other claimants of each identity
-   * whose claim came or went: a holder going away lets the next one take over, and a claim that
-   * comes may outrank the current holder (an object restored with its old creationTimestamp).
+   * Takes a watch event (`obj` undefined: deleted). Returns the keys of the other claimants of each
+   * identity whose claim came or went: a holder going away lets the next one take over, and a
+   * claim that comes may outrank the current holder (an object restored with its old
+   * creationTimestamp).
    */
   update(obj: ManagedObject | undefined, old: ManagedObject | undefined): string[] {
     const subject = obj ?? old;
     const before = claimOf(old);
     const after = claimOf(obj);
-    if (!subject || before === after) return [];
-    const key = objectKey(subject);
-    const ids = this.#byKind.get(subject.kind) ?? new Map<string, string | string[]>();
+    if (!subject || (before === undefined && after === undefined)) return [];
+    const ids = this.#byKind.get(subject.kind) ?? new Map<string, Claims>();
     this.#byKind.set(subject.kind, ids);
-    const wake: string[] = [];
+    if (obj && after !== undefined && before === after) {
+      // The same claim: the newer copy replaces the older one.
+      const c = ids.get(after);
+      ids.set(after, c === undefined || (!Array.isArray(c) && same(c, obj)) ? obj : [...others(c, obj), obj]);
+      return [];
+    }
+    const wake: ManagedObject[] = [];
     if (before !== undefined) {
-      const rest = keysOf(ids.get(before)).filter((k) => k !== key);
-      if (rest.length === 0) ids.delete(before);
-      else ids.set(before, rest.length === 1 ? (rest[0] as string) : rest);
+      const rest = others(ids.get(before), subject);
       wake.push(...rest);
+      if (rest.length === 0) ids.delete(before);
+      else ids.set(before, rest.length === 1 ? (rest[0] as ManagedObject) : rest);
     }
-    if (after !== undefined) {
-      const others = keysOf(ids.get(after)).filter((k) => k !== key);
-      ids.set(after, others.length === 0 ? key : [...others, key]);
-      wake.push(...others);
+    if (obj && after !== undefined) {
+      const rest = others(ids.get(after), obj);
+      wake.push(...rest);
+      ids.set(after, rest.length === 0 ? obj : [...rest, obj]);
     }
-    return wake;
+    return wake.map(objectKey);
   }
 
   /**
@@ -82,19 +97,9 @@ export class IdentityHolders {
     identity = obj.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION],
   ): ManagedObject | undefined {
     if (identity === undefined) return undefined;
-    const key = objectKey(obj);
     let first = claimOf(obj) === identity ? obj : undefined;
-    for (const k of keysOf(this.#byKind.get(obj.kind)?.get(identity))) {
-      if (k === key) continue;
-      const other = this.#lookup(k);
-      // The cache may already show the claim gone (a newer copy than the last event).
-      if (!other || claimOf(other) !== identity) continue;
+    for (const other of others(this.#byKind.get(obj.kind)?.get(identity), obj))
       if (!first || claimOrder(other, first, identity) < 0) first = other;
-    }
     return first === obj ? undefined : first;
   }
-}
-
-function keysOf(v: string | string[] | undefined): string[] {
-  return v === undefined ? [] : typeof v === 'string' ? [v] : v;
 }

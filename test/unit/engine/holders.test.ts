@@ -39,7 +39,7 @@ async function drain(q: { len(): number }, step: () => Promise<string>): Promise
 describe('the identity index', () => {
   it('orders claims by creationTimestamp then namespace/name, and ignores Observe and deleting objects', () => {
     const objs = new Map<string, ManagedObject>();
-    const holders = new IdentityHolders((k) => objs.get(k));
+    const holders = new IdentityHolders();
     const put = (o: ManagedObject) => {
       const old = objs.get(key(o.metadata.name));
       objs.set(key(o.metadata.name), o);
