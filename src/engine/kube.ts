@@ -8,6 +8,7 @@ import { ClassifiedError } from './contract.ts';
 import type { EventSink, EventUpdate, KubeEvent } from './events.ts';
 import { KubeConfig, type KubeConfigSource, KubeConnection } from './kubeconfig.ts';
 import type { MetadataPort } from './managed.ts';
+import { shareStrings } from './shared-strings.ts';
 
 export interface ResourceType {
   group: string;
@@ -69,54 +70,6 @@ export function slim<O>(o: O): O {
   if (meta.annotations) delete meta.annotations[LAST_APPLIED];
   shareStrings(o);
   return o;
-}
-
-/**
- * JSON.parse gives every object its own copy of each string value; most repeat across objects
- * (apiVersion, kind, namespace, the finalizer, condition types, reasons and messages, policies,
- * account names): one copy each is ~40 % less heap per cached object. The table forgets everything
- * when full, so strings no object holds any more are not kept for long.
- */
-const shared = new Map<string, string>();
-const SHARED_MAX = 4_096;
-const SHARED_LENGTH_MAX = 1_024;
-/** Values unique to one object or one write: they would only churn the table. */
-const UNIQUE_KEYS = new Set([
-  'uid',
-  'resourceVersion',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'lastTransitionTime',
-  'lastSyncTime',
-]);
-
-function share(s: string): string {
-  if (s.length > SHARED_LENGTH_MAX) return s;
-  const hit = shared.get(s);
-  if (hit !== undefined) return hit;
-  if (shared.size >= SHARED_MAX) shared.clear();
-  shared.set(s, s);
-  return s;
-}
-
-/** Replaces, in place, the string values of a parsed JSON value by their shared copies. */
-function shareStrings(v: unknown): void {
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const x: unknown = v[i];
-      if (typeof x === 'string') v[i] = share(x);
-      else if (x && typeof x === 'object') shareStrings(x);
-    }
-    return;
-  }
-  if (!v || typeof v !== 'object') return;
-  const o = v as Record<string, unknown>;
-  for (const k in o) {
-    const x = o[k];
-    if (typeof x === 'string') {
-      if (!UNIQUE_KEYS.has(k)) o[k] = share(x);
-    } else if (x && typeof x === 'object') shareStrings(x);
-  }
 }
 
 /** RFC 6901 escaping for a key used in a JSON-patch path. */

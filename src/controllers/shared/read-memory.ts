@@ -6,6 +6,7 @@
 // account's objects, SharedList below). Every other visit (a full resync read, a Secret change, a
 // restart) reads them. Process memory, keyed by ARN.
 import { createHash } from 'node:crypto';
+import { share, shareStrings } from '../../engine/shared-strings.ts';
 
 /**
  * Each part's spec, as JSON: a spec change that keeps it keeps what AWS had. A part without one
@@ -57,6 +58,7 @@ export class ReadMemory<P extends object> {
     for (const k of Object.keys(spec) as (keyof P)[]) kept[k] = digest(spec[k]);
     const lean: Partial<P> = {};
     for (const k of Object.keys(parts) as (keyof P)[]) lean[k] = withoutMetadata(parts[k]);
+    shareStrings(lean);
     this.#entries.set(arn, { generation, spec: kept, parts: lean, confirm });
   }
 
@@ -79,7 +81,8 @@ export class ReadMemory<P extends object> {
  * channels and plan run to hundreds of characters, at every object).
  */
 function digest(json: string | undefined): string | undefined {
-  return json === undefined || json.length <= 28 ? json : createHash('sha1').update(json).digest('base64');
+  if (json === undefined) return undefined;
+  return json.length <= 28 ? share(json) : createHash('sha1').update(json).digest('base64');
 }
 
 /** One metadata for every kept SDK answer: each answer's own (request id, attempts) is never read. */
