@@ -26,6 +26,7 @@ import {
 } from '../../engine/contract.ts';
 import { claimOf } from '../../engine/holders.ts';
 import { idempotencyToken } from '../../engine/identity.ts';
+import { managesAws } from '../../engine/policy.ts';
 import { type AwsCall, planUpdate } from './diff.ts';
 import { type Canonical, createTags, fromAws, ownerOf, phaseOf, regionsToAws } from './mapping.ts';
 
@@ -177,7 +178,7 @@ export function protectionMessage(arn: string): string {
 
 /**
  * The object other than `mr` whose ownership tags (written at create) the set carries, when it is
- * in this cluster and does not claim the set by its annotation (Observe, or the annotation gone):
+ * in this cluster, manages AWS and does not claim the set by its annotation (the annotation gone):
  * it wins even over an explicit adoption. The rest is the engine's: the objects claiming the set
  * by their annotation, the first of which keeps it (holders.ts), and an owner not in the cluster
  * (refused at the look-up by name, adoption.ts; the annotation alone takes its set over, as
@@ -195,6 +196,8 @@ function taggedOwnerHere(
   const isOwner = (x: ManagedObject) => (o.uid ? x.metadata.uid === o.uid : objectKey(x) === o.key);
   if (isOwner(mr)) return undefined;
   const tagged = lookup(o.key);
-  // An owner that claims the set by its annotation too is ordered with the others by the engine.
-  return tagged && isOwner(tagged) && claimOf(tagged) !== arn ? o.label : undefined;
+  // Only a live owner that manages AWS holds the set (an Observe one only reads it); one that
+  // claims the set by its annotation too is ordered with the others by the engine.
+  const holds = tagged && isOwner(tagged) && managesAws(tagged) && !tagged.metadata.deletionTimestamp;
+  return holds && claimOf(tagged) !== arn ? o.label : undefined;
 }

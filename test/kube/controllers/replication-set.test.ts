@@ -400,6 +400,30 @@ describe('ReplicationSet', () => {
     expect(await writesIn('100000000003', since)).toEqual([]);
   });
 
+  it('an owner switched to Observe no longer holds its set: another object adopts it by annotation', async () => {
+    await account('acct-obs', '100000000011');
+    await op.apply(rs('maker', 'acct-obs', { regions: [{ name: 'us-east-1' }] }));
+    const made = await op.waitFor(
+      'ReplicationSet',
+      'maker',
+      settled(() => true),
+    );
+    const arn = made?.status?.arn as string;
+    // The set carries maker's ownership tags; maker now only reads it.
+    await op.apply(
+      rs('maker', 'acct-obs', { regions: [{ name: 'us-east-1' }], managementPolicy: 'Observe' }),
+    );
+    await op.waitFor('ReplicationSet', 'maker', (x) => condition(x, 'Synced')?.reason === 'ObserveOnly');
+    await op.apply(adopting(rs('taker', 'acct-obs', { regions: [{ name: 'us-east-1' }] }), arn));
+    const taken = await op.waitFor(
+      'ReplicationSet',
+      'taker',
+      settled(() => true),
+    );
+    expect(condition(taken, 'Ready')?.status).toBe('True');
+    expect(taken?.status?.arn).toBe(arn);
+  });
+
   it('retains the set in AWS by default when the object is deleted', async () => {
     await account('acct-retain', '100000000005');
     await op.apply(rs('retain', 'acct-retain', { regions: [{ name: 'us-east-1' }] }));
