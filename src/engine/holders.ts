@@ -103,3 +103,9 @@ export class IdentityHolders {
     return first === obj ? undefined : first;
   }
 }
+
+/** Why `obj` writes nothing: `holder`'s claim on `arn` came first (the engine and imctl plan say the same). */
+export function alreadyManagedMessage(obj: ManagedObject, holder: ManagedObject, arn: string): string {
+  const other = objectLabel(holder);
+  return `${objectLabel(obj)} names ${arn}, which is already managed by ${other} (its claim came first); this object writes nothing to AWS. Delete this object with deletionPolicy: Retain (the AWS object stays with ${other}), or set spec.managementPolicy: Observe to report it read-only; it takes over if ${other} is deleted or turns to Observe`;
+}

@@ -27,7 +27,7 @@ import {
   uidOf,
 } from './contract.ts';
 import type { EventRecorder } from './events.ts';
-import { objectLabel } from './holders.ts';
+import { alreadyManagedMessage, objectLabel } from './holders.ts';
 import { idempotencyToken, newPendingMark, ownedBy } from './identity.ts';
 import {
   CREATE_PENDING_ANNOTATION,
@@ -266,15 +266,10 @@ export class ManagedReconciler<K extends Managed, D> {
     const holder = this.#d.holderOf?.(obj, identity);
     if (!holder) return;
     const arn = identity ?? obj.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION] ?? '';
-    const other = objectLabel(holder);
-    throw new ClassifiedError(
-      'InvalidSpec',
-      `${objectLabel(obj)} names ${arn}, which is already managed by ${other} (its claim came first); this object writes nothing to AWS. Delete this object with deletionPolicy: Retain (the AWS object stays with ${other}), or set spec.managementPolicy: Observe to report it read-only; it takes over if ${other} is deleted or turns to Observe`,
-      {
-        field: `metadata.annotations.${EXTERNAL_ARN_ANNOTATION}`,
-        reason: this.#h.conflictReason ?? Reason.AlreadyManaged,
-      },
-    );
+    throw new ClassifiedError('InvalidSpec', alreadyManagedMessage(obj, holder, arn), {
+      field: `metadata.annotations.${EXTERNAL_ARN_ANNOTATION}`,
+      reason: this.#h.conflictReason ?? Reason.AlreadyManaged,
+    });
   }
 
   #manages(obj: K): boolean {

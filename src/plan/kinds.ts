@@ -24,6 +24,8 @@ import type { Lookup } from '../engine/references.ts';
 
 export interface KindOps {
   kind: string;
+  /** The kind's reason for a second object managing one AWS object (default AlreadyManaged). */
+  conflictReason: string | undefined;
   validate(mr: ManagedObject): FieldError[];
   references(mr: ManagedObject): ReferenceField[];
   toDesired(mr: ManagedObject, refs: ReadonlyMap<string, string>): unknown;
@@ -51,6 +53,7 @@ const noWrite = (operation: string): never => {
 function opsOf(h: KindHandler<ManagedObject, unknown>, deps: KindOpsDeps): KindOps {
   return {
     kind: h.kind,
+    conflictReason: h.conflictReason,
     validate: (mr) => h.validate?.(mr) ?? [],
     references: (mr) => h.references?.(mr) ?? [],
     // Plan never deletes: a pass writes exactly when the object manages AWS.

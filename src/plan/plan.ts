@@ -7,6 +7,7 @@ import type { AccountResolver } from '../aws/accounts.ts';
 import type { AWSAccount } from '../crds/aws-account.ts';
 import { type Clock, systemClock } from '../engine/clock.ts';
 import { asClassified, type FieldDiff, keyOf, type ManagedObject, objectKey } from '../engine/contract.ts';
+import { alreadyManagedMessage, IdentityHolders } from '../engine/holders.ts';
 import { isOwnershipTagKey } from '../engine/identity.ts';
 import { EXTERNAL_ARN_ANNOTATION } from '../engine/names.ts';
 import { managesAws } from '../engine/policy.ts';
@@ -64,6 +65,9 @@ export async function plan(loaded: LoadedObjects, opts: PlanOptions): Promise<Pl
       status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Available', message: '' }] },
     });
   for (const o of objects) store.set(objectKey(o), o);
+  // One managing object per AWS resource, as the engine decides it (holders.ts).
+  const holders = new IdentityHolders();
+  for (const o of objects) holders.update(o, undefined);
   const lookup = (key: string) => store.get(key) as ManagedObject | undefined;
   const list = (kind: string) => objects.filter((o) => o.kind === kind);
   const ops = kindOps({ accounts: opts.accounts, lookup, list, defaultRegion: opts.defaultRegion, clock });
@@ -112,6 +116,7 @@ export async function plan(loaded: LoadedObjects, opts: PlanOptions): Promise<Pl
       identities,
       planned,
       names,
+      holder: holders.holderOf(o),
     };
     const entry = Promise.all([stepStart, ...refs]).then(() => limit(() => planOne(o, ctx)));
     done.set(
@@ -181,6 +186,8 @@ interface PlanOneCtx {
   /** Entries of the objects planned so far, by key. */
   planned: ReadonlyMap<string, PlanEntry>;
   names: Map<string, string>;
+  /** Another planned object that manages the AWS object this one names by its annotation. */
+  holder: ManagedObject | undefined;
 }
 
 /** Named sub-objects AWS gives ARNs to (a contact's channels): `channel <name>` in the diff. */
@@ -214,6 +221,9 @@ async function planOne(o: ManagedObject, c: PlanOneCtx): Promise<PlanEntry> {
   if (c.invalid) return refused('SchemaInvalid', `the API server rejects it: ${c.invalid.join('; ')}`);
   if (!c.ops) return refused('UnknownKind', `no controller for kind ${o.kind}`);
   if (c.accountError) return refused(c.accountError.reason, c.accountError.message);
+  const claimed = o.metadata.annotations?.[EXTERNAL_ARN_ANNOTATION];
+  if (c.holder && claimed)
+    return refused(c.ops.conflictReason ?? 'AlreadyManaged', alreadyManagedMessage(o, c.holder, claimed));
   const invalid = c.ops.validate(o);
   if (invalid[0])
     return refused(

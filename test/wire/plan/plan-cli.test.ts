@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-ssm-incidents';
 import { Compile } from 'typebox/compile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments, stringify } from 'yaml';
 import { type RunningEmulator, startAwsEmulator } from '../../../src/emulators/aws/server.ts';
 import { type PlanOutput, planJsonSchema } from '../../../src/plan/schema.ts';
 import { populate } from '../../kube/plan-import/populate.ts';
@@ -195,6 +196,25 @@ describe('imctl import, then imctl plan', () => {
     const r = await imctl('plan', '-f', out, '--aws-rate', '100');
     expect(r.stdout).toContain('Plan: 0 to create, 0 to update, 9 unchanged, 0 would be refused.');
     expect(r.status).toBe(0);
+  });
+
+  it('refuses, as the controller would, a second object naming an AWS object another already manages', async () => {
+    const docs = parseAllDocuments(readFileSync(join(dir, 'imported', '02-contacts.yaml'), 'utf8')).map(
+      (d) => d.toJS() as { metadata: { name: string; annotations?: Record<string, string> } },
+    );
+    const first = docs[0];
+    if (!first) throw new Error('no contact imported');
+    const copy = { ...first, metadata: { ...first.metadata, name: 'zz-copy' } };
+    writeFileSync(join(dir, 'copied.yaml'), [first, copy].map((d) => stringify(d)).join('---\n'));
+    const r = await imctl('plan', '-f', join(dir, 'copied.yaml'), '-o', 'json', '--aws-rate', '100');
+    expect(r.status).toBe(1);
+    const entries = json(r.stdout).objects;
+    const arn = first.metadata.annotations?.['incidentmanager.gitops.dev/external-arn'];
+    expect(entries.map((e) => [e.name, e.action, e.reason])).toEqual([
+      [first.metadata.name, 'no-change', undefined],
+      ['zz-copy', 'refused', 'AlreadyManaged'],
+    ]);
+    expect(entries[1]?.message).toContain(`names ${arn}, which is already managed by Contact`);
   });
 
   it('refuses, as the controller would, a new object whose name AWS already has', async () => {
