@@ -431,8 +431,7 @@ export function recordUpdate(
     if (b) leaves(b, schema, [], before);
     const changed = new Set<string>();
     for (const p of after) {
-      if (!before.has(p) || !sameValue(getAt(a, dec(p)), getAt(b, dec(p))))
-        changed.add(p);
+      if (!before.has(p) || !sameValue(getAt(a, dec(p)), getAt(b, dec(p)))) changed.add(p);
     }
     return changed;
   };
