@@ -3,6 +3,17 @@
 // resourceVersion rules, as kube-apiserver applies them.
 import { randomUUID } from 'node:crypto';
 import { type ApplyResult, applyManagedFields, recordUpdate } from './apply.ts';
+import {
+  builtinFieldSchema,
+  DecodeError,
+  decodeBuiltin,
+  eventFromCore,
+  eventToStorage,
+  requiresResourceVersion,
+  stripEventZeroValues,
+  validateBuiltin,
+  withEventZeroValues,
+} from './builtins.ts';
 import { JsonPatchError, jsonPatch, mergePatch, strategicMergePatch } from './patch.ts';
 import { BUILTINS, crdResources, type Meta, type Obj, type ResourceInfo, storeKey } from './registry.ts';
 import { errors, KubeError, type StatusCause } from './status.ts';
@@ -196,14 +207,18 @@ export class KubeApi {
   // ---- reads ----------------------------------------------------------------------------------
 
   /** The object as served at `info.version` (CRDs use conversion strategy None: only apiVersion changes). */
-  present(info: ResourceInfo, o: Obj): Obj {
+  present(info: ResourceInfo, o: Obj, forStorage = false): Obj {
     const apiVersion = info.group === '' ? info.version : `${info.group}/${info.version}`;
     // A custom resource is a map in Go (unstructured): encoded with its keys sorted at every level.
     if (info.custom) return sortedCopy({ ...o, apiVersion, kind: info.kind }) as Obj;
     const out = clone(o);
     out.apiVersion = apiVersion;
     out.kind = info.kind;
-    return out;
+    if (info.resource !== 'events') return out;
+    // Events are stored in core v1 form; events.k8s.io/v1 converts on the way in and out.
+    if (info.group === 'events.k8s.io')
+      return forStorage ? { ...eventToStorage(out), apiVersion: 'v1' } : eventFromCore(out);
+    return forStorage ? out : withEventZeroValues(out);
   }
 
   get(info: ResourceInfo, ns: string | undefined, name: string): Obj {
@@ -274,6 +289,16 @@ export class KubeApi {
   /** Defaults, pruning and validation against the CRD schema; returns warnings. */
   private admit(info: ResourceInfo, o: Obj, old: Obj | undefined, opts: WriteOptions): string[] {
     const warnings: string[] = [];
+    let unknownFields: string[];
+    try {
+      unknownFields = decodeBuiltin(info, o);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      throw errors.badRequest(
+        `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: ${e.message}`,
+      );
+    }
+    if (info.group === '' && info.resource === 'events') stripEventZeroValues(o);
     if (info.group === '' && info.resource === 'secrets' && o.stringData !== undefined) {
       // stringData is write-only: merged into data, as the Secret conversion does.
       const data = { ...((o.data as Record<string, string> | undefined) ?? {}) };
@@ -283,10 +308,12 @@ export class KubeApi {
       delete o.stringData;
     }
     const causes = this.validateMeta(info, o, old === undefined);
+    causes.push(...validateBuiltin(info, o, old));
     if (old && info.group === '' && (info.resource === 'configmaps' || info.resource === 'secrets'))
       causes.push(...immutableDataCauses(info.resource, o, old));
     const schema = this.schemaFor(info);
     const problems = (opts.duplicateFields ?? []).map((p) => `duplicate field "${p}"`);
+    problems.push(...unknownFields.map((p) => `unknown field "${p}"`));
     if (schema) problems.push(...schema.prune(o).map((p) => `unknown field "${p}"`));
     if (problems.length > 0) {
       const mode = opts.fieldValidation ?? 'Warn';
@@ -303,7 +330,9 @@ export class KubeApi {
     if (info.resource === 'customresourcedefinitions' && this.schemaHooks)
       causes.push(...this.schemaHooks.validateCrd(o, old));
     if (causes.length > 0) {
-      const e = errors.invalid(info.group, info.kind, o.metadata?.name ?? '', causes);
+      // events.k8s.io shares core's Event storage: its errors name the core kind.
+      const group = info.group === 'events.k8s.io' ? '' : info.group;
+      const e = errors.invalid(group, info.kind, o.metadata?.name ?? '', causes);
       e.warnings = warnings;
       throw e;
     }
@@ -345,12 +374,13 @@ export class KubeApi {
         this.apiVersionOf(info),
         'Update',
         undefined,
-        info.schema,
+        info.schema ?? builtinFieldSchema(info),
       );
-    if (opts.dryRun) return { object: this.present(info, o), created: true, warnings };
+    if (opts.dryRun)
+      return { object: this.present(info, this.present(info, o, true)), created: true, warnings };
     const rv = this.store.nextRv();
     m.resourceVersion = String(rv);
-    const stored = this.present(info, o);
+    const stored = this.present(info, o, true);
     this.store.put(key, stored, 'ADDED', rv);
     if (info.resource === 'customresourcedefinitions') this.refreshCrds();
     return { object: this.present(info, stored), created: true, warnings };
@@ -424,7 +454,9 @@ export class KubeApi {
   ): WriteResult {
     const key = storeKey(info);
     const nsKey = info.namespaced ? ns : undefined;
-    const current = this.store.get(key, nsKey, name);
+    const stored0 = this.store.get(key, nsKey, name);
+    // The stored object in the request's version (events.k8s.io reads core events converted).
+    const current = stored0 && info.group === 'events.k8s.io' ? this.present(info, stored0) : stored0;
     const o = clone(body);
     const m = meta(o);
     // checkName in the update and patch handlers: the object must name itself, as the URL does.
@@ -444,11 +476,11 @@ export class KubeApi {
       m.namespace = ns;
     }
     if (!current) throw errors.notFound(info.group, info.resource, name);
-    // Custom resources and CRDs refuse unconditional updates (AllowUnconditionalUpdate is false).
+    // Custom resources, CRDs and Leases refuse unconditional updates (AllowUnconditionalUpdate is false).
     if (
       !m.resourceVersion &&
       operation !== 'none' &&
-      (info.custom || info.resource === 'customresourcedefinitions')
+      (info.custom || info.resource === 'customresourcedefinitions' || requiresResourceVersion(info))
     )
       throw errors.invalid(info.group, info.resource, name, [
         {
@@ -533,7 +565,7 @@ export class KubeApi {
         this.apiVersionOf(info),
         operation,
         sub,
-        info.schema,
+        info.schema ?? builtinFieldSchema(info),
         info.custom ? o : undefined,
       );
     // No-op writes keep the resourceVersion and send no event, as in kube.
@@ -541,11 +573,12 @@ export class KubeApi {
     const finalize =
       next.metadata?.deletionTimestamp !== undefined && (next.metadata.finalizers ?? []).length === 0;
     if (opts.dryRun || (unchanged && !finalize)) {
-      return { object: this.present(info, unchanged ? current : next), created: false, warnings };
+      const shown = unchanged ? stored0! : this.present(info, next, true);
+      return { object: this.present(info, shown), created: false, warnings };
     }
     const rv = this.store.nextRv();
     meta(next).resourceVersion = String(rv);
-    const stored = this.present(info, next);
+    const stored = this.present(info, next, true);
     if (finalize) this.remove(info, stored, rv);
     else this.store.put(key, stored, 'MODIFIED', rv);
     if (info.resource === 'customresourcedefinitions') this.refreshCrds();

@@ -72,7 +72,8 @@ const dec = (s: string) => JSON.parse(s) as Path;
 function leaves(value: unknown, schema: Schema, path: Path, out: Set<string>, top = true): void {
   if (isObj(value)) {
     const entries = Object.entries(value);
-    if (entries.length === 0 && !top) {
+    // An atomic struct (x-kubernetes-map-type: atomic) is owned as a whole.
+    if ((entries.length === 0 || schema?.['x-kubernetes-map-type'] === 'atomic') && !top) {
       out.add(enc(path));
       return;
     }

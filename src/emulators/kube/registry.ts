@@ -102,8 +102,9 @@ export const BUILTINS: ResourceInfo[] = [
   }),
 ];
 
-/** Storage key shared by all versions of a group/resource (core and events.k8s.io events are one store in kube; kept apart here). */
+/** Storage key shared by all versions of a group/resource; core and events.k8s.io events are one store, as in kube. */
 export function storeKey(info: { group: string; resource: string }): string {
+  if (info.group === 'events.k8s.io' && info.resource === 'events') return '/events';
   return `${info.group}/${info.resource}`;
 }
 

@@ -592,7 +592,8 @@ export class KubeHttpServer {
       kind: info.listKind,
       apiVersion: info.group === '' ? info.version : `${info.group}/${info.version}`,
       metadata: listMeta,
-      items: presented,
+      // A typed list's items carry no apiVersion/kind; unstructured (custom) ones do.
+      items: info.custom ? presented : presented.map(({ apiVersion: _a, kind: _k, ...rest }) => rest),
     });
   }
 

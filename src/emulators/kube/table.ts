@@ -162,10 +162,12 @@ function builtinColumns(info: ResourceInfo): Column[] {
     case 'events.k8s.io/events':
       return [
         col('Last Seen', (o, now) => {
+          // printEvent: lastTimestamp, else firstTimestamp, else eventTime; none is <unknown>.
           const t = (o.lastTimestamp ??
+            o.firstTimestamp ??
             o.eventTime ??
             o.deprecatedLastTimestamp ??
-            o.metadata?.creationTimestamp) as string | undefined;
+            o.deprecatedFirstTimestamp) as string | undefined;
           return t ? humanDuration(now - Date.parse(t)) : '<unknown>';
         }),
         col('Type', (o) => o.type ?? ''),
