@@ -98,6 +98,55 @@ const longName = (n: number) =>
     .slice(0, n)
     .replace(/\.$/, 'b');
 
+// ---- the built-in kinds the controller writes: Leases (leader election), Events, Secrets, ConfigMaps
+const leasesPath = (c: Ctx) => `/apis/coordination.k8s.io/v1/namespaces/${c.ns}/leases`;
+const eventsPath = (c: Ctx) => `/api/v1/namespaces/${c.ns}/events`;
+const eventsV1Path = (c: Ctx) => `/apis/events.k8s.io/v1/namespaces/${c.ns}/events`;
+const lease = (ns: string, name: string, spec: Record<string, unknown>) => ({
+  apiVersion: 'coordination.k8s.io/v1',
+  kind: 'Lease',
+  metadata: { name, namespace: ns },
+  spec,
+});
+const coreEvent = (ns: string, name: string, rest: Record<string, unknown>) => ({
+  apiVersion: 'v1',
+  kind: 'Event',
+  metadata: { name, namespace: ns },
+  ...rest,
+});
+const alice = (ns: string) => ({ kind: 'Contact', name: 'alice', namespace: ns });
+/** An events.k8s.io/v1 Event about alice, as a controller using that API reports one. */
+const eventV1 = (ns: string, name: string, rest: Record<string, unknown>) => ({
+  apiVersion: 'events.k8s.io/v1',
+  kind: 'Event',
+  metadata: { name, namespace: ns },
+  reportingController: 'x.io/y',
+  reportingInstance: 'i',
+  action: 'Create',
+  reason: 'Created',
+  regarding: alice(ns),
+  note: 'n',
+  type: 'Normal',
+  ...rest,
+});
+/** A Lease answer's spec and warnings, or the refusal. */
+const specView = (r: { status: number; body: unknown; warnings: string[] }) => {
+  const b = r.body as { spec?: unknown };
+  return [r.status, b.spec ?? b, r.warnings];
+};
+/** Names in a list answer, sorted, or the refusal. */
+const namesView = (r: { status: number; body: unknown }) => {
+  const b = r.body as { items?: { metadata: { name: string } }[] };
+  return [r.status, b.items?.map((i) => i.metadata.name).sort() ?? b];
+};
+/** Fields of each listed item, sorted by name (or the refusal). */
+const itemsView =
+  (pick: (i: Record<string, unknown>) => unknown[]) => (r: { status: number; body: unknown }) => {
+    const b = r.body as { items?: { metadata: { name: string } }[] };
+    const rows = b.items?.map((i) => [i.metadata.name, ...pick(i as Record<string, unknown>)]);
+    return [r.status, rows?.sort((x, y) => String(x[0]).localeCompare(String(y[0]))) ?? b];
+  };
+
 /** The contacts CRD with one more printer column (an upgrade kubectl apply must configure). */
 function upgradedContactsCrd(): string {
   const crd = parse(readFileSync(join(CRD_DIR, 'contacts.yaml'), 'utf8'));
@@ -1425,6 +1474,268 @@ const SCENARIOS: Scenario[] = [
         (c) => c.ns,
         '--ignore-not-found',
       ]),
+    ],
+  },
+  {
+    name: 'built-in kinds the controller uses',
+    steps: [
+      // What the leader elector sends: MicroTime with six fractional digits.
+      http(
+        'lease create',
+        'POST',
+        leasesPath,
+        {
+          body: (c) =>
+            lease(c.ns, 'l1', {
+              holderIdentity: 'a',
+              leaseDurationSeconds: 15,
+              acquireTime: '2026-01-01T00:00:00.000000Z',
+              renewTime: '2026-01-01T00:00:00.000000Z',
+              leaseTransitions: 0,
+            }),
+        },
+        specView,
+      ),
+      ...(
+        [
+          ['lease time without fraction', 'l2', { holderIdentity: 'a', renewTime: '2026-01-01T00:00:00Z' }],
+          [
+            'lease time in milliseconds',
+            'l3',
+            { holderIdentity: 'a', renewTime: '2026-01-01T00:00:00.123Z' },
+          ],
+          ['lease unparsable time', 'l4', { renewTime: 'yesterday' }],
+          ['lease negative duration', 'l5', { leaseDurationSeconds: -1 }],
+          ['lease zero duration', 'l6', { leaseDurationSeconds: 0 }],
+          ['lease negative transitions', 'l7', { leaseTransitions: -1 }],
+          ['lease unknown field', 'l8', { holder: 'x' }],
+          ['lease string duration', 'l9', { leaseDurationSeconds: '15' }],
+          ['lease gated strategy', 'l10', { strategy: 'OldestEmulationVersion', holderIdentity: 'x' }],
+        ] as const
+      ).map(([name, lname, spec]) =>
+        http(name, 'POST', leasesPath, { body: (c) => lease(c.ns, lname, spec) }, specView),
+      ),
+      http(
+        'lease get',
+        'GET',
+        (c) => `${leasesPath(c)}/l1`,
+        {},
+        (r) => {
+          const b = r.body as { metadata: Record<string, unknown>; spec: unknown };
+          return [r.status, Object.keys(b.metadata).sort(), b.spec];
+        },
+      ),
+      http(
+        'lease update without resourceVersion',
+        'PUT',
+        (c) => `${leasesPath(c)}/l1`,
+        { body: (c) => lease(c.ns, 'l1', { holderIdentity: 'b' }) },
+        specView,
+      ),
+      http('lease list', 'GET', leasesPath, {}, (r) => {
+        const b = r.body as { kind: string; apiVersion: string; items: Record<string, unknown>[] };
+        return [r.status, b.kind, b.apiVersion, namesView(r), Object.keys(b.items[0] ?? {})];
+      }),
+      http(
+        'watch leases from 0',
+        'GET',
+        (c) => `${leasesPath(c)}?watch=true&resourceVersion=0&timeoutSeconds=1`,
+        {},
+        (r) => [
+          r.status,
+          typeof r.body === 'string'
+            ? r.body
+                .split('\n')
+                .filter(Boolean)
+                .map((l) => {
+                  const j = JSON.parse(l) as { type: string; object?: { metadata?: { name?: string } } };
+                  return [j.type, j.object?.metadata?.name];
+                })
+            : r.body,
+        ],
+      ),
+      http(
+        'event create',
+        'POST',
+        eventsPath,
+        {
+          body: (c) =>
+            coreEvent(c.ns, 'e1', {
+              involvedObject: { ...alice(c.ns), apiVersion: GV },
+              reason: 'Created',
+              message: 'hi',
+              type: 'Normal',
+              source: { component: 'x' },
+              count: 1,
+              firstTimestamp: '2026-01-01T00:00:00Z',
+              lastTimestamp: '2026-01-01T00:00:00Z',
+            }),
+        },
+        (r) => {
+          const b = r.body as Record<string, unknown>;
+          return [
+            r.status,
+            b.involvedObject ?? b,
+            b.reason,
+            b.type,
+            b.reportingComponent,
+            b.reportingInstance,
+            b.eventTime,
+          ];
+        },
+      ),
+      // What the controller's recorder sends (src/engine/events.ts).
+      http(
+        'event as the recorder sends it',
+        'POST',
+        eventsPath,
+        {
+          body: (c) =>
+            coreEvent(c.ns, 'alice.19b1', {
+              involvedObject: { ...alice(c.ns), apiVersion: GV, uid: UID0, resourceVersion: '1' },
+              type: 'Warning',
+              reason: 'ReconcileError',
+              message: 'boom',
+              count: 1,
+              firstTimestamp: '2026-01-01T00:00:00.000Z',
+              lastTimestamp: '2026-01-01T00:00:00.000Z',
+              source: { component: 'incident-manager-operator' },
+              reportingComponent: 'incident-manager-operator',
+              reportingInstance: 'pod-0',
+            }),
+        },
+        (r) => [r.status, (r.body as { involvedObject?: unknown }).involvedObject ?? r.body],
+      ),
+      http('event of a bad type', 'POST', eventsPath, {
+        body: (c) =>
+          coreEvent(c.ns, 'e2', { involvedObject: alice(c.ns), reason: 'X', message: 'm', type: 'Bad' }),
+      }),
+      http('event of another namespace', 'POST', eventsPath, {
+        body: (c) =>
+          coreEvent(c.ns, 'e3', {
+            involvedObject: { ...alice(c.ns), namespace: 'default' },
+            reason: 'X',
+            message: 'm',
+            type: 'Normal',
+          }),
+      }),
+      http('event without involvedObject', 'POST', eventsPath, {
+        body: (c) => coreEvent(c.ns, 'e4', { reason: 'X', message: 'm', type: 'Normal' }),
+      }),
+      http(
+        'event with a long message',
+        'POST',
+        eventsPath,
+        {
+          body: (c) =>
+            coreEvent(c.ns, 'e5', {
+              involvedObject: alice(c.ns),
+              reason: 'X',
+              message: 'm'.repeat(5000),
+              type: 'Normal',
+            }),
+        },
+        (r) => [r.status, (r.body as { message?: string }).message?.length ?? r.body],
+      ),
+      http('event without reason', 'POST', eventsPath, {
+        body: (c) => coreEvent(c.ns, 'e6', { involvedObject: alice(c.ns), message: 'm', type: 'Normal' }),
+      }),
+      http(
+        'event count patch',
+        'PATCH',
+        (c) => `${eventsPath(c)}/e1`,
+        {
+          body: () => ({ count: 2, lastTimestamp: '2026-01-01T00:01:00Z' }),
+          contentType: 'application/strategic-merge-patch+json',
+        },
+        (r) => {
+          const b = r.body as { count?: number; lastTimestamp?: string };
+          return [r.status, b.count, b.lastTimestamp];
+        },
+      ),
+      http(
+        'events.k8s.io create',
+        'POST',
+        eventsV1Path,
+        {
+          body: (c) => eventV1(c.ns, 'n1', { eventTime: '2026-01-01T00:00:00.000000Z' }),
+        },
+        (r) => {
+          const b = r.body as Record<string, unknown>;
+          return [r.status, b.regarding ?? b, b.deprecatedCount];
+        },
+      ),
+      http('events.k8s.io without eventTime', 'POST', eventsV1Path, {
+        body: (c) => eventV1(c.ns, 'n2', {}),
+      }),
+      http(
+        'core events by involvedObject.name',
+        'GET',
+        (c) => `${eventsPath(c)}?fieldSelector=involvedObject.name%3Dalice`,
+        {},
+        namesView,
+      ),
+      http(
+        'core events by reason and type',
+        'GET',
+        (c) => `${eventsPath(c)}?fieldSelector=reason%3DCreated,type%3DNormal`,
+        {},
+        namesView,
+      ),
+      http(
+        'events.k8s.io list of core events',
+        'GET',
+        eventsV1Path,
+        {},
+        itemsView((i) => [
+          String(i.note ?? '').slice(0, 20),
+          (i.regarding as { name?: string } | undefined)?.name,
+          i.deprecatedCount,
+          i.deprecatedSource,
+          i.reportingController,
+        ]),
+      ),
+      http(
+        'core list of events.k8s.io events',
+        'GET',
+        eventsPath,
+        {},
+        itemsView((i) => [
+          String(i.message ?? '').slice(0, 20),
+          (i.involvedObject as { name?: string } | undefined)?.name,
+          i.count,
+          i.source,
+          i.reportingComponent,
+          i.eventTime,
+        ]),
+      ),
+      kubectl('kubectl get events', ['get', 'events', '-n', (c) => c.ns, '--sort-by=.metadata.name']),
+      kubectl('kubectl events', ['events', '-n', (c) => c.ns]),
+      ...(
+        [
+          ['secret of type tls without its keys', 'Secret', 'tls', { type: 'kubernetes.io/tls', data: {} }],
+          [
+            'secret of type basic-auth without its keys',
+            'Secret',
+            'ba',
+            { type: 'kubernetes.io/basic-auth' },
+          ],
+          ['secret with bad base64', 'Secret', 'b64', { data: { k: 'not base64!' } }],
+          ['secret with a bad key', 'Secret', 'badkey', { stringData: { 'a/b': 'v' } }],
+          ['configmap with a bad key', 'ConfigMap', 'badkey', { data: { 'a b': 'v' } }],
+          [
+            'configmap key in data and binaryData',
+            'ConfigMap',
+            'dupkey',
+            { data: { a: 'v' }, binaryData: { a: 'dg==' } },
+          ],
+        ] as const
+      ).map(([step, kind, name, fields]) =>
+        http(step, 'POST', (c) => `/api/v1/namespaces/${c.ns}/${kind.toLowerCase()}s`, {
+          body: (c) => ({ apiVersion: 'v1', kind, metadata: { name, namespace: c.ns }, ...fields }),
+        }),
+      ),
+      http('secret refused is not stored', 'GET', (c) => `/api/v1/namespaces/${c.ns}/secrets/badkey`),
     ],
   },
 ];
