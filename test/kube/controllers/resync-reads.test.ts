@@ -85,13 +85,17 @@ describe('drift with partial resync reads', () => {
     // Resyncs before the one that read in full and found it: fewer than FULL_READ_EVERY.
     expect(partialVisits(since, fix.seq)).toBeLessThan(FULL_READ_EVERY);
     expect(fix.input).toMatchObject({ TagKeys: ['rogue'] });
+    // The same pass corrects the channel; its write may follow the untag, so wait for it too.
+    const address = (c: { input: unknown }) =>
+      (c.input as { DeliveryAddress?: { SimpleAddress?: string } }).DeliveryAddress?.SimpleAddress;
+    await op.nextCall((c) => c.operation === 'UpdateContactChannel' && address(c) === 'erin@example.com', {
+      since,
+    });
     // The test's own UpdateContactChannel is in the log too: the controller's sends the spec's address.
     const addressFixes = op
       .writes(before)
       .filter((c) => c.operation === 'UpdateContactChannel')
-      .map(
-        (c) => (c.input as { DeliveryAddress?: { SimpleAddress?: string } }).DeliveryAddress?.SimpleAddress,
-      );
+      .map(address);
     expect(addressFixes).toEqual(['someone-else@example.com', 'erin@example.com']);
     // The confirm read of that update comes after its Event was recorded.
     await op.nextCall((c) => c.operation === 'GetContact' && about(arn)(c), { since: fix.seq });
