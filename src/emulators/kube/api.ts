@@ -14,6 +14,7 @@ import {
   validateBuiltin,
   withEventZeroValues,
 } from './builtins.ts';
+import { sortedCopy, sortedJson } from './canonical.ts';
 import { JsonPatchError, jsonPatch, mergePatch, strategicMergePatch } from './patch.ts';
 import { BUILTINS, crdResources, type Meta, type Obj, type ResourceInfo, storeKey } from './registry.ts';
 import { errors, KubeError, type StatusCause } from './status.ts';
@@ -139,16 +140,6 @@ function specPart(o: Obj, custom: boolean): string {
   if (!custom) return sortedJson(o.spec ?? null);
   const { metadata: _m, status: _s, ...rest } = o;
   return sortedJson(rest); // key order is no change (answers come with sorted keys)
-}
-
-function sortedJson(v: unknown): string {
-  return JSON.stringify(v, (_k, val) =>
-    val && typeof val === 'object' && !Array.isArray(val)
-      ? Object.fromEntries(
-          Object.entries(val as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
-        )
-      : val,
-  );
 }
 
 export class KubeApi {
@@ -955,13 +946,4 @@ function stripRv(o: Obj): Obj {
 
 function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-/** A deep copy whose object keys are in sorted order (how Go encodes a map). */
-function sortedCopy(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortedCopy);
-  if (typeof v !== 'object' || v === null) return v;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v).sort()) out[k] = sortedCopy((v as Record<string, unknown>)[k]);
-  return out;
 }

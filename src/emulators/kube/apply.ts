@@ -1,6 +1,8 @@
 // Server-side apply and managedFields (FieldsV1), after sigs.k8s.io/structured-merge-diff:
 // field sets per manager, conflicts when another manager owns a field whose value would change,
 // `force` to take fields over, and list merging by x-kubernetes-list-type / -list-map-keys.
+
+import { sameValue } from './canonical.ts';
 import type { Obj } from './registry.ts';
 import { errors, type StatusCause } from './status.ts';
 
@@ -486,19 +488,3 @@ export function recordUpdate(
 }
 
 export const _internal = { leaves, fieldsToV1, v1ToFields };
-
-/** Equal as JSON values, whatever the order of object keys (clients re-encode objects in their own order). */
-function sameValue(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
-}
-
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (typeof v !== 'object' || v === null) return JSON.stringify(v) ?? 'undefined';
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .sort()
-    .filter((k) => o[k] !== undefined)
-    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-    .join(',')}}`;
-}
